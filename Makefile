@@ -1,0 +1,60 @@
+# The two commands the README opens with:
+#   make demo   set up .venv, prepare the demo store, serve the dashboards on http://127.0.0.1:8866
+#   make test   set up .venv, install Chromium if missing, run ruff, unit, notebook and browser tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STORE := data/workbench.sqlite
+PORT ?= 8866
+
+.PHONY: demo test lint unit browser chromium demo-data dictionary bench clean
+
+demo: $(STAMP) $(STORE)
+	@echo "Outcome Workbench dashboards: http://127.0.0.1:$(PORT)/"
+	$(BIN)/workbench serve --store sqlite:///$(CURDIR)/$(STORE) --port $(PORT)
+
+test: $(STAMP) chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+# Re-install when the dependencies change; pip only.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(STORE): $(STAMP) $(wildcard data/demo/*.csv)
+	$(BIN)/workbench load data/demo --store sqlite:///$(CURDIR)/$(STORE)
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium with apt ..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+browser: $(STAMP) chromium
+	$(BIN)/python -m pytest tests/browser
+
+demo-data: $(STAMP)
+	$(BIN)/workbench demo-data --size demo --out data/demo
+
+dictionary: $(STAMP)
+	$(BIN)/workbench dictionary
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_synth.py --size la-decade --out /tmp/workbench-la-decade
+
+clean:
+	rm -rf $(VENV) test-artifacts $(STORE) *.egg-info

@@ -1,0 +1,20 @@
+"""Fixtures for unit tests: a hand-worked extract and empty stores in temporary folders."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.handworked import write_extract
+from workbench.store import Store
+
+
+@pytest.fixture
+def handworked_dir(tmp_path):
+    """The hand-worked extract, written as CSV files."""
+    return write_extract(tmp_path / "extract")
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A new, empty SQLite store at the current schema version."""
+    return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")

@@ -1,0 +1,127 @@
+import copy
+
+import pytest
+
+from tests.unit.handworked import ROWS, write_extract
+from workbench.extract import ExtractError, load_extract, validate_extract
+
+
+def _broken(tmp_path, table, index, **changes):
+    rows = copy.deepcopy(ROWS)
+    rows[table][index].update(changes)
+    return write_extract(tmp_path / "broken", rows)
+
+
+def _problem_text(folder):
+    with pytest.raises(ExtractError) as caught:
+        validate_extract(folder)
+    return caught.value, str(caught.value)
+
+
+def test_valid_extract_loads_every_table(store, handworked_dir):
+    result = load_extract(store, handworked_dir)
+    assert result.status == "loaded"
+    counts = store.row_counts()
+    assert counts == {name: len(rows) for name, rows in ROWS.items()}
+
+
+def test_loading_the_same_extract_twice_changes_nothing(store, handworked_dir):
+    load_extract(store, handworked_dir)
+    before = store.row_counts()
+    again = load_extract(store, handworked_dir)
+    assert again.status == "unchanged"
+    assert store.row_counts() == before
+
+
+def test_a_changed_extract_replaces_rather_than_duplicates(store, handworked_dir, tmp_path):
+    load_extract(store, handworked_dir)
+    rows = copy.deepcopy(ROWS)
+    rows["outcome_reviews"] = rows["outcome_reviews"][:3]
+    smaller = write_extract(tmp_path / "smaller", rows)
+    assert load_extract(store, smaller).status == "loaded"
+    assert store.row_counts()["outcome_reviews"] == 3
+    assert store.row_counts()["outcomes"] == len(ROWS["outcomes"])
+
+
+@pytest.mark.parametrize(
+    ("table", "index", "changes", "expected"),
+    [
+        ("outcome_reviews", 0, {"outcome_id": "O404"}, "outcome_reviews.csv, row 2, field 'outcome_id': "
+         "value 'O404'; expected an existing outcome_id from outcomes.csv"),
+        ("outcome_reviews", 1, {"score": "14"}, "outcome_reviews.csv, row 3, field 'score': value '14'; "
+         "expected a number from 0 to 10 (the scaling_0_10 scale of this outcome)"),
+        ("outcome_reviews", 7, {"score": "3"}, "outcome_reviews.csv, row 9, field 'score': value '3'; "
+         "expected a number from -2 to 2 (the gas scale of this outcome)"),
+        ("meetings", 0, {"date": "31/02/2025"}, "meetings.csv, row 2, field 'date': value '31/02/2025'; "
+         "expected a date written YYYY-MM-DD"),
+        ("meetings", 0, {"date": "2025-02-31"}, "meetings.csv, row 2, field 'date': value '2025-02-31'; "
+         "expected a date written YYYY-MM-DD"),
+        ("children", 2, {"sex": "Female"}, "children.csv, row 4, field 'sex': value 'Female'; expected one of M, F, U"),
+        ("outcomes", 0, {"statement": ""}, "outcomes.csv, row 2, field 'statement': empty value; expected a value"),
+        ("outcomes", 1, {"status": "achieved"}, "outcomes.csv, row 3, field 'closed_date': empty value; "
+         "expected a closed_date, because status is 'achieved'"),
+        ("involvements", 0, {"end_date": "2024-01-01"}, "involvements.csv, row 2, field 'end_date': "
+         "value '2024-01-01'; expected a date on or after start_date (2025-01-01)"),
+        ("children", 1, {"child_id": "C1"}, "children.csv, row 3, field 'child_id': value 'C1'; expected a unique key"),
+    ],
+)
+def test_a_broken_row_is_named_by_file_row_and_field(tmp_path, table, index, changes, expected):
+    folder = _broken(tmp_path, table, index, **changes)
+    _, text = _problem_text(folder)
+    assert expected in text
+    assert "nothing was loaded" in text
+
+
+def test_a_refused_extract_leaves_the_store_unchanged(store, handworked_dir, tmp_path):
+    load_extract(store, handworked_dir)
+    before = store.read_table("outcome_reviews")
+    rows = copy.deepcopy(ROWS)
+    rows["outcome_reviews"].append(dict(rows["outcome_reviews"][0], review_id="R99", review_date="not a date"))
+    rows["outcome_reviews"][0]["score"] = "2"
+    broken = write_extract(tmp_path / "broken", rows)
+    with pytest.raises(ExtractError):
+        load_extract(store, broken)
+    assert store.read_table("outcome_reviews").equals(before)
+    assert store.latest_load()["source"] == str(handworked_dir.resolve())
+
+
+def test_a_database_error_mid_load_rolls_everything_back(store, handworked_dir):
+    load_extract(store, handworked_dir)
+    before = store.row_counts()
+
+    def explode(rows):
+        yield from rows
+        raise RuntimeError("disk full")
+
+    from workbench.extract import validate_extract as validate
+    from workbench.model import EXTRACT_TABLES
+
+    extract = validate(handworked_dir)
+    rows = {spec.name: extract.store_rows(spec) for spec in EXTRACT_TABLES}
+    rows["outcome_reviews"] = explode(rows["outcome_reviews"])
+    with pytest.raises(RuntimeError, match="disk full"):
+        store.replace_extract(rows, fingerprint="x", source="test")
+    assert store.row_counts() == before
+
+
+def test_every_problem_is_reported_not_just_the_first(tmp_path):
+    rows = copy.deepcopy(ROWS)
+    rows["outcome_reviews"][0]["score"] = "11"
+    rows["outcome_reviews"][1]["review_date"] = "yesterday"
+    rows["meetings"][0]["family_attended"] = "yes"
+    error, _ = _problem_text(write_extract(tmp_path / "many", rows))
+    frame = error.to_frame()
+    assert set(zip(frame["file"], frame["row"], frame["field"], strict=True)) == {
+        ("outcome_reviews.csv", 2, "score"),
+        ("outcome_reviews.csv", 3, "review_date"),
+        ("meetings.csv", 2, "family_attended"),
+    }
+
+
+def test_missing_file_and_unexpected_column_are_refused(handworked_dir):
+    (handworked_dir / "supervisions.csv").unlink()
+    teams = handworked_dir / "teams.csv"
+    teams.write_text(teams.read_text().replace("service", "service,colour", 1))
+    _, message = _problem_text(handworked_dir)
+    assert "supervisions.csv: empty value; expected the file" in message
+    assert "teams.csv, row 1, field 'colour'" in message

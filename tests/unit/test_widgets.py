@@ -1,0 +1,46 @@
+"""Widgets tested without a kernel: set values, then assert on traits and data."""
+
+from datetime import date
+
+import pytest
+
+from widgets import DistanceTravelledView, FilterState, LocalityFilter
+from workbench.extract import load_extract
+from workbench.measures import ServiceData
+
+
+@pytest.fixture
+def service(store, handworked_dir):
+    load_extract(store, handworked_dir)
+    return ServiceData(store)
+
+
+def test_locality_filter_writes_the_shared_state(service):
+    state = FilterState()
+    picker = LocalityFilter(state, service.localities())
+    assert [label for label, _ in picker.dropdown.options] == ["All localities", "North", "South"]
+    picker.dropdown.value = "South"
+    assert state.locality == "South"
+    state.locality = None
+    assert picker.dropdown.value is None
+
+
+def test_distance_view_follows_the_filter(service):
+    state = FilterState()
+    view = DistanceTravelledView(state, service, at=date(2026, 3, 31))
+    assert view.table.set_index("domain")["value"].to_dict() == {"education": 4.0, "health": -1.0}
+    assert "3 desired outcomes counted" in view.caption.value
+    first_chart = view.chart.chart
+    state.locality = "South"
+    assert view.table.empty
+    assert "no outcomes" in view.caption.value
+    assert view.chart.chart is not first_chart
+    assert "South" in view.chart.chart.to_dict()["title"]
+
+
+def test_caption_escapes_text_from_the_data(service):
+    state = FilterState()
+    view = DistanceTravelledView(state, service, at=date(2026, 3, 31))
+    state.locality = "<script>alert(1)</script>"
+    assert "<script>" not in view.caption.value
+    assert "&lt;script&gt;" in view.caption.value

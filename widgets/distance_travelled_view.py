@@ -1,0 +1,69 @@
+"""Distance travelled by outcome domain: a chart and a plain-English caption that follow the filters."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import ipywidgets as W
+import pandas as pd
+
+from widgets.filter_state import FilterState
+from widgets.offline import offline_chart
+from workbench.charts import distance_by_domain
+from workbench.measures import DEMO_AT, ServiceData, distance_travelled
+
+
+class DistanceTravelledView(W.VBox):
+    """Mean distance travelled by domain at ``at`` for the children the filters choose.
+
+    ``table`` holds the figures drawn (domain, numerator, denominator, value), so tests and
+    notebooks can read exactly what the chart shows.
+    """
+
+    def __init__(self, state: FilterState, data: ServiceData, at: date = DEMO_AT) -> None:
+        self.state = state
+        self.data = data
+        self.at = at
+        self.caption = W.HTML()
+        self.caption.add_class("wb-distance-caption")
+        self.table = pd.DataFrame()
+        self.overall = pd.DataFrame()
+        self._refresh_tables()
+        self.chart = offline_chart(distance_by_domain(self.table, self._title()), "wb-distance-chart")
+        super().__init__([self.caption, self.chart])
+        self.add_class("wb-distance-travelled")
+        self._show_caption()
+        state.observe(self._on_filters, names=["locality", "team_id", "worker_id", "plan_type", "domain"])
+
+    def _who(self) -> str:
+        return self.state.locality or "All localities"
+
+    def _title(self) -> str:
+        return f"Distance travelled by domain: {self._who()}, at {self.at:%d %B %Y}"
+
+    def _refresh_tables(self) -> None:
+        filters = self.state.filters()
+        self.table = distance_travelled(self.data, self.at, filters, by="domain")
+        self.overall = distance_travelled(self.data, self.at, filters, by=None)
+
+    def _show_caption(self) -> None:
+        counted = int(self.overall["denominator"].iloc[0])
+        mean = self.overall["value"].iloc[0]
+        who = html.escape(self._who())
+        if counted == 0:
+            text = f"<p><strong>{who}</strong>: no outcomes with a baseline and a scored review to count.</p>"
+        else:
+            text = (
+                f"<p><strong>{who}</strong>: {counted:,} desired outcomes counted. On average their "
+                f"latest score is <strong>{mean:+.1f}</strong> points from the baseline on the 0 to 10 "
+                "scale. Longer bars to the right mean more progress; <em>n</em> is the number "
+                "of outcomes.</p>"
+            )
+        self.caption.value = text
+
+    def _on_filters(self, _change: dict) -> None:
+        self._refresh_tables()
+        # Update the chart in place: re-displaying into an Output is slow in Voila.
+        self.chart.chart = distance_by_domain(self.table, self._title())
+        self._show_caption()

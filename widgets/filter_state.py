@@ -1,0 +1,31 @@
+"""The shared filter state that every view on a page observes."""
+
+from __future__ import annotations
+
+import traitlets
+
+from workbench.measures import Filters
+
+
+class FilterState(traitlets.HasTraits):
+    """Which children the page is about. Views ``observe`` it; filter widgets ``link`` to it.
+
+    A filter narrows what the viewer already may see; it never widens a scope (scopes are
+    decided in ``workbench`` from a trusted identity, not from widget values).
+    """
+
+    locality = traitlets.Unicode(None, allow_none=True)
+    team_id = traitlets.Unicode(None, allow_none=True)
+    worker_id = traitlets.Unicode(None, allow_none=True)
+    plan_type = traitlets.Unicode(None, allow_none=True)
+    domain = traitlets.Unicode(None, allow_none=True)
+
+    def filters(self) -> Filters:
+        """Return the state as ``workbench.measures.Filters``."""
+        return Filters(
+            locality=self.locality,
+            team_id=self.team_id,
+            worker_id=self.worker_id,
+            plan_type=self.plan_type,
+            domain=self.domain,
+        )

@@ -1,0 +1,206 @@
+"""The ``workbench`` command line: make demo data, load extracts, inspect the store, serve dashboards.
+
+Every command that touches the store takes ``--store URL`` (any SQLAlchemy URL); without it
+the ``WORKBENCH_STORE`` environment variable, then ``data/workbench.sqlite``, is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from workbench.codes import DATA_DIR
+from workbench.extract import ExtractError, load_extract
+from workbench.model import EXTRACT_TABLES
+from workbench.store import ENV_VAR, Store, StoreError, store_url
+
+PROJECT_DIR = DATA_DIR.parent
+DASHBOARDS_DIR = PROJECT_DIR / "dashboards"
+
+store_option = click.option(
+    "--store",
+    "store",
+    metavar="URL",
+    default=None,
+    help=f"SQLAlchemy URL of the store (default: ${ENV_VAR}, then sqlite:///data/workbench.sqlite).",
+)
+
+
+@click.group()
+@click.version_option(package_name="outcome-workbench")
+def main() -> None:
+    """Outcome Workbench: outcome-focused practice improvement for children's services."""
+
+
+@main.command("demo-data")
+@click.option(
+    "--size",
+    type=click.Choice(["demo", "la-decade", "tiny"]),
+    default="demo",
+    show_default=True,
+    help="demo: ~3,000 children. la-decade: ~100,000 (never commit).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the extract's CSV tables into.",
+)
+@click.option(
+    "--seed", type=int, default=2026, show_default=True, help="The same seed gives byte-identical files."
+)
+def demo_data(size: str, out: Path, seed: int) -> None:
+    """Write a synthetic demo authority as an outcome extract."""
+    from workbench.synth import generate_extract
+
+    counts = generate_extract(out, size=size, seed=seed, progress=True)
+    for name, count in counts.items():
+        click.echo(f"{name:>24}  {count:>10,}")
+    click.echo(f"Wrote the {size} extract to {out}")
+
+
+@main.command()
+@click.argument("extract_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+@click.option(
+    "--problems-csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="If the extract is refused, also write every problem to this CSV.",
+)
+def load(extract_dir: Path, store: str | None, problems_csv: Path | None) -> None:
+    """Validate EXTRACT_DIR and load it into the store, all or nothing."""
+    try:
+        target = Store(store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Validating {extract_dir} ...")
+    bar = tqdm(total=len(EXTRACT_TABLES), unit="table", desc="Loading", disable=None)
+
+    def on_table(name: str, count: int) -> None:
+        bar.set_postfix_str(f"{name}: {count:,} rows")
+        bar.update(1)
+
+    try:
+        result = load_extract(target, extract_dir, on_table=on_table)
+    except ExtractError as error:
+        bar.close()
+        if problems_csv:
+            error.to_frame().to_csv(problems_csv, index=False)
+            click.echo(f"Every problem is listed in {problems_csv}", err=True)
+        raise click.ClickException(str(error)) from error
+    bar.close()
+    if result.status == "unchanged":
+        click.echo(
+            f"This extract (fingerprint {result.fingerprint[:12]}) is already loaded; nothing changed."
+        )
+    else:
+        total = sum(result.rows.values())
+        click.echo(f"Loaded {total:,} rows from {extract_dir} into {target}.")
+
+
+@main.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def info(store: str | None, as_json: bool) -> None:
+    """Print the schema version and the row count of every table."""
+    try:
+        target = Store(store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    counts = target.row_counts()
+    latest = target.latest_load()
+    summary = {
+        "store": repr(target),
+        "schema_version": target.schema_version(),
+        "tables": counts,
+        "last_load": {k: latest[k] for k in ("fingerprint", "source", "loaded_at")} if latest else None,
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"Store: {summary['store']}  (schema version {summary['schema_version']})")
+    for name, count in counts.items():
+        click.echo(f"{name:>24}  {count:>10,}")
+    if latest:
+        click.echo(f"Last load: {latest['source']} at {latest['loaded_at']}")
+    else:
+        click.echo("Nothing loaded yet: run `workbench load data/demo`.")
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=PROJECT_DIR / "docs" / "data-dictionary.md",
+    show_default=True,
+)
+def dictionary(out: Path) -> None:
+    """Regenerate the data dictionary from the model and the code lists."""
+    from workbench.dictionary import render_data_dictionary
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_data_dictionary(), encoding="utf-8")
+    click.echo(f"Wrote {out}")
+
+
+def voila_command(port: int, ip: str, dashboards: Path = DASHBOARDS_DIR) -> list[str]:
+    """Return the standalone Voila command line with the project's security settings.
+
+    Tracebacks hidden, sources stripped, a cell timeout, idle kernels culled, bound to ``ip``
+    (loopback unless behind an authenticating proxy). Never ``allow_origin='*'``.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(dashboards),
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        "--show_tracebacks=False",
+        "--strip_sources=True",
+        "--VoilaExecutor.timeout=300",
+        "--MappingKernelManager.cull_idle_timeout=1800",
+        "--MappingKernelManager.cull_interval=300",
+        "--theme=light",
+    ]
+
+
+@main.command()
+@store_option
+@click.option("--port", type=int, default=8866, show_default=True)
+@click.option(
+    "--ip",
+    default="127.0.0.1",
+    show_default=True,
+    help="Bind address. Keep loopback unless behind an authenticating proxy.",
+)
+def serve(store: str | None, port: int, ip: str) -> None:
+    """Serve the dashboards with standalone Voila."""
+    url = store_url(store)
+    try:
+        counts = Store(url).row_counts()
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    if not counts["outcomes"]:
+        raise click.ClickException(
+            f"the store {url} holds no outcomes; load an extract first: workbench load data/demo"
+        )
+    env = {**os.environ, ENV_VAR: url}
+    click.echo(f"Serving the dashboards at http://{ip}:{port}/ (Ctrl+C to stop)")
+    click.echo(f"  Service overview: http://{ip}:{port}/voila/render/service-overview.ipynb")
+    try:
+        subprocess.run(voila_command(port, ip), env=env, check=False)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

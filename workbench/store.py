@@ -1,0 +1,355 @@
+"""The store: a real database behind SQLAlchemy (DESIGN.md section 2).
+
+SQLite in a file is the embedded default; any SQLAlchemy URL may be given instead, and
+PostgreSQL is the supported server for a shared deployment. The URL comes from, in order:
+the ``url`` argument (the CLI's ``--store``), the ``WORKBENCH_STORE`` environment variable,
+then ``data/workbench.sqlite``.
+
+The schema is versioned. :data:`MIGRATIONS` is an append-only list of steps; opening a store
+applies the steps it has not had yet, each in its own transaction, so an upgrade never drops
+data. Rule for the next engineer: never edit a released step; add a new one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from workbench.codes import DATA_DIR
+from workbench.model import EXTRACT_TABLES, Kind, Table
+
+ENV_VAR = "WORKBENCH_STORE"
+DEFAULT_STORE_PATH = DATA_DIR / "workbench.sqlite"
+
+_SQL_TYPES: dict[Kind, Callable[[], sa.types.TypeEngine]] = {
+    Kind.ID: lambda: sa.String(64),
+    Kind.TEXT: sa.Text,
+    # Dates are stored as ISO text on SQLite (SQLAlchemy's Date does this) so that date
+    # comparisons pushed into SQL work on both SQLite and PostgreSQL.
+    Kind.DATE: sa.Date,
+    Kind.MONTH: lambda: sa.String(7),
+    Kind.INT: sa.Integer,
+    Kind.SCORE: sa.Float,
+    Kind.YN: sa.Boolean,
+    Kind.CODE: lambda: sa.String(40),
+}
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used as asked; the message says why and what to do."""
+
+
+def store_url(url: str | None = None) -> str:
+    """Resolve the store URL: the argument, then ``$WORKBENCH_STORE``, then the SQLite default."""
+    if url:
+        return url
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    return f"sqlite:///{DEFAULT_STORE_PATH}"
+
+
+def _sqlalchemy_table(spec: Table, metadata: sa.MetaData) -> sa.Table:
+    columns = []
+    for fld in spec.fields:
+        args: list = []
+        if fld.references:
+            target = fld.references
+            # A self-reference (outcomes.replaced_by) is checked at commit, so rows may
+            # arrive in any order within the loading transaction.
+            deferred = target.split(".")[0] == spec.name
+            args.append(
+                sa.ForeignKey(
+                    target,
+                    deferrable=True if deferred else None,
+                    initially="DEFERRED" if deferred else None,
+                )
+            )
+        columns.append(
+            sa.Column(
+                fld.name,
+                _SQL_TYPES[fld.kind](),
+                *args,
+                primary_key=fld.name in spec.key,
+                nullable=not (fld.required or fld.name in spec.key),
+                comment=fld.description,
+            )
+        )
+    indexes = [
+        sa.Index(f"ix_{spec.name}_{fld.name}", fld.name)
+        for fld in spec.fields
+        if fld.references and fld.name not in spec.key[:1]
+    ]
+    return sa.Table(spec.name, metadata, *columns, *indexes, comment=spec.description)
+
+
+def build_metadata() -> sa.MetaData:
+    """Return SQLAlchemy metadata for every table the current schema version has."""
+    metadata = sa.MetaData()
+    for spec in EXTRACT_TABLES:
+        _sqlalchemy_table(spec, metadata)
+    _schema_version_table(metadata)
+    _extract_loads_table(metadata)
+    return metadata
+
+
+def _schema_version_table(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        "schema_version",
+        metadata,
+        sa.Column("version", sa.Integer, primary_key=True),
+        sa.Column("description", sa.Text, nullable=False),
+        sa.Column("applied_at", sa.String(32), nullable=False),
+    )
+
+
+def _extract_loads_table(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        "extract_loads",
+        metadata,
+        sa.Column("load_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("rows_loaded", sa.Integer, nullable=False),
+        sa.Column("loaded_at", sa.String(32), nullable=False),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Migrations: append-only. Each step receives a connection inside its own transaction.
+
+
+def _migration_1(conn: Connection) -> None:
+    """Create the outcome extract tables."""
+    metadata = sa.MetaData()
+    for spec in EXTRACT_TABLES:
+        _sqlalchemy_table(spec, metadata)
+    metadata.create_all(conn)
+
+
+def _migration_2(conn: Connection) -> None:
+    """Record each extract load, so that loading the same extract twice changes nothing."""
+    metadata = sa.MetaData()
+    _extract_loads_table(metadata).create(conn)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its version number, what it does, and the function that does it."""
+
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "outcome extract tables", _migration_1),
+    Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def _enable_sqlite_foreign_keys(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A connection to the workbench database, with its schema at the current version."""
+
+    def __init__(
+        self, url: str | None = None, *, upgrade: bool = True, target_version: int | None = None
+    ) -> None:
+        self.url = store_url(url)
+        if self.url.startswith("sqlite:///"):
+            path = Path(self.url.removeprefix("sqlite:///"))
+            if str(path) not in ("", ":memory:"):
+                path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine = sa.create_engine(self.url)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as error:
+            raise StoreError(f"cannot use store URL {self.url!r}: {error}") from error
+        if self.engine.dialect.name == "sqlite":
+            _enable_sqlite_foreign_keys(self.engine)
+        self.metadata = build_metadata()
+        if upgrade:
+            self.upgrade(target_version)
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """Return the schema version of the database (0 for an empty database)."""
+        inspector = sa.inspect(self.engine)
+        if not inspector.has_table("schema_version"):
+            return 0
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT MAX(version) FROM schema_version")).scalar()
+        return int(found or 0)
+
+    def upgrade(self, target_version: int | None = None) -> list[int]:
+        """Apply the migrations this database has not had, up to ``target_version``.
+
+        Returns the versions applied. Refuses a database newer than this code, and a
+        database that has tables but no schema version (not a workbench store).
+        """
+        target = SCHEMA_VERSION if target_version is None else target_version
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store is at schema version {current}, newer than this workbench "
+                f"({SCHEMA_VERSION}); upgrade the workbench before using this store"
+            )
+        if current == 0:
+            existing = set(sa.inspect(self.engine).get_table_names())
+            if existing & {t.name for t in EXTRACT_TABLES}:
+                raise StoreError(
+                    "the database has workbench-like tables but no schema_version table; "
+                    "refusing to touch it. Point --store at an empty database or a workbench store."
+                )
+        applied = []
+        for migration in MIGRATIONS:
+            if current < migration.version <= target:
+                with self.engine.begin() as conn:
+                    if migration.version == 1:
+                        _schema_version_table(sa.MetaData()).create(conn, checkfirst=True)
+                    migration.apply(conn)
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO schema_version (version, description, applied_at) "
+                            "VALUES (:v, :d, :t)"
+                        ),
+                        {"v": migration.version, "d": migration.description, "t": _now()},
+                    )
+                applied.append(migration.version)
+        return applied
+
+    # -- reading --------------------------------------------------------------------------
+
+    def row_counts(self) -> dict[str, int]:
+        """Return the number of rows in each extract table."""
+        with self.engine.connect() as conn:
+            return {
+                spec.name: int(
+                    conn.execute(
+                        sa.select(sa.func.count()).select_from(self.metadata.tables[spec.name])
+                    ).scalar()
+                )
+                for spec in EXTRACT_TABLES
+            }
+
+    def read_table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Read an extract table into a DataFrame with typed columns.
+
+        Dates become ``datetime64``, Y/N fields booleans, scores floats; ids, codes and text
+        stay strings. Empty values are missing (``NA``), never empty strings.
+        """
+        spec = next((t for t in EXTRACT_TABLES if t.name == name), None)
+        if spec is None:
+            raise KeyError(f"no extract table {name!r}")
+        table = self.metadata.tables[name]
+        wanted = list(columns) if columns else spec.columns
+        query = sa.select(*(table.c[c] for c in wanted))
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(query).all(), columns=wanted)
+        return _typed(frame, spec)
+
+    def latest_load(self) -> dict | None:
+        """Return the most recent extract load record, or None if nothing was loaded."""
+        loads = self.metadata.tables["extract_loads"]
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(loads).order_by(loads.c.load_id.desc()).limit(1)).mappings().first()
+        return dict(row) if row else None
+
+    # -- writing --------------------------------------------------------------------------
+
+    def replace_extract(
+        self,
+        rows: dict[str, Iterable[tuple]],
+        *,
+        fingerprint: str,
+        source: str,
+        on_table: Callable[[str, int], None] | None = None,
+    ) -> int:
+        """Replace every extract table with ``rows``, in one transaction.
+
+        ``rows`` maps a table name to tuples in ``Table.columns`` order, already validated
+        (dates as ISO text, Y/N as booleans, empty as None). Either all tables are replaced
+        and the load is logged, or, on any error, nothing changes. Returns rows written.
+        """
+        total = 0
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name == "sqlite":
+                # Checked at commit: the whole extract is consistent, row order is not.
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for spec in reversed(EXTRACT_TABLES):
+                conn.execute(self.metadata.tables[spec.name].delete())
+            for spec in EXTRACT_TABLES:
+                written = 0
+                for chunk in _chunks(rows.get(spec.name, ()), 20_000):
+                    conn.exec_driver_sql(_insert_sql(conn, spec), chunk)
+                    written += len(chunk)
+                total += written
+                if on_table:
+                    on_table(spec.name, written)
+            conn.execute(
+                self.metadata.tables["extract_loads"]
+                .insert()
+                .values(fingerprint=fingerprint, source=source, rows_loaded=total, loaded_at=_now())
+            )
+        return total
+
+
+def _insert_sql(conn: Connection, spec: Table) -> str:
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    preparer = conn.dialect.identifier_preparer
+    cols = ", ".join(preparer.quote(c) for c in spec.columns)
+    marks = ", ".join([marker] * len(spec.columns))
+    return f"INSERT INTO {preparer.quote(spec.name)} ({cols}) VALUES ({marks})"  # noqa: S608
+
+
+def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _typed(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
+    for name in frame.columns:
+        kind = spec.field(name).kind
+        if kind is Kind.DATE:
+            frame[name] = pd.to_datetime(frame[name], errors="raise")
+        elif kind is Kind.YN:
+            frame[name] = frame[name].astype("boolean")
+        elif kind in (Kind.SCORE,):
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
+        elif kind is Kind.INT:
+            frame[name] = frame[name].astype("Int64")
+        else:
+            frame[name] = frame[name].astype("string")
+    return frame
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open the store at ``url`` (or the configured default), upgrading its schema if needed."""
+    return Store(url)
