@@ -9,15 +9,15 @@ STAMP := $(VENV)/.installed
 STORE := data/workbench.sqlite
 PORT ?= 8866
 
-.PHONY: demo test lint unit browser chromium demo-data dictionary bench clean
+.PHONY: demo test lint unit browser chromium postgresql demo-data dictionary bench clean
 
 demo: $(STAMP) $(STORE)
 	@echo "Outcome Workbench dashboards: http://127.0.0.1:$(PORT)/"
 	$(BIN)/workbench serve --store sqlite:///$(CURDIR)/$(STORE) --port $(PORT)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium postgresql
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	WORKBENCH_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 # Re-install when the dependencies change; pip only.
 $(STAMP): pyproject.toml
@@ -37,6 +37,13 @@ chromium:
 	  echo "Installing Chromium with apt ..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's PostgreSQL server: the store tests start a throwaway cluster of their own.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing PostgreSQL with apt ..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

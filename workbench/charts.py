@@ -29,7 +29,12 @@ def distance_by_domain(table: pd.DataFrame, title: str) -> alt.LayerChart:
     frame["outcomes"] = frame["denominator"].astype(int)
     frame["direction"] = frame["mean_distance"].ge(0).map({True: "improved", False: "worsened"})
     frame["n_label"] = [f"n = {n:,}" for n in frame["outcomes"]]
-    frame = frame[["domain", "domain_label", "mean_distance", "outcomes", "direction", "n_label"]]
+    # What a screen reader says for each bar (and what browser tests read back).
+    frame["summary"] = [
+        f"Domain: {label}; Mean distance: {mean:.2f}; Outcomes counted: {n}"
+        for label, mean, n in zip(frame["domain_label"], frame["mean_distance"], frame["outcomes"], strict=True)
+    ]
+    frame = frame[["domain", "domain_label", "mean_distance", "outcomes", "direction", "n_label", "summary"]]
     order = frame.sort_values("mean_distance", ascending=False)["domain_label"].tolist()
     y = alt.Y("domain_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     base = alt.Chart(frame).encode(y=y)
@@ -45,8 +50,10 @@ def distance_by_domain(table: pd.DataFrame, title: str) -> alt.LayerChart:
             alt.Tooltip("mean_distance:Q", title="Mean distance", format=".2f"),
             alt.Tooltip("outcomes:Q", title="Outcomes counted"),
         ],
+        description=alt.Description("summary:N"),
     )
-    counts = base.mark_text(align="left", dx=4, color="#333").encode(
+    # The count is already in each bar's description, so screen readers skip the label.
+    counts = base.mark_text(align="left", dx=4, color="#333", aria=False).encode(
         x=alt.X("mean_distance:Q"),
         text=alt.Text("n_label:N"),
     )

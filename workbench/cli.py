@@ -7,21 +7,16 @@ the ``WORKBENCH_STORE`` environment variable, then ``data/workbench.sqlite``, is
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
-from workbench.codes import DATA_DIR
 from workbench.extract import ExtractError, load_extract
 from workbench.model import EXTRACT_TABLES
-from workbench.store import ENV_VAR, Store, StoreError, store_url
-
-PROJECT_DIR = DATA_DIR.parent
-DASHBOARDS_DIR = PROJECT_DIR / "dashboards"
+from workbench.serving import PROJECT_DIR, voila_command, voila_environment
+from workbench.store import ENV_VAR, Store, StoreError, absolute_store_url
 
 store_option = click.option(
     "--store",
@@ -150,41 +145,16 @@ def dictionary(out: Path) -> None:
     click.echo(f"Wrote {out}")
 
 
-def voila_command(port: int, ip: str, dashboards: Path = DASHBOARDS_DIR) -> list[str]:
-    """Return the standalone Voila command line with the project's security settings.
-
-    Tracebacks hidden, sources stripped, a cell timeout, idle kernels culled, bound to ``ip``
-    (loopback unless behind an authenticating proxy). Never ``allow_origin='*'``.
-    """
-    return [
-        sys.executable,
-        "-m",
-        "voila",
-        str(dashboards),
-        "--no-browser",
-        f"--port={port}",
-        f"--Voila.ip={ip}",
-        "--show_tracebacks=False",
-        "--strip_sources=True",
-        "--VoilaExecutor.timeout=300",
-        "--MappingKernelManager.cull_idle_timeout=1800",
-        "--MappingKernelManager.cull_interval=300",
-        "--theme=light",
-    ]
-
-
 @main.command()
 @store_option
 @click.option("--port", type=int, default=8866, show_default=True)
-@click.option(
-    "--ip",
-    default="127.0.0.1",
-    show_default=True,
-    help="Bind address. Keep loopback unless behind an authenticating proxy.",
-)
-def serve(store: str | None, port: int, ip: str) -> None:
-    """Serve the dashboards with standalone Voila."""
-    url = store_url(store)
+@click.option("--ip", default="127.0.0.1", show_default=True,
+              help="Bind address. Keep loopback unless behind an authenticating proxy.")
+@click.option("--preheat/--no-preheat", default=True, show_default=True,
+              help="Run each dashboard once in a waiting kernel, so the first viewer waits less.")
+def serve(store: str | None, port: int, ip: str, preheat: bool) -> None:
+    """Serve the dashboards with standalone Voila (tracebacks hidden, offline template)."""
+    url = absolute_store_url(store)
     try:
         counts = Store(url).row_counts()
     except StoreError as error:
@@ -193,11 +163,11 @@ def serve(store: str | None, port: int, ip: str) -> None:
         raise click.ClickException(
             f"the store {url} holds no outcomes; load an extract first: workbench load data/demo"
         )
-    env = {**os.environ, ENV_VAR: url}
     click.echo(f"Serving the dashboards at http://{ip}:{port}/ (Ctrl+C to stop)")
     click.echo(f"  Service overview: http://{ip}:{port}/voila/render/service-overview.ipynb")
     try:
-        subprocess.run(voila_command(port, ip), env=env, check=False)
+        command = voila_command(port=port, ip=ip, preheat=preheat)
+        subprocess.run(command, env=voila_environment(url), check=False)
     except KeyboardInterrupt:
         click.echo("Stopped.")
 

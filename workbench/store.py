@@ -55,6 +55,20 @@ def store_url(url: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_STORE_PATH}"
 
 
+def absolute_store_url(url: str | None = None) -> str:
+    """Resolve the store URL, making a relative SQLite path absolute.
+
+    Kernels run in the notebook's folder, so a relative ``sqlite:///data/x.sqlite`` would name
+    a different file there.
+    """
+    resolved = store_url(url)
+    prefix = "sqlite:///"
+    path = resolved.removeprefix(prefix)
+    if resolved.startswith(prefix) and path not in ("", ":memory:") and not path.startswith("/"):
+        return prefix + str(Path(path).resolve())
+    return resolved
+
+
 def _sqlalchemy_table(spec: Table, metadata: sa.MetaData) -> sa.Table:
     columns = []
     for fld in spec.fields:

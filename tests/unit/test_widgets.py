@@ -22,7 +22,11 @@ def test_locality_filter_writes_the_shared_state(service):
     picker.dropdown.value = "South"
     assert state.locality == "South"
     state.locality = None
-    assert picker.dropdown.value is None
+    assert picker.dropdown.label == "All localities"
+    picker.dropdown.label = "North"
+    assert state.locality == "North"
+    picker.dropdown.label = "All localities"
+    assert state.locality is None
 
 
 def test_distance_view_follows_the_filter(service):

@@ -1,0 +1,61 @@
+"""Benchmark: validating and loading an extract, against pyarrow reading the same CSVs.
+
+DESIGN.md section 8 asks that imports run at no less than half the speed at which pyarrow
+reads the same CSV. Machines are noisy, so the baseline is measured in the same run:
+
+    .venv/bin/python benchmarks/bench_load.py [--extract data/demo] [--store-dir /tmp]
+
+It prints seconds and rows per second for the pyarrow read (baseline), for validation alone,
+and for validation plus loading into a new SQLite store, then the ratios, and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+
+from workbench.extract import load_extract, validate_extract
+from workbench.model import EXTRACT_TABLES
+from workbench.store import Store
+
+
+def _timed(action):
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--extract", type=Path, default=Path("data/demo"))
+    parser.add_argument("--store-dir", type=Path, default=None)
+    args = parser.parse_args()
+
+    files = [args.extract / spec.filename for spec in EXTRACT_TABLES]
+    size = sum(f.stat().st_size for f in files)
+    baseline, tables = _timed(lambda: [pacsv.read_csv(f) for f in files])
+    rows = sum(t.num_rows for t in tables)
+    del tables
+    validate_s, _ = _timed(lambda: validate_extract(args.extract))
+    with tempfile.TemporaryDirectory(dir=args.store_dir) as folder:
+        store = Store(f"sqlite:///{folder}/bench.sqlite")
+        load_s, _ = _timed(lambda: load_extract(store, args.extract))
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"extract: {args.extract}  {rows:,} rows in {len(files)} files, {size / 2**20:.1f} MiB")
+    for name, seconds in [("pyarrow read (baseline)", baseline), ("validate", validate_s),
+                          ("validate + load into SQLite", load_s)]:
+        print(f"{name:>30}: {seconds:7.2f} s  {rows / seconds:>12,.0f} rows/s  "
+              f"{baseline / seconds:6.2f}x baseline speed")
+    print(f"{'peak RSS':>30}: {peak_mib:,.0f} MiB")
+    print("target: import speed >= 0.5x baseline speed (DESIGN.md section 8)")
+
+
+if __name__ == "__main__":
+    main()

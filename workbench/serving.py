@@ -1,0 +1,69 @@
+"""How dashboards are served: the standalone Voila command line and its environment.
+
+Production (``workbench serve``) and the browser tests build the command here, so the tests
+serve exactly what users get (DESIGN.md section 7):
+- standalone Voila, never the JupyterLab ``/voila`` route;
+- tracebacks hidden and sources stripped;
+- the offline ``workbench`` template (Voila's stock template links Font Awesome from a CDN),
+  with template and theme overrides from the URL refused, so ``?template=lab`` cannot bring
+  the CDN links back;
+- a cell timeout, idle kernels culled;
+- bound to loopback unless the caller names another address (only behind an authenticating
+  proxy), and never ``allow_origin='*'``.
+
+This module builds a command line only; it does not import Voila.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from workbench.codes import DATA_DIR
+from workbench.store import ENV_VAR
+
+PROJECT_DIR = DATA_DIR.parent
+DASHBOARDS_DIR = PROJECT_DIR / "dashboards"
+#: A Jupyter data directory holding the offline ``workbench`` Voila template.
+JUPYTER_DATA_DIR = PROJECT_DIR / "share" / "jupyter"
+TEMPLATE = "workbench"
+
+#: Settings every served dashboard gets, in production and in the browser tests alike.
+VOILA_SETTINGS: tuple[str, ...] = (
+    "--show_tracebacks=False",
+    "--strip_sources=True",
+    f"--template={TEMPLATE}",
+    "--VoilaConfiguration.allow_template_override=NO",
+    "--VoilaConfiguration.allow_theme_override=NO",
+    "--VoilaExecutor.timeout=300",
+    "--MappingKernelManager.cull_idle_timeout=1800",
+    "--MappingKernelManager.cull_interval=300",
+)
+
+
+def voila_command(
+    target: Path = DASHBOARDS_DIR, *, port: int = 8866, ip: str = "127.0.0.1", preheat: bool = False
+) -> list[str]:
+    """Return the standalone Voila command that serves ``target`` (a dashboard or a folder).
+
+    ``preheat`` runs each dashboard once in a waiting kernel, so the first viewer does not
+    wait for the store to be read.
+    """
+    command = [
+        sys.executable, "-m", "voila", str(target),
+        "--no-browser", f"--port={port}", f"--Voila.ip={ip}",
+        *VOILA_SETTINGS,
+    ]  # fmt: skip
+    if preheat:
+        command += ["--preheat_kernel=True", "--pool_size=1"]
+    return command
+
+
+def voila_environment(store: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the environment for Voila and its kernels: the store URL and the template path."""
+    env = dict(os.environ if base is None else base)
+    env[ENV_VAR] = store
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA_DIR), env.get("JUPYTER_PATH", "")]))
+    return env
