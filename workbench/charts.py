@@ -32,7 +32,9 @@ def distance_by_domain(table: pd.DataFrame, title: str) -> alt.LayerChart:
     # What a screen reader says for each bar (and what browser tests read back).
     frame["summary"] = [
         f"Domain: {label}; Mean distance: {mean:.2f}; Outcomes counted: {n}"
-        for label, mean, n in zip(frame["domain_label"], frame["mean_distance"], frame["outcomes"], strict=True)
+        for label, mean, n in zip(
+            frame["domain_label"], frame["mean_distance"], frame["outcomes"], strict=True
+        )
     ]
     frame = frame[["domain", "domain_label", "mean_distance", "outcomes", "direction", "n_label", "summary"]]
     order = frame.sort_values("mean_distance", ascending=False)["domain_label"].tolist()

@@ -148,10 +148,18 @@ def dictionary(out: Path) -> None:
 @main.command()
 @store_option
 @click.option("--port", type=int, default=8866, show_default=True)
-@click.option("--ip", default="127.0.0.1", show_default=True,
-              help="Bind address. Keep loopback unless behind an authenticating proxy.")
-@click.option("--preheat/--no-preheat", default=True, show_default=True,
-              help="Run each dashboard once in a waiting kernel, so the first viewer waits less.")
+@click.option(
+    "--ip",
+    default="127.0.0.1",
+    show_default=True,
+    help="Bind address. Keep loopback unless behind an authenticating proxy.",
+)
+@click.option(
+    "--preheat/--no-preheat",
+    default=True,
+    show_default=True,
+    help="Run each dashboard once in a waiting kernel, so the first viewer waits less.",
+)
 def serve(store: str | None, port: int, ip: str, preheat: bool) -> None:
     """Serve the dashboards with standalone Voila (tracebacks hidden, offline template)."""
     url = absolute_store_url(store)

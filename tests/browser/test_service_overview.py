@@ -54,8 +54,7 @@ def expected_bars(service: ServiceData, locality: str | None) -> dict[str, tuple
     names = labels("outcome_domains")
     table = distance_travelled(service, DEMO_AT, Filters(locality=locality)).dropna(subset=["value"])
     return {
-        names[row.domain]: (f"{round(row.value, 2):.2f}", str(row.denominator))
-        for row in table.itertuples()
+        names[row.domain]: (f"{round(row.value, 2):.2f}", str(row.denominator)) for row in table.itertuples()
     }
 
 
