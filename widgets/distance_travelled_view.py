@@ -11,7 +11,7 @@ import pandas as pd
 from widgets.filter_state import FilterState
 from widgets.offline import offline_chart
 from workbench.charts import distance_by_domain
-from workbench.measures import DEMO_AT, ServiceData, distance_travelled
+from workbench.measures import DEMO_AT, Filters, ServiceData, distance_travelled
 
 
 class DistanceTravelledView(W.VBox):
@@ -29,12 +29,22 @@ class DistanceTravelledView(W.VBox):
         self.caption.add_class("wb-distance-caption")
         self.table = pd.DataFrame()
         self.overall = pd.DataFrame()
+        # The whole-service figures are fixed for the page: computed once, shown as ticks.
+        self.service_table = distance_travelled(data, at, Filters(), by="domain")
+        self.service_overall = distance_travelled(data, at, Filters(), by=None)
         self._refresh_tables()
-        self.chart = offline_chart(distance_by_domain(self.table, self._title()), "wb-distance-chart")
+        self.chart = offline_chart(self._chart(), "wb-distance-chart")
         super().__init__([self.caption, self.chart])
         self.add_class("wb-distance-travelled")
         self._show_caption()
         state.observe(self._on_filters, names=["locality", "team_id", "worker_id", "plan_type", "domain"])
+
+    def _filtered(self) -> bool:
+        return bool(self.state.filters().active())
+
+    def _chart(self):
+        service = self.service_table if self._filtered() else None
+        return distance_by_domain(self.table, self._title(), service=service)
 
     def _who(self) -> str:
         return self.state.locality or "All localities"
@@ -60,10 +70,16 @@ class DistanceTravelledView(W.VBox):
                 "scale. Longer bars to the right mean more progress; <em>n</em> is the number "
                 "of outcomes.</p>"
             )
+        if self._filtered():
+            service_mean = self.service_overall["value"].iloc[0]
+            text += (
+                f"<p>The whole service: <strong>{service_mean:+.1f}</strong>. The dark tick on each bar "
+                "marks the whole service in that domain.</p>"
+            )
         self.caption.value = text
 
     def _on_filters(self, _change: dict) -> None:
         self._refresh_tables()
         # Update the chart in place: re-displaying into an Output is slow in Voila.
-        self.chart.chart = distance_by_domain(self.table, self._title())
+        self.chart.chart = self._chart()
         self._show_caption()

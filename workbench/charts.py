@@ -17,10 +17,17 @@ IMPROVED = "#1b6ca8"
 WORSENED = "#b23a48"
 
 
-def distance_by_domain(table: pd.DataFrame, title: str) -> alt.LayerChart:
+SERVICE_MARK = "#222222"
+
+
+def distance_by_domain(
+    table: pd.DataFrame, title: str, service: pd.DataFrame | None = None
+) -> alt.LayerChart:
     """Bar chart of mean distance travelled by outcome domain, with n beside each bar.
 
-    ``table`` is the output of ``measures.distance_travelled(..., by="domain")``.
+    ``table`` is the output of ``measures.distance_travelled(..., by="domain")``. When
+    ``service`` (the same measure for the whole service) is given, a dark tick on each bar
+    marks the service figure, so a locality or team reads against it.
     """
     names = labels("outcome_domains")
     frame = table.dropna(subset=["value"]).copy()
@@ -36,12 +43,28 @@ def distance_by_domain(table: pd.DataFrame, title: str) -> alt.LayerChart:
             frame["domain_label"], frame["mean_distance"], frame["outcomes"], strict=True
         )
     ]
-    frame = frame[["domain", "domain_label", "mean_distance", "outcomes", "direction", "n_label", "summary"]]
-    order = frame.sort_values("mean_distance", ascending=False)["domain_label"].tolist()
-    y = alt.Y("domain_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    if service is not None:
+        service_mean = service.dropna(subset=["value"]).set_index("domain")["value"].round(2)
+        frame["service_mean"] = frame["domain"].map(service_mean)
+    else:
+        frame["service_mean"] = float("nan")
+    # The n label sits past whichever is further right, the bar or the service tick.
+    frame["label_at"] = frame[["mean_distance", "service_mean"]].max(axis=1)
+    frame["service_summary"] = [
+        f"Whole service, {label}: {mean:.2f}"
+        for label, mean in zip(frame["domain_label"], frame["service_mean"], strict=True)
+    ]
+    columns = ["domain", "domain_label", "mean_distance", "outcomes", "direction", "n_label", "summary",
+               "service_mean", "label_at", "service_summary"]  # fmt: skip
+    frame = frame[columns]
+    # Bars in data order, best first: sorting in pandas keeps labels out of the spec (they
+    # travel only as data), and a field sort is dropped by Vega-Lite when layers are combined.
+    frame = frame.sort_values(["mean_distance", "domain_label"], ascending=[False, True])
+    y = alt.Y("domain_label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260))
+    x_title = "Mean distance travelled (points on the 0-10 scale)"
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar().encode(
-        x=alt.X("mean_distance:Q", title="Mean distance travelled (points on the 0-10 scale)"),
+        x=alt.X("mean_distance:Q", title=x_title),
         color=alt.Color(
             "direction:N",
             scale=alt.Scale(domain=["improved", "worsened"], range=[IMPROVED, WORSENED]),
@@ -55,8 +78,15 @@ def distance_by_domain(table: pd.DataFrame, title: str) -> alt.LayerChart:
         description=alt.Description("summary:N"),
     )
     # The count is already in each bar's description, so screen readers skip the label.
-    counts = base.mark_text(align="left", dx=4, color="#333", aria=False).encode(
-        x=alt.X("mean_distance:Q"),
+    counts = base.mark_text(align="left", dx=5, color="#333", aria=False).encode(
+        x=alt.X("label_at:Q", title=x_title),
         text=alt.Text("n_label:N"),
     )
-    return (bars + counts).properties(title=title, width=520, height=alt.Step(26))
+    layers = [bars, counts]
+    if service is not None:
+        ticks = base.mark_tick(color=SERVICE_MARK, thickness=3, size=22).encode(
+            x=alt.X("service_mean:Q", title=x_title),
+            description=alt.Description("service_summary:N"),
+        )
+        layers.append(ticks)
+    return alt.layer(*layers).properties(title=title, width=520, height=alt.Step(26))

@@ -40,6 +40,13 @@ def test_distance_view_follows_the_filter(service):
     assert "no outcomes" in view.caption.value
     assert view.chart.chart is not first_chart
     assert "South" in view.chart.chart.to_dict()["title"]
+    assert "The whole service: <strong>+2.3</strong>" in view.caption.value
+    state.locality = "North"
+    ticks = [layer for layer in view.chart.chart.to_dict()["layer"] if layer["mark"]["type"] == "tick"]
+    assert len(ticks) == 1
+    state.locality = None
+    assert "whole service" not in view.caption.value
+    assert not any(layer["mark"]["type"] == "tick" for layer in view.chart.chart.to_dict()["layer"])
 
 
 def test_caption_escapes_text_from_the_data(service):
