@@ -13,8 +13,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from workbench.extract import ExtractError, load_extract
-from workbench.model import EXTRACT_TABLES
+from workbench.extract import LOAD_STEPS, ExtractError, load_extract
 from workbench.serving import PROJECT_DIR, voila_command, voila_environment
 from workbench.store import ENV_VAR, Store, StoreError, absolute_store_url
 
@@ -76,14 +75,14 @@ def load(extract_dir: Path, store: str | None, problems_csv: Path | None) -> Non
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Validating {extract_dir} ...")
-    bar = tqdm(total=len(EXTRACT_TABLES), unit="table", desc="Loading", disable=None)
+    bar = tqdm(total=LOAD_STEPS, unit="step", desc="Loading", disable=None)
 
-    def on_table(name: str, count: int) -> None:
-        bar.set_postfix_str(f"{name}: {count:,} rows")
+    def on_step(step: str) -> None:
+        bar.set_postfix_str(step)
         bar.update(1)
 
     try:
-        result = load_extract(target, extract_dir, on_table=on_table)
+        result = load_extract(target, extract_dir, on_step=on_step)
     except ExtractError as error:
         bar.close()
         if problems_csv:

@@ -294,8 +294,13 @@ def _status_problems(frame: pd.DataFrame) -> list[Problem]:
     return found
 
 
-def validate_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Check text frames against the model; return every problem found (empty when valid)."""
+def validate_frames(
+    frames: dict[str, pd.DataFrame], on_step: Callable[[str], None] | None = None
+) -> list[Problem]:
+    """Check text frames against the model; return every problem found (empty when valid).
+
+    ``on_step`` is called after each table is checked (for a progress bar).
+    """
     problems: list[Problem] = []
     for spec in EXTRACT_TABLES:
         frame = frames[spec.name]
@@ -304,16 +309,21 @@ def validate_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         problems += _key_problems(spec, frame)
         problems += _reference_problems(spec, frames)
         problems += _date_order_problems(spec, frame)
+        if on_step:
+            on_step(f"checked {spec.filename}")
     problems += _score_problems(frames)
     problems += _status_problems(frames["outcomes"])
     return problems
 
 
-def validate_extract(folder: Path) -> Extract:
-    """Read and validate the extract in ``folder``; raise :class:`ExtractError` on any problem."""
+def validate_extract(folder: Path, on_step: Callable[[str], None] | None = None) -> Extract:
+    """Read and validate the extract in ``folder``; raise :class:`ExtractError` on any problem.
+
+    ``on_step`` is called once per table checked (for a progress bar).
+    """
     folder = Path(folder)
     frames, problems = read_extract(folder)
-    problems += validate_frames(frames)
+    problems += validate_frames(frames, on_step)
     if problems:
         raise ExtractError(folder, problems)
     hashes = {spec.filename: sha256_file(folder / spec.filename) for spec in EXTRACT_TABLES}
@@ -332,18 +342,23 @@ class LoadResult:
     rows: dict[str, int]
 
 
+#: Steps :func:`load_extract` reports: each table checked, then each table written.
+LOAD_STEPS = 2 * len(EXTRACT_TABLES)
+
+
 def load_extract(
     store: Store,
     folder: Path,
     *,
-    on_table: Callable[[str, int], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> LoadResult:
     """Validate the extract in ``folder`` and load it into ``store``, all or nothing.
 
     A valid extract replaces the store's extract tables in one transaction. Loading the
     extract that was loaded last changes nothing and returns status ``unchanged``.
+    ``on_step`` is called for each of :data:`LOAD_STEPS` steps, for a progress bar.
     """
-    extract = validate_extract(folder)
+    extract = validate_extract(folder, on_step)
     latest = store.latest_load()
     if latest and latest["fingerprint"] == extract.fingerprint:
         return LoadResult("unchanged", extract.fingerprint, extract.row_counts())
@@ -351,6 +366,6 @@ def load_extract(
         {spec.name: extract.store_rows(spec) for spec in EXTRACT_TABLES},
         fingerprint=extract.fingerprint,
         source=str(Path(folder).resolve()),
-        on_table=on_table,
+        on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
     )
     return LoadResult("loaded", extract.fingerprint, extract.row_counts())
