@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.codes import code_list, codes, scale_ranges
 from workbench.model import EXTRACT_TABLES, Field, Kind, Table
@@ -72,24 +74,33 @@ class Extract:
         """Return the number of records in each table."""
         return {name: len(frame) for name, frame in self.frames.items()}
 
-    def store_rows(self, spec: Table) -> Iterator[tuple]:
-        """Yield the table's records as tuples in store form (None for empty)."""
+    def store_rows(self, spec: Table, chunk_size: int = 50_000) -> Iterator[tuple]:
+        """Yield the table's records as tuples in store form (None for empty).
+
+        Converted a chunk at a time: Python objects for millions of rows at once would take
+        gigabytes.
+        """
         frame = self.frames[spec.name]
-        columns = []
-        for fld in spec.fields:
-            text = frame[fld.name]
-            empty = text == ""
-            if fld.kind is Kind.YN:
-                values = (text == "Y").astype(object)
-            elif fld.kind is Kind.SCORE:
-                values = pd.to_numeric(text.where(~empty, None)).astype(object)
-            elif fld.kind is Kind.INT:
-                values = pd.to_numeric(text.where(~empty, None)).astype("Int64").astype(object)
-            else:
-                values = text.astype(object)
-            values = values.where(~empty, None)
-            columns.append(values.tolist())
-        yield from zip(*columns, strict=True)
+        for start in range(0, len(frame), chunk_size):
+            yield from _store_tuples(spec, frame.iloc[start : start + chunk_size])
+
+
+def _store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:
+    columns = []
+    for fld in spec.fields:
+        text = frame[fld.name]
+        empty = text == ""
+        if fld.kind is Kind.YN:
+            values = (text == "Y").astype(object)
+        elif fld.kind is Kind.SCORE:
+            values = pd.to_numeric(text.where(~empty, None)).astype(object)
+        elif fld.kind is Kind.INT:
+            values = pd.to_numeric(text.where(~empty, None)).astype("Int64").astype(object)
+        else:
+            values = text.astype(object)
+        values = values.where(~empty, None)
+        columns.append(values.tolist())
+    yield from zip(*columns, strict=True)
 
 
 def _closed_statuses() -> set[str]:
@@ -147,6 +158,16 @@ def read_extract(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     return frames, problems
 
 
+def _is_in(text: pd.Series, allowed) -> pd.Series:
+    """Vectorised membership test on Arrow strings.
+
+    ``Series.isin`` turns the allowed values into a Python list first, which costs seconds
+    for millions of foreign keys; pyarrow's ``is_in`` works on the arrays directly.
+    """
+    mask = pc.is_in(pa.array(text, type=pa.string()), value_set=pa.array(allowed, type=pa.string()))
+    return pd.Series(mask.to_numpy(zero_copy_only=False), index=text.index)
+
+
 def _row_numbers(mask: pd.Series) -> list[int]:
     return [int(i) + 2 for i in mask[mask].index]
 
@@ -169,14 +190,17 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
     elif fld.kind is Kind.MONTH:
         report(present & ~text.str.fullmatch(_MONTH), fld.expects)
     elif fld.kind is Kind.YN:
-        report(present & ~text.isin(["Y", "N"]), fld.expects)
+        report(present & ~_is_in(text, ["Y", "N"]), fld.expects)
     elif fld.kind is Kind.INT:
         report(present & ~text.str.fullmatch(r"-?\d+"), fld.expects)
     elif fld.kind is Kind.SCORE:
         report(present & pd.to_numeric(text.where(present, "0"), errors="coerce").isna(), "a number")
     elif fld.kind is Kind.CODE:
         allowed = codes(fld.codes)
-        report(present & ~text.isin(allowed), f"one of {', '.join(allowed)} (data/codes/{fld.codes}.csv)")
+        report(
+            present & ~_is_in(text, list(allowed)),
+            f"one of {', '.join(allowed)} (data/codes/{fld.codes}.csv)",
+        )
     return found
 
 
@@ -204,7 +228,7 @@ def _reference_problems(spec: Table, frames: dict[str, pd.DataFrame]) -> list[Pr
         target_table, target_column = fld.references.split(".")
         known = frames[target_table][target_column]
         text = frame[fld.name]
-        bad = (text != "") & ~text.isin(known)
+        bad = (text != "") & ~_is_in(text, known.drop_duplicates())
         found += [
             Problem(
                 spec.filename,
@@ -230,8 +254,8 @@ def _score_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         ("outcome_reviews", reviews, reviews["outcome_id"].map(scale_of), ["score", "family_score"])
     )
     for name, frame, scales, columns in checks:
-        low = scales.map(lambda s: ranges.get(s, (None, None))[0])
-        high = scales.map(lambda s: ranges.get(s, (None, None))[1])
+        low = scales.map({scale: bounds[0] for scale, bounds in ranges.items()})
+        high = scales.map({scale: bounds[1] for scale, bounds in ranges.items()})
         for column in columns:
             values = pd.to_numeric(frame[column].where(frame[column] != "", None), errors="coerce")
             bad = values.notna() & low.notna() & ((values < low) | (values > high))
