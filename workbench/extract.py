@@ -8,6 +8,7 @@ valid extract replaces the store's extract tables in one transaction.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from workbench.codes import code_list, codes, scale_ranges
 from workbench.model import EXTRACT_TABLES, Field, Kind, Table
@@ -36,6 +38,8 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
+        if self.row is None and not self.field:
+            return f"{self.file}: expected {self.expected}"
         where = f"{self.file}, row {self.row}" if self.row is not None else self.file
         field_part = f", field '{self.field}'" if self.field else ""
         value_part = f" value {self.value!r}" if self.value != "" else " empty value"
@@ -116,6 +120,48 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+_TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
+
+
+def read_text_csv(path: Path, problems: list[Problem] | None = None) -> pd.DataFrame:
+    """Read a CSV with every column as text, empty cells as ``""``, straight into Arrow strings.
+
+    pyarrow reads without building a Python object per cell, which keeps a multi-gigabyte
+    extract within memory. A UTF-8 byte-order mark (Excel's "CSV UTF-8") is allowed. A row
+    with more or fewer fields than the header is reported in ``problems`` (the extract will
+    be refused), never padded or cut silently.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), [])
+    ragged: list = []
+
+    def read(use_threads: bool) -> pa.Table:
+        ragged.clear()
+
+        def on_invalid(row) -> str:
+            ragged.append(row)
+            return "skip"
+
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=use_threads),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    table = read(use_threads=True)
+    if any(row.number is None for row in ragged):
+        table = read(use_threads=False)  # row numbers are only known single-threaded
+    for row in ragged if problems is not None else ():
+        expected = f"{row.expected_columns} fields, like the header (found {row.actual_columns})"
+        problems.append(Problem(path.name, row.number, "", row.text, expected))
+    return table.to_pandas(types_mapper={pa.string(): _TEXT}.get)
+
+
 def read_extract(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Read every table of the extract as text; report missing files and bad headers."""
     folder = Path(folder)
@@ -137,9 +183,14 @@ def read_extract(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
             )
             frames[spec.name] = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.columns})
             continue
+        if path.stat().st_size == 0:
+            problems.append(Problem(spec.filename, None, "", "", f"a header row; the file is empty "
+                                    f"(header: {','.join(spec.columns)})"))  # fmt: skip
+            frames[spec.name] = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.columns})
+            continue
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
-        except (UnicodeDecodeError, pd.errors.ParserError) as error:
+            frame = read_text_csv(path, problems)
+        except (UnicodeDecodeError, pa.ArrowInvalid, csv.Error) as error:
             problems.append(Problem(spec.filename, None, "", "", f"a UTF-8 CSV file ({error})"))
             frame = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.columns})
         frame.columns = [str(c).strip() for c in frame.columns]

@@ -123,5 +123,34 @@ def test_missing_file_and_unexpected_column_are_refused(handworked_dir):
     teams = handworked_dir / "teams.csv"
     teams.write_text(teams.read_text().replace("service", "service,colour", 1))
     _, message = _problem_text(handworked_dir)
-    assert "supervisions.csv: empty value; expected the file" in message
+    assert "supervisions.csv: expected the file" in message
     assert "teams.csv, row 1, field 'colour'" in message
+    # The rows still have four fields: each is reported, not padded.
+    assert "teams.csv, row 2: value 'T1,North CIN,North,cin'; expected 5 fields, like the header (found 4)" in message
+
+
+def test_a_file_that_is_not_utf8_is_refused_by_name(handworked_dir):
+    teams = handworked_dir / "teams.csv"
+    teams.write_bytes(teams.read_bytes().replace(b"North CIN", "Nörth CIN".encode("cp1252")))
+    _, message = _problem_text(handworked_dir)
+    assert "teams.csv: expected a UTF-8 CSV file" in message
+
+
+def test_a_binary_file_renamed_csv_is_refused(handworked_dir):
+    (handworked_dir / "meetings.csv").write_bytes(bytes(range(256)) * 8)
+    _, message = _problem_text(handworked_dir)
+    assert "meetings.csv" in message
+    assert "nothing was loaded" in message
+
+
+def test_an_empty_file_is_refused_with_its_missing_columns(handworked_dir):
+    (handworked_dir / "workers.csv").write_text("")
+    _, message = _problem_text(handworked_dir)
+    assert "workers.csv: expected a header row; the file is empty (header: worker_id,name," in message
+
+
+def test_a_utf8_bom_from_excel_is_accepted(store, handworked_dir):
+    children = handworked_dir / "children.csv"
+    children.write_bytes(b"\xef\xbb\xbf" + children.read_bytes())
+    assert load_extract(store, handworked_dir).status == "loaded"
+    assert store.row_counts()["children"] == len(ROWS["children"])
