@@ -54,8 +54,18 @@ def distance_by_domain(
         f"Whole service, {label}: {mean:.2f}"
         for label, mean in zip(frame["domain_label"], frame["service_mean"], strict=True)
     ]
-    columns = ["domain", "domain_label", "mean_distance", "outcomes", "direction", "n_label", "summary",
-               "service_mean", "label_at", "service_summary"]  # fmt: skip
+    columns = [
+        "domain",
+        "domain_label",
+        "mean_distance",
+        "outcomes",
+        "direction",
+        "n_label",
+        "summary",
+        "service_mean",
+        "label_at",
+        "service_summary",
+    ]
     frame = frame[columns]
     # Bars in data order, best first: sorting in pandas keeps labels out of the spec (they
     # travel only as data), and a field sort is dropped by Vega-Lite when layers are combined.
@@ -90,3 +100,162 @@ def distance_by_domain(
         )
         layers.append(ticks)
     return alt.layer(*layers).properties(title=title, width=520, height=alt.Step(26))
+
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = {
+    "history": "#0072B2",
+    "forecast": "#E69F00",
+    "target": "#009E73",
+    "limits": "#999999",
+    "signal": "#D55E00",
+}
+SERIES_LABELS = {
+    "history": "What happened",
+    "forecast": "If nothing changes",
+    "target": "Target",
+}
+
+
+def _value_format(unit: str) -> str:
+    return ".0%" if unit == "share" else ".2f"
+
+
+def turn_the_curve_chart(
+    curve: pd.DataFrame, title: str, unit: str = "share", limits: pd.DataFrame | None = None
+) -> alt.LayerChart:
+    """Turn-the-curve line chart: history, the forecast if nothing changes, and the target.
+
+    ``curve`` comes from ``trends.turn_the_curve``. With ``limits`` (from
+    ``trends.control_limits``), the control limits are drawn as grey rules and periods with a
+    signal are ringed, so a real change stands out from noise. Tooltips give numerator and
+    denominator where the limits frame carries them.
+    """
+    frame = curve.copy()
+    frame["line"] = frame["series"].map(SERIES_LABELS)
+    fmt = _value_format(unit)
+    y = alt.Y("value:Q", title="Share" if unit == "share" else "Mean", axis=alt.Axis(format=fmt))
+    x = alt.X("period_end:T", title="Period ending", axis=alt.Axis(format="%b %Y"))
+    colour = alt.Color(
+        "line:N",
+        title=None,
+        scale=alt.Scale(domain=list(SERIES_LABELS.values()), range=[PALETTE[k] for k in SERIES_LABELS]),
+        legend=alt.Legend(orient="bottom"),
+    )
+    dash = alt.StrokeDash(
+        "line:N",
+        scale=alt.Scale(domain=list(SERIES_LABELS.values()), range=[[1, 0], [6, 4], [2, 2]]),
+        legend=None,
+    )
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5, point=False)
+        .encode(x=x, y=y, color=colour, strokeDash=dash, detail="series:N")
+    )
+    layers: list = [lines]
+    if limits is not None and not limits.empty:
+        band = limits.dropna(subset=["centre"]).copy()
+        band["period_end"] = pd.to_datetime(band["period_end"])
+        for column, label in (("lower_limit", "Lower control limit"), ("upper_limit", "Upper control limit")):
+            layers.append(
+                alt.Chart(band.assign(limit=label))
+                .mark_line(color=PALETTE["limits"], strokeDash=[4, 3])
+                .encode(x=x, y=alt.Y(f"{column}:Q"), tooltip=[alt.Tooltip("limit:N", title="Line")])
+            )
+        tooltip = [
+            alt.Tooltip("period:N", title="Period"),
+            alt.Tooltip("value:Q", title="Value", format=fmt),
+            alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
+            alt.Tooltip("denominator:Q", title="Denominator", format=",d"),
+            alt.Tooltip("signal:N", title="Signal"),
+        ]
+        points = band.dropna(subset=["value"])
+        layers.append(
+            alt.Chart(points)
+            .mark_point(filled=True, size=45, color=PALETTE["history"])
+            .encode(x=x, y=alt.Y("value:Q"), tooltip=tooltip)
+        )
+        signals = points[points["signal"] != ""]
+        if not signals.empty:
+            layers.append(
+                alt.Chart(signals)
+                .mark_point(size=220, strokeWidth=2.5, color=PALETTE["signal"])
+                .encode(x=x, y=alt.Y("value:Q"), tooltip=tooltip)
+            )
+    return alt.layer(*layers).properties(title=title, width=560, height=260)
+
+
+def breakdown_chart(table: pd.DataFrame, by: str, title: str, unit: str = "share") -> alt.LayerChart:
+    """Bars for each group against a rule at the service figure; small groups drawn faint.
+
+    ``table`` comes from ``breakdowns.compare_to_service``. Tooltips carry numerator,
+    denominator, the gap to the service and, for shares, the 95% interval.
+    """
+    frame = table.dropna(subset=["value"]).copy()
+    frame["group"] = frame[by].astype(str)
+    frame["size"] = frame["small"].map({True: "small group: read with care", False: "group"})
+    fmt = _value_format(unit)
+    x = alt.X("value:Q", title="Share" if unit == "share" else "Mean", axis=alt.Axis(format=fmt))
+    y = alt.Y("group:N", sort=None, title=None)
+    tooltip = [
+        alt.Tooltip("group:N", title=by.replace("_", " ").capitalize()),
+        alt.Tooltip("value:Q", title="Value", format=fmt),
+        alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
+        alt.Tooltip("denominator:Q", title="Denominator", format=",d"),
+        alt.Tooltip("gap:Q", title="Gap to service", format="+" + fmt),
+        alt.Tooltip("size:N", title="Note"),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=PALETTE["history"])
+        .encode(
+            x=x,
+            y=y,
+            opacity=alt.Opacity(
+                "size:N",
+                scale=alt.Scale(domain=["group", "small group: read with care"], range=[1.0, 0.35]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    layers: list = [bars]
+    if unit == "share" and frame["ci_low"].notna().any():
+        layers.append(
+            alt.Chart(frame)
+            .mark_rule(color="#333333")
+            .encode(x="ci_low:Q", x2="ci_high:Q", y=y, tooltip=tooltip)
+        )
+    service = frame[["service_value"]].head(1).assign(label="Whole service")
+    layers.append(
+        alt.Chart(service)
+        .mark_rule(color=PALETTE["forecast"], strokeWidth=2.5, strokeDash=[5, 3])
+        .encode(
+            x="service_value:Q",
+            tooltip=[
+                alt.Tooltip("label:N", title="Line"),
+                alt.Tooltip("service_value:Q", title="Value", format=fmt),
+            ],
+        )
+    )
+    return alt.layer(*layers).properties(title=title, width=520, height=alt.Step(24))
+
+
+def sparkline(series: pd.DataFrame, unit: str = "share") -> alt.Chart:
+    """Return a small line of ``value`` over ``period_end``, for report cards."""
+    fmt = _value_format(unit)
+    frame = series.dropna(subset=["value"]).copy()
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    return (
+        alt.Chart(frame)
+        .mark_line(color=PALETTE["history"], strokeWidth=2, point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=alt.X("period_end:T", axis=None),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("period_end:T", title="Period ending", format="%b %Y"),
+                alt.Tooltip("value:Q", title="Value", format=fmt),
+            ],
+        )
+        .properties(width=160, height=40)
+    )

@@ -46,3 +46,40 @@ def test_text_from_the_data_travels_as_data_not_as_an_expression():
     spec, rows = _data(distance_by_domain(hostile, "Title"))
     assert rows[0]["domain_label"] == "<img src=x onerror=alert(1)>"
     assert "onerror" not in str(spec.get("transform", "")) + str(spec["layer"])
+
+
+def _series_frame():
+    ends = pd.date_range("2024-06-30", periods=6, freq="3ME")
+    values = [0.4, 0.45, 0.5, 0.48, 0.55, 0.6]
+    return pd.DataFrame({"period": [f"Q{i}" for i in range(6)], "period_end": ends,
+                         "numerator": [v * 100 for v in values], "denominator": [100] * 6, "value": values})
+
+
+def test_turn_the_curve_chart_draws_history_forecast_target_and_limits():
+    from workbench.charts import turn_the_curve_chart
+    from workbench.trends import control_limits, turn_the_curve
+
+    frame = _series_frame()
+    chart = turn_the_curve_chart(turn_the_curve(frame, target=0.7), "Clear outcomes", limits=control_limits(frame))
+    spec = chart.to_dict()
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
+    assert marks[:3] == ["line", "line", "line"] and "point" in marks
+    lines = spec["datasets"][spec["layer"][0]["data"]["name"]]
+    assert {row["line"] for row in lines} == {"What happened", "If nothing changes", "Target"}
+    tooltips = [t["title"] for t in spec["layer"][-1]["encoding"]["tooltip"]]
+    assert "Numerator" in tooltips and "Denominator" in tooltips
+
+
+def test_breakdown_chart_marks_small_groups_and_the_service_line():
+    from workbench.breakdowns import compare_to_service
+    from workbench.charts import breakdown_chart
+
+    groups = pd.DataFrame({"sex": ["F", "M", "U"], "numerator": [30, 80, 2], "denominator": [100, 100, 4],
+                           "value": [0.3, 0.8, 0.5]})
+    service = pd.DataFrame({"numerator": [112], "denominator": [204], "value": [112 / 204]})
+    spec = breakdown_chart(compare_to_service(groups, service, "sex"), "sex", "By sex").to_dict()
+    rows = spec["datasets"][spec["layer"][0]["data"]["name"]]
+    assert [(r["group"], r["size"]) for r in rows] == [
+        ("F", "group"), ("U", "small group: read with care"), ("M", "group")
+    ]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule", "rule"]
