@@ -179,5 +179,108 @@ def serve(store: str | None, port: int, ip: str, preheat: bool) -> None:
         click.echo("Stopped.")
 
 
+@main.command()
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2026-03-31",
+    show_default=True,
+    help="The date D the figures are at (YYYY-MM-DD).",
+)
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--by",
+    "by",
+    metavar="COLUMN",
+    default=None,
+    help="Group each figure by locality, team_id, worker_id, plan_type, domain, age_band, sex, "
+    "ethnicity, disability or meeting_type. Measures it does not apply to are left out.",
+)
+@click.option(
+    "--evidence-threshold",
+    default="level_3",
+    show_default=True,
+    help="The lowest evidence level that counts as evidence-informed (data/codes/evidence_levels.csv).",
+)
+def measures(at, store: str | None, as_json: bool, by: str | None, evidence_threshold: str) -> None:
+    """Print every headline measure for the service at D, with numerator, denominator and value."""
+    from workbench.measures import MEASURES, UNIT_COLUMNS, ServiceData, headline_measures
+
+    groupings = sorted({name for columns in UNIT_COLUMNS.values() for name in columns})
+    if by is not None and by not in groupings:
+        raise click.ClickException(
+            f"no measure can be grouped by {by!r}; choose one of {', '.join(groupings)}"
+        )
+    try:
+        target = Store(store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    if not target.row_counts()["children"]:
+        raise click.ClickException(
+            f"the store {target} holds no children; load an extract first: workbench load data/demo"
+        )
+    day = at.date()
+    try:
+        table = headline_measures(ServiceData(target), day, by=by, evidence_threshold=evidence_threshold)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    skipped = table.attrs.get("not_applicable", [])
+    records = []
+    for row in table.to_dict("records"):
+        share = MEASURES[row["measure"]].unit == "share"
+        record = {"measure": row["measure"], "title": row["title"]}
+        if by is not None:
+            record[by] = None if _is_missing(row[by]) else _plain_value(row[by])
+        record["numerator"] = int(row["numerator"]) if share else float(row["numerator"])
+        record["denominator"] = int(row["denominator"])
+        record["value"] = None if _is_missing(row["value"]) else float(row["value"])
+        record["at"] = day.isoformat()
+        records.append(record)
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+    else:
+        _print_measures(records, by, day)
+    if skipped:
+        click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
+
+
+def _is_missing(value) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def _plain_value(value):
+    """Return a JSON-friendly Python value for a group label (numpy bools become bools)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _print_measures(records: list[dict], by: str | None, day) -> None:
+    from workbench.measures import MEASURES
+
+    scope = f"by {by}" if by else "for the whole service"
+    click.echo(f"Headline measures at {day.isoformat()} {scope} (DESIGN.md section 4)")
+    label = by or ""
+    header = f"{'measure':<24}" + (f"{label:<16}" if by else "")
+    click.echo(f"{header}{'numerator':>12}{'denominator':>13}{'value':>9}  title")
+    for record in records:
+        unit = MEASURES[record["measure"]].unit
+        value = record["value"]
+        if value is None:
+            shown = "-"  # a share over nobody is empty, never 0%
+        elif unit == "share":
+            shown = f"{value:.1%}"
+        else:
+            shown = f"{value:+.2f}"
+        numerator = f"{record['numerator']:,}" if unit == "share" else f"{record['numerator']:,.1f}"
+        group = f"{'(none)' if record.get(by) is None else record[by]!s:<16}" if by else ""
+        click.echo(
+            f"{record['measure']:<24}{group}{numerator:>12}{record['denominator']:>13,}{shown:>9}  "
+            f"{record['title']}"
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

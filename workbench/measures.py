@@ -1,31 +1,103 @@
 """Headline measures, computed from the store into tidy DataFrames (DESIGN.md section 4).
 
 Definitions are the contract in DESIGN.md section 4; a figure that disagrees with them is a
-bug. Every result carries its numerator and denominator, and a share or mean over nobody is
-empty (``NA``), never 0.
+bug. ``docs/measures.md`` explains each one in plain English. Every result carries its
+numerator and denominator, and a share or mean over nobody is empty (``NA``), never 0.
 
-This module starts with the measure the first dashboard needs, distance travelled; the other
-headline measures build on the same :class:`ServiceData` and :class:`Filters`.
+Every measure has the same call: ``measure(data, at, filters, by)``, where ``data`` is a
+:class:`ServiceData`, ``at`` is the date D the figures are "at", ``filters`` is a
+:class:`Filters` and ``by`` is a grouping column or ``None``. It returns the columns
+``[by], numerator, denominator, value``. :data:`MEASURES` lists them all by name, so the
+CLI, notebooks and docs can go through every figure; :func:`measure_over_periods` gives a
+measure at the end of each month, quarter or financial year.
+
+How it stays fast: :class:`ServiceData` reads the tables once, then keeps a few derived
+arrays (row positions of each child and involvement, reviews in date order) and, for the
+last few dates D asked about, each child's team, worker and age band at D and each
+outcome's latest score at D. A filter change at the same D is then only boolean masks and a
+group-by. ``ServiceData`` is a snapshot: read a new one after loading a new extract.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import cached_property
+from typing import Literal
 
+import numpy as np
 import pandas as pd
 
+from workbench.codes import code_list
 from workbench.store import Store
 
 #: The date demo figures are "at": the end of the demo's last financial year.
 DEMO_AT = date(2026, 3, 31)
+
+#: Age bands at D, in order: (label, lowest age, highest age) in completed years.
+#: "unborn" holds children whose birth month is after D's month (pre-birth plans).
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("unborn", -1000, -1),
+    ("0-4", 0, 4),
+    ("5-9", 5, 9),
+    ("10-15", 10, 15),
+    ("16-17", 16, 17),
+    ("18+", 18, 1000),
+)
+AGE_BAND_LABELS: tuple[str, ...] = tuple(label for label, _, _ in AGE_BANDS)
+
+#: Columns describing the child at D: every counted thing belongs to a child.
+CHILD_COLUMNS: tuple[str, ...] = (
+    "locality",
+    "team_id",
+    "worker_id",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "disability",
+)
+
+#: Participation (DESIGN.md section 4): PN1 to PN6 took part, out of every code but PN0
+#: (under 4) and blanks. Taken from the code list's child_took_part column, which follows
+#: DESIGN.md (PN4, attending without conveying views, counts as taking part there).
+PARTICIPATION_TOOK_PART: tuple[str, ...] = tuple(
+    row["code"] for row in code_list("participation_codes") if row["child_took_part"] == "Y"
+)
+PARTICIPATION_COUNTED: tuple[str, ...] = (*PARTICIPATION_TOOK_PART, "PN7")
+
+#: Statements in the child's or family's own words (whose_words).
+OWN_WORDS: tuple[str, ...] = ("child", "parent", "family")
+
+#: Outcome statuses that close an outcome with a result, counted by Achieved.
+RESULT_STATUSES: tuple[str, ...] = ("achieved", "partly_achieved", "not_achieved")
+
+#: Outcome statuses counted by Constant when they close an outcome within 90 days.
+NOT_CONSTANT_STATUSES: tuple[str, ...] = ("replaced", "withdrawn")
+
+#: The authority's evidence threshold (a setting): at or above this level counts as
+#: evidence-informed. Levels are ranked by data/codes/evidence_levels.csv; not rated is below.
+EVIDENCE_THRESHOLD = "level_3"
+
+#: Overall audit grades that count as good or better.
+GOOD_GRADES: tuple[str, ...] = ("good", "outstanding")
+
+#: Grades that grade a whole audit (not applicable has no rank, so it is not a grade here).
+GRADED_AUDIT_GRADES: tuple[str, ...] = tuple(row["code"] for row in code_list("audit_grades") if row["rank"])
+
+#: How many dates D keep their derived arrays (a dashboard works at one D; a period series
+#: walks through many, one after another).
+_CACHED_DATES = 8
 
 
 @dataclass(frozen=True)
 class Filters:
     """Who a measure is about. ``None`` means no restriction.
 
-    Locality is the child's; team and worker are the child's allocation open at D.
+    Locality, sex, ethnicity and disability are the child's; team and worker are the
+    child's allocation open at D; age band is the child's age at D (see
+    :data:`AGE_BANDS`); plan type is the involvement's; domain is the outcome's.
+    ``disability`` takes ``True``/``False`` (or ``"Y"``/``"N"``).
     """
 
     locality: str | None = None
@@ -33,14 +105,52 @@ class Filters:
     worker_id: str | None = None
     plan_type: str | None = None
     domain: str | None = None
+    age_band: str | None = None
+    sex: str | None = None
+    ethnicity: str | None = None
+    disability: bool | None = None
 
-    def active(self) -> dict[str, str]:
-        """Return only the filters that restrict something."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+    def __post_init__(self) -> None:
+        if isinstance(self.disability, str):
+            flag = {"Y": True, "N": False}.get(self.disability.strip().upper())
+            if self.disability.strip() and flag is None:
+                raise ValueError(f"disability filter must be Y or N, not {self.disability!r}")
+            object.__setattr__(self, "disability", flag)
+        if self.age_band and self.age_band not in AGE_BAND_LABELS:
+            raise ValueError(f"no age band {self.age_band!r}; age bands are {', '.join(AGE_BAND_LABELS)}")
+
+    def active(self) -> dict[str, object]:
+        """Return only the filters that restrict something (``False`` restricts; ``""`` does not)."""
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "")
+        }
+
+
+def _categorical(values: pd.Series) -> pd.Categorical:
+    """Return ``values`` as a Categorical whose categories are sorted (so groups come out sorted)."""
+    index = pd.Index(values.dropna().unique(), dtype=values.dtype).sort_values()
+    return pd.Categorical(values, categories=index)
+
+
+def _positions(index: pd.Index, ids: pd.Series, what: str) -> np.ndarray:
+    """Return the row position of each id in ``index``; an unknown id is an error, never a wrap."""
+    found = index.get_indexer(ids)
+    if (found < 0).any():
+        missing = ids[found < 0].iloc[0]
+        raise ValueError(f"{what} {missing!r} is not in the store; reload the extract")
+    return found
+
+
+def _dates(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype="datetime64[s]")
 
 
 class ServiceData:
-    """The tables measures need, read from the store once and shared by every measure."""
+    """The tables measures need, read from the store once and shared by every measure.
+
+    Children, teams, workers, involvements, allocations, outcomes and reviews are read now;
+    meetings, interventions and audits are read the first time a measure needs them.
+    """
 
     def __init__(self, store: Store) -> None:
         self.children = store.read_table("children")
@@ -52,6 +162,50 @@ class ServiceData:
         self.reviews = store.read_table(
             "outcome_reviews", ["review_id", "outcome_id", "review_date", "score"]
         )
+        self._store = store
+
+    # -- tables read on first use -----------------------------------------------------------
+
+    @cached_property
+    def meetings(self) -> pd.DataFrame:
+        """Meetings, for Participation (read on first use)."""
+        return self._store.read_table(
+            "meetings",
+            [
+                "meeting_id",
+                "child_id",
+                "involvement_id",
+                "meeting_type",
+                "date",
+                "child_participation",
+                "family_attended",
+            ],
+        )
+
+    @cached_property
+    def interventions(self) -> pd.DataFrame:
+        """Interventions, for Evidence-informed (read on first use)."""
+        return self._store.read_table(
+            "interventions", ["intervention_id", "child_id", "involvement_id", "evidence_level", "start_date"]
+        )
+
+    @cached_property
+    def audits(self) -> pd.DataFrame:
+        """Audits, for Audit grade (read on first use)."""
+        return self._store.read_table(
+            "audits",
+            [
+                "audit_id",
+                "child_id",
+                "audit_date",
+                "status",
+                "overall_grade",
+                "moderated_grade",
+                "moderation_date",
+            ],
+        )
+
+    # -- helpers --------------------------------------------------------------------------
 
     def localities(self) -> list[str]:
         """Return the localities children live in, sorted."""
@@ -72,24 +226,494 @@ class ServiceData:
             ["child_id", "worker_id", "team_id"]
         ]
 
+    # -- children at D ----------------------------------------------------------------------
 
-def _active_or_closed_in_year(outcomes: pd.DataFrame, at: date) -> pd.Series:
-    when = pd.Timestamp(at)
-    year_start = when - pd.Timedelta(days=365)
-    agreed = outcomes["agreed_date"] <= when
-    active = agreed & (outcomes["closed_date"].isna() | (outcomes["closed_date"] > when))
-    closed_in_year = (outcomes["closed_date"] > year_start) & (outcomes["closed_date"] <= when)
-    return active | (agreed & closed_in_year.fillna(False))
+    @cached_property
+    def _child_index(self) -> pd.Index:
+        return pd.Index(self.children["child_id"])
+
+    @cached_property
+    def _child_static(self) -> pd.DataFrame:
+        """The child's attributes that do not depend on D, one row per child position."""
+        kids = self.children
+        birth = kids["birth_month"]
+        return pd.DataFrame(
+            {
+                "locality": _categorical(kids["locality"]),
+                "sex": _categorical(kids["sex"]),
+                "ethnicity": _categorical(kids["ethnicity"]),
+                "disability": kids["disability"].array,
+                "birth_year": pd.to_numeric(birth.str.slice(0, 4)).to_numpy(dtype="int64"),
+                "birth_month": pd.to_numeric(birth.str.slice(5, 7)).to_numpy(dtype="int64"),
+            }
+        )
+
+    @cached_property
+    def _by_date(self) -> dict[tuple[str, pd.Timestamp], object]:
+        """Arrays derived for a date D, kept for the last few dates asked about."""
+        return {}
+
+    def _cached(self, kind: str, when: pd.Timestamp, build: Callable[[], object]) -> object:
+        key = (kind, when)
+        if key not in self._by_date:
+            if len(self._by_date) >= _CACHED_DATES * 4:
+                # Forget the oldest entry: dictionaries keep insertion order.
+                self._by_date.pop(next(iter(self._by_date)))
+            self._by_date[key] = build()
+        return self._by_date[key]
+
+    def children_at(self, at: date) -> pd.DataFrame:
+        """Return every child's attributes at ``at``, one row per child in ``children`` order.
+
+        Columns: child_id and :data:`CHILD_COLUMNS`. Team and worker come from the allocation
+        open at ``at`` (empty when none is open); the age band is the child's age in completed
+        years at ``at``, counting the birthday as reached in the birth month (only the month
+        of birth is held).
+        """
+        frame = self._children_at(pd.Timestamp(at))
+        out = frame.copy()
+        out.insert(0, "child_id", self.children["child_id"].array)
+        for name in CHILD_COLUMNS:
+            out[name] = _plain(out[name])
+        return out[["child_id", *CHILD_COLUMNS]]
+
+    def _children_at(self, when: pd.Timestamp) -> pd.DataFrame:
+        def build() -> pd.DataFrame:
+            static = self._child_static
+            frame = static[["locality", "sex", "ethnicity", "disability"]].copy()
+            age = (
+                when.year - static["birth_year"].to_numpy() - (when.month < static["birth_month"].to_numpy())
+            )
+            in_band = [(age >= low) & (age <= high) for _, low, high in AGE_BANDS]
+            band = np.select(in_band, range(len(AGE_BANDS)))
+            frame["age_band"] = pd.Categorical.from_codes(band, pd.Index(AGE_BAND_LABELS, dtype="string"))
+            allocated = self.allocation_at(when)
+            rows = _positions(self._child_index, allocated["child_id"], "allocated child")
+            for name, table in (("team_id", self.teams), ("worker_id", self.workers)):
+                categories = pd.Index(table[name], dtype=table[name].dtype).unique().sort_values()
+                codes = np.full(len(frame), -1, dtype="int64")
+                codes[rows] = categories.get_indexer(allocated[name])
+                frame[name] = pd.Categorical.from_codes(codes, categories)
+            return frame[list(CHILD_COLUMNS)]
+
+        return self._cached("children", when, build)
+
+    def _child_mask(self, when: pd.Timestamp, filters: Filters) -> np.ndarray | None:
+        """Return a boolean per child position for the child filters, or None if none is set."""
+        wanted = {k: v for k, v in filters.active().items() if k in CHILD_COLUMNS}
+        if not wanted:
+            return None
+        children = self._children_at(when)
+        mask = np.ones(len(children), dtype=bool)
+        for name, value in wanted.items():
+            mask &= children[name].eq(value).fillna(False).to_numpy(dtype=bool)
+        return mask
+
+    # -- the things measures count, with row positions (independent of D) -------------------
+
+    @cached_property
+    def _involvement_index(self) -> pd.Index:
+        return pd.Index(self.involvements["involvement_id"])
+
+    @cached_property
+    def _involvement_units(self) -> pd.DataFrame:
+        """Involvements with their child's position, and whether each end is a case closure.
+
+        A case closure is an involvement that ended leaving the child with no other
+        involvement open on its end date (a step up or down between plans has the next plan
+        open on that date, so it is not a closure). ``next_start`` is the first start of
+        another of the child's involvements after the end date.
+        """
+        inv = self.involvements
+        frame = pd.DataFrame(
+            {
+                "child": _positions(self._child_index, inv["child_id"], "child"),
+                "plan_type": _categorical(inv["plan_type"]),
+                "start": _dates(inv["start_date"]),
+                "end": _dates(inv["end_date"]),
+            }
+        )
+        ended = frame[frame["end"].notna()].reset_index(names="row")
+        others = frame[["child", "start", "end"]].reset_index(names="other")
+        pairs = ended.merge(others, on="child", suffixes=("", "_other"))
+        pairs = pairs[pairs["row"] != pairs["other"]]
+        open_on_end = (pairs["start_other"] <= pairs["end"]) & ~(pairs["end_other"] <= pairs["end"])
+        stepped = pairs.loc[open_on_end, "row"].unique()
+        later = pairs[pairs["start_other"] > pairs["end"]].groupby("row")["start_other"].min()
+        frame["closure"] = frame["end"].notna().to_numpy() & ~np.isin(np.arange(len(frame)), stepped)
+        frame["next_start"] = pd.Series(later).reindex(range(len(frame))).to_numpy(dtype="datetime64[s]")
+        return frame
+
+    @cached_property
+    def _outcome_units(self) -> pd.DataFrame:
+        """Outcomes with positions and the flags the outcome measures count, in ``outcomes`` order."""
+        out = self.outcomes
+        involvement = _positions(self._involvement_index, out["involvement_id"], "involvement")
+        success = out["success_looks_like"]
+        status = out["status"]
+        return pd.DataFrame(
+            {
+                "child": _positions(self._child_index, out["child_id"], "child"),
+                "involvement": involvement,
+                "plan_type": self._involvement_units["plan_type"].array.take(involvement),
+                "domain": _categorical(out["domain"]),
+                "agreed": _dates(out["agreed_date"]),
+                "closed": _dates(out["closed_date"]),
+                "baseline": out["baseline_score"].to_numpy(dtype="float64"),
+                "clear": (
+                    success.notna() & success.str.strip().ne("").fillna(False) & out["baseline_score"].notna()
+                ).to_numpy(dtype=bool),
+                "agreed_with_family": out["agreed_with_family"].fillna(False).to_numpy(dtype=bool),
+                "own_words": out["whose_words"].isin(OWN_WORDS).fillna(False).to_numpy(dtype=bool),
+                "achieved": status.eq("achieved").fillna(False).to_numpy(dtype=bool),
+                "partly_achieved": status.eq("partly_achieved").fillna(False).to_numpy(dtype=bool),
+                "result": status.isin(RESULT_STATUSES).fillna(False).to_numpy(dtype=bool),
+                "not_constant": status.isin(NOT_CONSTANT_STATUSES).fillna(False).to_numpy(dtype=bool),
+            }
+        )
+
+    @cached_property
+    def _outcome_index(self) -> pd.Index:
+        return pd.Index(self.outcomes["outcome_id"])
+
+    @cached_property
+    def _scored_reviews(self) -> pd.DataFrame:
+        """Scored reviews in (outcome, date, review_id) order, with the outcome's row position.
+
+        Sorting once means the latest score at any D is the last row of each outcome among
+        the rows dated on or before D: one pass, no sort per filter change.
+        """
+        rev = self.reviews[self.reviews["score"].notna()]
+        outcome = _positions(self._outcome_index, rev["outcome_id"], "reviewed outcome")
+        dates = _dates(rev["review_date"])
+        # Sort on integers (fast); only reviews of one outcome on one date need review_id.
+        order = np.lexsort((dates.view("int64"), outcome))
+        sorted_outcome, sorted_dates = outcome[order], dates[order]
+        tie = np.zeros(len(order), dtype=bool)
+        tie[1:] = (sorted_outcome[1:] == sorted_outcome[:-1]) & (sorted_dates[1:] == sorted_dates[:-1])
+        if tie.any():
+            tie[:-1] |= tie[1:]  # the first row of each tied run too
+            rows = np.flatnonzero(tie)
+            # Tied runs are contiguous and already in (outcome, date) order, so sorting the
+            # tied rows by (outcome, date, review_id) only reorders within each run.
+            within = (
+                pd.DataFrame(
+                    {
+                        "outcome": sorted_outcome[rows],
+                        "date": sorted_dates[rows],
+                        "review_id": rev["review_id"].array.take(order[rows]),
+                    }
+                )
+                .sort_values(["outcome", "date", "review_id"])
+                .index.to_numpy()
+            )
+            order[rows] = order[rows][within]
+        return pd.DataFrame(
+            {
+                "outcome": outcome[order],
+                "date": dates[order],
+                "score": rev["score"].to_numpy(dtype="float64")[order],
+            }
+        )
+
+    @cached_property
+    def _scale_masks(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def _scale_mask(self, scale: str) -> np.ndarray:
+        if scale not in self._scale_masks:
+            self._scale_masks[scale] = self.outcomes["scale"].eq(scale).fillna(False).to_numpy(dtype=bool)
+        return self._scale_masks[scale]
+
+    def _latest_scores(self, when: pd.Timestamp) -> np.ndarray:
+        """Each outcome's latest score on or before D (NaN when it has none)."""
+
+        def build() -> np.ndarray:
+            reviews = self._scored_reviews
+            upto = reviews[_dates(reviews["date"]) <= when.to_datetime64()]
+            outcome = upto["outcome"].to_numpy()
+            last = np.ones(len(outcome), dtype=bool)
+            last[:-1] = outcome[1:] != outcome[:-1]
+            latest = np.full(len(self.outcomes), np.nan)
+            latest[outcome[last]] = upto["score"].to_numpy()[last]
+            return latest
+
+        return self._cached("latest", when, build)
+
+    def _reviewed_recently(self, when: pd.Timestamp) -> np.ndarray:
+        """Whether each outcome has a scored review dated in (D-91, D]."""
+
+        def build() -> np.ndarray:
+            reviews = self._scored_reviews
+            dates = reviews["date"].to_numpy()
+            recent = (dates > _d64(when, 91)) & (dates <= _d64(when))
+            found = np.zeros(len(self.outcomes), dtype=bool)
+            found[reviews["outcome"].to_numpy()[recent]] = True
+            return found
+
+        return self._cached("reviewed", when, build)
+
+    @cached_property
+    def _meeting_units(self) -> pd.DataFrame:
+        meet = self.meetings
+        involvement = _positions(self._involvement_index, meet["involvement_id"], "involvement")
+        code = meet["child_participation"]
+        return pd.DataFrame(
+            {
+                "child": _positions(self._child_index, meet["child_id"], "child"),
+                "plan_type": self._involvement_units["plan_type"].array.take(involvement),
+                "meeting_type": _categorical(meet["meeting_type"]),
+                "date": _dates(meet["date"]),
+                "took_part": code.isin(PARTICIPATION_TOOK_PART).fillna(False).to_numpy(dtype=bool),
+                "participation_counted": code.isin(PARTICIPATION_COUNTED).fillna(False).to_numpy(dtype=bool),
+                "family_attended": meet["family_attended"].fillna(False).to_numpy(dtype=bool),
+            }
+        )
+
+    @cached_property
+    def _intervention_units(self) -> pd.DataFrame:
+        inter = self.interventions
+        involvement = _positions(self._involvement_index, inter["involvement_id"], "involvement")
+        ranks = evidence_ranks()
+        return pd.DataFrame(
+            {
+                "child": _positions(self._child_index, inter["child_id"], "child"),
+                "plan_type": self._involvement_units["plan_type"].array.take(involvement),
+                "start": _dates(inter["start_date"]),
+                # An unknown level has no rank, so it counts below any threshold.
+                "rank": inter["evidence_level"].map(ranks).astype("float64").to_numpy(),
+            }
+        )
+
+    @cached_property
+    def _audit_units(self) -> pd.DataFrame:
+        aud = self.audits
+        return pd.DataFrame(
+            {
+                "child": _positions(self._child_index, aud["child_id"], "child"),
+                "date": _dates(aud["audit_date"]),
+                "completed": aud["status"].ne("draft").fillna(False).to_numpy(dtype=bool),
+                "first_grade": aud["overall_grade"].to_numpy(dtype=object, na_value=None),
+                "moderated_grade": aud["moderated_grade"].to_numpy(dtype=object, na_value=None),
+                "moderation_date": _dates(aud["moderation_date"]),
+            }
+        )
 
 
-def _apply_filters(data: ServiceData, outcomes: pd.DataFrame, at: date, filters: Filters) -> pd.DataFrame:
-    frame = outcomes.merge(data.children[["child_id", "locality"]], on="child_id", how="left")
-    frame = frame.merge(data.involvements[["involvement_id", "plan_type"]], on="involvement_id", how="left")
-    if filters.team_id or filters.worker_id:
-        frame = frame.merge(data.allocation_at(at), on="child_id", how="left")
+def evidence_ranks() -> dict[str, int]:
+    """Return ``{evidence level: rank}`` from data/codes/evidence_levels.csv (not rated is lowest)."""
+    return {row["code"]: int(row["rank"]) for row in code_list("evidence_levels") if row["rank"]}
+
+
+def _plain(column: pd.Series) -> pd.Series:
+    """Turn a categorical key back into plain values (charts filter badly on categoricals)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(column.cat.categories.dtype)
+    return column
+
+
+# ---------------------------------------------------------------------------------------------
+# What each measure counts, and which filters and groupings apply to it.
+
+#: For each kind of thing counted, the columns a filter or ``by`` may use.
+UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "involvement": (*CHILD_COLUMNS, "plan_type"),
+    "outcome": (*CHILD_COLUMNS, "plan_type", "domain"),
+    "case closure": (*CHILD_COLUMNS, "plan_type"),
+    "meeting": (*CHILD_COLUMNS, "plan_type", "meeting_type"),
+    "intervention": (*CHILD_COLUMNS, "plan_type"),
+    "audit": CHILD_COLUMNS,
+}
+
+_FILTER_NAMES = tuple(f.name for f in fields(Filters))
+
+
+def _check(measure: str, unit: str, filters: Filters, by: str | None) -> None:
+    """Refuse a filter or grouping that does not apply, rather than ignore it silently."""
+    allowed = UNIT_COLUMNS[unit]
+    for name in filters.active():
+        if name not in allowed:
+            usable = ", ".join(n for n in _FILTER_NAMES if n in allowed)
+            raise ValueError(
+                f"{measure} counts {unit}s, which have no {name}: the {name} filter does not apply. "
+                f"Filters that apply: {usable}."
+            )
+    if by is not None and by not in allowed:
+        raise ValueError(f"{measure} cannot be grouped by {by!r}; it can be grouped by {', '.join(allowed)}.")
+
+
+def _figure(
+    data: ServiceData,
+    when: pd.Timestamp,
+    units: pd.DataFrame,
+    counted: np.ndarray,
+    values: np.ndarray,
+    filters: Filters,
+    by: str | None,
+    kind: Literal["share", "mean"] = "share",
+) -> pd.DataFrame:
+    """Restrict the counted rows by the filters and sum ``values`` over them, by group.
+
+    ``counted`` marks the denominator rows before filtering; ``values`` is a boolean (share:
+    the numerator rows) or a number (mean: summed). Returns ``[by], numerator, denominator, value``.
+    """
+    mask = counted & _filter_mask(data, when, units, filters)
+    child = units["child"].to_numpy()
+    picked = values[mask]
+    if by is None:
+        total = picked.sum() if kind == "mean" else int(picked.sum())
+        result = pd.DataFrame({"numerator": [total], "denominator": [int(mask.sum())]})
+    else:
+        if by in CHILD_COLUMNS:
+            keys = data._children_at(when)[by].array.take(child[mask])
+        else:
+            keys = units[by].array[mask]
+        result = (
+            pd.DataFrame({by: keys, "v": picked})
+            .groupby(by, observed=True, dropna=False, sort=True)["v"]
+            .agg(numerator="sum", denominator="count")
+            .reset_index()
+        )
+        result[by] = _plain(result[by])
+    result["numerator"] = result["numerator"].astype("float64" if kind == "mean" else "int64")
+    result["denominator"] = result["denominator"].astype("int64")
+    result["value"] = (result["numerator"] / result["denominator"]).where(result["denominator"] > 0)
+    return result
+
+
+def _filter_mask(data: ServiceData, when: pd.Timestamp, units: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Which rows of ``units`` the filters keep: child filters at D, then the unit's own columns."""
+    mask = np.ones(len(units), dtype=bool)
+    child_mask = data._child_mask(when, filters)
+    if child_mask is not None:
+        mask &= child_mask[units["child"].to_numpy()]
     for name, value in filters.active().items():
-        frame = frame[frame[name] == value]
-    return frame
+        if name not in CHILD_COLUMNS:
+            mask &= units[name].eq(value).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def _when(at: date) -> pd.Timestamp:
+    return pd.Timestamp(at)
+
+
+def _d64(when: pd.Timestamp, days: int = 0) -> np.datetime64:
+    return (when - pd.Timedelta(days=days)).to_datetime64()
+
+
+def _outcomes_active(units: pd.DataFrame, when: pd.Timestamp) -> np.ndarray:
+    # NaT compares False, so an open outcome (no closed date) is never "closed <= D".
+    return (units["agreed"].to_numpy() <= _d64(when)) & ~(units["closed"].to_numpy() <= _d64(when))
+
+
+# ---------------------------------------------------------------------------------------------
+# The measures. Each takes (data, at, filters, by) and returns [by], numerator, denominator, value.
+
+
+def coverage(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Coverage: of involvements open at D, the share with at least one outcome active at D.
+
+    Counts involvements, so the domain filter does not apply (ValueError).
+    """
+    filters = filters or Filters()
+    _check("coverage", "involvement", filters, by)
+    when = _when(at)
+    inv = data._involvement_units
+    open_at = (inv["start"].to_numpy() <= _d64(when)) & ~(inv["end"].to_numpy() <= _d64(when))
+    outcomes = data._outcome_units
+    with_outcome = np.zeros(len(inv), dtype=bool)
+    with_outcome[outcomes["involvement"].to_numpy()[_outcomes_active(outcomes, when)]] = True
+    return _figure(data, when, inv, open_at, with_outcome, filters, by)
+
+
+def clear(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Clear: of outcomes active at D, the share with a non-empty success_looks_like and a baseline."""
+    filters = filters or Filters()
+    _check("clear", "outcome", filters, by)
+    when = _when(at)
+    units = data._outcome_units
+    return _figure(data, when, units, _outcomes_active(units, when), units["clear"].to_numpy(), filters, by)
+
+
+def consensual(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Consensual: of outcomes active at D, the share agreed with the family."""
+    filters = filters or Filters()
+    _check("consensual", "outcome", filters, by)
+    when = _when(at)
+    units = data._outcome_units
+    values = units["agreed_with_family"].to_numpy()
+    return _figure(data, when, units, _outcomes_active(units, when), values, filters, by)
+
+
+def consensual_own_words(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Consensual, second figure: of outcomes active at D, the share in the child's or family's words.
+
+    Own words means ``whose_words`` is child, parent or family (not practitioner).
+    """
+    filters = filters or Filters()
+    _check("consensual_own_words", "outcome", filters, by)
+    when = _when(at)
+    units = data._outcome_units
+    return _figure(
+        data, when, units, _outcomes_active(units, when), units["own_words"].to_numpy(), filters, by
+    )
+
+
+def constant(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Constant: outcomes agreed in the year to D-90 not closed as replaced or withdrawn within 90 days.
+
+    The share *not* so closed. Agreed in (D-455, D-90]; "within 90 days" means
+    closed_date - agreed_date <= 90 days, so every 90-day window ends on or before D.
+    """
+    filters = filters or Filters()
+    _check("constant", "outcome", filters, by)
+    when = _when(at)
+    units = data._outcome_units
+    agreed = units["agreed"].to_numpy()
+    cohort = (agreed > _d64(when, 90 + 365)) & (agreed <= _d64(when, 90))
+    dropped = units["not_constant"].to_numpy() & (
+        units["closed"].to_numpy() <= agreed + np.timedelta64(90, "D")
+    )
+    return _figure(data, when, units, cohort, ~dropped, filters, by)
+
+
+def reviewed(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Reviewed: of outcomes active at D agreed by D-91, the share with a scored review in (D-91, D]."""
+    filters = filters or Filters()
+    _check("reviewed", "outcome", filters, by)
+    when = _when(at)
+    units = data._outcome_units
+    cohort = _outcomes_active(units, when) & (units["agreed"].to_numpy() <= _d64(when, 91))
+    return _figure(data, when, units, cohort, data._reviewed_recently(when), filters, by)
+
+
+def _distance_counted(data: ServiceData, when: pd.Timestamp, scale: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which outcomes distance travelled counts at D (before filters), and each one's distance."""
+    units = data._outcome_units
+    latest = data._latest_scores(when)
+    agreed = units["agreed"].to_numpy() <= _d64(when)
+    closed = units["closed"].to_numpy()
+    closed_in_year = (closed > _d64(when, 365)) & (closed <= _d64(when))
+    baseline = units["baseline"].to_numpy()
+    counted = (
+        data._scale_mask(scale)
+        & ~np.isnan(baseline)
+        & ~np.isnan(latest)
+        & (_outcomes_active(units, when) | (agreed & closed_in_year))
+    )
+    return counted, latest - baseline
 
 
 def outcome_distances(
@@ -103,30 +727,44 @@ def outcome_distances(
     a Goal Attainment step mean different things.
     """
     filters = filters or Filters()
+    _check("distance travelled", "outcome", filters, None)
     when = pd.Timestamp(at)
-    outcomes = data.outcomes[(data.outcomes["scale"] == scale) & data.outcomes["baseline_score"].notna()]
-    outcomes = outcomes[_active_or_closed_in_year(outcomes, at)]
-    outcomes = _apply_filters(data, outcomes, at, filters)
-    reviews = data.reviews[(data.reviews["review_date"] <= when) & data.reviews["score"].notna()]
-    latest = (
-        reviews.sort_values(["outcome_id", "review_date", "review_id"])
-        .drop_duplicates("outcome_id", keep="last")[["outcome_id", "score"]]
-        .rename(columns={"score": "latest_score"})
+    units = data._outcome_units
+    counted, _ = _distance_counted(data, when, scale)
+    rows = np.flatnonzero(counted & _filter_mask(data, when, units, filters))
+    picked = data.outcomes.iloc[rows]
+    latest = data._latest_scores(when)[rows]
+
+    def gathered(series: pd.Series, positions: np.ndarray) -> pd.Series:
+        return series.take(positions).reset_index(drop=True)
+
+    # Same columns, order (the outcomes table's) and dtypes as before the registry existed.
+    frame = pd.DataFrame(
+        {
+            "outcome_id": picked["outcome_id"].reset_index(drop=True),
+            "child_id": picked["child_id"].reset_index(drop=True),
+            "domain": picked["domain"].reset_index(drop=True),
+            "locality": gathered(data.children["locality"], units["child"].to_numpy()[rows]),
+            "plan_type": gathered(data.involvements["plan_type"], units["involvement"].to_numpy()[rows]),
+            "baseline_score": picked["baseline_score"].to_numpy(dtype="float64"),
+            "latest_score": latest,
+        }
     )
-    counted = outcomes.merge(latest, on="outcome_id", how="inner")
-    counted["distance"] = counted["latest_score"] - counted["baseline_score"]
-    return counted[
-        [
-            "outcome_id",
-            "child_id",
-            "domain",
-            "locality",
-            "plan_type",
-            "baseline_score",
-            "latest_score",
-            "distance",
-        ]
-    ].reset_index(drop=True)
+    frame["distance"] = frame["latest_score"] - frame["baseline_score"]
+    return frame
+
+
+#: The columns of :func:`outcome_distances`, which distance travelled may also be grouped by.
+_DISTANCE_COLUMNS = (
+    "outcome_id",
+    "child_id",
+    "domain",
+    "locality",
+    "plan_type",
+    "baseline_score",
+    "latest_score",
+    "distance",
+)
 
 
 def distance_travelled(
@@ -139,18 +777,493 @@ def distance_travelled(
     """Mean distance travelled at ``at``, grouped ``by`` a column (or for the whole service).
 
     Returns columns ``[by], numerator, denominator, value``: the sum of distances, the number
-    of outcomes counted, and their mean (``NA`` when none are counted).
+    of outcomes counted, and their mean (``NA`` when none are counted). ``by`` may be any
+    outcome grouping (:data:`UNIT_COLUMNS`) or any column of :func:`outcome_distances`.
     """
-    counted = outcome_distances(data, at, filters, scale)
-    if by is None:
-        result = pd.DataFrame({"numerator": [counted["distance"].sum()], "denominator": [len(counted)]})
-    else:
+    filters = filters or Filters()
+    when = pd.Timestamp(at)
+    if by in _DISTANCE_COLUMNS and by not in UNIT_COLUMNS["outcome"]:
+        # A column only outcome_distances has (child_id, outcome_id, ...): group its rows.
+        counted_rows = outcome_distances(data, at, filters, scale)
         result = (
-            counted.groupby(by, observed=True)["distance"]
+            counted_rows.groupby(by, observed=True)["distance"]
             .agg(numerator="sum", denominator="count")
             .reset_index()
         )
-    result["numerator"] = result["numerator"].astype("float64")
-    result["denominator"] = result["denominator"].astype("int64")
-    result["value"] = (result["numerator"] / result["denominator"]).where(result["denominator"] > 0)
-    return result
+        result["numerator"] = result["numerator"].astype("float64")
+        result["denominator"] = result["denominator"].astype("int64")
+        result["value"] = (result["numerator"] / result["denominator"]).where(result["denominator"] > 0)
+        return result
+    _check("distance travelled", "outcome", filters, by)
+    counted, distance = _distance_counted(data, when, scale)
+    return _figure(data, when, data._outcome_units, counted, distance, filters, by, kind="mean")
+
+
+def _distance_measure(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    return distance_travelled(data, at, filters, by)
+
+
+def _closed_with_result(units: pd.DataFrame, when: pd.Timestamp) -> np.ndarray:
+    closed = units["closed"].to_numpy()
+    return (
+        units["result"].to_numpy()
+        & (closed > _d64(when, 365))
+        & (closed <= _d64(when))
+        & (units["agreed"].to_numpy() <= _d64(when))
+    )
+
+
+def achieved(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Achieved: of outcomes closed in the year to D with a result, the share achieved.
+
+    Closed with a result means closed as achieved, partly achieved or not achieved; withdrawn
+    and replaced outcomes are left to Constant.
+    """
+    filters = filters or Filters()
+    _check("achieved", "outcome", filters, by)
+    when = _when(at)
+    units = data._outcome_units
+    return _figure(
+        data, when, units, _closed_with_result(units, when), units["achieved"].to_numpy(), filters, by
+    )
+
+
+def achieved_partly(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Achieved, second figure: the share partly achieved, out of the same outcomes as Achieved."""
+    filters = filters or Filters()
+    _check("achieved_partly", "outcome", filters, by)
+    when = _when(at)
+    units = data._outcome_units
+    return _figure(
+        data, when, units, _closed_with_result(units, when), units["partly_achieved"].to_numpy(), filters, by
+    )
+
+
+def sustained(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Sustained: of successful case closures in the year to D-365, the share not followed within a year.
+
+    The closures counted are those whose involvement had at least one outcome and every
+    outcome achieved; the share is of those whose child started no new involvement within
+    365 days. A case closure is an involvement that ended leaving the child with no other involvement
+    open on its end date E; "within 365 days" is a start in (E, E+365], a window that ends on
+    or before D. An outcome counts as achieved when its status is achieved and it closed on or
+    before D; an involvement with any other outcome (including withdrawn or replaced) is not
+    in the cohort. Counts closures, so the domain filter does not apply (ValueError).
+    """
+    filters = filters or Filters()
+    _check("sustained", "case closure", filters, by)
+    when = _when(at)
+    inv = data._involvement_units
+    outcomes = data._outcome_units
+    known = outcomes["agreed"].to_numpy() <= _d64(when)
+    done = known & outcomes["achieved"].to_numpy() & (outcomes["closed"].to_numpy() <= _d64(when))
+    involvement = outcomes["involvement"].to_numpy()
+    n_outcomes = np.bincount(involvement[known], minlength=len(inv))
+    n_achieved = np.bincount(involvement[done], minlength=len(inv))
+    end = inv["end"].to_numpy()
+    cohort = (
+        inv["closure"].to_numpy()
+        & (end > _d64(when, 730))
+        & (end <= _d64(when, 365))
+        & (n_outcomes > 0)
+        & (n_achieved == n_outcomes)
+    )
+    came_back = inv["next_start"].to_numpy() <= end + np.timedelta64(365, "D")
+    return _figure(data, when, inv, cohort, ~came_back, filters, by)
+
+
+def _meetings_in_year(units: pd.DataFrame, when: pd.Timestamp) -> np.ndarray:
+    dates = units["date"].to_numpy()
+    return (dates > _d64(when, 365)) & (dates <= _d64(when))
+
+
+def participation(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Participation: of meetings in the year to D coded PN1 to PN7, the share the child took part in.
+
+    The child took part when the code is PN1 to PN6; PN0 (under 4) and blanks are left out.
+    Counts meetings, so the domain filter does not apply (ValueError).
+    """
+    filters = filters or Filters()
+    _check("participation", "meeting", filters, by)
+    when = _when(at)
+    units = data._meeting_units
+    counted = _meetings_in_year(units, when) & units["participation_counted"].to_numpy()
+    return _figure(data, when, units, counted, units["took_part"].to_numpy(), filters, by)
+
+
+def participation_family(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Participation, second figure: of all meetings dated in the year to D, the share family attended."""
+    filters = filters or Filters()
+    _check("participation_family", "meeting", filters, by)
+    when = _when(at)
+    units = data._meeting_units
+    return _figure(
+        data, when, units, _meetings_in_year(units, when), units["family_attended"].to_numpy(), filters, by
+    )
+
+
+def evidence_informed(
+    data: ServiceData,
+    at: date = DEMO_AT,
+    filters: Filters | None = None,
+    by: str | None = None,
+    threshold: str = EVIDENCE_THRESHOLD,
+) -> pd.DataFrame:
+    """Evidence-informed: of interventions started in the year to D, the share at or above ``threshold``.
+
+    ``threshold`` is the authority's setting (default level 3). Levels are compared by their
+    rank in data/codes/evidence_levels.csv; not rated ranks lowest. Counts interventions, so
+    the domain filter does not apply (ValueError).
+    """
+    filters = filters or Filters()
+    _check("evidence_informed", "intervention", filters, by)
+    ranks = evidence_ranks()
+    if threshold not in ranks:
+        raise ValueError(f"no evidence level {threshold!r}; levels are {', '.join(ranks)}")
+    when = _when(at)
+    units = data._intervention_units
+    start = units["start"].to_numpy()
+    counted = (start > _d64(when, 365)) & (start <= _d64(when))
+    # NaN (an unknown level) compares False: below the threshold.
+    return _figure(data, when, units, counted, units["rank"].to_numpy() >= ranks[threshold], filters, by)
+
+
+def _audit_grade(
+    name: str, data: ServiceData, at: date, filters: Filters | None, by: str | None, moderated: bool
+) -> pd.DataFrame:
+    filters = filters or Filters()
+    _check(name, "audit", filters, by)
+    when = _when(at)
+    units = data._audit_units
+    dates = units["date"].to_numpy()
+    grade = units["first_grade"].to_numpy()
+    if moderated:
+        # The moderated grade replaces the first once moderated on or before D (an undated
+        # moderation counts from the audit date).
+        moderated_on = units["moderation_date"].to_numpy()
+        moderated_on = np.where(np.isnat(moderated_on), dates, moderated_on)
+        second = units["moderated_grade"].to_numpy()
+        use = pd.notna(second) & (moderated_on <= _d64(when))
+        grade = np.where(use, second, grade)
+    graded = pd.Series(grade).isin(GRADED_AUDIT_GRADES).to_numpy()
+    counted = units["completed"].to_numpy() & graded & (dates > _d64(when, 365)) & (dates <= _d64(when))
+    good = pd.Series(grade).isin(GOOD_GRADES).to_numpy()
+    return _figure(data, when, units, counted, good, filters, by)
+
+
+def audit_grade(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Audit grade: of audits completed in the year to D, the share first graded good or outstanding.
+
+    Completed means not a draft; audits with no overall grade are left out of the
+    denominator. Counts audits of a child, so plan type and domain do not apply (ValueError).
+    """
+    return _audit_grade("audit_grade", data, at, filters, by, moderated=False)
+
+
+def audit_grade_moderated(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Audit grade, second figure: the same audits as Audit grade, graded after moderation.
+
+    Each audit counts with its moderated grade where it was moderated on or before D, and
+    with its first grade otherwise, so the two figures share a denominator and differ by
+    exactly what moderation changed.
+    """
+    return _audit_grade("audit_grade_moderated", data, at, filters, by, moderated=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry.
+
+MeasureFunction = Callable[..., pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One headline figure: what it is called, what it means and how to compute it."""
+
+    name: str
+    title: str
+    definition: str
+    unit: Literal["share", "mean"]
+    counts: str  # the kind of thing counted: a key of UNIT_COLUMNS
+    function: MeasureFunction
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        """The :class:`Filters` fields that apply to this measure."""
+        return tuple(name for name in _FILTER_NAMES if name in UNIT_COLUMNS[self.counts])
+
+    @property
+    def groupings(self) -> tuple[str, ...]:
+        """The columns ``by`` may name for this measure."""
+        return UNIT_COLUMNS[self.counts]
+
+    def applies(self, filters: Filters | None = None, by: str | None = None) -> bool:
+        """Return whether every active filter and the grouping apply to this measure."""
+        allowed = UNIT_COLUMNS[self.counts]
+        names = set((filters or Filters()).active())
+        return names <= set(allowed) and (by is None or by in allowed)
+
+    def __call__(
+        self,
+        data: ServiceData,
+        at: date = DEMO_AT,
+        filters: Filters | None = None,
+        by: str | None = None,
+        **options,
+    ) -> pd.DataFrame:
+        """Compute the measure: ``[by], numerator, denominator, value``."""
+        return self.function(data, at, filters, by, **options)
+
+
+_REGISTRY = (
+    Measure(
+        "coverage",
+        "Coverage",
+        "Of involvements open at D, the share with at least one outcome active at D.",
+        "share",
+        "involvement",
+        coverage,
+    ),
+    Measure(
+        "clear",
+        "Clear",
+        "Of outcomes active at D, the share with a non-empty success_looks_like and a baseline score.",
+        "share",
+        "outcome",
+        clear,
+    ),
+    Measure(
+        "consensual",
+        "Consensual: agreed with the family",
+        "Of outcomes active at D, the share agreed with the family.",
+        "share",
+        "outcome",
+        consensual,
+    ),
+    Measure(
+        "consensual_own_words",
+        "Consensual: in the child's or family's own words",
+        "Of outcomes active at D, the share whose statement is in the child's, a parent's or the "
+        "family's own words.",
+        "share",
+        "outcome",
+        consensual_own_words,
+    ),
+    Measure(
+        "constant",
+        "Constant",
+        "Of outcomes agreed in the year to D-90, the share not closed as replaced or withdrawn within "
+        "90 days of agreement.",
+        "share",
+        "outcome",
+        constant,
+    ),
+    Measure(
+        "reviewed",
+        "Reviewed",
+        "Of outcomes active at D that were agreed on or before D-91, the share with a scored review "
+        "dated in (D-91, D].",
+        "share",
+        "outcome",
+        reviewed,
+    ),
+    Measure(
+        "distance_travelled",
+        "Distance travelled (0 to 10 scale)",
+        "Of outcomes on the 0-10 scale with a baseline and a scored review on or before D, active at D "
+        "or closed in the year to D: the mean of the latest score on or before D minus the baseline.",
+        "mean",
+        "outcome",
+        _distance_measure,
+    ),
+    Measure(
+        "achieved",
+        "Achieved",
+        "Of outcomes closed in the year to D as achieved, partly achieved or not achieved, the share "
+        "achieved.",
+        "share",
+        "outcome",
+        achieved,
+    ),
+    Measure(
+        "achieved_partly",
+        "Achieved: partly achieved",
+        "Of outcomes closed in the year to D as achieved, partly achieved or not achieved, the share "
+        "partly achieved.",
+        "share",
+        "outcome",
+        achieved_partly,
+    ),
+    Measure(
+        "sustained",
+        "Sustained",
+        "Of case closures in the year to D-365 whose involvement had at least one outcome and every "
+        "outcome achieved, the share whose child started no new involvement within 365 days.",
+        "share",
+        "case closure",
+        sustained,
+    ),
+    Measure(
+        "participation",
+        "Participation: child took part",
+        "Of meetings dated in the year to D, coded PN1 to PN7, the share where the child took part "
+        "(PN1 to PN6). PN0 (under 4) and blanks are left out.",
+        "share",
+        "meeting",
+        participation,
+    ),
+    Measure(
+        "participation_family",
+        "Participation: family attended",
+        "Of all meetings dated in the year to D, the share where the family attended.",
+        "share",
+        "meeting",
+        participation_family,
+    ),
+    Measure(
+        "evidence_informed",
+        "Evidence-informed",
+        "Of interventions started in the year to D, the share with an evidence level at or above the "
+        "authority's threshold (default level 3; not rated counts below).",
+        "share",
+        "intervention",
+        evidence_informed,
+    ),
+    Measure(
+        "audit_grade",
+        "Audit grade: first grade",
+        "Of audits completed in the year to D, the share whose first overall grade is good or outstanding.",
+        "share",
+        "audit",
+        audit_grade,
+    ),
+    Measure(
+        "audit_grade_moderated",
+        "Audit grade: after moderation",
+        "Of audits completed in the year to D, the share graded good or outstanding after moderation "
+        "(the moderated grade where moderated on or before D, else the first grade).",
+        "share",
+        "audit",
+        audit_grade_moderated,
+    ),
+)
+
+#: Every headline figure, by name, in the order of DESIGN.md section 4.
+MEASURES: dict[str, Measure] = {m.name: m for m in _REGISTRY}
+
+
+def headline_measures(
+    data: ServiceData,
+    at: date = DEMO_AT,
+    filters: Filters | None = None,
+    by: str | None = None,
+    names: Iterable[str] | None = None,
+    evidence_threshold: str = EVIDENCE_THRESHOLD,
+) -> pd.DataFrame:
+    """Compute every headline measure (or those ``names``) at ``at`` into one tidy frame.
+
+    Columns: measure, title, unit, [by], numerator, denominator, value (numerators are
+    floats here because the mean's numerator is a sum of scores). A measure that a filter or
+    ``by`` does not apply to (for example domain for meetings) is left out; its name is
+    listed in ``frame.attrs["not_applicable"]``. ``evidence_threshold`` is passed to
+    Evidence-informed.
+    """
+    frames = []
+    skipped = []
+    for name in names or MEASURES:
+        measure = MEASURES[name]
+        if not measure.applies(filters, by):
+            skipped.append(name)
+            continue
+        options = {"threshold": evidence_threshold} if measure.function is evidence_informed else {}
+        frame = measure(data, at, filters, by, **options)
+        frame.insert(0, "unit", measure.unit)
+        frame.insert(0, "title", measure.title)
+        frame.insert(0, "measure", measure.name)
+        frames.append(frame)
+    columns = ["measure", "title", "unit", *([by] if by else []), "numerator", "denominator", "value"]
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    result.attrs["not_applicable"] = skipped
+    return result[columns]
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods: each measure at the end of each month, financial quarter or financial year.
+
+FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "yearly")
+_PERIOD_FREQ = {"monthly": "ME", "quarterly": "QE-DEC", "yearly": "YE-MAR"}
+
+
+def financial_year(day: date) -> str:
+    """Return the financial year (April to March) ``day`` falls in, labelled like ``2025-26``."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def _period_label(end: pd.Timestamp, frequency: str) -> str:
+    if frequency == "monthly":
+        return f"{end:%Y-%m}"
+    if frequency == "quarterly":
+        quarter = (end.month - 4) % 12 // 3 + 1  # June is Q1 of the financial year
+        return f"{financial_year(end)} Q{quarter}"
+    return financial_year(end)
+
+
+def period_ends(start: date, end: date, frequency: str = "quarterly") -> pd.DataFrame:
+    """Return the periods whose last day falls in [start, end]: columns period, period_end.
+
+    ``monthly`` periods are labelled ``2025-04``; ``quarterly`` periods are financial-year
+    quarters from April (``2025-26 Q1`` is April to June 2025); ``yearly`` periods are
+    financial years (``2025-26`` ends on 31 March 2026). A period still running at ``end``
+    is left out: its figures would be "at" a date after ``end``.
+    """
+    if frequency not in _PERIOD_FREQ:
+        raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}, not {frequency!r}")
+    ends = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=_PERIOD_FREQ[frequency])
+    return pd.DataFrame({"period": [_period_label(e, frequency) for e in ends], "period_end": ends})
+
+
+def measure_over_periods(
+    data: ServiceData,
+    measure: str | Measure,
+    start: date,
+    end: date,
+    frequency: str = "quarterly",
+    filters: Filters | None = None,
+    by: str | None = None,
+    **options,
+) -> pd.DataFrame:
+    """Give ``measure`` for each period ending in [start, end], evaluated at the period's last day.
+
+    Each figure is the measure "at" the period end D, so a measure defined over "the year to
+    D" is a rolling year at each period end, not the events of the period alone. Returns
+    ``period, period_end, [by], numerator, denominator, value``.
+    """
+    chosen = MEASURES[measure] if isinstance(measure, str) else measure
+    periods = period_ends(start, end, frequency)
+    frames = []
+    for label, period_end in zip(periods["period"], periods["period_end"], strict=True):
+        frame = chosen(data, period_end.date(), filters, by, **options)
+        frame.insert(0, "period_end", period_end)
+        frame.insert(0, "period", label)
+        frames.append(frame)
+    if not frames:
+        columns = ["period", "period_end", *([by] if by else []), "numerator", "denominator", "value"]
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)
