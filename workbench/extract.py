@@ -184,8 +184,15 @@ def read_extract(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
             frames[spec.name] = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.columns})
             continue
         if path.stat().st_size == 0:
-            problems.append(Problem(spec.filename, None, "", "", f"a header row; the file is empty "
-                                    f"(header: {','.join(spec.columns)})"))  # fmt: skip
+            problems.append(
+                Problem(
+                    spec.filename,
+                    None,
+                    "",
+                    "",
+                    f"a header row; the file is empty (header: {','.join(spec.columns)})",
+                )
+            )
             frames[spec.name] = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.columns})
             continue
         try:
@@ -297,7 +304,7 @@ def _score_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Scores must lie on the outcome's own scale (a review is checked against its outcome)."""
     ranges = scale_ranges()
     outcomes = frames["outcomes"]
-    scale_of = dict(zip(outcomes["outcome_id"], outcomes["scale"], strict=True))
+    scale_of = outcomes.drop_duplicates("outcome_id").set_index("outcome_id")["scale"]
     found = []
     checks = [("outcomes", outcomes, outcomes["scale"], ["baseline_score", "target_score"])]
     reviews = frames["outcome_reviews"]
@@ -305,8 +312,8 @@ def _score_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         ("outcome_reviews", reviews, reviews["outcome_id"].map(scale_of), ["score", "family_score"])
     )
     for name, frame, scales, columns in checks:
-        low = scales.map({scale: bounds[0] for scale, bounds in ranges.items()})
-        high = scales.map({scale: bounds[1] for scale, bounds in ranges.items()})
+        low = scales.map({scale: bounds[0] for scale, bounds in ranges.items()}).astype("float64")
+        high = scales.map({scale: bounds[1] for scale, bounds in ranges.items()}).astype("float64")
         for column in columns:
             values = pd.to_numeric(frame[column].where(frame[column] != "", None), errors="coerce")
             bad = values.notna() & low.notna() & ((values < low) | (values > high))

@@ -26,6 +26,7 @@ from workbench.codes import DATA_DIR
 from workbench.model import EXTRACT_TABLES, Kind, Table
 
 ENV_VAR = "WORKBENCH_STORE"
+_READ_CHUNK = 250_000
 DEFAULT_STORE_PATH = DATA_DIR / "workbench.sqlite"
 
 _SQL_TYPES: dict[Kind, Callable[[], sa.types.TypeEngine]] = {
@@ -278,10 +279,23 @@ class Store:
             raise KeyError(f"no extract table {name!r}")
         table = self.metadata.tables[name]
         wanted = list(columns) if columns else spec.columns
-        query = sa.select(*(table.c[c] for c in wanted))
+        # Dates arrive as text (or the driver's dates) and are parsed by pandas a column at
+        # a time, not by SQLAlchemy a row at a time.
+        query = sa.select(
+            *(
+                sa.type_coerce(table.c[c], sa.String) if spec.field(c).kind is Kind.DATE else table.c[c]
+                for c in wanted
+            )
+        )
+        chunks = []
         with self.engine.connect() as conn:
-            frame = pd.DataFrame(conn.execute(query).all(), columns=wanted)
-        return _typed(frame, spec)
+            # Typed a chunk at a time: millions of rows as Python tuples at once would take gigabytes.
+            result = conn.execution_options(stream_results=True, yield_per=_READ_CHUNK).execute(query)
+            for rows in result.partitions():
+                chunks.append(_typed(pd.DataFrame(rows, columns=wanted), spec))
+        if not chunks:
+            return _typed(pd.DataFrame({c: pd.Series([], dtype=object) for c in wanted}), spec)
+        return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def latest_load(self) -> dict | None:
         """Return the most recent extract load record, or None if nothing was loaded."""
@@ -352,7 +366,7 @@ def _typed(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
     for name in frame.columns:
         kind = spec.field(name).kind
         if kind is Kind.DATE:
-            frame[name] = pd.to_datetime(frame[name], errors="raise")
+            frame[name] = pd.to_datetime(frame[name], errors="raise", format="ISO8601")
         elif kind is Kind.YN:
             frame[name] = frame[name].astype("boolean")
         elif kind in (Kind.SCORE,):

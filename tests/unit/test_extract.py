@@ -154,3 +154,10 @@ def test_a_utf8_bom_from_excel_is_accepted(store, handworked_dir):
     children.write_bytes(b"\xef\xbb\xbf" + children.read_bytes())
     assert load_extract(store, handworked_dir).status == "loaded"
     assert store.row_counts()["children"] == len(ROWS["children"])
+
+
+def test_an_extract_with_no_outcomes_or_reviews_loads(store, tmp_path):
+    rows = copy.deepcopy(ROWS)
+    rows["outcomes"], rows["outcome_reviews"], rows["intervention_outcomes"] = [], [], []
+    assert load_extract(store, write_extract(tmp_path / "empty", rows)).status == "loaded"
+    assert store.row_counts()["outcomes"] == 0
