@@ -258,4 +258,5 @@ def sparkline(series: pd.DataFrame, unit: str = "share") -> alt.Chart:
             ],
         )
         .properties(width=160, height=40)
+        .configure_view(strokeWidth=0)
     )
