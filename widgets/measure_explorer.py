@@ -118,7 +118,9 @@ class MeasureExplorer(W.VBox):
             layout=W.Layout(width="240px"),
         )
         self.target_box.add_class("wb-target")
-        self.export_button = W.Button(description="Export CSV and XLSX", icon="download")
+        self.export_button = W.Button(
+            description="Export CSV and XLSX", icon="download", layout=W.Layout(width="auto")
+        )
         self.export_button.add_class("wb-export")
         self.message = W.HTML()
         self.message.add_class("wb-explorer-message")
@@ -226,6 +228,10 @@ class MeasureExplorer(W.VBox):
             notes.append(
                 "<p>Control chart: no signal; the ups and downs are within the range noise explains.</p>"
             )
+        notes.append(
+            "<p>Control limits (grey) are set from the first 12 periods, so a ringed point is where the "
+            "service has moved away from how it used to run.</p>"
+        )
         self.message.value = "".join(notes)
         shown = self.breakdown.assign(
             value=self.breakdown["value"].round(3), gap=self.breakdown["gap"].round(3)

@@ -37,7 +37,7 @@ class ReportCardEditor(W.VBox):
             part: W.Textarea(
                 placeholder="What is behind the curve? Who are the partners? What works?",
                 description=part,
-                style={"description_width": "initial"},
+                style={"description_width": "170px"},
                 layout=W.Layout(width="95%", height="80px"),
             )
             for part in PARTS
@@ -47,7 +47,9 @@ class ReportCardEditor(W.VBox):
             box.observe(lambda _change: self._show(), names="value")
         self.preview = W.HTML()
         self.preview.add_class("wb-card-preview")
-        self.export_button = W.Button(description="Export report card (HTML)", icon="download")
+        self.export_button = W.Button(
+            description="Export report card (HTML)", icon="download", layout=W.Layout(width="auto")
+        )
         self.export_button.add_class("wb-card-export")
         self.export_button.on_click(lambda _button: self.export())
         self.message = W.HTML()

@@ -7,6 +7,8 @@ person typed: labels travel as data, which Vega escapes.
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -260,3 +262,49 @@ def sparkline(series: pd.DataFrame, unit: str = "share") -> alt.Chart:
         .properties(width=160, height=40)
         .configure_view(strokeWidth=0)
     )
+
+
+EVIDENCE_COLOURS = {
+    "no intervention linked": "#999999",
+    "not_rated": "#E69F00",
+    "level_2": "#56B4E9",
+    "level_3": "#0072B2",
+    "level_4": "#009E73",
+}
+
+
+def what_works_chart(table: pd.DataFrame, title: str, caveat: str = "") -> alt.LayerChart:
+    """Mean distance travelled by domain and evidence level, with 95% intervals as rules.
+
+    ``table`` comes from ``what_works.what_works``; groups of fewer than 5 outcomes are left out
+    because their means say nothing. ``caveat`` is shown under the title.
+    """
+    names = labels("outcome_domains")
+    frame = table[table["outcomes"] >= 5].copy()
+    frame["domain_label"] = frame["domain"].map(names).fillna(frame["domain"]).astype(str)
+    order = list(EVIDENCE_COLOURS)
+    y = alt.Y("domain_label:N", title=None, axis=alt.Axis(labelLimit=260))
+    offset = alt.YOffset("evidence_level:N", sort=order)
+    colour = alt.Color(
+        "evidence_level:N",
+        title="Best evidence linked",
+        sort=order,
+        scale=alt.Scale(domain=order, range=list(EVIDENCE_COLOURS.values())),
+        legend=alt.Legend(orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("domain_label:N", title="Domain"),
+        alt.Tooltip("evidence_level:N", title="Evidence"),
+        alt.Tooltip("mean_distance:Q", title="Mean distance", format=".2f"),
+        alt.Tooltip("distance_low:Q", title="95% interval from", format=".2f"),
+        alt.Tooltip("distance_high:Q", title="95% interval to", format=".2f"),
+        alt.Tooltip("outcomes:Q", title="Outcomes counted"),
+    ]
+    base = alt.Chart(frame).encode(y=y, yOffset=offset, color=colour, tooltip=tooltip)
+    points = base.mark_point(filled=True, size=60).encode(
+        x=alt.X("mean_distance:Q", title="Mean distance travelled (0 to 10 scale)")
+    )
+    intervals = base.mark_rule(strokeWidth=2).encode(x="distance_low:Q", x2="distance_high:Q")
+    subtitle = textwrap.wrap(caveat, 90) if caveat else []
+    heading = alt.TitleParams(title, subtitle=subtitle, anchor="start")
+    return alt.layer(intervals, points).properties(title=heading, width=520, height=alt.Step(9))

@@ -190,6 +190,11 @@ class ServiceData:
         )
 
     @cached_property
+    def intervention_links(self) -> pd.DataFrame:
+        """Which outcomes each intervention was meant to help, for What works (read on first use)."""
+        return self._store.read_table("intervention_outcomes")
+
+    @cached_property
     def audits(self) -> pd.DataFrame:
         """Audits, for Audit grade (read on first use)."""
         return self._store.read_table(

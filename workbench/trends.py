@@ -8,8 +8,11 @@ Methods, and why:
 - **Wilson score interval** for shares. It stays inside 0 to 100% and behaves with the small
   denominators a team or a small group has, where the textbook normal interval does not.
 - **Statistical process control (XmR, "individuals") chart** for any measure over time:
-  the centre line is the mean of the periods, and the limits are the centre ± 2.66 times the
-  mean moving range. It makes no assumption about the measure's distribution, so it serves
+  the centre line is the mean of a *baseline* (the first :data:`BASELINE_PERIODS` periods
+  with a value, or all of them if fewer), and the limits are the centre ± 2.66 times the
+  baseline's mean moving range. Fixing the limits on a baseline shows where the service has
+  moved away from how it used to run; limits taken over a series that has already shifted
+  would call every point a signal. It makes no assumption about the measure's distribution, so it serves
   means (distance travelled) as well as shares. A period outside the limits, or a run of
   8 or more periods on one side of the centre, is a *signal*: probably a real change rather
   than noise. These are the rules NHS "Making Data Count" uses.
@@ -27,6 +30,7 @@ import pandas as pd
 Z_95 = 1.959963984540054
 XMR_SCALING = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of 2
 RUN_LENGTH = 8
+BASELINE_PERIODS = 12
 
 
 def wilson_interval(
@@ -54,11 +58,12 @@ def with_intervals(frame: pd.DataFrame, unit: str = "share") -> pd.DataFrame:
     return result
 
 
-def control_limits(frame: pd.DataFrame) -> pd.DataFrame:
+def control_limits(frame: pd.DataFrame, baseline: int = BASELINE_PERIODS) -> pd.DataFrame:
     """Add an XmR chart's ``centre``, ``lower_limit``, ``upper_limit`` and ``signal`` per period.
 
-    Periods with no value (denominator 0) take no part in the limits and carry no signal.
-    ``signal`` is ``"outside limits"``, ``"run of 8"`` or empty.
+    The limits come from the first ``baseline`` periods with a value. Periods with no value
+    (denominator 0) take no part and carry no signal. ``signal`` is ``"outside limits"``,
+    ``"run of 8"`` (8 or more periods in a row on one side of the centre) or empty.
     """
     result = frame.sort_values("period_end").reset_index(drop=True)
     values = result["value"].astype("float64")
@@ -67,8 +72,9 @@ def control_limits(frame: pd.DataFrame) -> pd.DataFrame:
     result["signal"] = ""
     if len(present) < 2:
         return result
-    centre = present.mean()
-    moving_range = present.diff().abs().mean()
+    base = present.head(baseline)
+    centre = base.mean()
+    moving_range = base.diff().abs().mean()
     result["centre"] = centre
     result["lower_limit"] = centre - XMR_SCALING * moving_range
     result["upper_limit"] = centre + XMR_SCALING * moving_range

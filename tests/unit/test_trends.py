@@ -52,11 +52,11 @@ def test_a_run_of_eight_on_one_side_is_a_signal():
     # centre (22.5 + 25.7) / 16 = 3.0125; moving ranges sum to 1.0 + 0.4 + 1.0 = 2.4 over 15,
     # so the limits are 3.0125 +/- 2.66 * 0.16 = 2.5869 .. 3.4381: every point is inside,
     # but 8 sit below the centre and then 8 above it.
-    limits = control_limits(_series(low + high, months=1))
+    limits = control_limits(_series(low + high, months=1), baseline=16)
     assert limits["centre"].iloc[0] == pytest.approx(3.0125)
     assert limits["upper_limit"].iloc[0] == pytest.approx(3.4381)
     assert (limits["signal"] == "run of 8").all()
-    short = control_limits(_series(low[:7] + high[:7], months=1))
+    short = control_limits(_series(low[:7] + high[:7], months=1), baseline=14)
     assert (short["signal"] == "").all()
 
 
@@ -80,3 +80,15 @@ def test_turn_the_curve_joins_history_forecast_and_target():
     assert ahead == pytest.approx([0.3, 0.4, 0.5])
     assert target["value"].tolist() == [0.6, 0.6]
     assert target["period_end"].max() == pd.Timestamp("2025-06-30")
+
+
+def test_limits_come_from_the_baseline_so_a_later_shift_stands_out():
+    before = [0.50, 0.52, 0.49, 0.51, 0.50, 0.48, 0.52, 0.50, 0.51, 0.49, 0.50, 0.52]
+    after = [0.60, 0.61, 0.59]
+    limits = control_limits(_series(before + after, months=3))
+    # Baseline: the first 12. Centre 6.04 / 12 = 0.50333; moving ranges .02 .03 .02 .01 .02 .04
+    # .02 .01 .02 .01 .02 sum to 0.22 over 11 = 0.02, so the upper limit is
+    # 0.50333 + 2.66 * 0.02 = 0.55653: the last three are outside.
+    assert limits["centre"].iloc[0] == pytest.approx(0.503333, abs=1e-6)
+    assert limits["upper_limit"].iloc[0] == pytest.approx(0.556533, abs=1e-6)
+    assert limits["signal"].tolist() == [""] * 12 + ["outside limits"] * 3
