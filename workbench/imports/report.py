@@ -1,0 +1,68 @@
+"""The import report: what was read, accepted and rejected, and why (issue 3, item 5).
+
+A parser fills a :class:`ParsedFile`. Accepted rows are kept per table as text frames (dates
+normalised to ISO ``YYYY-MM-DD``, codes as found after alias matching) with ``source_row``,
+the row number in the file (the header is row 1) or, for XML, the line of the element.
+Rejected rows are kept whole in :attr:`ParsedFile.rejections`, never lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+REJECTION_COLUMNS = ["file", "sheet", "row", "table", "field", "value", "expected"]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected row (or header, or element), precise enough for a data officer to fix it."""
+
+    file: str
+    sheet: str  # sheet or XML element path; "" for a CSV
+    row: int | None  # spreadsheet row (header is 1) or XML line; None for a whole-file problem
+    table: str  # the statutory table the row was for
+    field: str
+    value: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file + (f" [{self.sheet}]" if self.sheet else "")
+        where += f", row {self.row}" if self.row is not None else ""
+        what = f", field '{self.field}'" if self.field else ""
+        value = f" value {self.value!r}" if self.value != "" else " empty value"
+        return f"{where}{what}:{value}; expected {self.expected}"
+
+
+@dataclass
+class ParsedFile:
+    """What a parser made of one file."""
+
+    path: Path
+    kind: str  # "ssda903", "cin" or "annex-a"
+    year: int | None  # collection year, where the file says or the caller gives it
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # accepted rows, text, with source_row
+    read: dict[str, int] = field(default_factory=dict)  # rows read per table
+    rejections: list[Rejection] = field(default_factory=list)
+    #: Children as the file describes them: child_id, birth_month (YYYY-MM), sex (M/F/U),
+    #: ethnicity (DfE code or ""), disability ("Y", "N" or "" when the file does not say).
+    children: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def counts(self) -> pd.DataFrame:
+        """Return rows read, accepted and rejected per table."""
+        rejected = pd.Series([r.table for r in self.rejections], dtype=object).value_counts()
+        names = sorted(set(self.read) | set(self.tables) | set(rejected.index))
+        return pd.DataFrame(
+            {
+                "table": names,
+                "read": [self.read.get(n, 0) for n in names],
+                "accepted": [len(self.tables[n]) if n in self.tables else 0 for n in names],
+                "rejected": [int(rejected.get(n, 0)) for n in names],
+            }
+        )
+
+    def rejections_frame(self) -> pd.DataFrame:
+        """Return every rejection as a DataFrame (for the officer's CSV)."""
+        return pd.DataFrame([r.__dict__ for r in self.rejections], columns=REJECTION_COLUMNS)
