@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from workbench.extract import LOAD_STEPS, ExtractError, load_extract
+from workbench.extract import LOAD_STEPS, ExtractError, load_extract, validate_extract
+from workbench.extract_sources import IDENTITY, ExtractMapping, MappingError
 from workbench.serving import PROJECT_DIR, voila_command, voila_environment
 from workbench.store import ENV_VAR, Store, StoreError, absolute_store_url
 
@@ -59,17 +60,42 @@ def demo_data(size: str, out: Path, seed: int) -> None:
     click.echo(f"Wrote the {size} extract to {out}")
 
 
-@main.command()
-@click.argument("extract_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@store_option
-@click.option(
+mapping_option = click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML column mapping from the authority's own export (see data/mappings/).",
+)
+problems_option = click.option(
     "--problems-csv",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="If the extract is refused, also write every problem to this CSV.",
 )
-def load(extract_dir: Path, store: str | None, problems_csv: Path | None) -> None:
-    """Validate EXTRACT_DIR and load it into the store, all or nothing."""
+
+
+def _mapping(path: Path | None) -> ExtractMapping:
+    try:
+        return ExtractMapping.load(path) if path else IDENTITY
+    except MappingError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _refused(error: ExtractError, problems_csv: Path | None) -> click.ClickException:
+    if problems_csv:
+        error.to_frame().to_csv(problems_csv, index=False)
+        click.echo(f"Every problem is listed in {problems_csv}", err=True)
+    return click.ClickException(str(error))
+
+
+@main.command()
+@click.argument("extract_dir", type=click.Path(exists=True, path_type=Path))
+@store_option
+@mapping_option
+@problems_option
+def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_csv: Path | None) -> None:
+    """Validate EXTRACT_DIR (a folder of CSV files, or an XLSX workbook) and load it, all or nothing."""
+    translation = _mapping(mapping)
     try:
         target = Store(store)
     except StoreError as error:
@@ -82,13 +108,10 @@ def load(extract_dir: Path, store: str | None, problems_csv: Path | None) -> Non
         bar.update(1)
 
     try:
-        result = load_extract(target, extract_dir, on_step=on_step)
+        result = load_extract(target, extract_dir, on_step=on_step, mapping=translation)
     except ExtractError as error:
         bar.close()
-        if problems_csv:
-            error.to_frame().to_csv(problems_csv, index=False)
-            click.echo(f"Every problem is listed in {problems_csv}", err=True)
-        raise click.ClickException(str(error)) from error
+        raise _refused(error, problems_csv) from error
     bar.close()
     if result.status == "unchanged":
         click.echo(
@@ -97,6 +120,24 @@ def load(extract_dir: Path, store: str | None, problems_csv: Path | None) -> Non
     else:
         total = sum(result.rows.values())
         click.echo(f"Loaded {total:,} rows from {extract_dir} into {target}.")
+
+
+@main.command()
+@click.argument("extract_dir", type=click.Path(exists=True, path_type=Path))
+@mapping_option
+@problems_option
+def check(extract_dir: Path, mapping: Path | None, problems_csv: Path | None) -> None:
+    """Validate EXTRACT_DIR without loading it: rows per table and every problem."""
+    try:
+        extract = validate_extract(extract_dir, mapping=_mapping(mapping))
+    except ExtractError as error:
+        raise _refused(error, problems_csv) from error
+    for name, count in extract.row_counts().items():
+        click.echo(f"{name:>24}  {count:>10,}")
+    unusual = {f: e for f, e in extract.encodings.items() if e != "utf-8-sig"}
+    for name, encoding in unusual.items():
+        click.echo(f"{name} was read as {encoding} (not UTF-8).")
+    click.echo(f"{extract_dir} is a valid extract: {sum(extract.row_counts().values()):,} rows, no problems.")
 
 
 @main.command()

@@ -11,15 +11,23 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from workbench.codes import code_list, codes, scale_ranges
+from workbench.extract_sources import (
+    IDENTITY,
+    TEXT,
+    ExtractMapping,
+    apply_mapping,
+    detect_encoding,
+    read_text_csv,
+    read_workbook,
+)
 from workbench.model import EXTRACT_TABLES, Field, Kind, Table
 from workbench.store import Store
 
@@ -73,6 +81,7 @@ class Extract:
     frames: dict[str, pd.DataFrame]
     fingerprint: str
     file_hashes: dict[str, str] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)  # encoding detected per CSV file
 
     def row_counts(self) -> dict[str, int]:
         """Return the number of records in each table."""
@@ -120,100 +129,112 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-_TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
+def _empty(spec: Table) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=TEXT) for c in spec.columns})
 
 
-def read_text_csv(path: Path, problems: list[Problem] | None = None) -> pd.DataFrame:
-    """Read a CSV with every column as text, empty cells as ``""``, straight into Arrow strings.
-
-    pyarrow reads without building a Python object per cell, which keeps a multi-gigabyte
-    extract within memory. A UTF-8 byte-order mark (Excel's "CSV UTF-8") is allowed. A row
-    with more or fewer fields than the header is reported in ``problems`` (the extract will
-    be refused), never padded or cut silently.
-    """
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        header = next(csv.reader(handle), [])
-    ragged: list = []
-
-    def read(use_threads: bool) -> pa.Table:
-        ragged.clear()
-
-        def on_invalid(row) -> str:
-            ragged.append(row)
-            return "skip"
-
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(use_threads=use_threads),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-
-    table = read(use_threads=True)
-    if any(row.number is None for row in ragged):
-        table = read(use_threads=False)  # row numbers are only known single-threaded
-    for row in ragged if problems is not None else ():
-        expected = f"{row.expected_columns} fields, like the header (found {row.actual_columns})"
-        problems.append(Problem(path.name, row.number, "", row.text, expected))
-    return table.to_pandas(types_mapper={pa.string(): _TEXT}.get)
-
-
-def read_extract(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Read every table of the extract as text; report missing files and bad headers."""
-    folder = Path(folder)
-    frames: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
-    if not folder.is_dir():
-        raise FileNotFoundError(f"extract folder {folder} does not exist")
+def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem], encodings: dict[str, str]):
+    """Yield (table spec, file label, raw text frame or None) for every extract table."""
+    sheets: dict[str, pd.DataFrame] | None = None
+    if source.is_file():
+        try:
+            sheets = read_workbook(source)
+        except ValueError as error:
+            raise ExtractError(
+                source, [Problem(source.name, None, "", "", f"an XLSX workbook ({error})")]
+            ) from error
     for spec in EXTRACT_TABLES:
-        path = folder / spec.filename
-        if not path.exists():
-            problems.append(
-                Problem(
-                    spec.filename,
-                    None,
-                    "",
-                    "",
-                    f"the file {path} to exist (header: {','.join(spec.columns)})",
+        name = mapping.table(spec.name).source
+        header = ",".join(spec.columns)
+        if sheets is not None:
+            label = f"{source.name} [{name}]"
+            if name not in sheets:
+                problems.append(
+                    Problem(label, None, "", "", f"a sheet named {name!r} (sheets: {', '.join(sheets)})")
                 )
-            )
-            frames[spec.name] = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.columns})
+                yield spec, label, None
+            elif sheets[name].columns.empty:
+                problems.append(
+                    Problem(label, None, "", "", f"a header row; the sheet is empty (header: {header})")
+                )
+                yield spec, label, None
+            else:
+                yield spec, label, sheets[name]
+            continue
+        path = source / f"{name}.csv"
+        if not path.exists():
+            problems.append(Problem(path.name, None, "", "", f"the file {path} to exist (header: {header})"))
+            yield spec, path.name, None
             continue
         if path.stat().st_size == 0:
             problems.append(
-                Problem(
-                    spec.filename,
-                    None,
-                    "",
-                    "",
-                    f"a header row; the file is empty (header: {','.join(spec.columns)})",
-                )
+                Problem(path.name, None, "", "", f"a header row; the file is empty (header: {header})")
             )
-            frames[spec.name] = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.columns})
+            yield spec, path.name, None
             continue
         try:
-            frame = read_text_csv(path, problems)
+            encoding = detect_encoding(path)
+            encodings[path.name] = encoding
+            frame = read_text_csv(
+                path,
+                lambda row, text, expected, file=path.name: problems.append(
+                    Problem(file, row, "", text, expected)
+                ),
+                encoding,
+            )
         except (UnicodeDecodeError, pa.ArrowInvalid, csv.Error) as error:
-            problems.append(Problem(spec.filename, None, "", "", f"a UTF-8 CSV file ({error})"))
-            frame = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.columns})
-        frame.columns = [str(c).strip() for c in frame.columns]
+            problems.append(Problem(path.name, None, "", "", f"a CSV file ({error})"))
+            yield spec, path.name, None
+            continue
+        yield spec, path.name, frame
+
+
+def read_extract(
+    source: Path, mapping: ExtractMapping = IDENTITY, encodings: dict[str, str] | None = None
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read every table of the extract as text; report missing files and bad headers.
+
+    ``source`` is a folder of CSV files or an XLSX workbook with a sheet per table. ``mapping``
+    renames and recodes an authority's own columns; ``encodings`` (when given) is filled with
+    the encoding detected for each CSV file.
+    """
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"extract {source} does not exist")
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for spec, label, raw in _read_sources(source, mapping, problems, {} if encodings is None else encodings):
+        if raw is None:
+            frames[spec.name] = _empty(spec)
+            continue
+        frame = apply_mapping(raw, spec.name, mapping)
         for column in frame.columns:
             if column not in spec.columns:
                 problems.append(
-                    Problem(spec.filename, 1, column, column, f"only the columns {', '.join(spec.columns)}")
+                    Problem(label, 1, column, column, f"only the columns {', '.join(spec.columns)}")
                 )
         for column in spec.columns:
             if column not in frame.columns:
-                problems.append(
-                    Problem(spec.filename, 1, column, "", f"a column named '{column}' in the header")
-                )
+                problems.append(Problem(label, 1, column, "", f"a column named '{column}' in the header"))
                 frame[column] = ""
-        frames[spec.name] = frame[spec.columns].astype(str)
+        frame = frame[spec.columns].astype(TEXT)
+        if source.is_file():
+            # Never evaluate, never load a formula: it could run in someone's spreadsheet later.
+            for column in spec.columns:
+                formula = frame[column].str.startswith("=")
+                problems += [
+                    Problem(label, row, column, frame[column].iloc[row - 2], "a value, not a formula")
+                    for row in _row_numbers(formula)
+                ]
+        frame.attrs["source"] = label
+        frames[spec.name] = frame
     return frames, problems
+
+
+def _name_sources(problems: list[Problem], frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Name the file (or sheet) a row came from, where a mapping read it from elsewhere."""
+    sources = {spec.filename: frames[spec.name].attrs.get("source", spec.filename) for spec in EXTRACT_TABLES}
+    return [replace(p, file=sources.get(p.file, p.file)) for p in problems]
 
 
 def _is_in(text: pd.Series, allowed) -> pd.Series:
@@ -398,21 +419,32 @@ def validate_frames(
     return problems
 
 
-def validate_extract(folder: Path, on_step: Callable[[str], None] | None = None) -> Extract:
-    """Read and validate the extract in ``folder``; raise :class:`ExtractError` on any problem.
+def validate_extract(
+    source: Path, on_step: Callable[[str], None] | None = None, mapping: ExtractMapping = IDENTITY
+) -> Extract:
+    """Read and validate the extract at ``source``; raise :class:`ExtractError` on any problem.
 
-    ``on_step`` is called once per table checked (for a progress bar).
+    ``source`` is a folder of CSV files or an XLSX workbook; ``mapping`` translates an
+    authority's own columns. ``on_step`` is called once per table checked (for a progress bar).
     """
-    folder = Path(folder)
-    frames, problems = read_extract(folder)
-    problems += validate_frames(frames, on_step)
+    source = Path(source)
+    encodings: dict[str, str] = {}
+    frames, problems = read_extract(source, mapping, encodings)
+    problems += _name_sources(validate_frames(frames, on_step), frames)
     if problems:
-        raise ExtractError(folder, problems)
-    hashes = {spec.filename: sha256_file(folder / spec.filename) for spec in EXTRACT_TABLES}
+        raise ExtractError(source, problems)
+    files = (
+        [source]
+        if source.is_file()
+        else [source / f"{mapping.table(s.name).source}.csv" for s in EXTRACT_TABLES]
+    )
+    if mapping.path is not None:
+        files.append(mapping.path)  # the same files read through another mapping are another extract
+    hashes = {path.name: sha256_file(path) for path in files}
     fingerprint = hashlib.sha256(
         "".join(f"{name}:{digest}\n" for name, digest in sorted(hashes.items())).encode()
     ).hexdigest()
-    return Extract(folder, frames, fingerprint, hashes)
+    return Extract(source, frames, fingerprint, hashes, encodings)
 
 
 @dataclass(frozen=True)
@@ -433,14 +465,16 @@ def load_extract(
     folder: Path,
     *,
     on_step: Callable[[str], None] | None = None,
+    mapping: ExtractMapping = IDENTITY,
 ) -> LoadResult:
     """Validate the extract in ``folder`` and load it into ``store``, all or nothing.
 
     A valid extract replaces the store's extract tables in one transaction. Loading the
     extract that was loaded last changes nothing and returns status ``unchanged``.
-    ``on_step`` is called for each of :data:`LOAD_STEPS` steps, for a progress bar.
+    ``on_step`` is called for each of :data:`LOAD_STEPS` steps, for a progress bar;
+    ``mapping`` translates an authority's own columns (see ``workbench.extract_sources``).
     """
-    extract = validate_extract(folder, on_step)
+    extract = validate_extract(folder, on_step, mapping)
     latest = store.latest_load()
     if latest and latest["fingerprint"] == extract.fingerprint:
         return LoadResult("unchanged", extract.fingerprint, extract.row_counts())

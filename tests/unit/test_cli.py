@@ -64,3 +64,26 @@ def test_voila_command_keeps_the_security_settings():
     assert set(VOILA_SETTINGS) <= set(command)
     assert "--show_tracebacks=False" in command
     assert not any("allow_origin" in arg for arg in command)
+
+
+def test_check_validates_without_loading(handworked_dir):
+    result = run("check", handworked_dir)
+    assert result.exit_code == 0
+    assert "is a valid extract" in result.output
+    reviews = handworked_dir / "outcome_reviews.csv"
+    reviews.write_text(reviews.read_text().replace("R2,O1,2026-01-10,,6", "R2,O1,2026-01-10,,sixish"))
+    refused = run("check", handworked_dir)
+    assert refused.exit_code == 1
+    assert "outcome_reviews.csv, row 3, field 'score': value 'sixish'; expected a number" in refused.output
+
+
+def test_load_with_a_mapping_and_a_bad_mapping(tmp_path, handworked_dir):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tables:\n  kids: {}\n")
+    result = run("load", handworked_dir, "--store", f"sqlite:///{tmp_path / 'x.sqlite'}", "--mapping", bad)
+    assert result.exit_code == 1
+    assert "no extract table 'kids'" in result.output
+    identity = tmp_path / "identity.yaml"
+    identity.write_text("tables:\n  children: {source: children}\n")
+    loaded = run("load", handworked_dir, "--store", f"sqlite:///{tmp_path / 'x.sqlite'}", "--mapping", identity)
+    assert loaded.exit_code == 0, loaded.output

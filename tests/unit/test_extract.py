@@ -46,23 +46,71 @@ def test_a_changed_extract_replaces_rather_than_duplicates(store, handworked_dir
 @pytest.mark.parametrize(
     ("table", "index", "changes", "expected"),
     [
-        ("outcome_reviews", 0, {"outcome_id": "O404"}, "outcome_reviews.csv, row 2, field 'outcome_id': "
-         "value 'O404'; expected an existing outcome_id from outcomes.csv"),
-        ("outcome_reviews", 1, {"score": "14"}, "outcome_reviews.csv, row 3, field 'score': value '14'; "
-         "expected a number from 0 to 10 (the scaling_0_10 scale of this outcome)"),
-        ("outcome_reviews", 7, {"score": "3"}, "outcome_reviews.csv, row 9, field 'score': value '3'; "
-         "expected a number from -2 to 2 (the gas scale of this outcome)"),
-        ("meetings", 0, {"date": "31/02/2025"}, "meetings.csv, row 2, field 'date': value '31/02/2025'; "
-         "expected a date written YYYY-MM-DD"),
-        ("meetings", 0, {"date": "2025-02-31"}, "meetings.csv, row 2, field 'date': value '2025-02-31'; "
-         "expected a date written YYYY-MM-DD"),
-        ("children", 2, {"sex": "Female"}, "children.csv, row 4, field 'sex': value 'Female'; expected one of M, F, U"),
-        ("outcomes", 0, {"statement": ""}, "outcomes.csv, row 2, field 'statement': empty value; expected a value"),
-        ("outcomes", 1, {"status": "achieved"}, "outcomes.csv, row 3, field 'closed_date': empty value; "
-         "expected a closed_date, because status is 'achieved'"),
-        ("involvements", 0, {"end_date": "2024-01-01"}, "involvements.csv, row 2, field 'end_date': "
-         "value '2024-01-01'; expected a date on or after start_date (2025-01-01)"),
-        ("children", 1, {"child_id": "C1"}, "children.csv, row 3, field 'child_id': value 'C1'; expected a unique key"),
+        (
+            "outcome_reviews",
+            0,
+            {"outcome_id": "O404"},
+            "outcome_reviews.csv, row 2, field 'outcome_id': "
+            "value 'O404'; expected an existing outcome_id from outcomes.csv",
+        ),
+        (
+            "outcome_reviews",
+            1,
+            {"score": "14"},
+            "outcome_reviews.csv, row 3, field 'score': value '14'; "
+            "expected a number from 0 to 10 (the scaling_0_10 scale of this outcome)",
+        ),
+        (
+            "outcome_reviews",
+            7,
+            {"score": "3"},
+            "outcome_reviews.csv, row 9, field 'score': value '3'; "
+            "expected a number from -2 to 2 (the gas scale of this outcome)",
+        ),
+        (
+            "meetings",
+            0,
+            {"date": "31/02/2025"},
+            "meetings.csv, row 2, field 'date': value '31/02/2025'; expected a date written YYYY-MM-DD",
+        ),
+        (
+            "meetings",
+            0,
+            {"date": "2025-02-31"},
+            "meetings.csv, row 2, field 'date': value '2025-02-31'; expected a date written YYYY-MM-DD",
+        ),
+        (
+            "children",
+            2,
+            {"sex": "Female"},
+            "children.csv, row 4, field 'sex': value 'Female'; expected one of M, F, U",
+        ),
+        (
+            "outcomes",
+            0,
+            {"statement": ""},
+            "outcomes.csv, row 2, field 'statement': empty value; expected a value",
+        ),
+        (
+            "outcomes",
+            1,
+            {"status": "achieved"},
+            "outcomes.csv, row 3, field 'closed_date': empty value; "
+            "expected a closed_date, because status is 'achieved'",
+        ),
+        (
+            "involvements",
+            0,
+            {"end_date": "2024-01-01"},
+            "involvements.csv, row 2, field 'end_date': "
+            "value '2024-01-01'; expected a date on or after start_date (2025-01-01)",
+        ),
+        (
+            "children",
+            1,
+            {"child_id": "C1"},
+            "children.csv, row 3, field 'child_id': value 'C1'; expected a unique key",
+        ),
     ],
 )
 def test_a_broken_row_is_named_by_file_row_and_field(tmp_path, table, index, changes, expected):
@@ -76,7 +124,9 @@ def test_a_refused_extract_leaves_the_store_unchanged(store, handworked_dir, tmp
     load_extract(store, handworked_dir)
     before = store.read_table("outcome_reviews")
     rows = copy.deepcopy(ROWS)
-    rows["outcome_reviews"].append(dict(rows["outcome_reviews"][0], review_id="R99", review_date="not a date"))
+    rows["outcome_reviews"].append(
+        dict(rows["outcome_reviews"][0], review_id="R99", review_date="not a date")
+    )
     rows["outcome_reviews"][0]["score"] = "2"
     broken = write_extract(tmp_path / "broken", rows)
     with pytest.raises(ExtractError):
@@ -126,14 +176,19 @@ def test_missing_file_and_unexpected_column_are_refused(handworked_dir):
     assert "supervisions.csv: expected the file" in message
     assert "teams.csv, row 1, field 'colour'" in message
     # The rows still have four fields: each is reported, not padded.
-    assert "teams.csv, row 2: value 'T1,North CIN,North,cin'; expected 5 fields, like the header (found 4)" in message
+    assert (
+        "teams.csv, row 2: value 'T1,North CIN,North,cin'; expected 5 fields, like the header (found 4)"
+        in message
+    )
 
 
-def test_a_file_that_is_not_utf8_is_refused_by_name(handworked_dir):
+def test_windows_1252_from_excel_is_detected_and_read(store, handworked_dir):
     teams = handworked_dir / "teams.csv"
-    teams.write_bytes(teams.read_bytes().replace(b"North CIN", "Nörth CIN".encode("cp1252")))
-    _, message = _problem_text(handworked_dir)
-    assert "teams.csv: expected a UTF-8 CSV file" in message
+    teams.write_bytes(teams.read_bytes().replace(b"North CIN", "Nörth CIN – Bexley’s".encode("cp1252")))
+    extract = validate_extract(handworked_dir)
+    assert extract.encodings["teams.csv"] == "cp1252"
+    assert extract.encodings["children.csv"] == "utf-8-sig"
+    assert "Nörth CIN – Bexley’s" in extract.frames["teams"]["name"].tolist()
 
 
 def test_a_binary_file_renamed_csv_is_refused(handworked_dir):
