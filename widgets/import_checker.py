@@ -1,0 +1,150 @@
+"""Upload an authority's files, check them, read the report, and load them: for data officers.
+
+Used by ``notebooks/01-import-and-check.ipynb``. Uploaded files are written to a private
+working folder, checked with the same code as ``workbench check``, and shown as a count per
+table and every problem (escaped, never as raw HTML). Only a clean extract can be loaded, and
+loading is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets as W
+import pandas as pd
+
+from workbench.codes import DATA_DIR
+from workbench.extract import ExtractError, load_extract, validate_extract
+from workbench.extract_sources import IDENTITY, ExtractMapping, MappingError
+from workbench.store import Store
+
+MAPPINGS_DIR = DATA_DIR / "mappings"
+_NO_MAPPING = ""
+#: Problems shown on the page; every one of them is in the downloadable CSV.
+SHOWN_PROBLEMS = 200
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, escape=True, na_rep="", classes="wb-table")
+
+
+class ImportChecker(W.VBox):
+    """Check an uploaded outcome extract (CSV files or one XLSX workbook), then load it."""
+
+    def __init__(self, store_factory: Callable[[], Store], work_folder: Path | None = None) -> None:
+        self.store_factory = store_factory
+        self.work_folder = Path(work_folder or tempfile.mkdtemp(prefix="workbench-upload-"))
+        self.work_folder.mkdir(parents=True, exist_ok=True)
+        self.problems = pd.DataFrame()
+        self.counts = pd.DataFrame()
+        self.checked_source: Path | None = None
+        self.upload = W.FileUpload(accept=".csv,.xlsx", multiple=True, description="Choose files")
+        self.upload.add_class("wb-upload")
+        mappings = sorted(MAPPINGS_DIR.glob("*.yaml"))
+        self.mapping = W.Dropdown(
+            options=[("No mapping: files are in the extract format", _NO_MAPPING)]
+            + [(path.name, str(path)) for path in mappings],
+            description="Column mapping",
+            style={"description_width": "initial"},
+            layout=W.Layout(width="520px"),
+        )
+        self.check_button = W.Button(description="Check", icon="check", button_style="primary")
+        self.check_button.add_class("wb-check")
+        self.load_button = W.Button(description="Load into the store", icon="upload", disabled=True)
+        self.load_button.add_class("wb-load")
+        self.status = W.HTML()
+        self.status.add_class("wb-import-status")
+        self.report = W.HTML()
+        self.report.add_class("wb-import-report")
+        self.check_button.on_click(lambda _button: self.check())
+        self.load_button.on_click(lambda _button: self.load())
+        self.upload.observe(lambda _change: self._reset(), names="value")
+        super().__init__(
+            [
+                self.upload,
+                self.mapping,
+                W.HBox([self.check_button, self.load_button]),
+                self.status,
+                self.report,
+            ]
+        )
+        self.add_class("wb-import-checker")
+
+    def _reset(self) -> None:
+        self.load_button.disabled = True
+        self.checked_source = None
+        self.status.value = f"<p>{len(self.upload.value)} file(s) chosen. Press <strong>Check</strong>.</p>"
+
+    def _save_uploads(self) -> Path:
+        """Write the uploaded files to a fresh folder and return the extract source."""
+        folder = Path(tempfile.mkdtemp(dir=self.work_folder))
+        names = []
+        for item in self.upload.value:
+            name = Path(item["name"]).name  # never trust a path from the browser
+            (folder / name).write_bytes(bytes(item["content"]))
+            names.append(name)
+        workbooks = [n for n in names if n.lower().endswith(".xlsx")]
+        return folder / workbooks[0] if len(workbooks) == 1 and len(names) == 1 else folder
+
+    def _mapping(self) -> ExtractMapping:
+        return ExtractMapping.load(Path(self.mapping.value)) if self.mapping.value else IDENTITY
+
+    def check(self) -> bool:
+        """Check the uploaded files; show counts and every problem. Return whether they are valid."""
+        self.load_button.disabled = True
+        if not self.upload.value:
+            self.status.value = "<p>Choose the extract's CSV files, or one XLSX workbook, first.</p>"
+            return False
+        source = self._save_uploads()
+        try:
+            extract = validate_extract(source, mapping=self._mapping())
+        except MappingError as error:
+            self.status.value = f"<p>The mapping cannot be used: {html.escape(str(error))}</p>"
+            return False
+        except ExtractError as error:
+            self.problems = error.to_frame()
+            self.counts = pd.DataFrame()
+            csv_path = self.work_folder / "problems.csv"
+            self.problems.to_csv(csv_path, index=False)
+            self.status.value = (
+                f"<p><strong>Refused: {len(self.problems):,} problem(s); nothing can be loaded.</strong> "
+                "Each names the file, row and field. All of them are in "
+                f"<code>{html.escape(str(csv_path))}</code>.</p>"
+            )
+            shown = self.problems.head(SHOWN_PROBLEMS)
+            more = len(self.problems) - len(shown)
+            self.report.value = _table_html(shown) + (
+                f"<p>... and {more:,} more in the CSV.</p>" if more else ""
+            )
+            return False
+        self.problems = pd.DataFrame()
+        self.counts = pd.DataFrame(
+            {"table": list(extract.row_counts()), "rows": list(extract.row_counts().values())}
+        )
+        notes = "".join(
+            f"<p>{html.escape(name)} was read as {html.escape(encoding)}.</p>"
+            for name, encoding in extract.encodings.items()
+            if encoding != "utf-8-sig"
+        )
+        ready = self.counts["rows"].sum()
+        self.status.value = f"<p><strong>No problems.</strong> {ready:,} rows are ready to load.</p>{notes}"
+        self.report.value = _table_html(self.counts)
+        self.checked_source = source
+        self.load_button.disabled = False
+        return True
+
+    def load(self) -> str:
+        """Load the checked extract into the store, all or nothing; return the load status."""
+        if self.checked_source is None:
+            self.status.value = "<p>Check the files first.</p>"
+            return "not checked"
+        result = load_extract(self.store_factory(), self.checked_source, mapping=self._mapping())
+        if result.status == "unchanged":
+            self.status.value = "<p>This extract is already loaded; nothing changed.</p>"
+        else:
+            self.status.value = f"<p><strong>Loaded</strong> {sum(result.rows.values()):,} rows.</p>"
+        self.load_button.disabled = True
+        return result.status
