@@ -51,8 +51,13 @@ class ParsedFile:
     children: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def counts(self) -> pd.DataFrame:
-        """Return rows read, accepted and rejected per table."""
-        rejected = pd.Series([r.table for r in self.rejections], dtype=object).value_counts()
+        """Return rows read, accepted and rejected per table.
+
+        A row with several problems is one rejected row: rejections are counted by distinct
+        (table, sheet, row), so read = accepted + rejected for every table of rows.
+        """
+        distinct = {(r.table, r.sheet, r.row) for r in self.rejections}
+        rejected = pd.Series([table for table, _, _ in distinct], dtype=object).value_counts()
         names = sorted(set(self.read) | set(self.tables) | set(rejected.index))
         return pd.DataFrame(
             {
