@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from workbench.extract import LOAD_STEPS, ExtractError, load_extract, validate_extract
 from workbench.extract_sources import IDENTITY, ExtractMapping, MappingError
+from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
 from workbench.serving import PROJECT_DIR, voila_command, voila_environment
 from workbench.store import ENV_VAR, Store, StoreError, absolute_store_url
 
@@ -74,6 +75,31 @@ problems_option = click.option(
 )
 
 
+#: What ``workbench check`` reads: the outcome extract and the statutory returns.
+CHECK_KINDS = ["extract", *PARSERS]
+
+
+def _check_statutory(kind: str, paths: tuple[Path, ...], year: int | None, problems_csv: Path | None) -> None:
+    parsed = check_files(kind, paths, year)
+    counts = counts_frame(parsed)
+    click.echo(counts.to_string(index=False))
+    rejections = rejections_frame(parsed)
+    for line in [str(r) for p in parsed for r in p.rejections][:20]:
+        click.echo(f"  - {line}")
+    if len(rejections) > 20:
+        click.echo(f"  ... and {len(rejections) - 20:,} more")
+    if problems_csv is not None:
+        rejections.to_csv(problems_csv, index=False)
+        click.echo(f"Every rejection is listed in {problems_csv}")
+    refused = [p.path.name for p in parsed if is_refused(p)]
+    click.echo(
+        f"{int(counts['accepted'].sum()):,} rows accepted, {int(counts['rejected'].sum()):,} rejected "
+        f"from {len(parsed)} file(s)."
+    )
+    if refused:
+        raise click.ClickException(f"refused, not {kind} files: {', '.join(refused)}")
+
+
 def _mapping(path: Path | None) -> ExtractMapping:
     try:
         return ExtractMapping.load(path) if path else IDENTITY
@@ -123,13 +149,33 @@ def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_cs
 
 
 @main.command()
-@click.argument("extract_dir", type=click.Path(exists=True, path_type=Path))
+@click.argument("kind", type=click.Choice(CHECK_KINDS))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @mapping_option
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="Collection year of a statutory return (code lists change by year).",
+)
 @problems_option
-def check(extract_dir: Path, mapping: Path | None, problems_csv: Path | None) -> None:
-    """Validate EXTRACT_DIR without loading it: rows per table and every problem."""
+def check(
+    kind: str, paths: tuple[Path, ...], mapping: Path | None, year: int | None, problems_csv: Path | None
+) -> None:
+    """Validate files of KIND without loading them: rows read, accepted and rejected, and why.
+
+    KIND is ``extract`` (a folder of CSV files or an XLSX workbook, optionally through
+    ``--mapping``) or a statutory return (``ssda903`` CSV or XML files, ``cin`` census XML). A
+    statutory file's good rows are accepted and its bad rows rejected with their reasons; a
+    file that is not of the kind at all is refused (exit status 1).
+    """
+    if kind != "extract":
+        _check_statutory(kind, paths, year, problems_csv)
+        return
+    if len(paths) != 1:
+        raise click.UsageError("check extract takes one folder or workbook")
     try:
-        extract = validate_extract(extract_dir, mapping=_mapping(mapping))
+        extract = validate_extract(paths[0], mapping=_mapping(mapping))
     except ExtractError as error:
         raise _refused(error, problems_csv) from error
     for name, count in extract.row_counts().items():
@@ -137,7 +183,7 @@ def check(extract_dir: Path, mapping: Path | None, problems_csv: Path | None) ->
     unusual = {f: e for f, e in extract.encodings.items() if e != "utf-8-sig"}
     for name, encoding in unusual.items():
         click.echo(f"{name} was read as {encoding} (not UTF-8).")
-    click.echo(f"{extract_dir} is a valid extract: {sum(extract.row_counts().values()):,} rows, no problems.")
+    click.echo(f"{paths[0]} is a valid extract: {sum(extract.row_counts().values()):,} rows, no problems.")
 
 
 @main.command()

@@ -67,12 +67,12 @@ def test_voila_command_keeps_the_security_settings():
 
 
 def test_check_validates_without_loading(handworked_dir):
-    result = run("check", handworked_dir)
+    result = run("check", "extract", handworked_dir)
     assert result.exit_code == 0
     assert "is a valid extract" in result.output
     reviews = handworked_dir / "outcome_reviews.csv"
     reviews.write_text(reviews.read_text().replace("R2,O1,2026-01-10,,6", "R2,O1,2026-01-10,,sixish"))
-    refused = run("check", handworked_dir)
+    refused = run("check", "extract", handworked_dir)
     assert refused.exit_code == 1
     assert "outcome_reviews.csv, row 3, field 'score': value 'sixish'; expected a number" in refused.output
 

@@ -1,0 +1,37 @@
+"""``workbench check`` on the statutory returns in ../shared/conformance (never copied here)."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import main
+
+CONFORMANCE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
+pytestmark = pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance is not here")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_check_ssda903_counts_and_names_the_planted_oddity(tmp_path):
+    problems = tmp_path / "rejections.csv"
+    result = run("check", "ssda903", *sorted((CONFORMANCE / "ssda903" / "d2i_fake").glob("*.csv")),
+                 "--problems-csv", problems)
+    assert result.exit_code == 0, result.output
+    assert "sw_episodes.csv         sw_episodes     1         0         1" in result.output
+    assert "25,911 rows accepted, 34 rejected from 12 file(s)." in result.output
+    assert "sw_episodes.csv,,2,sw_episodes,SW_REASON,SWLAZY," in problems.read_text()
+
+
+def test_check_cin_reads_every_file_and_refuses_what_is_not_cin(tmp_path):
+    result = run("check", "cin", *sorted((CONFORMANCE / "cin_census").glob("*.xml")))
+    assert result.exit_code == 0, result.output
+    assert "760 rows accepted, 17 rejected from 5 file(s)." in result.output
+    not_cin = tmp_path / "notes.xml"
+    not_cin.write_text("<notes><note>hello</note></notes>")
+    refused = run("check", "cin", not_cin)
+    assert refused.exit_code == 1
+    assert "refused, not cin files: notes.xml" in refused.output
+    assert "notes.xml: value 'the root element is <notes>'" in refused.output
