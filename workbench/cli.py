@@ -165,9 +165,9 @@ def check(
     """Validate files of KIND without loading them: rows read, accepted and rejected, and why.
 
     KIND is ``extract`` (a folder of CSV files or an XLSX workbook, optionally through
-    ``--mapping``) or a statutory return (``ssda903`` CSV or XML files, ``cin`` census XML). A
-    statutory file's good rows are accepted and its bad rows rejected with their reasons; a
-    file that is not of the kind at all is refused (exit status 1).
+    ``--mapping``) or a statutory return: ``ssda903`` CSV or XML files, ``cin`` census XML,
+    ``annex-a`` workbooks. A statutory file's good rows are accepted and its bad rows rejected
+    with their reasons; a file that is not of the kind at all is refused (exit status 1).
     """
     if kind != "extract":
         _check_statutory(kind, paths, year, problems_csv)

@@ -35,3 +35,15 @@ def test_check_cin_reads_every_file_and_refuses_what_is_not_cin(tmp_path):
     assert refused.exit_code == 1
     assert "refused, not cin files: notes.xml" in refused.output
     assert "notes.xml: value 'the root element is <notes>'" in refused.output
+
+
+def test_check_annex_a_counts_every_list_and_refuses_a_non_workbook(tmp_path):
+    # 21 list rows rejected (lists 4, 6, 10 and 11 wholly, one row of list 8) and one workbook note.
+    result = run("check", "annex-a", CONFORMANCE / "annex_a" / "Annex_A_liia_sample.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "38 rows accepted, 22 rejected from 1 file(s)." in result.output
+    fake = tmp_path / "annex.xlsx"
+    fake.write_text("Child Unique ID,Gender\n1,F\n")
+    refused = run("check", "annex-a", fake)
+    assert refused.exit_code == 1
+    assert "refused, not annex-a files: annex.xlsx" in refused.output

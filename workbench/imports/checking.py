@@ -37,14 +37,28 @@ def _refused(path: Path, kind: str, year: int | None, message: str) -> ParsedFil
     """Turn a parser's refusal ("name: what was found; expected ...") into a whole-file rejection."""
     found, _, expected = message.removeprefix(f"{path.name}: ").partition("; expected ")
     refusal = ParsedFile(path, kind, year)
-    refusal.rejections.append(Rejection(path.name, "", None, "(file)", "", found, expected or found))
+    value, expected = (found, expected) if expected else ("", found)
+    refusal.rejections.append(Rejection(path.name, "", None, "(file)", "", value, expected))
     return refusal
+
+
+def _annex_a(paths: Sequence[Path], year: int | None) -> list[ParsedFile]:
+    from workbench.imports.annex_a import AnnexAError, parse_annex_a
+
+    parsed = []
+    for path in paths:
+        try:
+            parsed.append(parse_annex_a(path, year))
+        except AnnexAError as error:
+            parsed.append(_refused(path, "annex-a", year, str(error)))
+    return parsed
 
 
 #: The statutory kinds, and how each is parsed.
 PARSERS: dict[str, Callable[[Sequence[Path], int | None], list[ParsedFile]]] = {
     "ssda903": _ssda903,
     "cin": _cin,
+    "annex-a": _annex_a,
 }
 
 

@@ -30,6 +30,8 @@ class Rejection:
 
     def __str__(self) -> str:
         where = self.file + (f" [{self.sheet}]" if self.sheet else "")
+        if self.row is None and not self.field and self.value == "":
+            return f"{where}: {self.expected}"  # a whole-file refusal says it all
         where += f", row {self.row}" if self.row is not None else ""
         what = f", field '{self.field}'" if self.field else ""
         value = f" value {self.value!r}" if self.value != "" else " empty value"
