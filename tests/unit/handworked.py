@@ -251,3 +251,22 @@ def write_extract(folder: Path, rows: dict[str, list[dict[str, str]]] | None = N
             writer.writeheader()
             writer.writerows(rows[spec.name])
     return folder
+
+
+def workbook_extract(empty: tuple[str, ...] = ()):
+    """Return the hand-worked extract as an openpyxl Workbook, a sheet per table.
+
+    Sheets named in ``empty`` are created with nothing in them. Save it with ``book.save(path)``.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for spec in EXTRACT_TABLES:
+        sheet = book.create_sheet(spec.name)
+        if spec.name in empty:
+            continue
+        sheet.append(spec.columns)
+        for row in ROWS[spec.name]:
+            sheet.append([row[c] for c in spec.columns])
+    return book

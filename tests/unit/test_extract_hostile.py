@@ -6,11 +6,9 @@ Each test loads the hand-worked extract first, then tries to load a damaged copy
 import shutil
 
 import pytest
-from openpyxl import Workbook
 
-from tests.unit.handworked import ROWS
+from tests.unit.handworked import workbook_extract
 from workbench.extract import ExtractError, load_extract
-from workbench.model import EXTRACT_TABLES
 
 
 @pytest.fixture
@@ -73,15 +71,7 @@ def test_a_non_data_file_renamed_csv_is_refused(loaded):
 
 def test_an_empty_sheet_and_a_formula_in_a_workbook(loaded, tmp_path):
     store, _, before = loaded
-    book = Workbook()
-    book.remove(book.active)
-    for spec in EXTRACT_TABLES:
-        sheet = book.create_sheet(spec.name)
-        if spec.name == "supervisions":
-            continue  # left empty
-        sheet.append(spec.columns)
-        for row in ROWS[spec.name]:
-            sheet.append([row[c] for c in spec.columns])
+    book = workbook_extract(empty=("supervisions",))
     book["teams"]["B2"] = "=1+1"
     path = tmp_path / "extract.xlsx"
     book.save(path)

@@ -5,15 +5,13 @@ The export is made from the hand-worked extract by running the example mapping b
 so loading it through the mapping must give exactly the hand-worked store.
 """
 
-import copy
 import csv
 from pathlib import Path
 
 import pytest
 import yaml
-from openpyxl import Workbook
 
-from tests.unit.handworked import ROWS, write_extract
+from tests.unit.handworked import ROWS, workbook_extract, write_extract
 from workbench.extract import ExtractError, load_extract, validate_extract
 from workbench.extract_sources import ExtractMapping, MappingError
 from workbench.model import EXTRACT_TABLES, Kind
@@ -96,28 +94,14 @@ def test_an_unmapped_column_is_refused_and_an_ignored_one_is_not(tmp_path):
 
 
 def test_an_xlsx_workbook_with_a_sheet_per_table_loads(tmp_path, store):
-    book = Workbook()
-    book.remove(book.active)
-    for spec in EXTRACT_TABLES:
-        sheet = book.create_sheet(spec.name)
-        sheet.append(spec.columns)
-        for row in ROWS[spec.name]:
-            sheet.append([row[c] for c in spec.columns])
     path = tmp_path / "extract.xlsx"
-    book.save(path)
+    workbook_extract().save(path)
     assert load_extract(store, path).status == "loaded"
     assert store.row_counts()["outcomes"] == len(ROWS["outcomes"])
 
 
 def test_a_formula_in_a_workbook_is_refused(tmp_path):
-    rows = copy.deepcopy(ROWS)
-    book = Workbook()
-    book.remove(book.active)
-    for spec in EXTRACT_TABLES:
-        sheet = book.create_sheet(spec.name)
-        sheet.append(spec.columns)
-        for row in rows[spec.name]:
-            sheet.append([row[c] for c in spec.columns])
+    book = workbook_extract()
     book["outcomes"]["F2"] = '=HYPERLINK("http://example.invalid","click")'
     path = tmp_path / "extract.xlsx"
     book.save(path)
