@@ -42,6 +42,9 @@ class ImportChecker(W.VBox):
         self.counts = pd.DataFrame()
         self.checked_source: Path | None = None
         self.upload = W.FileUpload(accept=".csv,.xlsx", multiple=True, description="Choose files")
+        self.upload.tooltip = (
+            "Up to 200 MB in all; for larger extracts use `workbench load` at the command line."
+        )
         self.upload.add_class("wb-upload")
         mappings = sorted(MAPPINGS_DIR.glob("*.yaml"))
         self.mapping = W.Dropdown(

@@ -8,6 +8,7 @@ serve exactly what users get (DESIGN.md section 7):
   with template and theme overrides from the URL refused, so ``?template=lab`` cannot bring
   the CDN links back;
 - a cell timeout, idle kernels culled;
+- uploads up to 200 MiB over the widget websocket (larger extracts go through the CLI);
 - bound to loopback unless the caller names another address (only behind an authenticating
   proxy), and never ``allow_origin='*'``.
 
@@ -40,6 +41,9 @@ VOILA_SETTINGS: tuple[str, ...] = (
     "--VoilaExecutor.timeout=300",
     "--MappingKernelManager.cull_idle_timeout=1800",
     "--MappingKernelManager.cull_interval=300",
+    # Uploaded extracts travel over the widget websocket; tornado's 10 MiB default would drop
+    # the connection for a typical extract.
+    '--Voila.tornado_settings={"websocket_max_message_size": 209715200}',
 )
 
 
