@@ -17,6 +17,7 @@ from workbench.extract import LOAD_STEPS, ExtractError, load_extract, validate_e
 from workbench.extract_sources import IDENTITY, ExtractMapping, MappingError
 from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
 from workbench.serving import PROJECT_DIR, voila_command, voila_environment
+from workbench.statutory_store import import_statutory
 from workbench.store import ENV_VAR, Store, StoreError, absolute_store_url
 
 store_option = click.option(
@@ -184,6 +185,73 @@ def check(
     for name, encoding in unusual.items():
         click.echo(f"{name} was read as {encoding} (not UTF-8).")
     click.echo(f"{paths[0]} is a valid extract: {sum(extract.row_counts().values()):,} rows, no problems.")
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(CHECK_KINDS))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_option
+@mapping_option
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="Collection year of a statutory return (code lists change by year).",
+)
+@problems_option
+def import_files(
+    kind: str,
+    paths: tuple[Path, ...],
+    store: str | None,
+    mapping: Path | None,
+    year: int | None,
+    problems_csv: Path | None,
+) -> None:
+    """Import files of KIND into the store: an extract, or statutory returns file by file.
+
+    Each statutory file imports whole or not at all, with its good rows (each keeping its
+    file's sha256 and its row) and a report of the rejected ones; a file imported before
+    changes nothing. ``import extract PATH`` is ``load PATH``.
+    """
+    if kind == "extract":
+        if len(paths) != 1:
+            raise click.UsageError("import extract takes one folder or workbook")
+        click.get_current_context().invoke(load, extract_dir=paths[0], store=store, mapping=mapping,
+                                           problems_csv=problems_csv)  # fmt: skip
+        return
+    try:
+        target = Store(store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    bar = tqdm(total=len(paths), unit="file", desc=f"Importing {kind}", disable=None)
+
+    def on_file(outcome) -> None:
+        bar.set_postfix_str(f"{outcome.path.name}: {outcome.status}")
+        bar.update(1)
+
+    outcomes = import_statutory(target, kind, paths, year, on_file)
+    bar.close()
+    parsed = [o.parsed for o in outcomes if o.parsed is not None]
+    if problems_csv is not None and parsed:
+        rejections_frame(parsed).to_csv(problems_csv, index=False)
+        click.echo(f"Every rejection is listed in {problems_csv}")
+    for outcome in outcomes:
+        counts = outcome.parsed.counts() if outcome.parsed else None
+        rejected = int(counts["rejected"].sum()) if counts is not None else 0
+        detail = {
+            "imported": f"{sum(outcome.rows.values()):,} rows stored, {rejected:,} rejected, "
+            f"{outcome.new_children:,} children new to the store",
+            "unchanged": "imported before; nothing changed",
+            "refused": "; ".join(str(r) for r in outcome.parsed.rejections) if outcome.parsed else "",
+        }[outcome.status]
+        click.echo(f"{outcome.path.name}: {outcome.status}: {detail}")
+        for note in outcome.notes:
+            click.echo(f"  note: {note}")
+    refused = [o.path.name for o in outcomes if o.status == "refused"]
+    if refused:
+        raise click.ClickException(
+            f"refused, not {kind} files (nothing from them was stored): {', '.join(refused)}"
+        )
 
 
 @main.command()

@@ -154,6 +154,13 @@ def _migration_2(conn: Connection) -> None:
     _extract_loads_table(metadata).create(conn)
 
 
+def _migration_3(conn: Connection) -> None:
+    """Statutory returns (SSDA903, CIN census, Annex A) in tables of their own, with provenance."""
+    from workbench.statutory_store import create_statutory_tables  # the parsers' specs
+
+    create_statutory_tables(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -166,6 +173,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "outcome extract tables", _migration_1),
     Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
+    Migration(3, "statutory return tables with provenance; statutory_children", _migration_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

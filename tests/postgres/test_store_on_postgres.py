@@ -46,3 +46,15 @@ def test_postgres_refused_extract_changes_nothing(pg_store, tmp_path):
     with pytest.raises(ExtractError, match="field 'score'"):
         load_extract(pg_store, bad)
     assert pg_store.row_counts() == before
+
+
+def test_postgres_takes_a_statutory_import(pg_store, tmp_path):
+    from workbench.statutory_store import import_statutory
+
+    header = tmp_path / "header.csv"
+    header.write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,2,01/05/2014,WBRI,,,\nB2,1,01/02/2012,WBRI,,,\n")
+    [outcome] = import_statutory(pg_store, "ssda903", [header])
+    assert outcome.status == "imported" and outcome.rows["ssda903_header"] == 2
+    assert import_statutory(pg_store, "ssda903", [header])[0].status == "unchanged"
+    with pg_store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM statutory_children").scalar() == 2

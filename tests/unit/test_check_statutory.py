@@ -47,3 +47,18 @@ def test_check_annex_a_counts_every_list_and_refuses_a_non_workbook(tmp_path):
     refused = run("check", "annex-a", fake)
     assert refused.exit_code == 1
     assert "refused, not annex-a files: annex.xlsx" in refused.output
+
+
+def test_import_cin_stores_the_file_once_and_refuses_what_is_not_cin(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    census = CONFORMANCE / "cin_census" / "fake_CIN_data.xml"
+    first = run("import", "cin", census, "--store", url)
+    assert first.exit_code == 0, first.output
+    assert "fake_CIN_data.xml: imported: 727 rows stored, 8 rejected, 329 children new to the store" in first.output
+    again = run("import", "cin", census, "--store", url)
+    assert "fake_CIN_data.xml: unchanged: imported before; nothing changed" in again.output
+    not_cin = tmp_path / "notes.xml"
+    not_cin.write_text("<notes/>")
+    refused = run("import", "cin", not_cin, "--store", url)
+    assert refused.exit_code == 1
+    assert "refused, not cin files (nothing from them was stored): notes.xml" in refused.output

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from tests.unit.handworked import ROWS
 from workbench.cli import main
 from workbench.serving import VOILA_SETTINGS, voila_command
+from workbench.store import SCHEMA_VERSION
 
 
 def run(*args):
@@ -19,7 +20,7 @@ def test_load_then_info_json_shows_every_table_and_the_version(tmp_path, handwor
     assert loaded.exit_code == 0, loaded.output
     assert "Loaded" in loaded.output
     info = json.loads(run("info", "--json", "--store", url).output)
-    assert info["schema_version"] == 2
+    assert info["schema_version"] == SCHEMA_VERSION
     assert info["tables"] == {name: len(rows) for name, rows in ROWS.items()}
     assert info["last_load"]["source"] == str(handworked_dir.resolve())
 

@@ -1,0 +1,213 @@
+"""Statutory returns in the store: SSDA903, CIN census and Annex A tables, with provenance.
+
+Each statutory table the parsers produce has a store table of its own (``ssda903_episodes``,
+``cin_referrals``, ``annex_a_list_8`` ...), every column text (dates ISO), plus where the row
+came from: ``source_sha256`` (the file, recorded in ``statutory_files``) and ``source_row``.
+Rows are linked to children by ``child_id``.
+
+Children the statutory files describe and the extract does not know yet are recorded in
+``statutory_children`` with the characteristics the file gives. They are not written into
+``children`` itself: a loaded extract is a snapshot that replaces ``children`` whole, so a
+child added there by a return would be removed again by the next extract load.
+
+A file imports whole or not at all, and a file already imported (same sha256) changes
+nothing. Rows a parser rejected are not stored: they stay in the import report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from workbench.extract import sha256_file
+from workbench.imports.checking import check_files, is_refused
+from workbench.imports.report import ParsedFile
+from workbench.store import Store
+
+
+def _specs() -> dict[str, tuple[str, str, list[str], dict[str, str]]]:
+    """Return {store table: (kind, parser table, store columns, parser column -> store column)}."""
+    from workbench.imports.annex_a import ANNEX_A_LISTS
+    from workbench.imports.cin_census import TABLE_COLUMNS
+    from workbench.imports.ssda903 import table_columns
+
+    specs = {}
+    for table, columns in table_columns().items():
+        rename = {c: ("child_id" if c == "CHILD" else c.lower()) for c in columns}
+        specs[f"ssda903_{table.lower()}"] = ("ssda903", table, list(rename.values()), rename)
+    for table, columns in TABLE_COLUMNS.items():
+        specs[table] = ("cin", table, list(columns), {c: c for c in columns})
+    for spec in ANNEX_A_LISTS.values():
+        names = spec.column_names
+        specs[spec.table] = ("annex-a", spec.table, names, {c: c for c in names})
+    return specs
+
+
+CHILD_COLUMNS = ("child_id", "birth_month", "sex", "ethnicity", "disability")
+
+
+def create_statutory_tables(conn: Connection) -> None:
+    """Create the statutory tables (schema migration 3)."""
+    metadata = sa.MetaData()
+    sa.Table(
+        "statutory_files",
+        metadata,
+        sa.Column("source_sha256", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("file_name", sa.Text, nullable=False),
+        sa.Column("collection_year", sa.Integer),
+        sa.Column("rows_accepted", sa.Integer, nullable=False),
+        sa.Column("rows_rejected", sa.Integer, nullable=False),
+        sa.Column("imported_at", sa.String(32), nullable=False),
+    )
+    sa.Table(
+        "statutory_children",
+        metadata,
+        sa.Column("child_id", sa.String(64), primary_key=True),
+        *(sa.Column(c, sa.Text) for c in CHILD_COLUMNS[1:]),
+        sa.Column(
+            "source_sha256", sa.String(64), sa.ForeignKey("statutory_files.source_sha256"), nullable=False
+        ),
+    )
+    for name, (_kind, _table, columns, _rename) in _specs().items():
+        sa.Table(
+            name,
+            metadata,
+            sa.Column("row_id", sa.Integer, primary_key=True, autoincrement=True),
+            *(sa.Column(c, sa.Text, index=c == "child_id") for c in columns),
+            sa.Column(
+                "source_sha256", sa.String(64), sa.ForeignKey("statutory_files.source_sha256"), nullable=False
+            ),
+            sa.Column("source_row", sa.Integer),
+        )
+    metadata.create_all(conn)
+
+
+@dataclass
+class ImportOutcome:
+    """What importing one file did: ``imported``, ``unchanged`` or ``refused``."""
+
+    path: Path
+    sha256: str
+    status: str
+    parsed: ParsedFile | None = None
+    rows: dict[str, int] = field(default_factory=dict)  # store table -> rows written
+    new_children: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _store_frame(frame: pd.DataFrame, columns: list[str], rename: dict[str, str]) -> pd.DataFrame:
+    renamed = frame.rename(columns=rename)
+    out = renamed.reindex(columns=[*columns, "source_row"])
+    out[columns] = out[columns].astype(object).where(out[columns].notna() & (out[columns] != ""), None)
+    return out
+
+
+def _insert(conn: Connection, table: str, frame: pd.DataFrame, sha: str) -> int:
+    if frame.empty:
+        return 0
+    columns = [*frame.columns, "source_sha256"]
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join([marker] * len(columns))})"  # noqa: S608
+    rows = frame.assign(source_row=frame["source_row"].astype("Int64")).astype(object)
+    rows = rows.where(rows.notna(), None)
+    conn.exec_driver_sql(sql, [(*row, sha) for row in rows.itertuples(index=False, name=None)])
+    return len(frame)
+
+
+def import_statutory(
+    store: Store,
+    kind: str,
+    paths: Sequence[Path],
+    year: int | None = None,
+    on_file: Callable[[ImportOutcome], None] | None = None,
+) -> list[ImportOutcome]:
+    """Import statutory files of ``kind`` into ``store``: each file whole, or not at all."""
+    specs = {name: spec for name, spec in _specs().items() if spec[0] == kind}
+    by_parser_table = {spec[1]: (name, spec) for name, spec in specs.items()}
+    outcomes = []
+    for path in paths:
+        sha = sha256_file(Path(path))
+        with store.engine.connect() as conn:
+            known = conn.execute(
+                sa.text("SELECT 1 FROM statutory_files WHERE source_sha256 = :s"), {"s": sha}
+            ).first()
+        if known:
+            outcome = ImportOutcome(Path(path), sha, "unchanged")
+        else:
+            parsed = check_files(kind, [Path(path)], year)[0]
+            outcome = ImportOutcome(Path(path), sha, "refused" if is_refused(parsed) else "imported", parsed)
+            if outcome.status == "imported":
+                _write(store, outcome, by_parser_table)
+        outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    return outcomes
+
+
+def _write(store: Store, outcome: ImportOutcome, by_parser_table: dict) -> None:
+    parsed = outcome.parsed
+    counts = parsed.counts()
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO statutory_files (source_sha256, kind, file_name, collection_year, "
+                "rows_accepted, rows_rejected, imported_at) "
+                "VALUES (:sha, :kind, :name, :year, :acc, :rej, :at)"
+            ),
+            {"sha": outcome.sha256, "kind": parsed.kind, "name": parsed.path.name, "year": parsed.year,
+             "acc": int(counts["accepted"].sum()), "rej": int(counts["rejected"].sum()),
+             "at": datetime.now(UTC).isoformat(timespec="seconds")},
+        )  # fmt: skip
+        for table, frame in parsed.tables.items():
+            if table not in by_parser_table:
+                if len(frame):
+                    raise ValueError(f"{parsed.path.name}: rows for {table!r}, which has no store table")
+                continue
+            name, (_kind, _table, columns, rename) = by_parser_table[table]
+            extra = [
+                c for c in frame.columns if c not in rename and c != "source_row" and c != "source_element"
+            ]
+            if extra and len(frame):
+                outcome.notes.append(f"{table}: columns outside the format, not stored: {', '.join(extra)}")
+            outcome.rows[name] = _insert(conn, name, _store_frame(frame, columns, rename), outcome.sha256)
+        outcome.new_children = _add_children(conn, parsed.children, outcome.sha256)
+
+
+def _add_children(conn: Connection, children: pd.DataFrame, sha: str) -> int:
+    """Record children the store does not know yet, with the characteristics the file gives.
+
+    A child first seen without (say) a sex gets it from a later file; what is known already
+    is never overwritten, so the order files arrive in does not matter for known values.
+    """
+    if children is None or children.empty or "child_id" not in children.columns:
+        return 0
+    frame = children.drop_duplicates("child_id").reindex(columns=list(CHILD_COLUMNS))
+    frame = frame.astype(object).where(frame.notna() & (frame != ""), None)
+    in_extract = {row[0] for row in conn.exec_driver_sql("SELECT child_id FROM children")}
+    recorded = {row[0] for row in conn.exec_driver_sql("SELECT child_id FROM statutory_children")}
+    frame = frame[~frame["child_id"].isin(in_extract)]
+    new = frame[~frame["child_id"].isin(recorded)]
+    seen = frame[frame["child_id"].isin(recorded)]
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if len(new):
+        conn.exec_driver_sql(
+            f"INSERT INTO statutory_children ({', '.join(CHILD_COLUMNS)}, source_sha256) "  # noqa: S608
+            f"VALUES ({', '.join([marker] * (len(CHILD_COLUMNS) + 1))})",
+            [(*row, sha) for row in new.itertuples(index=False, name=None)],
+        )
+    if len(seen):
+        fill = ", ".join(f"{c} = COALESCE({c}, {marker})" for c in CHILD_COLUMNS[1:])
+        conn.exec_driver_sql(
+            f"UPDATE statutory_children SET {fill} WHERE child_id = {marker}",  # noqa: S608
+            [(*row[1:], row[0]) for row in seen.itertuples(index=False, name=None)],
+        )
+    return len(new)
