@@ -393,12 +393,28 @@ def measures(at, store: str | None, as_json: bool, by: str | None, evidence_thre
         record["value"] = None if _is_missing(row["value"]) else float(row["value"])
         record["at"] = day.isoformat()
         records.append(record)
+    if by is None and _has_statutory(target):
+        # Service-level outcomes, where statutory returns have been imported.
+        from workbench.service_outcomes import TITLES, service_outcomes
+
+        for row in service_outcomes(target, day).to_dict("records"):
+            value = None if _is_missing(row["value"]) else float(row["value"])
+            title = f"{TITLES[row['measure']]} (statutory returns)"
+            records.append(
+                {"measure": row["measure"], "title": title, "numerator": int(row["numerator"]),
+                 "denominator": int(row["denominator"]), "value": value, "at": day.isoformat()}
+            )  # fmt: skip
     if as_json:
         click.echo(json.dumps(records, indent=2))
     else:
         _print_measures(records, by, day)
     if skipped:
         click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
+
+
+def _has_statutory(store: Store) -> bool:
+    with store.engine.connect() as conn:
+        return bool(conn.exec_driver_sql("SELECT COUNT(*) FROM statutory_files").scalar())
 
 
 def _is_missing(value) -> bool:
@@ -418,10 +434,10 @@ def _print_measures(records: list[dict], by: str | None, day) -> None:
     scope = f"by {by}" if by else "for the whole service"
     click.echo(f"Headline measures at {day.isoformat()} {scope} (DESIGN.md section 4)")
     label = by or ""
-    header = f"{'measure':<24}" + (f"{label:<16}" if by else "")
+    header = f"{'measure':<36}" + (f"{label:<16}" if by else "")
     click.echo(f"{header}{'numerator':>12}{'denominator':>13}{'value':>9}  title")
     for record in records:
-        unit = MEASURES[record["measure"]].unit
+        unit = MEASURES[record["measure"]].unit if record["measure"] in MEASURES else "share"
         value = record["value"]
         if value is None:
             shown = "-"  # a share over nobody is empty, never 0%
@@ -432,7 +448,7 @@ def _print_measures(records: list[dict], by: str | None, day) -> None:
         numerator = f"{record['numerator']:,}" if unit == "share" else f"{record['numerator']:,.1f}"
         group = f"{'(none)' if record.get(by) is None else record[by]!s:<16}" if by else ""
         click.echo(
-            f"{record['measure']:<24}{group}{numerator:>12}{record['denominator']:>13,}{shown:>9}  "
+            f"{record['measure']:<36}{group}{numerator:>12}{record['denominator']:>13,}{shown:>9}  "
             f"{record['title']}"
         )
 
