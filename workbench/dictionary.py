@@ -34,7 +34,9 @@ def render_data_dictionary() -> str:
         "Load one with `workbench load FOLDER`. A load is all-or-nothing: every problem is "
         "reported with its file, row (the header is row 1), field, value and what was expected, "
         "and nothing is written until the whole extract is valid. Loading the extract that was "
-        "loaded last changes nothing; a different extract replaces the store's contents.",
+        "loaded last changes nothing; a different extract replaces the store's contents. Every "
+        "stored row keeps its provenance in three more columns: `source_file`, `source_sha256` "
+        "(the file's sha256) and `source_row` (its row in the file).",
         "",
         f"Store schema version: **{SCHEMA_VERSION}**.",
         "",

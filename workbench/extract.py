@@ -88,14 +88,22 @@ class Extract:
         return {name: len(frame) for name, frame in self.frames.items()}
 
     def store_rows(self, spec: Table, chunk_size: int = 50_000) -> Iterator[tuple]:
-        """Yield the table's records as tuples in store form (None for empty).
+        """Yield the table's records as tuples in store form (None for empty), with provenance.
+
+        Each tuple ends with the source file (or ``workbook.xlsx [sheet]``), its sha256 and the
+        row number in it.
 
         Converted a chunk at a time: Python objects for millions of rows at once would take
         gigabytes.
         """
         frame = self.frames[spec.name]
+        source = frame.attrs.get("source", spec.filename)
+        sha = self.file_hashes.get(source.split(" [")[0], "")
         for start in range(0, len(frame), chunk_size):
-            yield from _store_tuples(spec, frame.iloc[start : start + chunk_size])
+            chunk = frame.iloc[start : start + chunk_size]
+            rows = range(start + 2, start + 2 + len(chunk))  # spreadsheet rows: the header is 1
+            for values, row in zip(_store_tuples(spec, chunk), rows, strict=True):
+                yield (*values, source, sha, row)
 
 
 def _store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:

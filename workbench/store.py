@@ -70,7 +70,20 @@ def absolute_store_url(url: str | None = None) -> str:
     return resolved
 
 
-def _sqlalchemy_table(spec: Table, metadata: sa.MetaData) -> sa.Table:
+#: Where each stored extract row came from (schema version 4): the file (or workbook sheet),
+#: the file's sha256 and the row in it (the header is row 1).
+PROVENANCE_COLUMNS = ("source_file", "source_sha256", "source_row")
+
+
+def _provenance_columns() -> list[sa.Column]:
+    return [
+        sa.Column("source_file", sa.Text, comment="The file (or workbook sheet) the row came from."),
+        sa.Column("source_sha256", sa.String(64), comment="The sha256 of that file."),
+        sa.Column("source_row", sa.Integer, comment="The row in that file; the header is row 1."),
+    ]
+
+
+def _sqlalchemy_table(spec: Table, metadata: sa.MetaData, provenance: bool = True) -> sa.Table:
     columns = []
     for fld in spec.fields:
         args: list = []
@@ -101,7 +114,8 @@ def _sqlalchemy_table(spec: Table, metadata: sa.MetaData) -> sa.Table:
         for fld in spec.fields
         if fld.references and fld.name not in spec.key[:1]
     ]
-    return sa.Table(spec.name, metadata, *columns, *indexes, comment=spec.description)
+    extra = _provenance_columns() if provenance else []
+    return sa.Table(spec.name, metadata, *columns, *extra, *indexes, comment=spec.description)
 
 
 def build_metadata() -> sa.MetaData:
@@ -141,10 +155,10 @@ def _extract_loads_table(metadata: sa.MetaData) -> sa.Table:
 
 
 def _migration_1(conn: Connection) -> None:
-    """Create the outcome extract tables."""
+    """Create the outcome extract tables (as they were at version 1: no provenance yet)."""
     metadata = sa.MetaData()
     for spec in EXTRACT_TABLES:
-        _sqlalchemy_table(spec, metadata)
+        _sqlalchemy_table(spec, metadata, provenance=False)
     metadata.create_all(conn)
 
 
@@ -161,6 +175,15 @@ def _migration_3(conn: Connection) -> None:
     create_statutory_tables(conn)
 
 
+def _migration_4(conn: Connection) -> None:
+    """Every extract row keeps its provenance: source file, its sha256, and the row number."""
+    quote = conn.dialect.identifier_preparer.quote
+    for spec in EXTRACT_TABLES:
+        for column in _provenance_columns():
+            type_sql = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {quote(spec.name)} ADD COLUMN {quote(column.name)} {type_sql}")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -174,6 +197,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "outcome extract tables", _migration_1),
     Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
     Migration(3, "statutory return tables with provenance; statutory_children", _migration_3),
+    Migration(4, "provenance (source file, sha256, row) on every extract row", _migration_4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -324,8 +348,9 @@ class Store:
     ) -> int:
         """Replace every extract table with ``rows``, in one transaction.
 
-        ``rows`` maps a table name to tuples in ``Table.columns`` order, already validated
-        (dates as ISO text, Y/N as booleans, empty as None). Either all tables are replaced
+        ``rows`` maps a table name to tuples in ``Table.columns`` order followed by the
+        provenance (source file, its sha256, row), already validated (dates as ISO text, Y/N
+        as booleans, empty as None). Either all tables are replaced
         and the load is logged, or, on any error, nothing changes. Returns rows written.
         """
         total = 0
@@ -354,8 +379,9 @@ class Store:
 def _insert_sql(conn: Connection, spec: Table) -> str:
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     preparer = conn.dialect.identifier_preparer
-    cols = ", ".join(preparer.quote(c) for c in spec.columns)
-    marks = ", ".join([marker] * len(spec.columns))
+    names = [*spec.columns, *PROVENANCE_COLUMNS]
+    cols = ", ".join(preparer.quote(c) for c in names)
+    marks = ", ".join([marker] * len(names))
     return f"INSERT INTO {preparer.quote(spec.name)} ({cols}) VALUES ({marks})"  # noqa: S608
 
 

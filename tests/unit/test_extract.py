@@ -216,3 +216,16 @@ def test_an_extract_with_no_outcomes_or_reviews_loads(store, tmp_path):
     rows["outcomes"], rows["outcome_reviews"], rows["intervention_outcomes"] = [], [], []
     assert load_extract(store, write_extract(tmp_path / "empty", rows)).status == "loaded"
     assert store.row_counts()["outcomes"] == 0
+
+
+def test_every_stored_row_keeps_its_file_sha256_and_row(store, handworked_dir):
+    from workbench.extract import sha256_file
+
+    load_extract(store, handworked_dir)
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT review_id, source_file, source_sha256, source_row FROM outcome_reviews ORDER BY source_row"
+        ).all()
+    digest = sha256_file(handworked_dir / "outcome_reviews.csv")
+    assert rows[0] == ("R1", "outcome_reviews.csv", digest, 2)
+    assert rows[-1] == ("R9", "outcome_reviews.csv", digest, 10)

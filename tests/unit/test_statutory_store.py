@@ -20,15 +20,20 @@ def _count(store, sql, **params):
         return conn.execute(sa.text(sql), params).scalar()
 
 
-def test_upgrade_from_version_2_adds_the_statutory_tables_and_keeps_data(tmp_path):
+def test_upgrade_from_version_2_adds_statutory_tables_and_provenance_and_keeps_data(tmp_path):
     url = f"sqlite:///{tmp_path / 'v2.sqlite'}"
     old = Store(url, target_version=2)
-    load_extract(old, write_extract(tmp_path / "extract"))
+    with old.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO children VALUES ('C9', '2015-01', 'F', 'WBRI', 0, 'North')")
     assert not sa.inspect(old.engine).has_table("ssda903_episodes")
     new = Store(url)
-    assert new.schema_version() == SCHEMA_VERSION >= 3
+    assert new.schema_version() == SCHEMA_VERSION >= 4
     tables = set(sa.inspect(new.engine).get_table_names())
     assert {"statutory_files", "statutory_children", "ssda903_episodes", "cin_referrals", "annex_a_list_8"} <= tables
+    columns = {c["name"] for c in sa.inspect(new.engine).get_columns("children")}
+    assert {"source_file", "source_sha256", "source_row"} <= columns
+    assert new.read_table("children")["child_id"].tolist() == ["C9"]
+    load_extract(new, write_extract(tmp_path / "extract"))  # the upgraded store takes a load
     assert new.row_counts()["outcomes"] == 8
 
 
