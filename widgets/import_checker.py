@@ -2,8 +2,9 @@
 
 Used by ``notebooks/01-import-and-check.ipynb``. Uploaded files are written to a private
 working folder, checked with the same code as ``workbench check``, and shown as a count per
-table and every problem (escaped, never as raw HTML). Only a clean extract can be loaded, and
-loading is all-or-nothing.
+table and every problem (escaped, never as raw HTML). An outcome extract loads only when it
+is clean, all-or-nothing; a statutory return loads its good rows, file by file, and its
+rejected rows stay in the report.
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ import pandas as pd
 from workbench.codes import DATA_DIR
 from workbench.extract import ExtractError, load_extract, validate_extract
 from workbench.extract_sources import IDENTITY, ExtractMapping, MappingError
+from workbench.imports.checking import check_files, counts_frame, is_refused, rejections_frame
+from workbench.statutory_store import import_statutory
 from workbench.store import Store
+
+#: What can be uploaded, and which files each kind takes.
+KINDS = {
+    "extract": ("Outcome extract (CSV files, or one XLSX workbook)", ".csv,.xlsx"),
+    "ssda903": ("SSDA903 return (CSV tables, or the XML form)", ".csv,.xml"),
+    "cin": ("CIN census (XML)", ".xml"),
+    "annex-a": ("Ofsted Annex A (XLSX workbook)", ".xlsx"),
+}
 
 MAPPINGS_DIR = DATA_DIR / "mappings"
 _NO_MAPPING = ""
@@ -41,6 +52,14 @@ class ImportChecker(W.VBox):
         self.problems = pd.DataFrame()
         self.counts = pd.DataFrame()
         self.checked_source: Path | None = None
+        self.kind = W.Dropdown(
+            options=[(label, kind) for kind, (label, _) in KINDS.items()],
+            description="What are you importing?",
+            style={"description_width": "initial"},
+            layout=W.Layout(width="520px"),
+        )
+        self.kind.add_class("wb-import-kind")
+        self.checked_files: list[Path] = []
         self.upload = W.FileUpload(accept=".csv,.xlsx", multiple=True, description="Choose files")
         self.upload.tooltip = (
             "Up to 200 MB in all; for larger extracts use `workbench load` at the command line."
@@ -65,8 +84,10 @@ class ImportChecker(W.VBox):
         self.check_button.on_click(lambda _button: self.check())
         self.load_button.on_click(lambda _button: self.load())
         self.upload.observe(lambda _change: self._reset(), names="value")
+        self.kind.observe(self._on_kind, names="value")
         super().__init__(
             [
+                self.kind,
                 self.upload,
                 self.mapping,
                 W.HBox([self.check_button, self.load_button]),
@@ -75,6 +96,11 @@ class ImportChecker(W.VBox):
             ]
         )
         self.add_class("wb-import-checker")
+
+    def _on_kind(self, change: dict) -> None:
+        self.upload.accept = KINDS[change["new"]][1]
+        self.mapping.disabled = change["new"] != "extract"  # mappings are for outcome extracts
+        self._reset()
 
     def _reset(self) -> None:
         self.load_button.disabled = True
@@ -102,6 +128,8 @@ class ImportChecker(W.VBox):
             self.status.value = "<p>Choose the extract's CSV files, or one XLSX workbook, first.</p>"
             return False
         source = self._save_uploads()
+        if self.kind.value != "extract":
+            return self._check_statutory(source)
         try:
             extract = validate_extract(source, mapping=self._mapping())
         except MappingError as error:
@@ -139,11 +167,46 @@ class ImportChecker(W.VBox):
         self.load_button.disabled = False
         return True
 
+    def _check_statutory(self, source: Path) -> bool:
+        files = [source] if source.is_file() else sorted(p for p in source.iterdir() if p.is_file())
+        parsed = check_files(self.kind.value, files)
+        self.counts = counts_frame(parsed)
+        self.problems = rejections_frame(parsed)
+        refused = [p.path.name for p in parsed if is_refused(p)]
+        csv_path = self.work_folder / "rejections.csv"
+        self.problems.to_csv(csv_path, index=False)
+        accepted, rejected = int(self.counts["accepted"].sum()), int(self.counts["rejected"].sum())
+        summary = f"<p><strong>{accepted:,} rows accepted, {rejected:,} rejected.</strong> "
+        if refused:
+            summary += f"Refused, as not this kind of file: {html.escape(', '.join(refused))}. "
+        summary += f"Every rejection is in <code>{html.escape(str(csv_path))}</code>.</p>"
+        self.status.value = summary
+        shown = self.problems.head(SHOWN_PROBLEMS)
+        self.report.value = _table_html(self.counts) + (_table_html(shown) if len(shown) else "")
+        self.checked_files = [p.path for p in parsed if not is_refused(p)]
+        self.checked_source = source if self.checked_files else None
+        self.load_button.disabled = not self.checked_files
+        return bool(self.checked_files) and not refused
+
     def load(self) -> str:
-        """Load the checked extract into the store, all or nothing; return the load status."""
+        """Load what was checked: an extract all or nothing, statutory files file by file.
+
+        Returns the status: ``loaded`` or ``unchanged`` for an extract; for statutory files,
+        the statuses of the files joined by commas (``imported``, ``unchanged``, ``refused``).
+        """
         if self.checked_source is None:
             self.status.value = "<p>Check the files first.</p>"
             return "not checked"
+        if self.kind.value != "extract":
+            outcomes = import_statutory(self.store_factory(), self.kind.value, self.checked_files)
+            stored = sum(sum(o.rows.values()) for o in outcomes)
+            self.status.value = (
+                f"<p><strong>Imported</strong> {stored:,} rows from "
+                f"{sum(o.status == 'imported' for o in outcomes)} file(s); "
+                f"{sum(o.status == 'unchanged' for o in outcomes)} imported before, unchanged.</p>"
+            )
+            self.load_button.disabled = True
+            return ",".join(o.status for o in outcomes)
         result = load_extract(self.store_factory(), self.checked_source, mapping=self._mapping())
         if result.status == "unchanged":
             self.status.value = "<p>This extract is already loaded; nothing changed.</p>"

@@ -55,3 +55,24 @@ def test_a_browser_supplied_path_is_not_trusted(checker, handworked_dir):
     checker.upload.value = tuple(uploads)
     checker.check()
     assert not (checker.work_folder.parent.parent / "etc").exists()
+
+
+CONFORMANCE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
+
+
+@pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance is not here")
+def test_a_statutory_return_is_checked_and_its_good_rows_imported(checker, store):
+    checker.kind.value = "ssda903"
+    assert checker.upload.accept == ".csv,.xml" and checker.mapping.disabled
+    files = [CONFORMANCE / "ssda903" / "d2i_fake" / name for name in ("episodes.csv", "sw_episodes.csv")]
+    checker.upload.value = tuple(
+        {"name": f.name, "type": "text/csv", "size": f.stat().st_size, "content": memoryview(f.read_bytes()),
+         "last_modified": datetime(2026, 11, 25, tzinfo=UTC)}
+        for f in files
+    )
+    checker.check()
+    assert "5,050 rows accepted, 1 rejected" in checker.status.value
+    assert checker.problems["value"].tolist() == ["SWLAZY"]
+    assert checker.load() == "imported,imported"
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM ssda903_episodes").scalar() == 5050
