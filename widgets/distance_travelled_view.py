@@ -37,7 +37,7 @@ class DistanceTravelledView(W.VBox):
         super().__init__([self.caption, self.chart])
         self.add_class("wb-distance-travelled")
         self._show_caption()
-        state.observe(self._on_filters, names=["locality", "team_id", "worker_id", "plan_type", "domain"])
+        state.observe(self._on_filters, names=list(FilterState.NAMES))
 
     def _filtered(self) -> bool:
         return bool(self.state.filters().active())

@@ -19,13 +19,24 @@ class FilterState(traitlets.HasTraits):
     worker_id = traitlets.Unicode(None, allow_none=True)
     plan_type = traitlets.Unicode(None, allow_none=True)
     domain = traitlets.Unicode(None, allow_none=True)
+    age_band = traitlets.Unicode(None, allow_none=True)
+    sex = traitlets.Unicode(None, allow_none=True)
+    ethnicity = traitlets.Unicode(None, allow_none=True)
+    disability = traitlets.Unicode(None, allow_none=True)  # "Y", "N" or None
+
+    #: Every trait that narrows the children; views observe these names.
+    NAMES = (
+        "locality",
+        "team_id",
+        "worker_id",
+        "plan_type",
+        "domain",
+        "age_band",
+        "sex",
+        "ethnicity",
+        "disability",
+    )
 
     def filters(self) -> Filters:
         """Return the state as ``workbench.measures.Filters``."""
-        return Filters(
-            locality=self.locality,
-            team_id=self.team_id,
-            worker_id=self.worker_id,
-            plan_type=self.plan_type,
-            domain=self.domain,
-        )
+        return Filters(**{name: getattr(self, name) for name in self.NAMES})

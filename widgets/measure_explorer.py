@@ -23,7 +23,15 @@ from workbench.breakdowns import compare_to_service
 from workbench.charts import breakdown_chart, turn_the_curve_chart
 from workbench.codes import labels
 from workbench.exports import export_tables
-from workbench.measures import DEMO_AT, FREQUENCIES, MEASURES, Filters, ServiceData, measure_over_periods
+from workbench.measures import (
+    AGE_BAND_LABELS,
+    DEMO_AT,
+    FREQUENCIES,
+    MEASURES,
+    Filters,
+    ServiceData,
+    measure_over_periods,
+)
 from workbench.trends import control_limits, turn_the_curve, with_intervals
 
 #: Breakdowns offered, in the order people ask for them, with their labels.
@@ -105,6 +113,16 @@ class MeasureExplorer(W.VBox):
         self.domain = _choice(
             "Domain", [(v, k) for k, v in labels("outcome_domains").items()], "wb-domain-filter"
         )
+        teams = data.teams.sort_values("name")
+        self.team = _choice("Team", list(zip(teams["name"], teams["team_id"], strict=True)), "wb-team-filter")
+        self.age_band = _choice("Age band", [(b, b) for b in AGE_BAND_LABELS], "wb-age-filter")
+        self.sex = _choice("Sex", [(v, k) for k, v in labels("sex").items()], "wb-sex-filter")
+        self.ethnicity = _choice(
+            "Ethnicity", [(v, k) for k, v in labels("ethnicity").items()], "wb-ethnicity-filter"
+        )
+        self.disability = _choice(
+            "Disability", [("Disabled", "Y"), ("Not disabled", "N")], "wb-disability-filter"
+        )
         self.by_picker = W.Dropdown(description="Break down by", style={"description_width": "initial"})
         self.by_picker.add_class("wb-breakdown-picker")
         self.frequency_picker = W.ToggleButtons(
@@ -130,16 +148,19 @@ class MeasureExplorer(W.VBox):
         W.link((self.measure_picker, "value"), (self, "measure"))
         W.link((self.frequency_picker, "value"), (self, "frequency"))
         self.target_box.observe(self._on_target_text, names="value")
-        W.link(
-            (self.plan_type, "value"),
-            (self.state, "plan_type"),
-            transform=(lambda v: v or None, lambda v: v or _ALL),
-        )
-        W.link(
-            (self.domain, "value"),
-            (self.state, "domain"),
-            transform=(lambda v: v or None, lambda v: v or _ALL),
-        )
+        # "" in a dropdown is "all"; None in the state.
+        for name, dropdown in (
+            ("plan_type", self.plan_type),
+            ("domain", self.domain),
+            ("team_id", self.team),
+            ("age_band", self.age_band),
+            ("sex", self.sex),
+            ("ethnicity", self.ethnicity),
+            ("disability", self.disability),
+        ):
+            W.link(
+                (dropdown, "value"), (self.state, name), transform=(lambda v: v or None, lambda v: v or _ALL)
+            )
         self._offer_breakdowns()
         W.link((self.by_picker, "value"), (self, "by"))
 
@@ -149,13 +170,14 @@ class MeasureExplorer(W.VBox):
         self._show_text()
 
         self.observe(self._on_change, names=["measure", "by", "frequency", "target"])
-        self.state.observe(self._on_change, names=["locality", "team_id", "worker_id", "plan_type", "domain"])
+        self.state.observe(self._on_change, names=list(FilterState.NAMES))
         self.export_button.on_click(lambda _button: self.export())
 
         controls = W.VBox(
             [
                 self.measure_picker,
-                W.HBox([self.locality, self.plan_type, self.domain]),
+                W.HBox([self.locality, self.team, self.plan_type, self.domain]),
+                W.HBox([self.age_band, self.sex, self.ethnicity, self.disability]),
                 W.HBox([self.by_picker, self.target_box]),
                 self.frequency_picker,
             ]
@@ -204,9 +226,12 @@ class MeasureExplorer(W.VBox):
         return breakdown_chart(self.breakdown, self.by, title, chosen.unit)
 
     def _who(self) -> str:
+        """Describe the chosen children in words, for chart titles."""
         parts = [self.state.locality or "all localities"]
-        parts += [labels("plan_types").get(self.state.plan_type, "")] if self.state.plan_type else []
-        parts += [labels("outcome_domains").get(self.state.domain, "")] if self.state.domain else []
+        for dropdown in (self.team, self.plan_type, self.domain, self.age_band, self.sex, self.ethnicity,
+                         self.disability):  # fmt: skip
+            if dropdown.value:
+                parts.append(dropdown.label)
         return ", ".join(parts)
 
     def _show_text(self) -> None:

@@ -16,6 +16,7 @@ from tqdm import tqdm
 from workbench.extract import LOAD_STEPS, ExtractError, load_extract, validate_extract
 from workbench.extract_sources import IDENTITY, ExtractMapping, MappingError
 from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
+from workbench.service_outcomes import has_statutory_data
 from workbench.serving import PROJECT_DIR, voila_command, voila_environment
 from workbench.statutory_store import import_statutory
 from workbench.store import ENV_VAR, Store, StoreError, absolute_store_url
@@ -393,7 +394,7 @@ def measures(at, store: str | None, as_json: bool, by: str | None, evidence_thre
         record["value"] = None if _is_missing(row["value"]) else float(row["value"])
         record["at"] = day.isoformat()
         records.append(record)
-    if by is None and _has_statutory(target):
+    if by is None and has_statutory_data(target):
         # Service-level outcomes, where statutory returns have been imported.
         from workbench.service_outcomes import TITLES, service_outcomes
 
@@ -410,11 +411,6 @@ def measures(at, store: str | None, as_json: bool, by: str | None, evidence_thre
         _print_measures(records, by, day)
     if skipped:
         click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
-
-
-def _has_statutory(store: Store) -> bool:
-    with store.engine.connect() as conn:
-        return bool(conn.exec_driver_sql("SELECT COUNT(*) FROM statutory_files").scalar())
 
 
 def _is_missing(value) -> bool:

@@ -146,6 +146,12 @@ def review_participation(store: Store, at: date = DEMO_AT) -> dict:
     return _figure("review_participation", int(took_part.sum()), int(counted.sum()))
 
 
+def has_statutory_data(store: Store) -> bool:
+    """Return whether any statutory return has been imported into ``store``."""
+    with store.engine.connect() as conn:
+        return bool(conn.execute(sa.text("SELECT COUNT(*) FROM statutory_files")).scalar())
+
+
 def service_outcomes(store: Store, at: date = DEMO_AT) -> pd.DataFrame:
     """Return every service-level outcome at ``at``: measure, numerator, denominator, value."""
     figures = [placement_stability(store, at), repeat_cp_plans(store, at), re_referrals(store, at)]

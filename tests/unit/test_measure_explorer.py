@@ -78,3 +78,17 @@ def test_export_writes_what_is_shown(explorer):
     assert written["denominator"].tolist() == explorer.trend["denominator"].tolist()
     assert xlsx_path.exists()
     assert "Exported to" in explorer.message.value
+
+
+def test_every_filter_narrows_the_figures(explorer, service):
+    explorer.measure = "distance_travelled"
+    explorer.sex.value = "M"  # C2 is the only boy; his outcome O3 travelled +5
+    last = explorer.trend.iloc[-1]
+    assert (last["numerator"], last["denominator"]) == (5.0, 1)
+    assert "Male" in explorer.trend_chart.chart.to_dict()["title"]
+    explorer.sex.value = ""
+    explorer.disability.value = "N"  # C1 and C3: O1 +3 and O2 -1
+    assert explorer.trend.iloc[-1]["denominator"] == 2
+    explorer.disability.value = ""
+    explorer.team.value = "T2"  # C3 only: nothing counted
+    assert explorer.trend.iloc[-1]["denominator"] == 0
