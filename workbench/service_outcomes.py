@@ -157,4 +157,6 @@ def service_outcomes(store: Store, at: date = DEMO_AT) -> pd.DataFrame:
     figures = [placement_stability(store, at), repeat_cp_plans(store, at), re_referrals(store, at)]
     figures += care_leavers(store)
     figures.append(review_participation(store, at))
-    return pd.DataFrame(figures)
+    table = pd.DataFrame(figures)
+    table.insert(1, "title", table["measure"].map(TITLES))
+    return table
