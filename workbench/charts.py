@@ -14,9 +14,10 @@ import pandas as pd
 
 from workbench.codes import labels
 
-# Colours chosen for contrast on white (WCAG AA for the bar against the background).
-IMPROVED = "#1b6ca8"
-WORSENED = "#b23a48"
+# One palette for every chart: Okabe-Ito, distinguishable with the common colour-vision
+# deficiencies, and dark enough against white for WCAG AA non-text contrast.
+IMPROVED = "#0072B2"
+WORSENED = "#D55E00"
 
 
 SERVICE_MARK = "#222222"

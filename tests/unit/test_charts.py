@@ -83,3 +83,13 @@ def test_breakdown_chart_marks_small_groups_and_the_service_line():
         ("F", "group"), ("U", "small group: read with care"), ("M", "group")
     ]
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule", "rule"]
+
+
+def test_every_chart_colour_comes_from_one_colour_blind_safe_palette():
+    from workbench import charts
+
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    greys = {"#999999", "#222222", "#333333"}
+    used = {charts.IMPROVED, charts.WORSENED, charts.SERVICE_MARK, *charts.PALETTE.values(),
+            *charts.EVIDENCE_COLOURS.values()}
+    assert used <= okabe_ito | greys
