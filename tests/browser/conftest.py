@@ -40,6 +40,15 @@ from .rig import (
 )
 
 
+@pytest.fixture(scope="session")
+def service():
+    """The measures' data from the store the served dashboards read (``WORKBENCH_STORE``)."""
+    from workbench.measures import ServiceData
+    from workbench.store import Store
+
+    return ServiceData(Store(os.environ["WORKBENCH_STORE"]))
+
+
 @pytest.fixture
 def voila(tmp_path: Path) -> Iterator[Callable[..., VoilaServer]]:
     """Start Voila servers for this test: ``voila(target, env=..., preheat=...)``."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from workbench.measures import DEMO_AT, MEASURES, Filters, ServiceData
 from workbench.serving import PROJECT_DIR
-from workbench.store import Store
 
 from .rig import (
     SCREENSHOTS,
@@ -28,11 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 NOTEBOOK = PROJECT_DIR / "notebooks" / "02-explore-outcome-trends.ipynb"
 TREND = ".wb-trend-chart"
-
-
-@pytest.fixture(scope="module")
-def service() -> ServiceData:
-    return ServiceData(Store(os.environ["WORKBENCH_STORE"]))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +55,7 @@ def test_trend_follows_the_locality_filter_with_the_right_figures(notebook, page
     locality = service.localities()[-1]
     before = mark_labels(page, within=TREND)
     page.locator(".wb-measure-explorer .wb-locality-filter select").select_option(label=locality)
-    wait_for_marks_to_change(page, before, within=TREND)
+    wait_for_marks_to_change(page, before, timeout=60_000, within=TREND)
     assert latest_point(page) == expected_point(service, locality)
     assert latest_point(page) != expected_point(service, None)
 
