@@ -633,15 +633,7 @@ def _parse_xml(path: Path, data: bytes, year: int | None) -> ParsedFile:
             _read_child(collector, element)
         else:
             # Not a child: report it against the header table, as a row we could not place.
-            collector.read["header"] += 1
-            collector.reject(
-                "header",
-                element.line,
-                element.path,
-                element.tag,
-                element.value,
-                f"only <{spec['child']}> elements",
-            )
+            _reject_stray(collector, element, f"only <{spec['child']}> elements")
     return collector.result("xml")
 
 
@@ -683,6 +675,12 @@ def _split(table: str, values: dict[str, str]) -> tuple[dict[str, str], dict[str
     )
 
 
+def _reject_stray(collector, element, expected: str) -> None:
+    """Count an XML element that is not a row of any table as a rejected header row."""
+    collector.read["header"] += 1
+    collector.reject("header", element.line, element.path, element.tag, element.value, expected)
+
+
 def _read_child(collector: _Collector, child: _Element) -> None:
     spec = _spec().xml
     headers = [e for e in child.children if e.tag == spec["header"]]
@@ -711,13 +709,9 @@ def _read_child(collector: _Collector, child: _Element) -> None:
             problems += [(n.tag, "", "no nested elements inside an EPISODE") for n in nested]
             collector.add_row("episodes", own, element.line, element.path, extras, problems)
         else:
-            collector.read["header"] += 1
-            collector.reject(
-                "header",
-                element.line,
-                element.path,
-                element.tag,
-                element.value,
+            _reject_stray(
+                collector,
+                element,
                 f"only <{spec['header']}> and <{spec['episode']}> inside <{spec['child']}>",
             )
 
