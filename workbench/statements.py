@@ -76,7 +76,12 @@ class Flag:
 
     def to_json(self) -> dict[str, str]:
         """Return the flag as a plain dict (code, title, explanation, prompt)."""
-        return {"code": self.code, "title": self.title, "explanation": self.explanation, "prompt": self.prompt}
+        return {
+            "code": self.code,
+            "title": self.title,
+            "explanation": self.explanation,
+            "prompt": self.prompt,
+        }
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,9 @@ def _compile(pattern: object, words: Mapping[str, str], path: Path, where: str) 
     def expand(match: re.Match) -> str:
         name = match.group(1)
         if name not in words:
-            raise _fail(path, where, f"{{{name}}} is not a word list under 'words:' (known: {', '.join(words)})")
+            raise _fail(
+                path, where, f"{{{name}}} is not a word list under 'words:' (known: {', '.join(words)})"
+            )
         return words[name]
 
     try:
@@ -250,7 +257,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     for i, spec in enumerate(_need(raw, "jargon", list, path, "top level")):
         where = f"jargon[{i}]"
         term = _need(spec, "term", str, path, where)
-        jargon.append(_Rule(term, "jargon", (_compile(_need(spec, "pattern", str, path, where), words, path, where),)))
+        jargon.append(
+            _Rule(term, "jargon", (_compile(_need(spec, "pattern", str, path, where), words, path, where),))
+        )
     return Lexicon(
         path=path,
         read_up_to=_need(raw, "read_up_to", int, path, "top level"),
@@ -272,7 +281,9 @@ FLAGS: Mapping[str, Flag] = load_lexicon().flags
 # ---------------------------------------------------------------------------------------------
 # Reading one statement.
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -455,7 +466,9 @@ def analyse_statements(texts: Iterable | pd.Series, lexicon: Lexicon | None = No
 def clear_outcome_mask(texts: Iterable | pd.Series) -> np.ndarray:
     """Return, for each statement, whether it reads as a clear outcome (fast: distinct texts once)."""
     codes, distinct = _distinct(texts)
-    clear = np.array([(r := analyse(t)).kind == "outcome" and r.clarity == "clear" for t in distinct], dtype=bool)
+    clear = np.array(
+        [(r := analyse(t)).kind == "outcome" and r.clarity == "clear" for t in distinct], dtype=bool
+    )
     return clear.take(codes) if len(codes) else np.zeros(0, dtype=bool)
 
 
@@ -472,7 +485,9 @@ def statement_flags_for_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
     """
     for name in ("outcome_id", "statement"):
         if name not in outcomes.columns:
-            raise KeyError(f"statement flags need an {name!r} column; the outcomes have {list(outcomes.columns)}")
+            raise KeyError(
+                f"statement flags need an {name!r} column; the outcomes have {list(outcomes.columns)}"
+            )
     codes, distinct = _distinct(outcomes["statement"])
     per_text = [analyse(t).flags for t in distinct]
     rows = []
@@ -532,7 +547,11 @@ def score_labelled(labelled: pd.DataFrame) -> pd.DataFrame:
         outcomes = part["kind"] == "outcome"
         for name, truth, guess in (
             ("kind", part["kind"], got["kind"].astype(object)),
-            ("clarity", part.loc[outcomes, "clarity"], got.loc[outcomes, "clarity"].astype(object).fillna("")),
+            (
+                "clarity",
+                part.loc[outcomes, "clarity"],
+                got.loc[outcomes, "clarity"].astype(object).fillna(""),
+            ),
             ("voice", part["voice"], got["voice"].astype(object)),
         ):
             accuracy = float((truth == guess).mean()) if len(truth) else float("nan")

@@ -24,7 +24,9 @@ def labelled() -> pd.DataFrame:
 def scores(labelled) -> pd.DataFrame:
     table = score_labelled(labelled)
     with pd.option_context("display.width", 120, "display.max_rows", 100):
-        print("\nStatement reader on the labelled statements (precision, recall per label; accuracy per field):")
+        print(
+            "\nStatement reader on the labelled statements (precision, recall per label; accuracy per field):"
+        )
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return table
 
@@ -51,13 +53,17 @@ def test_the_labelled_set_is_big_enough_and_covers_domains_plan_types_and_voices
 def test_the_statements_are_not_the_synthetic_generators(labelled):
     from workbench.synth import _STATEMENTS
 
-    synthetic = {text.lower() for by_style in _STATEMENTS.values() for texts in by_style.values() for text in texts}
+    synthetic = {
+        text.lower() for by_style in _STATEMENTS.values() for texts in by_style.values() for text in texts
+    }
     assert not synthetic & set(labelled["statement"].str.lower())
 
 
 def test_held_back_accuracy_for_kind_and_clarity_is_above_the_floors(scores):
     kind, clarity = accuracy(scores, "heldback", "kind"), accuracy(scores, "heldback", "clarity")
-    print(f"held back: kind accuracy {kind:.1%} (floor {KIND_FLOOR:.0%}), clarity {clarity:.1%} (floor {CLARITY_FLOOR:.0%})")
+    print(
+        f"held back: kind accuracy {kind:.1%} (floor {KIND_FLOOR:.0%}), clarity {clarity:.1%} (floor {CLARITY_FLOOR:.0%})"
+    )
     assert kind >= KIND_FLOOR
     assert clarity >= CLARITY_FLOOR
 
@@ -68,14 +74,24 @@ def test_the_scores_carry_precision_and_recall_for_each_label_on_both_splits(sco
         assert set(part[part["field"] == "kind"]["label"]) == {"outcome", "process"}
         assert set(part[part["field"] == "clarity"]["label"]) == {"clear", "vague"}
         assert part[["precision", "recall", "accuracy"]].notna().all().all()
-        assert ((part[["precision", "recall", "accuracy"]] >= 0) & (part[["precision", "recall", "accuracy"]] <= 1)).all().all()
+        assert (
+            (
+                (part[["precision", "recall", "accuracy"]] >= 0)
+                & (part[["precision", "recall", "accuracy"]] <= 1)
+            )
+            .all()
+            .all()
+        )
 
 
 def test_the_scoring_counts_a_miss():
     # A labelled set whose labels are all wrong scores 0: the figures can fail.
     wrong = pd.DataFrame(
         {
-            "statement": ["Mum to attend the parenting course", "Jayden will get to school on time every day"],
+            "statement": [
+                "Mum to attend the parenting course",
+                "Jayden will get to school on time every day",
+            ],
             "kind": ["outcome", "process"],
             "clarity": ["clear", ""],
             "voice": ["family", "family"],
