@@ -51,10 +51,14 @@ def test_the_labelled_set_is_big_enough_and_covers_domains_plan_types_and_voices
 
 
 def test_the_statements_are_not_the_synthetic_generators(labelled):
-    from workbench.synth import _STATEMENTS
+    from workbench.synth import _CLEAR_STATEMENTS, _STATEMENTS
 
     synthetic = {
-        text.lower() for by_style in _STATEMENTS.values() for texts in by_style.values() for text in texts
+        text.lower()
+        for lists in (_STATEMENTS, _CLEAR_STATEMENTS)
+        for by_style in lists.values()
+        for texts in by_style.values()
+        for text in texts
     }
     assert not synthetic & set(labelled["statement"].str.lower())
 
