@@ -586,9 +586,10 @@ TEAM_COLUMNS: tuple[str, ...] = (
 )
 
 
-def team_statements(data: ServiceData, team_id: str, at: date) -> pd.DataFrame:
+def team_statements(data: ServiceData, team_id: str | None, at: date) -> pd.DataFrame:
     """Return the statements of the outcomes active at ``at`` of a team's children, most needing work first.
 
+    ``team_id`` None means every child, allocated or not (the whole service).
     A child's team and worker at D come from the allocation open at D (DESIGN.md section 4);
     an outcome is active at D when agreed on or before D and not closed by D. Rows are ranked
     by :func:`needs_work_order` (empty, then processes, then outcomes with no sign of success,
@@ -596,7 +597,11 @@ def team_statements(data: ServiceData, team_id: str, at: date) -> pd.DataFrame:
     pressing flag (empty when nothing is flagged).
     """
     children = data.children_at(at)
-    mine = children.loc[children["team_id"].eq(team_id).fillna(False).to_numpy(dtype=bool)]
+    mine = (
+        children
+        if team_id is None
+        else children.loc[children["team_id"].eq(team_id).fillna(False).to_numpy(dtype=bool)]
+    )
     when = pd.Timestamp(at)
     out = data.outcomes
     active = (out["agreed_date"] <= when) & ~(out["closed_date"] <= when).fillna(False)
