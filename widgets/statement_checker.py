@@ -15,6 +15,9 @@ from workbench.statements import analyse, team_statements
 #: How many of a team's statements the table shows (big outputs stall Voila; DESIGN.md section 10).
 SHOWN_ROWS = 50
 
+# Inline styles: the widget's HTML carries its own look (no stylesheet to load).
+_CELL = "style='text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid #ddd'"
+
 _KIND_WORDS = {"outcome": "An outcome", "process": "A process, not an outcome"}
 _CLARITY_WORDS = {"clear": "clear: it says how everyone will know", "vague": "vague: no sign of success"}
 
@@ -58,12 +61,12 @@ def ranked_table_html(table: pd.DataFrame, team_label: str, limit: int = SHOWN_R
         reads = row.kind if pd.isna(row.clarity) else f"{row.clarity} {row.kind}"
         rows.append(
             "<tr>"
-            f"<td>{html.escape(str(row.outcome_id))}</td>"
-            f"<td>{html.escape(str(row.worker_id or ''))}</td>"
-            f"<td>{html.escape(str(row.statement))}</td>"
-            f"<td>{html.escape(reads)}</td>"
-            f"<td>{html.escape('; '.join(row.flag_titles))}</td>"
-            f"<td>{html.escape(row.prompt)}</td>"
+            f"<td {_CELL}>{html.escape(str(row.outcome_id))}</td>"
+            f"<td {_CELL}>{html.escape('' if pd.isna(row.worker_id) else str(row.worker_id))}</td>"
+            f"<td {_CELL}>{html.escape(str(row.statement))}</td>"
+            f"<td {_CELL}>{html.escape(reads)}</td>"
+            f"<td {_CELL}>{html.escape('; '.join(row.flag_titles))}</td>"
+            f"<td {_CELL}>{html.escape(row.prompt)}</td>"
             "</tr>"
         )
     shown = f"the {min(limit, len(table))} that most need work" if len(table) > limit else "all of them"
@@ -71,8 +74,12 @@ def ranked_table_html(table: pd.DataFrame, team_label: str, limit: int = SHOWN_R
         f"<p><strong>{html.escape(team_label)}</strong>: {len(table):,} outcomes active; "
         f"{clear:,} read as clear outcomes, {vague:,} as vague outcomes and {process:,} as processes. "
         f"{needing:,} have something to talk through. Showing {shown}.</p>"
-        "<table class='wb-statement-table'><thead><tr><th>outcome</th><th>worker</th><th>statement</th>"
-        "<th>reads as</th><th>flags</th><th>question to ask</th></tr></thead>"
+        "<table class='wb-statement-table' style='border-collapse:collapse'><thead><tr>"
+        + "".join(
+            f"<th {_CELL}>{name}</th>"
+            for name in ("outcome", "worker", "statement", "reads as", "flags", "question to ask")
+        )
+        + "</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -107,7 +114,7 @@ class StatementChecker(W.VBox):
             options += [
                 (f"{name} ({tid})", tid) for tid, name in zip(teams["team_id"], teams["name"], strict=True)
             ]
-        self.teams = W.Dropdown(options=options, description="Team")
+        self.teams = W.Dropdown(options=options, description="Team", layout=W.Layout(width="420px"))
         self.teams.add_class("wb-statement-team")
         W.link((self.teams, "value"), (self, "team_id"))
         self.table = W.HTML("<p>Choose a team to see its statements, most needing work first.</p>")
