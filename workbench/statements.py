@@ -154,6 +154,11 @@ class Lexicon:
     not_family: tuple[re.Pattern, ...]
     jargon: tuple[_Rule, ...]
     flags: Mapping[str, Flag]
+    # One alternation per group of rules: a single scan says whether any rule of the group can
+    # match, so most statements skip the rule-by-rule search (decisions are the same).
+    any_process: re.Pattern
+    any_clarity: re.Pattern
+    any_jargon: re.Pattern
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -265,6 +270,10 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         jargon.append(
             _Rule(term, "jargon", (_compile(_need(spec, "pattern", str, path, where), words, path, where),))
         )
+
+    def any_of(rules: Iterable[_Rule]) -> re.Pattern:
+        return re.compile("|".join(f"(?:{p.pattern})" for rule in rules for p in rule.patterns))
+
     return Lexicon(
         path=path,
         read_up_to=_need(raw, "read_up_to", int, path, "top level"),
@@ -276,6 +285,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         not_family=_patterns(voice.get("not_family", []) or [r"(?!x)x"], words, path, "voice.not_family"),
         jargon=tuple(jargon),
         flags=flags,
+        any_process=any_of(process),
+        any_clarity=any_of(clarity),
+        any_jargon=any_of(jargon),
     )
 
 
@@ -342,7 +354,7 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:
 
     triggers: list[Trigger] = []
     process = []
-    for rule in lex.process:
+    for rule in lex.process if lex.any_process.search(said) else ():
         matched = _first(rule, said)
         if matched is not None:
             process.append(Trigger("kind", rule.name, rule.means, matched))
@@ -351,7 +363,7 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:
     signs = []
     vague_hit = None
     if not process:
-        for rule in lex.clarity:
+        for rule in lex.clarity if lex.any_clarity.search(said) else ():
             matched = _first(rule, said)
             if matched is not None:
                 signs.append(Trigger("clarity", rule.name, rule.means, matched))
@@ -368,7 +380,7 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:
         triggers.append(Trigger("voice", "first_person", "it speaks in the first person", first_person))
 
     jargon = []
-    for rule in lex.jargon:
+    for rule in lex.jargon if lex.any_jargon.search(said) else ():
         matched = _first(rule, said)
         if matched is not None and rule.name not in jargon:
             jargon.append(rule.name)
