@@ -449,5 +449,68 @@ def _print_measures(records: list[dict], by: str | None, day) -> None:
         )
 
 
+# ---------------------------------------------------------------------------------------------
+# Outcome statements (issue 8): read each statement of a CSV column.
+
+
+@main.command("statements")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--column", "column", default="statement", show_default=True, help="The column of statements.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON array: one object per row, in input order."
+)
+def statements_command(path: Path, column: str, as_json: bool) -> None:
+    """Read the outcome statements in a CSV: outcome or process, clear or vague, voice, jargon, flags.
+
+    Each row gives kind, clarity (null for a process), voice, jargon, flags (each with an
+    explanation and a coaching prompt) and an explanation of what triggered the reading.
+    """
+    from workbench.extract_sources import read_text_csv
+    from workbench.statements import analyse_statements, load_lexicon
+
+    if not path.is_file():
+        raise click.ClickException(f"{path}: no such file; expected a CSV with a {column!r} column")
+    ragged: list[str] = []
+    try:
+        frame = read_text_csv(
+            path, on_ragged=lambda row, _text, expected: ragged.append(f"row {row}: {expected}")
+        )
+    except (ValueError, OSError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise click.ClickException(f"{path}: could not be read as CSV ({error})") from error
+    if ragged:
+        raise click.ClickException(f"{path}: rows with the wrong number of fields, " + "; ".join(ragged[:5]))
+    if column not in frame.columns:
+        found = ", ".join(frame.columns) or "none"
+        raise click.ClickException(f"{path}: no column {column!r}; the columns are: {found}")
+    readings = analyse_statements(frame[column])
+    if as_json:
+        flags = load_lexicon().flags
+        records = [
+            {
+                "kind": kind,
+                "clarity": None if _is_missing(clarity) else clarity,
+                "voice": voice,
+                "jargon": list(jargon),
+                "flags": [flags[code].to_json() for code in codes],
+                "explanation": explanation,
+            }
+            for kind, clarity, voice, jargon, codes, explanation in readings[
+                ["kind", "clarity", "voice", "jargon", "flag_codes", "explanation"]
+            ].itertuples(index=False)
+        ]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'row':>5}  {'kind':<8} {'clarity':<8} {'voice':<13} {'flags':<44} statement")
+    for number, (statement, kind, clarity, voice, codes) in enumerate(
+        zip(frame[column], readings["kind"], readings["clarity"], readings["voice"], readings["flag_codes"],
+            strict=True),
+        start=2,  # the file's row number: the header is row 1
+    ):  # fmt: skip
+        text = "" if _is_missing(statement) else " ".join(str(statement).split())
+        shown = text if len(text) <= 70 else text[:67] + "..."
+        clarity_text = "-" if _is_missing(clarity) else clarity
+        click.echo(f"{number:>5}  {kind:<8} {clarity_text:<8} {voice:<13} {', '.join(codes):<44} {shown}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -378,6 +378,16 @@ class ServiceData:
         )
 
     @cached_property
+    def _statement_clear(self) -> np.ndarray:
+        """Whether each outcome's statement reads as a clear outcome (read on first use).
+
+        Only Clear statements needs it, so other measures never pay for reading statements.
+        """
+        from workbench.statements import clear_outcome_mask
+
+        return clear_outcome_mask(self.outcomes["statement"])
+
+    @cached_property
     def _outcome_index(self) -> pd.Index:
         return pd.Index(self.outcomes["outcome_id"])
 
@@ -642,6 +652,21 @@ def clear(
     when = _when(at)
     units = data._outcome_units
     return _figure(data, when, units, _outcomes_active(units, when), units["clear"].to_numpy(), filters, by)
+
+
+def clear_statements(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Clear, second figure: of outcomes active at D, the share whose statement reads as a clear outcome.
+
+    A clear outcome describes a change for the child or family (not a service, task or
+    compliance) with an observable sign of success; see :mod:`workbench.statements`.
+    """
+    filters = filters or Filters()
+    _check("clear_statements", "outcome", filters, by)
+    when = _when(at)
+    units = data._outcome_units
+    return _figure(data, when, units, _outcomes_active(units, when), data._statement_clear, filters, by)
 
 
 def consensual(
@@ -1052,6 +1077,15 @@ _REGISTRY = (
         "share",
         "outcome",
         clear,
+    ),
+    Measure(
+        "clear_statements",
+        "Clear: statements that read as clear outcomes",
+        "Of outcomes active at D, the share whose statement reads as a clear outcome: a change for the "
+        "child or family, not a service, task or compliance, with an observable sign of success.",
+        "share",
+        "outcome",
+        clear_statements,
     ),
     Measure(
         "consensual",

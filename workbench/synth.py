@@ -534,6 +534,83 @@ _STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+#: Clear wordings: each says how everyone will know (how often, how many, by when, or what the
+#: family will say). Teams whose practice is clearer write more of them (see :func:`_worded`).
+_CLEAR_STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "education": {
+        "child": ("I want to be in every lesson on my timetable this half term",),
+        "parent": ("I want the kids in the playground before the bell at least four days a week",),
+        "family": ("We want everyone out of the door by 8:15 on school days",),
+        "pro": ("The child will be in school 19 days out of 20 by the end of term",),
+    },
+    "early_years": {
+        "child": (),
+        "parent": ("I want to share a picture book with my toddler every evening",),
+        "family": ("We want the baby in her own cot by 7pm every night",),
+        "pro": ("The baby will be at her two-year check by her second birthday with no missed visits",),
+    },
+    "health": {
+        "child": ("I want to rate my worries 4 or lower on my scale by the summer",),
+        "parent": ("I want to get out for a walk with the kids three times a week",),
+        "family": ("We want to sit down to a meal together at least five nights a week",),
+        "pro": ("The young person will say at each review that she sleeps through most nights",),
+    },
+    "substance_use": {
+        "child": ("I want to go a whole month without smoking weed",),
+        "parent": ("I want to be alcohol free for 12 weeks before my daughter comes home",),
+        "family": ("We want no drink in the house on any weekday",),
+        "pro": ("Dad will have no alcohol on contact days, checked at every visit",),
+    },
+    "family_relationships": {
+        "child": ("I want to spend Saturday afternoons with my dad every week",),
+        "parent": ("I want to sort out one row a week with my son without shouting",),
+        "family": ("We want a family film night every Friday with no phones",),
+        "pro": ("The children will see their father every other weekend",),
+    },
+    "safe_from_abuse": {
+        "child": ("I want to be home by 9pm and answer when mum rings",),
+        "parent": ("I want to know where my daughter is every evening by 10pm",),
+        "family": ("We want the children to tell us they feel safe at every review",),
+        "pro": ("The young person will have no missing episodes in the next three months",),
+    },
+    "crime_prevention": {
+        "child": ("I want to go to football training twice a week instead of the park",),
+        "parent": ("I want my son in by 10pm every night",),
+        "family": ("We want six months with no police at the door",),
+        "pro": ("The young person will have no arrests in the next six months",),
+    },
+    "domestic_abuse": {
+        "child": ("I want to tell my worker I feel safe at home at every visit",),
+        "parent": ("I want a year with no police called to the house",),
+        "family": ("We want every child to know the safe word by the end of this month",),
+        "pro": ("Mum will rate her safety at home 8 out of 10 or more by the next review",),
+    },
+    "housing": {
+        "child": ("I want my own flat by the time I am 19",),
+        "parent": ("I want to pay the rent on time every month",),
+        "family": ("We want to be out of the hostel within six months",),
+        "pro": ("The family will have moved to a two-bedroom home by March",),
+    },
+    "financial_stability": {
+        "child": ("I want to save 10 pounds a week",),
+        "parent": ("I want my arrears paid off by Christmas",),
+        "family": ("We want food in the cupboard at the end of every week",),
+        "pro": ("The family will have no rent arrears for three months",),
+    },
+}
+
+
+def _worded(u: float, usual: Sequence[str], clear: Sequence[str], clarity: float) -> str:
+    """Pick a statement with one uniform draw ``u``: a clear wording more often in clearer teams.
+
+    It takes the same single draw as ``_Draws.pick``, so every other field's draws are unchanged.
+    """
+    share = (0.1 + 0.5 * clarity) if clear else 0.0
+    if u < share:
+        return clear[min(int(u / share * len(clear)), len(clear) - 1)]
+    return usual[min(int((u - share) / (1 - share) * len(usual)), len(usual) - 1)]
+
+
 _SUCCESS: dict[str, tuple[str, ...]] = {
     "education": (
         "Going to school every day for a whole half term",
@@ -1425,13 +1502,14 @@ class _ChunkBuilder:
             own = 0.9 if age >= 216 else 0.4 if age >= 96 else 0.0
             family = "family" if d.chance(0.35) else "parent"
             whose = "child" if texts["child"] and d.chance(own) else family
-            o.statement = d.pick(texts[whose])
+            o.statement = _worded(d.random(), texts[whose], _CLEAR_STATEMENTS[domain][whose], q["clarity"])
             o.agreed_with_family = d.chance(0.97)
         else:
             whose = "practitioner"
             style = d.choose((("process", 0.45 - 0.25 * q["clarity"]),
                               ("vague", 0.3 - 0.2 * q["clarity"]), ("pro", 0.4)))  # fmt: skip
-            o.statement = d.pick(texts[style])
+            clear = _CLEAR_STATEMENTS[domain]["pro"] if style == "pro" else ()
+            o.statement = _worded(d.random(), texts[style], clear, q["clarity"])
             o.agreed_with_family = d.chance(0.45 + 0.45 * voice)
         o.whose = whose
         clarity = q["clarity"]

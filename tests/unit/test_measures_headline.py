@@ -336,6 +336,7 @@ def test_the_registry_lists_every_figure_with_numerator_and_denominator(service)
     assert list(MEASURES) == [
         "coverage",
         "clear",
+        "clear_statements",
         "consensual",
         "consensual_own_words",
         "constant",
