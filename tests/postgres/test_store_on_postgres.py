@@ -57,4 +57,4 @@ def test_postgres_takes_a_statutory_import(pg_store, tmp_path):
     assert outcome.status == "imported" and outcome.rows["ssda903_header"] == 2
     assert import_statutory(pg_store, "ssda903", [header])[0].status == "unchanged"
     with pg_store.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT COUNT(*) FROM statutory_children").scalar() == 2
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM children WHERE origin = 'ssda903'").scalar() == 2
