@@ -1,5 +1,6 @@
 """Statutory returns imported into the store: whole files, provenance, idempotence, children."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,38 @@ def test_every_statutory_row_has_its_child_in_children(store):
         assert orphans == 0, table
     # Episodes give no characteristics: those children are there, bare.
     assert _count(store, "SELECT COUNT(*) FROM children WHERE origin = 'ssda903' AND sex IS NULL") > 0
+
+
+@needs_conformance
+def test_children_from_returns_change_no_headline_measure(tmp_path):
+    import shutil
+
+    import pandas.testing as pdt
+
+    from workbench.codes import DATA_DIR
+    from workbench.measures import ServiceData, headline_measures
+
+    demo = Store(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    load_extract(demo, DATA_DIR / "demo")
+    groupings = [None, "sex", "ethnicity", "age_band", "disability", "locality"]
+    before = {by: headline_measures(ServiceData(demo), by=by) for by in groupings}
+    demo.engine.dispose()
+    shutil.copy(tmp_path / "demo.sqlite", tmp_path / "with-returns.sqlite")
+    store = Store(f"sqlite:///{tmp_path / 'with-returns.sqlite'}")
+    files = {
+        "ssda903": [*sorted((CONFORMANCE / "ssda903").rglob("*.csv")), D2I / "fake_903.xml"],
+        "cin": sorted((CONFORMANCE / "cin_census").glob("*.xml")),
+        "annex-a": [CONFORMANCE / "annex_a" / "Annex_A_liia_sample.xlsx"],
+    }
+    for kind, paths in files.items():
+        assert {o.status for o in import_statutory(store, kind, paths)} == {"imported"}
+    # Thousands of children with no extract involvement, many without a birth month or locality.
+    assert store.row_counts()["children"] > 2 * demo.row_counts()["children"]
+    assert _count(store, "SELECT COUNT(*) FROM children WHERE birth_month IS NULL") > 0
+    data = ServiceData(store)
+    for by in groupings:
+        pdt.assert_frame_equal(headline_measures(data, by=by), before[by], obj=f"headline measures by {by}")
+    # Such a child has no age band, locality or disability; it is still listed at D.
+    at = data.children_at(date(2026, 3, 31)).set_index("child_id")
+    bare = _count(store, "SELECT child_id FROM children WHERE birth_month IS NULL AND origin = 'ssda903'")
+    assert at.loc[bare, ["age_band", "locality", "disability"]].isna().all()
