@@ -454,7 +454,13 @@ def _decode(data: bytes) -> tuple[str, str] | None:
 
 def _first_record(text: str) -> list[str] | None:
     try:
-        return next(csv.reader(io.StringIO(text, newline="")), None)
+        # The header is near the start; a quoted line break in it needs more, so read on then.
+        for size in (1 << 16, len(text)):
+            reader = csv.reader(io.StringIO(text[:size], newline=""))
+            record = next(reader, None)
+            if size >= len(text) or next(reader, None) is not None:
+                return record
+        return None
     except csv.Error:  # e.g. a field larger than the csv module allows
         return None
 

@@ -78,7 +78,7 @@ def _blank(columns: list[pa.Array]) -> np.ndarray | None:
 
 def _tokenise_arrow(text: str, width: int) -> Tokens | None:
     """Read with pyarrow when every line is one record of ``width`` values; else None."""
-    if "\r" in text.replace("\r\n", ""):
+    if text.count("\r") != text.count("\r\n"):
         return None  # lone carriage returns: leave the line count to the csv module
     invalid: list[object] = []
 
@@ -153,7 +153,36 @@ def _ints(struct: pa.Array, name: str) -> np.ndarray:
 
 
 def _iso_dates(values: pa.Array, earliest: int, latest: int, partial: bool) -> pa.Array:
-    """Return each value as ISO text, or null where it is not a date that is read."""
+    """Return each value as ISO text, or null where it is not a date that is read.
+
+    The usual shapes (dd/mm/yyyy, yyyy-mm-dd) are rearranged and checked in Arrow: a day is real
+    when it survives a round trip through a timestamp unchanged (Arrow rolls 29/02/2021 on to
+    1 March). Anything else (d/m/yyyy, zz/mm/yyyy) is few, and read by the general rules.
+    """
+    dmy = _np(pc.match_substring_regex(values, r"^\d{2}/\d{2}/\d{4}$"))
+    iso = _np(pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$"))
+    swapped = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(values, 6, 10),
+        pc.utf8_slice_codeunits(values, 3, 5),
+        pc.utf8_slice_codeunits(values, 0, 2),
+        "-",
+    )
+    built = pc.if_else(pa.array(dmy), swapped, pc.if_else(pa.array(iso), values, pa.scalar(None, pa.string())))
+    parsed = pc.strptime(built, format="%Y-%m-%d", unit="s", error_is_null=True)
+    year = pc.cast(pc.utf8_slice_codeunits(built, 0, 4), pa.int64())
+    real = pc.and_(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), built),
+                   pc.and_(pc.greater_equal(year, earliest), pc.less_equal(year, latest)))  # fmt: skip
+    out = pc.if_else(pc.fill_null(real, False), built, pa.scalar(None, pa.string()))
+    other = ~(dmy | iso) & _np(pc.not_equal(values, ""))
+    if not other.any():
+        return out
+    result = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
+    result[other] = _general_dates(values.filter(pa.array(other)), earliest, latest, partial)
+    return pa.array(result, pa.string())
+
+
+def _general_dates(values: pa.Array, earliest: int, latest: int, partial: bool) -> np.ndarray:
+    """Read dates in every accepted shape (a day or month of one digit, partial dates); None if not."""
     n = len(values)
     out = np.full(n, None, dtype=object)
     dmy = pc.extract_regex(values, _DMY)
@@ -176,7 +205,7 @@ def _iso_dates(values: pa.Array, earliest: int, latest: int, partial: bool) -> p
         y, m = _ints(month_only, "y"), _ints(month_only, "m")
         ok = ~np.isnan(y) & (m >= 1) & (m <= 12) & (y >= earliest) & (y <= latest)
         out[ok] = [f"{int(a):04d}-{int(b):02d}" for a, b in zip(y[ok], m[ok], strict=True)]
-    return pa.array(out, pa.string())
+    return out
 
 
 def check_column(column, raw: pa.Array, year: int | None, spec) -> Checked:
@@ -195,7 +224,7 @@ def check_column(column, raw: pa.Array, year: int | None, spec) -> Checked:
         expected = f"a value: {column.name} is required"
     if not present.any():
         return Checked(normalised, value, bad, expected)
-    messages = np.full(n, expected, dtype=object)
+    messages = _Messages(n, expected)
     kind = column.kind
     if kind == "child_id":
         ok = _np(pc.match_substring_regex(value, spec.child_id.pattern))
@@ -212,9 +241,14 @@ def check_column(column, raw: pa.Array, year: int | None, spec) -> Checked:
         upper = pc.utf8_upper(value)
         found = pc.unique(upper)
         problems = [column.codes.problem(code, year) if code else None for code in found.to_pylist()]
-        problem = np.array(problems, dtype=object)[pc.index_in(upper, found).to_numpy(zero_copy_only=False)]
-        wrong = present & pd.notna(problem)
-        messages[wrong] = problem[wrong]
+        wrong_codes = pa.array([p is not None for p in problems], pa.bool_())
+        wrong = present & _np(pc.take(wrong_codes, pc.index_in(upper, found)))
+        problem = None
+        if wrong.any():
+            taken = pc.index_in(upper, found).to_numpy(zero_copy_only=False)
+            problem = np.array(problems, dtype=object)[taken]
+        if wrong.any():
+            messages[wrong] = problem[wrong]
         bad |= wrong
         normalised = pc.if_else(pa.array(wrong), value, upper)
     elif kind == "integer":
@@ -227,7 +261,24 @@ def check_column(column, raw: pa.Array, year: int | None, spec) -> Checked:
             ok &= ~(number > column.maximum).to_numpy()
         messages[present & ~ok] = f"a whole number from {column.minimum} to {column.maximum}"
         bad |= present & ~ok
-    return Checked(normalised, value, bad, messages)
+    return Checked(normalised, value, bad, messages.array() if bad.any() else expected)
+
+
+class _Messages:
+    """What each row was expected to hold, made into an array only where some row is bad."""
+
+    def __init__(self, n: int, default: str | None) -> None:
+        self.n, self.default, self.parts = n, default, []
+
+    def __setitem__(self, mask: np.ndarray, text) -> None:
+        if mask.any():
+            self.parts.append((mask, text))
+
+    def array(self) -> np.ndarray:
+        out = np.full(self.n, self.default, dtype=object)
+        for mask, text in self.parts:
+            out[mask] = text
+        return out
 
 
 def check_table(
