@@ -249,8 +249,8 @@ class ServiceData:
                 "ethnicity": _categorical(kids["ethnicity"]),
                 "disability": kids["disability"].array,
                 # NaN where a statutory return gave no month of birth: such a child has no age band.
-                "birth_year": pd.to_numeric(birth.str.slice(0, 4)).to_numpy(dtype="float64", na_value=np.nan),
-                "birth_month": pd.to_numeric(birth.str.slice(5, 7)).to_numpy(dtype="float64", na_value=np.nan),
+                "birth_year": pd.to_numeric(birth.str.slice(0, 4)).to_numpy("float64", na_value=np.nan),
+                "birth_month": pd.to_numeric(birth.str.slice(5, 7)).to_numpy("float64", na_value=np.nan),
             }
         )
 

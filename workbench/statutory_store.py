@@ -203,7 +203,9 @@ def _named_children(parsed: ParsedFile, by_parser_table: dict) -> set[str]:
     return named
 
 
-def _add_children(conn: Connection, children: pd.DataFrame, named: set[str], sha: str, parsed: ParsedFile) -> int:
+def _add_children(
+    conn: Connection, children: pd.DataFrame, named: set[str], sha: str, parsed: ParsedFile
+) -> int:
     """Add children the store does not know yet, with the characteristics the file gives.
 
     A child first seen without (say) a sex gets it from a later file; what is known already

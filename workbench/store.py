@@ -208,7 +208,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
     Migration(3, "statutory return tables with provenance; statutory_children", _migration_3),
     Migration(4, "provenance (source file, sha256, row) on every extract row", _migration_4),
-    Migration(5, "children from statutory returns in children, with origin; characteristics optional", _migration_5),
+    Migration(
+        5, "children from statutory returns in children, with origin; characteristics optional", _migration_5
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -73,7 +73,7 @@ def statutory_child_tables(conn: Connection) -> dict[str, list[str]]:
 
 
 def migrate_children(conn: Connection) -> None:
-    """Schema migration 5: children from every source, with ``origin``; statutory_children folded in.
+    """Apply schema migration 5: children from every source, with ``origin``; statutory_children folded in.
 
     Lossless: every extract child keeps its row (origin ``extract``), every row of
     ``statutory_children`` becomes a child with its return's origin, and a child id that only
@@ -122,7 +122,7 @@ def _rebuild_children_sqlite(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TABLE children")
     table = _version_5_children()
     table.create(conn)
-    copied = ", ".join(c for c in table.c.keys() if c in old_columns)
+    copied = ", ".join(c.name for c in table.columns if c.name in old_columns)
     conn.exec_driver_sql(f"INSERT INTO children ({copied}) SELECT {copied} FROM children_v4")  # noqa: S608
     conn.exec_driver_sql("DROP TABLE children_v4")
     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

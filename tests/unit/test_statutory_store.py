@@ -189,7 +189,7 @@ def test_every_statutory_row_has_its_child_in_children(store):
     for table in ("ssda903_episodes", "ssda903_reviews", "cin_referrals"):
         orphans = _count(
             store,
-            f"SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS "  # noqa: S608
+            f"SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS "
             "(SELECT 1 FROM children c WHERE c.child_id = t.child_id)",
         )
         assert orphans == 0, table

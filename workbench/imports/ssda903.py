@@ -540,8 +540,9 @@ def _checked_table(
     read = len(tokens.rows) + len(tokens.odd)
     if tokens.broken is not None:
         read += 1  # the unreadable record is a row we could not read: count it
-        found.append((tokens.broken[0], 0, Rejection(path.name, "", tokens.broken[0], table, "", "",
-                      f"well-formed CSV ({tokens.broken[1]}); rows after this one were not read")))  # fmt: skip
+        row, error = tokens.broken
+        expected = f"well-formed CSV ({error}); rows after this one were not read"
+        found.append((row, 0, Rejection(path.name, "", row, table, "", "", expected)))
     found.sort(key=lambda item: (item[0], item[1]))
     bad = np.zeros(len(tokens.rows), dtype=bool)
     for result in checked:
@@ -556,7 +557,8 @@ def _checked_table(
     for i, (name, norm) in enumerate(zip(header, names, strict=True)):
         if norm not in spec_names:
             extras.append(name.strip())
-            frame[name.strip()] = pd.Series(pc.utf8_trim_whitespace(tokens.columns[i]).filter(keep), dtype="str")
+            stripped = pc.utf8_trim_whitespace(tokens.columns[i])
+            frame[name.strip()] = pd.Series(stripped.filter(keep), dtype="str")
     frame[SOURCE_ROW] = tokens.rows[~bad].astype("int64")
     frame.attrs["extra_columns"] = extras
     frame.attrs["encoding"] = encoding

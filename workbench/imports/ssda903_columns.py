@@ -114,7 +114,7 @@ def _tokenise_python(text: str, width: int) -> Tokens:
     try:
         next(reader, None)  # the header
         number = 1
-        for number, record in enumerate(reader, start=2):  # noqa: B007 - number is read after the loop
+        for number, record in enumerate(reader, start=2):
             if len(record) == width:
                 good.append(record)
                 rows.append(number)
@@ -122,9 +122,11 @@ def _tokenise_python(text: str, width: int) -> Tokens:
                 odd.append((number, record))
     except csv.Error as error:  # e.g. a field larger than the csv module allows
         broken = (number + 1, str(error))
-    columns = [pa.array(list(values), pa.string()) for values in zip(*good, strict=True)] if good else [
-        pa.array([], pa.string()) for _ in range(width)
-    ]
+    columns = (
+        [pa.array(list(values), pa.string()) for values in zip(*good, strict=True)]
+        if good
+        else [pa.array([], pa.string()) for _ in range(width)]
+    )
     return Tokens([], columns, np.array(rows, dtype="int64"), odd, broken)
 
 
@@ -167,7 +169,8 @@ def _iso_dates(values: pa.Array, earliest: int, latest: int, partial: bool) -> p
         pc.utf8_slice_codeunits(values, 0, 2),
         "-",
     )
-    built = pc.if_else(pa.array(dmy), swapped, pc.if_else(pa.array(iso), values, pa.scalar(None, pa.string())))
+    nothing = pa.scalar(None, pa.string())
+    built = pc.if_else(pa.array(dmy), swapped, pc.if_else(pa.array(iso), values, nothing))
     parsed = pc.strptime(built, format="%Y-%m-%d", unit="s", error_is_null=True)
     year = pc.cast(pc.utf8_slice_codeunits(built, 0, 4), pa.int64())
     real = pc.and_(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), built),
@@ -282,7 +285,11 @@ class _Messages:
 
 
 def check_table(
-    columns: Sequence, raw: dict[str, pa.Array], year: int | None, spec, on_column: Callable[[], None] | None = None
+    columns: Sequence,
+    raw: dict[str, pa.Array],
+    year: int | None,
+    spec,
+    on_column: Callable[[], None] | None = None,
 ) -> list[Checked]:
     """Check every column of a table (``_Column`` specs) against ``raw`` text columns by name."""
     checked = []
