@@ -18,6 +18,7 @@ nothing. Rows a parser rejected are not stored: they stay in the import report.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -111,12 +112,26 @@ class ImportOutcome:
 
 def _store_frame(frame: pd.DataFrame, columns: list[str], rename: dict[str, str]) -> pd.DataFrame:
     renamed = frame.rename(columns=rename)
-    out = renamed.reindex(columns=[*columns, "source_row"])
-    out[columns] = out[columns].astype(object).where(out[columns].notna() & (out[columns] != ""), None)
-    return out
+    return renamed.reindex(columns=[*columns, "source_row"])
 
 
-def _insert(conn: Connection, table: str, frame: pd.DataFrame, sha: str) -> int:
+#: Rows written to the database at a time (and between progress reports).
+INSERT_CHUNK = 20_000
+
+
+def _column_values(series: pd.Series) -> list:
+    """Return a column as Python values for the driver, None for empty or missing."""
+    if series.name == "source_row":
+        values = series.astype("Int64").astype(object)
+        return values.where(values.notna(), None).tolist()
+    values = series.astype(object)
+    return values.where(series.notna() & (series != ""), None).tolist()
+
+
+def _insert(
+    conn: Connection, table: str, frame: pd.DataFrame, sha: str, on_rows: Callable[[int], None] | None = None
+) -> int:
+    """Insert ``frame`` into ``table`` a chunk at a time; ``on_rows`` hears each chunk's size."""
     if frame.empty:
         return 0
     columns = [*frame.columns, "source_sha256"]
@@ -124,9 +139,12 @@ def _insert(conn: Connection, table: str, frame: pd.DataFrame, sha: str) -> int:
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join([marker] * len(columns))})"  # noqa: S608
-    rows = frame.assign(source_row=frame["source_row"].astype("Int64")).astype(object)
-    rows = rows.where(rows.notna(), None)
-    conn.exec_driver_sql(sql, [(*row, sha) for row in rows.itertuples(index=False, name=None)])
+    # Column lists zipped into tuples: no per-row pandas work.
+    rows = zip(*(_column_values(frame[c]) for c in frame.columns), itertools.repeat(sha))
+    while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
+        conn.exec_driver_sql(sql, chunk)
+        if on_rows:
+            on_rows(len(chunk))
     return len(frame)
 
 
@@ -229,9 +247,11 @@ def _add_children(
     if bare:
         frame = pd.concat([frame, pd.DataFrame({"child_id": bare})], ignore_index=True)
         frame = frame.astype(object).where(frame.notna(), None)
-    known = dict(conn.exec_driver_sql("SELECT child_id, origin FROM children").fetchall())
-    new = frame[~frame["child_id"].isin(known)]
-    seen = frame[frame["child_id"].map(lambda c: c in known and known[c] != "extract")]
+    known = pd.DataFrame(
+        conn.exec_driver_sql("SELECT child_id, origin FROM children").fetchall(), columns=["child_id", "origin"]
+    )
+    new = frame[~frame["child_id"].isin(known["child_id"])]
+    seen = frame[frame["child_id"].isin(known.loc[known["origin"] != "extract", "child_id"])]
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     if len(new):
         conn.exec_driver_sql(
