@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -114,7 +115,7 @@ def _store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:
         if fld.kind is Kind.YN:
             values = (text == "Y").astype(object)
         elif fld.kind is Kind.SCORE:
-            values = pd.to_numeric(text.where(~empty, None)).astype(object)
+            values = _numbers(text).astype(object)
         elif fld.kind is Kind.INT:
             values = pd.to_numeric(text.where(~empty, None)).astype("Int64").astype(object)
         else:
@@ -251,8 +252,52 @@ def _is_in(text: pd.Series, allowed) -> pd.Series:
     ``Series.isin`` turns the allowed values into a Python list first, which costs seconds
     for millions of foreign keys; pyarrow's ``is_in`` works on the arrays directly.
     """
-    mask = pc.is_in(pa.array(text, type=pa.string()), value_set=pa.array(allowed, type=pa.string()))
+    values = allowed if isinstance(allowed, pa.Array) else pa.array(allowed, type=pa.string())
+    mask = pc.is_in(pa.array(text, type=pa.string()), value_set=values)
     return pd.Series(mask.to_numpy(zero_copy_only=False), index=text.index)
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """Return text as floats, NaN where empty or not a number.
+
+    Arrow parses the column when every value is a finite number (the usual case, and far
+    faster than ``pd.to_numeric`` on Arrow strings); otherwise pandas decides, as it always did.
+    """
+    values = pa.array(text, type=pa.string())
+    nonempty = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    try:
+        parsed = pc.cast(nonempty, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        parsed = None
+    if parsed is None or np.isinf(parsed).any() or np.isnan(parsed).sum() != nonempty.null_count:
+        return pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
+    return pd.Series(parsed, index=text.index)
+
+
+def _real_dates(text: pd.Series) -> pd.Series:
+    """Return whether each value is a real day written yyyy-mm-dd.
+
+    Arrow settles the usual case (the shape, and a round trip through a timestamp that would
+    roll 2025-02-30 on to March), for days from 1900 to 2200; anything else is left to pandas,
+    which decided every value before.
+    """
+    values = pa.array(text, type=pa.string())
+    shaped = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$")
+    parsed = pc.strptime(pc.if_else(shaped, values, pa.scalar(None, pa.string())), format="%Y-%m-%d",
+                         unit="s", error_is_null=True)  # fmt: skip
+    year = pc.cast(pc.utf8_slice_codeunits(pc.if_else(shaped, values, "0000"), 0, 4), pa.int64())
+    fast = pc.and_(
+        pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), values),
+        pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2200)),
+    )
+    real = pd.Series(pc.fill_null(fast, False).to_numpy(zero_copy_only=False), index=text.index)
+    rest = ~real & (text != "")
+    if rest.any():
+        others = text[rest]
+        shape = others.str.fullmatch(_DATE)
+        checked = pd.to_datetime(others.where(shape, None), format="%Y-%m-%d", errors="coerce")
+        real[rest] = (shape & checked.notna()).to_numpy(dtype=bool)
+    return real
 
 
 def _row_numbers(mask: pd.Series) -> list[int]:
@@ -271,9 +316,7 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
         report(empty, f"a value ({fld.expects}); this field is required")
     present = ~empty
     if fld.kind is Kind.DATE:
-        shaped = text.str.fullmatch(_DATE)
-        parsed = pd.to_datetime(text.where(shaped & present, None), format="%Y-%m-%d", errors="coerce")
-        report(present & parsed.isna(), fld.expects)
+        report(present & ~_real_dates(text), fld.expects)
     elif fld.kind is Kind.MONTH:
         report(present & ~text.str.fullmatch(_MONTH), fld.expects)
     elif fld.kind is Kind.YN:
@@ -281,7 +324,7 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
     elif fld.kind is Kind.INT:
         report(present & ~text.str.fullmatch(r"-?\d+"), fld.expects)
     elif fld.kind is Kind.SCORE:
-        report(present & pd.to_numeric(text.where(present, "0"), errors="coerce").isna(), "a number")
+        report(present & _numbers(text).isna(), "a number")
     elif fld.kind is Kind.CODE:
         allowed = codes(fld.codes)
         report(
@@ -292,6 +335,9 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
 
 
 def _key_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
+    keys = pa.table({name: pa.array(frame[name], type=pa.string()) for name in spec.key})
+    if keys.group_by(list(spec.key)).aggregate([]).num_rows == len(frame):
+        return []  # every key is unique: no need to find which repeat
     duplicated = frame.duplicated(subset=list(spec.key), keep="first")
     key = "+".join(spec.key)
     return [
@@ -315,7 +361,7 @@ def _reference_problems(spec: Table, frames: dict[str, pd.DataFrame]) -> list[Pr
         target_table, target_column = fld.references.split(".")
         known = frames[target_table][target_column]
         text = frame[fld.name]
-        bad = (text != "") & ~_is_in(text, known.drop_duplicates())
+        bad = (text != "") & ~_is_in(text, pc.unique(pa.array(known, type=pa.string())))
         found += [
             Problem(
                 spec.filename,
@@ -333,18 +379,27 @@ def _score_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Scores must lie on the outcome's own scale (a review is checked against its outcome)."""
     ranges = scale_ranges()
     outcomes = frames["outcomes"]
-    scale_of = outcomes.drop_duplicates("outcome_id").set_index("outcome_id")["scale"]
+    first = outcomes.drop_duplicates("outcome_id")
     found = []
-    checks = [("outcomes", outcomes, outcomes["scale"], ["baseline_score", "target_score"])]
+    outcome_scales = pa.array(outcomes["scale"], type=pa.string())
+    checks = [("outcomes", outcomes, outcome_scales, ["baseline_score", "target_score"])]
     reviews = frames["outcome_reviews"]
-    checks.append(
-        ("outcome_reviews", reviews, reviews["outcome_id"].map(scale_of), ["score", "family_score"])
-    )
-    for name, frame, scales, columns in checks:
-        low = scales.map({scale: bounds[0] for scale, bounds in ranges.items()}).astype("float64")
-        high = scales.map({scale: bounds[1] for scale, bounds in ranges.items()}).astype("float64")
+    # Each review's scale is its outcome's (the first row of that outcome), looked up in Arrow.
+    at = pc.index_in(pa.array(reviews["outcome_id"], type=pa.string()),
+                     value_set=pa.array(first["outcome_id"], type=pa.string()))  # fmt: skip
+    review_scales = pc.take(pa.array(first["scale"], type=pa.string()), at)
+    checks.append(("outcome_reviews", reviews, review_scales, ["score", "family_score"]))
+    names = pa.array(list(ranges), type=pa.string())
+    lows = np.array([bounds[0] for bounds in ranges.values()] + [np.nan], dtype="float64")
+    highs = np.array([bounds[1] for bounds in ranges.values()] + [np.nan], dtype="float64")
+    for name, frame, scale_array, columns in checks:
+        which = pc.fill_null(pc.index_in(scale_array, value_set=names), len(ranges))
+        which = which.to_numpy(zero_copy_only=False)
+        low = pd.Series(lows[which], index=frame.index)
+        high = pd.Series(highs[which], index=frame.index)
+        scales = pd.Series(scale_array.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
         for column in columns:
-            values = pd.to_numeric(frame[column].where(frame[column] != "", None), errors="coerce")
+            values = _numbers(frame[column])
             bad = values.notna() & low.notna() & ((values < low) | (values > high))
             for row in _row_numbers(bad):
                 i = row - 2
