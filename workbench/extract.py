@@ -274,32 +274,6 @@ def _numbers(text: pd.Series) -> pd.Series:
     return pd.Series(parsed, index=text.index)
 
 
-def _real_dates(text: pd.Series) -> pd.Series:
-    """Return whether each value is a real day written yyyy-mm-dd.
-
-    Arrow settles the usual case (the shape, and a round trip through a timestamp that would
-    roll 2025-02-30 on to March), for days from 1900 to 2200; anything else is left to pandas,
-    which decided every value before.
-    """
-    values = pa.array(text, type=pa.string())
-    shaped = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$")
-    parsed = pc.strptime(pc.if_else(shaped, values, pa.scalar(None, pa.string())), format="%Y-%m-%d",
-                         unit="s", error_is_null=True)  # fmt: skip
-    year = pc.cast(pc.utf8_slice_codeunits(pc.if_else(shaped, values, "0000"), 0, 4), pa.int64())
-    fast = pc.and_(
-        pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), values),
-        pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2200)),
-    )
-    real = pd.Series(pc.fill_null(fast, False).to_numpy(zero_copy_only=False), index=text.index)
-    rest = ~real & (text != "")
-    if rest.any():
-        others = text[rest]
-        shape = others.str.fullmatch(_DATE)
-        checked = pd.to_datetime(others.where(shape, None), format="%Y-%m-%d", errors="coerce")
-        real[rest] = (shape & checked.notna()).to_numpy(dtype=bool)
-    return real
-
-
 def _row_numbers(mask: pd.Series) -> list[int]:
     return [int(i) + 2 for i in mask[mask].index]
 
@@ -316,7 +290,9 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
         report(empty, f"a value ({fld.expects}); this field is required")
     present = ~empty
     if fld.kind is Kind.DATE:
-        report(present & ~_real_dates(text), fld.expects)
+        shaped = text.str.fullmatch(_DATE)
+        parsed = pd.to_datetime(text.where(shaped & present, None), format="%Y-%m-%d", errors="coerce")
+        report(present & parsed.isna(), fld.expects)
     elif fld.kind is Kind.MONTH:
         report(present & ~text.str.fullmatch(_MONTH), fld.expects)
     elif fld.kind is Kind.YN:
@@ -335,9 +311,8 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
 
 
 def _key_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
-    keys = pa.table({name: pa.array(frame[name], type=pa.string()) for name in spec.key})
-    if keys.group_by(list(spec.key)).aggregate([]).num_rows == len(frame):
-        return []  # every key is unique: no need to find which repeat
+    if len(spec.key) == 1 and len(pc.unique(pa.array(frame[spec.key[0]], type=pa.string()))) == len(frame):
+        return []  # every key is unique (Arrow hashes far faster than pandas finds repeats)
     duplicated = frame.duplicated(subset=list(spec.key), keep="first")
     key = "+".join(spec.key)
     return [
