@@ -30,6 +30,7 @@ from workbench.extract_sources import (
     read_workbook,
 )
 from workbench.model import EXTRACT_TABLES, Field, Kind, Table
+from workbench.progress import CHECKING, STORING, OnProgress, counter
 from workbench.store import Store
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -504,6 +505,7 @@ def load_extract(
     *,
     on_step: Callable[[str], None] | None = None,
     mapping: ExtractMapping = IDENTITY,
+    on_progress: OnProgress | None = None,
 ) -> LoadResult:
     """Validate the extract in ``folder`` and load it into ``store``, all or nothing.
 
@@ -511,15 +513,27 @@ def load_extract(
     extract that was loaded last changes nothing and returns status ``unchanged``.
     ``on_step`` is called for each of :data:`LOAD_STEPS` steps, for a progress bar;
     ``mapping`` translates an authority's own columns (see ``workbench.extract_sources``).
+    ``on_progress`` hears :class:`~workbench.progress.ImportProgress` events: each table
+    checked, then the rows as they are written, a chunk at a time.
     """
-    extract = validate_extract(folder, on_step, mapping)
+    folder = Path(folder)
+    checked = counter(folder, CHECKING, len(EXTRACT_TABLES), "step", on_progress)
+
+    def step(text: str) -> None:
+        if on_step:
+            on_step(text)
+        checked(1)
+
+    extract = validate_extract(folder, step, mapping)
     latest = store.latest_load()
     if latest and latest["fingerprint"] == extract.fingerprint:
         return LoadResult("unchanged", extract.fingerprint, extract.row_counts())
+    stored = counter(folder, STORING, sum(extract.row_counts().values()), "row", on_progress)
     store.replace_extract(
         {spec.name: extract.store_rows(spec) for spec in EXTRACT_TABLES},
         fingerprint=extract.fingerprint,
-        source=str(Path(folder).resolve()),
+        source=str(folder.resolve()),
         on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
+        on_rows=stored if on_progress else None,
     )
     return LoadResult("loaded", extract.fingerprint, extract.row_counts())

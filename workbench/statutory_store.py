@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 from workbench.extract import sha256_file
 from workbench.imports.checking import check_files, is_refused
 from workbench.imports.report import ParsedFile
+from workbench.progress import CHECKING, STORING, ImportProgress, OnProgress, counter
 from workbench.store import Store
 
 
@@ -154,8 +155,14 @@ def import_statutory(
     paths: Sequence[Path],
     year: int | None = None,
     on_file: Callable[[ImportOutcome], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> list[ImportOutcome]:
-    """Import statutory files of ``kind`` into ``store``: each file whole, or not at all."""
+    """Import statutory files of ``kind`` into ``store``: each file whole, or not at all.
+
+    ``on_file`` hears each file's outcome; ``on_progress`` hears
+    :class:`~workbench.progress.ImportProgress` events within each file: checking (a column at
+    a time for SSDA903 CSV), then storing, a chunk of rows at a time.
+    """
     specs = {name: spec for name, spec in _specs().items() if spec[0] == kind}
     by_parser_table = {spec[1]: (name, spec) for name, spec in specs.items()}
     outcomes = []
@@ -168,19 +175,29 @@ def import_statutory(
         if known:
             outcome = ImportOutcome(Path(path), sha, "unchanged")
         else:
-            parsed = check_files(kind, [Path(path)], year)[0]
+            on_step = None
+            if on_progress:
+
+                def on_step(done: int, total: int, path: Path = Path(path)) -> None:
+                    on_progress(ImportProgress(path, CHECKING, done, total, "step"))
+
+            parsed = check_files(kind, [Path(path)], year, on_step)[0]
             outcome = ImportOutcome(Path(path), sha, "refused" if is_refused(parsed) else "imported", parsed)
             if outcome.status == "imported":
-                _write(store, outcome, by_parser_table)
+                _write(store, outcome, by_parser_table, on_progress)
         outcomes.append(outcome)
         if on_file:
             on_file(outcome)
     return outcomes
 
 
-def _write(store: Store, outcome: ImportOutcome, by_parser_table: dict) -> None:
+def _write(
+    store: Store, outcome: ImportOutcome, by_parser_table: dict, on_progress: OnProgress | None = None
+) -> None:
     parsed = outcome.parsed
     counts = parsed.counts()
+    to_store = sum(len(frame) for table, frame in parsed.tables.items() if table in by_parser_table)
+    stored = counter(outcome.path, STORING, to_store, "row", on_progress)
     with store.engine.begin() as conn:
         conn.execute(
             sa.text(
@@ -203,7 +220,9 @@ def _write(store: Store, outcome: ImportOutcome, by_parser_table: dict) -> None:
             ]
             if extra and len(frame):
                 outcome.notes.append(f"{table}: columns outside the format, not stored: {', '.join(extra)}")
-            outcome.rows[name] = _insert(conn, name, _store_frame(frame, columns, rename), outcome.sha256)
+            outcome.rows[name] = _insert(
+                conn, name, _store_frame(frame, columns, rename), outcome.sha256, stored
+            )
         named = _named_children(parsed, by_parser_table)
         outcome.new_children = _add_children(conn, parsed.children, named, outcome.sha256, parsed)
 
@@ -247,9 +266,8 @@ def _add_children(
     if bare:
         frame = pd.concat([frame, pd.DataFrame({"child_id": bare})], ignore_index=True)
         frame = frame.astype(object).where(frame.notna(), None)
-    known = pd.DataFrame(
-        conn.exec_driver_sql("SELECT child_id, origin FROM children").fetchall(), columns=["child_id", "origin"]
-    )
+    rows = conn.exec_driver_sql("SELECT child_id, origin FROM children").fetchall()
+    known = pd.DataFrame(rows, columns=["child_id", "origin"])
     new = frame[~frame["child_id"].isin(known["child_id"])]
     seen = frame[frame["child_id"].isin(known.loc[known["origin"] != "extract", "child_id"])]
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"

@@ -26,6 +26,8 @@ from workbench.codes import DATA_DIR
 from workbench.model import EXTRACT_TABLES, Kind, Table
 
 ENV_VAR = "WORKBENCH_STORE"
+#: Rows written to the database at a time (and between progress reports).
+WRITE_CHUNK = 20_000
 _READ_CHUNK = 250_000
 DEFAULT_STORE_PATH = DATA_DIR / "workbench.sqlite"
 
@@ -358,8 +360,12 @@ class Store:
         fingerprint: str,
         source: str,
         on_table: Callable[[str, int], None] | None = None,
+        on_rows: Callable[[int], None] | None = None,
     ) -> int:
         """Replace every extract table with ``rows``, in one transaction.
+
+        ``on_table`` hears each table's name and rows once it is written; ``on_rows`` hears
+        the size of every chunk of rows as it is written (for a progress bar by rows).
 
         Children added by statutory returns stay (see :mod:`workbench.store_children`).
         ``rows`` maps a table name to tuples in ``Table.columns`` order followed by the
@@ -383,10 +389,12 @@ class Store:
                 written = 0
                 table_rows = rows.get(spec.name, ())
                 if spec.name == "children" and merge_children:
-                    written, table_rows = replace_extract_children(conn, table_rows), ()
-                for chunk in _chunks(table_rows, 20_000):
+                    written, table_rows = replace_extract_children(conn, table_rows, on_rows), ()
+                for chunk in _chunks(table_rows, WRITE_CHUNK):
                     conn.exec_driver_sql(_insert_sql(conn, spec), chunk)
                     written += len(chunk)
+                    if on_rows:
+                        on_rows(len(chunk))
                 total += written
                 if on_table:
                     on_table(spec.name, written)

@@ -20,6 +20,8 @@ characteristic (``workbench.model``); only the store allows them to be missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -146,7 +148,7 @@ def _marker(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
-def replace_extract_children(conn: Connection, rows) -> int:
+def replace_extract_children(conn: Connection, rows, on_rows: Callable[[int], None] | None = None) -> int:
     """Replace the extract's children with ``rows`` (store tuples with provenance), in ``conn``'s transaction.
 
     Children from statutory returns stay. A child the new extract names takes its
@@ -154,7 +156,7 @@ def replace_extract_children(conn: Connection, rows) -> int:
     removed, unless a statutory table names it, when it stays under that return's origin.
     Returns the rows written. Call after the other extract tables are emptied.
     """
-    from workbench.store import _chunks
+    from workbench.store import WRITE_CHUNK, _chunks
 
     conn.exec_driver_sql(f"UPDATE children SET origin = '{_PREVIOUS}' WHERE origin = 'extract'")  # noqa: S608
     names = [*_CHILDREN.columns, *_PROVENANCE]
@@ -165,9 +167,11 @@ def replace_extract_children(conn: Connection, rows) -> int:
         f"ON CONFLICT (child_id) DO UPDATE SET {updates}"
     )
     written = 0
-    for chunk in _chunks(rows, 20_000):
+    for chunk in _chunks(rows, WRITE_CHUNK):
         conn.exec_driver_sql(sql, [(*row, "extract") for row in chunk])
         written += len(chunk)
+        if on_rows:
+            on_rows(len(chunk))
     for origin, tables in statutory_child_tables(conn).items():
         named = " UNION ".join(f"SELECT child_id FROM {table}" for table in tables)  # noqa: S608
         conn.exec_driver_sql(

@@ -825,7 +825,7 @@ def _read_header(collector: _Collector, header: _Element, repeated: bool) -> dic
 # ---------------------------------------------------------------------------------------------
 
 
-def _parse_one(path: Path, year: int | None) -> ParsedFile:
+def _parse_one(path: Path, year: int | None, on_progress: Progress | None = None) -> ParsedFile:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -840,18 +840,21 @@ def _parse_one(path: Path, year: int | None) -> ParsedFile:
             path, year, "", "text in UTF-8 or Windows-1252 (save the file again as CSV UTF-8 from Excel)"
         )
     text, encoding = decoded
-    return _parse_csv(path, text, encoding, year)
+    return _parse_csv(path, text, encoding, year, on_progress)
 
 
-def parse_ssda903(paths: Sequence[Path], year: int | None = None) -> list[ParsedFile]:
+def parse_ssda903(
+    paths: Sequence[Path], year: int | None = None, on_progress: Progress | None = None
+) -> list[ParsedFile]:
     """Parse SSDA903 files, CSV tables or the XML form, into one ParsedFile each.
 
     ``year`` is the collection year by its first year (2025 for 2025-26). It decides which codes
     are valid (H5 and P2 are not from 2025). When None, each file's year is taken from its data
     if it says (a liia-tools YEAR column with one value), and otherwise stays None, in which
     case a code valid in any year is accepted. Nothing is raised for bad data: a file that is
-    not SSDA903 comes back with one whole-file Rejection and no tables.
+    not SSDA903 comes back with one whole-file Rejection and no tables. ``on_progress(done,
+    total)`` hears each column of a CSV table as it is checked.
     """
     if year is not None and not isinstance(year, int):
         raise TypeError(f"year must be an int such as 2025 (for 2025-26) or None, not {year!r}")
-    return [_parse_one(Path(path), year) for path in paths]
+    return [_parse_one(Path(path), year, on_progress) for path in paths]
