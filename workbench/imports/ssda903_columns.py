@@ -157,9 +157,9 @@ def _ints(struct: pa.Array, name: str) -> np.ndarray:
 def _iso_dates(values: pa.Array, earliest: int, latest: int, partial: bool) -> pa.Array:
     """Return each value as ISO text, or null where it is not a date that is read.
 
-    The usual shapes (dd/mm/yyyy, yyyy-mm-dd) are rearranged and checked in Arrow: a day is real
-    when it survives a round trip through a timestamp unchanged (Arrow rolls 29/02/2021 on to
-    1 March). Anything else (d/m/yyyy, zz/mm/yyyy) is few, and read by the general rules.
+    The usual shapes (dd/mm/yyyy, yyyy-mm-dd) are rearranged into yyyy-mm-dd in Arrow and their
+    days checked against the calendar in numpy. Anything else (d/m/yyyy, zz/mm/yyyy) is few,
+    and read by the general rules.
     """
     dmy = _np(pc.match_substring_regex(values, r"^\d{2}/\d{2}/\d{4}$"))
     iso = _np(pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$"))
@@ -171,17 +171,32 @@ def _iso_dates(values: pa.Array, earliest: int, latest: int, partial: bool) -> p
     )
     nothing = pa.scalar(None, pa.string())
     built = pc.if_else(pa.array(dmy), swapped, pc.if_else(pa.array(iso), values, nothing))
-    parsed = pc.strptime(built, format="%Y-%m-%d", unit="s", error_is_null=True)
-    year = pc.cast(pc.utf8_slice_codeunits(built, 0, 4), pa.int64())
-    real = pc.and_(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), built),
-                   pc.and_(pc.greater_equal(year, earliest), pc.less_equal(year, latest)))  # fmt: skip
-    out = pc.if_else(pc.fill_null(real, False), built, pa.scalar(None, pa.string()))
+    real = _real_days(built, earliest, latest)
+    out = pc.if_else(pa.array(real), built, nothing)
     other = ~(dmy | iso) & _np(pc.not_equal(values, ""))
     if not other.any():
         return out
     result = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
     result[other] = _general_dates(values.filter(pa.array(other)), earliest, latest, partial)
     return pa.array(result, pa.string())
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _real_days(built: pa.Array, earliest: int, latest: int) -> np.ndarray:
+    """Return whether each yyyy-mm-dd text (or null) is a real day in the years allowed."""
+    shaped = pc.fill_null(built, "0000-00-00")
+
+    def part(start: int, stop: int) -> np.ndarray:
+        return pc.cast(pc.utf8_slice_codeunits(shaped, start, stop), pa.int32()).to_numpy(
+            zero_copy_only=False
+        )
+
+    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = _DAYS_IN_MONTH[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    return (year >= earliest) & (year <= latest) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= last)
 
 
 def _general_dates(values: pa.Array, earliest: int, latest: int, partial: bool) -> np.ndarray:
