@@ -13,9 +13,10 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from workbench.extract import LOAD_STEPS, ExtractError, load_extract, validate_extract
+from workbench.extract import ExtractError, load_extract, validate_extract
 from workbench.extract_sources import IDENTITY, ExtractMapping, MappingError
 from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
+from workbench.progress import ImportProgress
 from workbench.service_outcomes import has_statutory_data
 from workbench.serving import PROJECT_DIR, voila_command, voila_environment
 from workbench.statutory_store import import_statutory
@@ -102,6 +103,44 @@ def _check_statutory(kind: str, paths: tuple[Path, ...], year: int | None, probl
         raise click.ClickException(f"refused, not {kind} files: {', '.join(refused)}")
 
 
+class ProgressBars:
+    """Draw import progress as tqdm bars: one per file and stage, by steps then by rows.
+
+    Quiet when the output is not a terminal (tqdm's ``disable=None``), as every bar here is.
+    """
+
+    def __init__(self, files: int = 1) -> None:
+        self.files, self.finished = files, 0
+        self.bar: tqdm | None = None
+        self.current: tuple[Path, str] | None = None
+
+    def __call__(self, event: ImportProgress) -> None:
+        """Show ``event``: a new bar when the file or stage changes, else move the bar on."""
+        if (event.path, event.stage) != self.current:
+            self.close()
+            which = f"[{self.finished + 1}/{self.files}] " if self.files > 1 else ""
+            self.bar = tqdm(total=event.total, unit=event.unit, unit_scale=event.unit == "row",
+                            desc=f"{which}{event.path.name}: {event.stage}", disable=None)  # fmt: skip
+            self.current = (event.path, event.stage)
+        self.bar.update(event.done - self.bar.n)
+
+    def note(self, text: str) -> None:
+        """Show a short note beside the bar."""
+        if self.bar is not None:
+            self.bar.set_postfix_str(text)
+
+    def file_done(self, text: str) -> None:
+        """Count a file as finished."""
+        self.note(text)
+        self.finished += 1
+
+    def close(self) -> None:
+        """Close the bar on screen, if any."""
+        if self.bar is not None:
+            self.bar.close()
+        self.bar, self.current = None, None
+
+
 def _mapping(path: Path | None) -> ExtractMapping:
     try:
         return ExtractMapping.load(path) if path else IDENTITY
@@ -129,18 +168,17 @@ def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_cs
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Validating {extract_dir} ...")
-    bar = tqdm(total=LOAD_STEPS, unit="step", desc="Loading", disable=None)
+    bars = ProgressBars()
 
     def on_step(step: str) -> None:
-        bar.set_postfix_str(step)
-        bar.update(1)
+        bars.note(step)
 
     try:
-        result = load_extract(target, extract_dir, on_step=on_step, mapping=translation)
+        result = load_extract(target, extract_dir, on_step=on_step, mapping=translation, on_progress=bars)
     except ExtractError as error:
-        bar.close()
+        bars.close()
         raise _refused(error, problems_csv) from error
-    bar.close()
+    bars.close()
     if result.status == "unchanged":
         click.echo(
             f"This extract (fingerprint {result.fingerprint[:12]}) is already loaded; nothing changed."
@@ -224,14 +262,13 @@ def import_files(
         target = Store(store)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
-    bar = tqdm(total=len(paths), unit="file", desc=f"Importing {kind}", disable=None)
+    bars = ProgressBars(files=len(paths))
 
     def on_file(outcome) -> None:
-        bar.set_postfix_str(f"{outcome.path.name}: {outcome.status}")
-        bar.update(1)
+        bars.file_done(f"{outcome.path.name}: {outcome.status}")
 
-    outcomes = import_statutory(target, kind, paths, year, on_file)
-    bar.close()
+    outcomes = import_statutory(target, kind, paths, year, on_file, on_progress=bars)
+    bars.close()
     parsed = [o.parsed for o in outcomes if o.parsed is not None]
     if problems_csv is not None and parsed:
         rejections_frame(parsed).to_csv(problems_csv, index=False)

@@ -38,6 +38,11 @@ def render_data_dictionary() -> str:
         "stored row keeps its provenance in three more columns: `source_file`, `source_sha256` "
         "(the file's sha256) and `source_row` (its row in the file).",
         "",
+        "In the store, `children` also holds children that only a statutory return names "
+        "(`workbench import`): its `origin` column says `extract`, `ssda903`, `cin` or `annex_a`, "
+        "and such a child's characteristics are empty where the return does not give them. An "
+        "extract load replaces only the extract's own children.",
+        "",
         f"Store schema version: **{SCHEMA_VERSION}**.",
         "",
         "## Tables",

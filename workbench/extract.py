@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,6 +30,7 @@ from workbench.extract_sources import (
     read_workbook,
 )
 from workbench.model import EXTRACT_TABLES, Field, Kind, Table
+from workbench.progress import CHECKING, STORING, OnProgress, counter
 from workbench.store import Store
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -114,7 +116,7 @@ def _store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:
         if fld.kind is Kind.YN:
             values = (text == "Y").astype(object)
         elif fld.kind is Kind.SCORE:
-            values = pd.to_numeric(text.where(~empty, None)).astype(object)
+            values = _numbers(text).astype(object)
         elif fld.kind is Kind.INT:
             values = pd.to_numeric(text.where(~empty, None)).astype("Int64").astype(object)
         else:
@@ -251,8 +253,26 @@ def _is_in(text: pd.Series, allowed) -> pd.Series:
     ``Series.isin`` turns the allowed values into a Python list first, which costs seconds
     for millions of foreign keys; pyarrow's ``is_in`` works on the arrays directly.
     """
-    mask = pc.is_in(pa.array(text, type=pa.string()), value_set=pa.array(allowed, type=pa.string()))
+    values = allowed if isinstance(allowed, pa.Array) else pa.array(allowed, type=pa.string())
+    mask = pc.is_in(pa.array(text, type=pa.string()), value_set=values)
     return pd.Series(mask.to_numpy(zero_copy_only=False), index=text.index)
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """Return text as floats, NaN where empty or not a number.
+
+    Arrow parses the column when every value is a finite number (the usual case, and far
+    faster than ``pd.to_numeric`` on Arrow strings); otherwise pandas decides, as it always did.
+    """
+    values = pa.array(text, type=pa.string())
+    nonempty = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    try:
+        parsed = pc.cast(nonempty, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        parsed = None
+    if parsed is None or np.isinf(parsed).any() or np.isnan(parsed).sum() != nonempty.null_count:
+        return pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
+    return pd.Series(parsed, index=text.index)
 
 
 def _row_numbers(mask: pd.Series) -> list[int]:
@@ -281,7 +301,7 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
     elif fld.kind is Kind.INT:
         report(present & ~text.str.fullmatch(r"-?\d+"), fld.expects)
     elif fld.kind is Kind.SCORE:
-        report(present & pd.to_numeric(text.where(present, "0"), errors="coerce").isna(), "a number")
+        report(present & _numbers(text).isna(), "a number")
     elif fld.kind is Kind.CODE:
         allowed = codes(fld.codes)
         report(
@@ -292,6 +312,8 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
 
 
 def _key_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
+    if len(spec.key) == 1 and len(pc.unique(pa.array(frame[spec.key[0]], type=pa.string()))) == len(frame):
+        return []  # every key is unique (Arrow hashes far faster than pandas finds repeats)
     duplicated = frame.duplicated(subset=list(spec.key), keep="first")
     key = "+".join(spec.key)
     return [
@@ -315,7 +337,7 @@ def _reference_problems(spec: Table, frames: dict[str, pd.DataFrame]) -> list[Pr
         target_table, target_column = fld.references.split(".")
         known = frames[target_table][target_column]
         text = frame[fld.name]
-        bad = (text != "") & ~_is_in(text, known.drop_duplicates())
+        bad = (text != "") & ~_is_in(text, pc.unique(pa.array(known, type=pa.string())))
         found += [
             Problem(
                 spec.filename,
@@ -333,18 +355,27 @@ def _score_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Scores must lie on the outcome's own scale (a review is checked against its outcome)."""
     ranges = scale_ranges()
     outcomes = frames["outcomes"]
-    scale_of = outcomes.drop_duplicates("outcome_id").set_index("outcome_id")["scale"]
+    first = outcomes.drop_duplicates("outcome_id")
     found = []
-    checks = [("outcomes", outcomes, outcomes["scale"], ["baseline_score", "target_score"])]
+    outcome_scales = pa.array(outcomes["scale"], type=pa.string())
+    checks = [("outcomes", outcomes, outcome_scales, ["baseline_score", "target_score"])]
     reviews = frames["outcome_reviews"]
-    checks.append(
-        ("outcome_reviews", reviews, reviews["outcome_id"].map(scale_of), ["score", "family_score"])
-    )
-    for name, frame, scales, columns in checks:
-        low = scales.map({scale: bounds[0] for scale, bounds in ranges.items()}).astype("float64")
-        high = scales.map({scale: bounds[1] for scale, bounds in ranges.items()}).astype("float64")
+    # Each review's scale is its outcome's (the first row of that outcome), looked up in Arrow.
+    at = pc.index_in(pa.array(reviews["outcome_id"], type=pa.string()),
+                     value_set=pa.array(first["outcome_id"], type=pa.string()))  # fmt: skip
+    review_scales = pc.take(pa.array(first["scale"], type=pa.string()), at)
+    checks.append(("outcome_reviews", reviews, review_scales, ["score", "family_score"]))
+    names = pa.array(list(ranges), type=pa.string())
+    lows = np.array([bounds[0] for bounds in ranges.values()] + [np.nan], dtype="float64")
+    highs = np.array([bounds[1] for bounds in ranges.values()] + [np.nan], dtype="float64")
+    for name, frame, scale_array, columns in checks:
+        which = pc.fill_null(pc.index_in(scale_array, value_set=names), len(ranges))
+        which = which.to_numpy(zero_copy_only=False)
+        low = pd.Series(lows[which], index=frame.index)
+        high = pd.Series(highs[which], index=frame.index)
+        scales = pd.Series(scale_array.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
         for column in columns:
-            values = pd.to_numeric(frame[column].where(frame[column] != "", None), errors="coerce")
+            values = _numbers(frame[column])
             bad = values.notna() & low.notna() & ((values < low) | (values > high))
             for row in _row_numbers(bad):
                 i = row - 2
@@ -474,6 +505,7 @@ def load_extract(
     *,
     on_step: Callable[[str], None] | None = None,
     mapping: ExtractMapping = IDENTITY,
+    on_progress: OnProgress | None = None,
 ) -> LoadResult:
     """Validate the extract in ``folder`` and load it into ``store``, all or nothing.
 
@@ -481,15 +513,27 @@ def load_extract(
     extract that was loaded last changes nothing and returns status ``unchanged``.
     ``on_step`` is called for each of :data:`LOAD_STEPS` steps, for a progress bar;
     ``mapping`` translates an authority's own columns (see ``workbench.extract_sources``).
+    ``on_progress`` hears :class:`~workbench.progress.ImportProgress` events: each table
+    checked, then the rows as they are written, a chunk at a time.
     """
-    extract = validate_extract(folder, on_step, mapping)
+    folder = Path(folder)
+    checked = counter(folder, CHECKING, len(EXTRACT_TABLES), "step", on_progress)
+
+    def step(text: str) -> None:
+        if on_step:
+            on_step(text)
+        checked(1)
+
+    extract = validate_extract(folder, step, mapping)
     latest = store.latest_load()
     if latest and latest["fingerprint"] == extract.fingerprint:
         return LoadResult("unchanged", extract.fingerprint, extract.row_counts())
+    stored = counter(folder, STORING, sum(extract.row_counts().values()), "row", on_progress)
     store.replace_extract(
         {spec.name: extract.store_rows(spec) for spec in EXTRACT_TABLES},
         fingerprint=extract.fingerprint,
-        source=str(Path(folder).resolve()),
+        source=str(folder.resolve()),
         on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
+        on_rows=stored if on_progress else None,
     )
     return LoadResult("loaded", extract.fingerprint, extract.row_counts())

@@ -248,8 +248,9 @@ class ServiceData:
                 "sex": _categorical(kids["sex"]),
                 "ethnicity": _categorical(kids["ethnicity"]),
                 "disability": kids["disability"].array,
-                "birth_year": pd.to_numeric(birth.str.slice(0, 4)).to_numpy(dtype="int64"),
-                "birth_month": pd.to_numeric(birth.str.slice(5, 7)).to_numpy(dtype="int64"),
+                # NaN where a statutory return gave no month of birth: such a child has no age band.
+                "birth_year": pd.to_numeric(birth.str.slice(0, 4)).to_numpy("float64", na_value=np.nan),
+                "birth_month": pd.to_numeric(birth.str.slice(5, 7)).to_numpy("float64", na_value=np.nan),
             }
         )
 
@@ -290,7 +291,7 @@ class ServiceData:
                 when.year - static["birth_year"].to_numpy() - (when.month < static["birth_month"].to_numpy())
             )
             in_band = [(age >= low) & (age <= high) for _, low, high in AGE_BANDS]
-            band = np.select(in_band, range(len(AGE_BANDS)))
+            band = np.select(in_band, range(len(AGE_BANDS)), default=-1)
             frame["age_band"] = pd.Categorical.from_codes(band, pd.Index(AGE_BAND_LABELS, dtype="string"))
             allocated = self.allocation_at(when)
             rows = _positions(self._child_index, allocated["child_id"], "allocated child")

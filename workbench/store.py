@@ -26,6 +26,8 @@ from workbench.codes import DATA_DIR
 from workbench.model import EXTRACT_TABLES, Kind, Table
 
 ENV_VAR = "WORKBENCH_STORE"
+#: Rows written to the database at a time (and between progress reports).
+WRITE_CHUNK = 20_000
 _READ_CHUNK = 250_000
 DEFAULT_STORE_PATH = DATA_DIR / "workbench.sqlite"
 
@@ -123,6 +125,9 @@ def build_metadata() -> sa.MetaData:
     metadata = sa.MetaData()
     for spec in EXTRACT_TABLES:
         _sqlalchemy_table(spec, metadata)
+    from workbench.store_children import shape_children_table  # schema version 5
+
+    shape_children_table(metadata.tables["children"])
     _schema_version_table(metadata)
     _extract_loads_table(metadata)
     return metadata
@@ -184,6 +189,13 @@ def _migration_4(conn: Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE {quote(spec.name)} ADD COLUMN {quote(column.name)} {type_sql}")
 
 
+def _migration_5(conn: Connection) -> None:
+    """Children from statutory returns join ``children`` (with ``origin``); statutory_children goes."""
+    from workbench.store_children import migrate_children
+
+    migrate_children(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -198,6 +210,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
     Migration(3, "statutory return tables with provenance; statutory_children", _migration_3),
     Migration(4, "provenance (source file, sha256, row) on every extract row", _migration_4),
+    Migration(
+        5, "children from statutory returns in children, with origin; characteristics optional", _migration_5
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -345,26 +360,41 @@ class Store:
         fingerprint: str,
         source: str,
         on_table: Callable[[str, int], None] | None = None,
+        on_rows: Callable[[int], None] | None = None,
     ) -> int:
         """Replace every extract table with ``rows``, in one transaction.
 
+        ``on_table`` hears each table's name and rows once it is written; ``on_rows`` hears
+        the size of every chunk of rows as it is written (for a progress bar by rows).
+
+        Children added by statutory returns stay (see :mod:`workbench.store_children`).
         ``rows`` maps a table name to tuples in ``Table.columns`` order followed by the
         provenance (source file, its sha256, row), already validated (dates as ISO text, Y/N
         as booleans, empty as None). Either all tables are replaced
         and the load is logged, or, on any error, nothing changes. Returns rows written.
         """
+        from workbench.store_children import replace_extract_children
+
         total = 0
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":
                 # Checked at commit: the whole extract is consistent, row order is not.
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            # Before version 5 (a store opened without upgrading) children were the extract's alone.
+            merge_children = self.schema_version() >= 5
             for spec in reversed(EXTRACT_TABLES):
-                conn.execute(self.metadata.tables[spec.name].delete())
+                if spec.name != "children" or not merge_children:
+                    conn.execute(self.metadata.tables[spec.name].delete())
             for spec in EXTRACT_TABLES:
                 written = 0
-                for chunk in _chunks(rows.get(spec.name, ()), 20_000):
+                table_rows = rows.get(spec.name, ())
+                if spec.name == "children" and merge_children:
+                    written, table_rows = replace_extract_children(conn, table_rows, on_rows), ()
+                for chunk in _chunks(table_rows, WRITE_CHUNK):
                     conn.exec_driver_sql(_insert_sql(conn, spec), chunk)
                     written += len(chunk)
+                    if on_rows:
+                        on_rows(len(chunk))
                 total += written
                 if on_table:
                     on_table(spec.name, written)

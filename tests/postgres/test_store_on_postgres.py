@@ -57,4 +57,38 @@ def test_postgres_takes_a_statutory_import(pg_store, tmp_path):
     assert outcome.status == "imported" and outcome.rows["ssda903_header"] == 2
     assert import_statutory(pg_store, "ssda903", [header])[0].status == "unchanged"
     with pg_store.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT COUNT(*) FROM statutory_children").scalar() == 2
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM children WHERE origin = 'ssda903'").scalar() == 2
+
+
+def test_postgres_upgrade_to_version_5_folds_statutory_children_into_children(postgres_url, tmp_path):
+    old = Store(postgres_url, target_version=4)
+    try:
+        load_extract(old, write_extract(tmp_path / "extract"))
+        before = old.row_counts()
+        with old.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO statutory_files VALUES ('abc', 'cin', 'cin.xml', 2024, 2, 0, '2026-01-01')"
+            )
+            conn.exec_driver_sql("INSERT INTO statutory_children VALUES ('S1', '2012-02', 'F', 'WBRI', 'Y', 'abc')")
+            conn.exec_driver_sql(
+                "INSERT INTO cin_referrals (child_id, source_sha256, source_row) VALUES ('S2', 'abc', 7)"
+            )
+        new = Store(postgres_url)
+        assert new.schema_version() == SCHEMA_VERSION >= 5
+        assert not sa.inspect(new.engine).has_table("statutory_children")
+        assert new.row_counts() == {**before, "children": before["children"] + 2}
+        with new.engine.connect() as conn:
+            rows = {
+                row[0]: tuple(row[1:])
+                for row in conn.exec_driver_sql(
+                    "SELECT child_id, birth_month, sex, disability, locality, origin FROM children"
+                )
+            }
+        assert rows["S1"] == ("2012-02", "F", True, None, "cin")
+        assert rows["S2"] == (None, None, None, None, "cin")
+        assert rows["C1"][-1] == "extract" and rows["C1"][-2] == "North"
+        new.engine.dispose()
+    finally:
+        with old.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        old.engine.dispose()

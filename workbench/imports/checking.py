@@ -62,11 +62,34 @@ PARSERS: dict[str, Callable[[Sequence[Path], int | None], list[ParsedFile]]] = {
 }
 
 
-def check_files(kind: str, paths: Sequence[Path], year: int | None = None) -> list[ParsedFile]:
-    """Parse ``paths`` as statutory files of ``kind``; never raises for bad data."""
+def check_files(
+    kind: str,
+    paths: Sequence[Path],
+    year: int | None = None,
+    on_step: Callable[[int, int], None] | None = None,
+) -> list[ParsedFile]:
+    """Parse ``paths`` as statutory files of ``kind``; never raises for bad data.
+
+    ``on_step(done, total)`` hears how far checking has gone: a column at a time for SSDA903
+    CSV tables, otherwise once a file is read.
+    """
     if kind not in PARSERS:
         raise ValueError(f"no statutory kind {kind!r}; kinds are {', '.join(PARSERS)}")
-    return PARSERS[kind](paths, year)
+    heard: list[tuple[int, int]] = []
+
+    def step(done: int, total: int) -> None:
+        heard.append((done, total))
+        on_step(done, total)
+
+    if kind == "ssda903" and on_step is not None:
+        from workbench.imports.ssda903 import parse_ssda903
+
+        parsed = parse_ssda903(list(paths), year, on_progress=step)
+    else:
+        parsed = PARSERS[kind](paths, year)
+    if on_step is not None and (not heard or heard[-1][0] < heard[-1][1]):
+        on_step(1, 1)  # XML, a workbook, or a refused file: read whole, at once
+    return parsed
 
 
 def is_refused(parsed: ParsedFile) -> bool:

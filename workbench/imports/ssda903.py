@@ -59,11 +59,15 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from workbench.codes import DATA_DIR, code_list
 from workbench.imports.report import ParsedFile, Rejection
+from workbench.imports.ssda903_columns import Progress, Tokens, check_table, expected_at, tokenise
 
 SPEC_PATH = DATA_DIR / "statutory" / "ssda903.yaml"
 KIND = "ssda903"
@@ -393,25 +397,31 @@ class _Collector:
 
 def _children(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row a child, from the accepted rows; the header table speaks first."""
-    found: dict[str, dict[str, str]] = {}
     order = ["header", "uasc"] + [t for t in tables if t not in ("header", "uasc")]
+    parts = []
     for table in order:
         frame = tables.get(table)
         if frame is None or "DOB" not in frame.columns:
             continue
-        for record in frame.to_dict("records"):
-            child_id = record["CHILD"]
-            if child_id in found or record["DOB"] == "":
-                continue
-            found[child_id] = {
-                "child_id": child_id,
-                "birth_month": record["DOB"][:7],  # disclosure: never the full date of birth
-                "sex": _SEX_TO_MODEL.get(record.get("SEX", ""), ""),
-                "ethnicity": record.get("ETHNIC", ""),
-                "disability": "",  # SSDA903 does not record disability
-            }
-    frame = pd.DataFrame(list(found.values()), columns=CHILDREN_COLUMNS)
-    return frame.astype("str")
+        dated = frame[frame["DOB"] != ""]
+        empty = pd.Series("", index=dated.index, dtype="str")
+        sex = dated["SEX"] if "SEX" in dated.columns else empty
+        parts.append(
+            pd.DataFrame(
+                {
+                    "child_id": dated["CHILD"],
+                    "birth_month": dated["DOB"].str.slice(0, 7),  # disclosure: never the full date of birth
+                    "sex": sex.map(_SEX_TO_MODEL).fillna(""),
+                    "ethnicity": dated["ETHNIC"] if "ETHNIC" in dated.columns else empty,
+                    "disability": empty,  # SSDA903 does not record disability
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=CHILDREN_COLUMNS).astype("str")
+    # The first table (and the first row in it) to describe a child wins.
+    frame = pd.concat(parts, ignore_index=True).drop_duplicates("child_id", keep="first")
+    return frame.reset_index(drop=True).astype("str")
 
 
 def _refused(path: Path, year: int | None, value: str, expected: str, row: int | None = None) -> ParsedFile:
@@ -442,32 +452,25 @@ def _decode(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _infer_year(header: list[str], records: list[list[str]]) -> int | None:
-    """Return the collection year from a liia-tools YEAR column holding one value, else None."""
-    names = [_normalise_header(name) for name in header]
-    if _YEAR_COLUMN not in names:
-        return None
-    index = names.index(_YEAR_COLUMN)
-    values = {record[index].strip() for record in records if len(record) > index and record[index].strip()}
-    if len(values) != 1:
-        return None
-    (value,) = values
-    # YEAR is the year the collection ends (see the module docstring), so it starts a year earlier.
-    return int(value) - 1 if re.fullmatch(r"\d{4}", value) else None
-
-
-def _parse_csv(path: Path, text: str, encoding: str, year: int | None) -> ParsedFile:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[str]]] = []
-    broken: tuple[int, str] | None = None
+def _first_record(text: str) -> list[str] | None:
     try:
-        for number, record in enumerate(reader, start=1):  # the spreadsheet row: header is 1
-            records.append((number, record))
-    except csv.Error as error:  # e.g. a field larger than the csv module allows
-        broken = (len(records) + 1, str(error))
-    if not records or not any(cell.strip() for cell in records[0][1]):
+        # The header is near the start; a quoted line break in it needs more, so read on then.
+        for size in (1 << 16, len(text)):
+            reader = csv.reader(io.StringIO(text[:size], newline=""))
+            record = next(reader, None)
+            if size >= len(text) or next(reader, None) is not None:
+                return record
+        return None
+    except csv.Error:  # e.g. a field larger than the csv module allows
+        return None
+
+
+def _parse_csv(
+    path: Path, text: str, encoding: str, year: int | None, on_progress: Progress | None = None
+) -> ParsedFile:
+    header = _first_record(text)
+    if not header or not any(cell.strip() for cell in header):
         return _refused(path, year, "", f"{_expected_headers()}; the file is empty or its first row is blank")
-    header = records[0][1]
     table = recognise_table(header)
     if table is None:
         hint = ""
@@ -482,38 +485,97 @@ def _parse_csv(path: Path, text: str, encoding: str, year: int | None) -> Parsed
         return _refused(
             path, year, ",".join(header), f"each column named once (and none named source_row); found {clash}"
         )
-    body = [(number, record) for number, record in records[1:] if any(cell.strip() for cell in record)]
+    tokens = tokenise(text, header)
     if year is None:
-        year = _infer_year(header, [record for _, record in body])
-    spec_columns = set(table_columns()[table])
-    extras = [name.strip() for name, norm in zip(header, names, strict=True) if norm not in spec_columns]
-    collector = _Collector(path, year)
-    collector.start_table(table, extras)
-    width = len(header)
-    for number, record in body:
-        if len(record) != width:
-            _reject_wrong_width(collector, table, number, header, record)
-            continue
-        values: dict[str, str] = {}
-        extra_values: dict[str, str] = {}
-        for name, norm, cell in zip(header, names, record, strict=True):
-            if norm in spec_columns:
-                values[norm] = cell
-            else:
-                extra_values[name.strip()] = cell
-        collector.add_row(table, values, number, extras=extra_values)
-    if broken is not None:
-        collector.read[table] += 1  # the unreadable record is a row we could not read: count it
-        collector.reject(
-            table, broken[0], "", "", "", f"well-formed CSV ({broken[1]}); rows after this one were not read"
-        )
-    return collector.result(encoding)
+        year = _infer_year_from_columns(names, tokens)
+    return _checked_table(path, table, tokens, names, year, encoding, on_progress)
 
 
-def _reject_wrong_width(
-    collector: _Collector, table: str, number: int, header: list[str], record: list[str]
-) -> None:
-    collector.read[table] += 1
+def _infer_year_from_columns(names: list[str], tokens: Tokens) -> int | None:
+    """Return the collection year from a liia-tools YEAR column holding one value, else None."""
+    if _YEAR_COLUMN not in names:
+        return None
+    index = names.index(_YEAR_COLUMN)
+    values = set(pc.unique(pc.utf8_trim_whitespace(tokens.columns[index])).to_pylist())
+    values |= {record[index].strip() for _, record in tokens.odd if len(record) > index}
+    values.discard("")
+    if len(values) != 1:
+        return None
+    (value,) = values
+    # YEAR is the year the collection ends (see the module docstring), so it starts a year earlier.
+    return int(value) - 1 if re.fullmatch(r"\d{4}", value) else None
+
+
+def _checked_table(
+    path: Path,
+    table: str,
+    tokens: Tokens,
+    names: list[str],
+    year: int | None,
+    encoding: str,
+    on_progress: Progress | None,
+) -> ParsedFile:
+    """Check a CSV table's columns at once; reject the bad rows one by one, with every problem."""
+    header = tokens.header
+    specs = _spec().tables[table]
+    position = {norm: i for i, norm in enumerate(names)}
+    raw = {column.name: tokens.columns[position[column.name]] for column in specs}
+    steps = len(specs) + 1
+    done = iter(range(1, steps + 1))
+
+    def step() -> None:
+        if on_progress:
+            on_progress(next(done), steps)
+
+    checked = check_table(specs, raw, year, _spec(), step)
+    found: list[tuple[int, int, Rejection]] = []
+    for order, (column, result) in enumerate(zip(specs, checked, strict=True)):
+        for at in np.flatnonzero(result.bad):
+            value = result.stripped[int(at)].as_py()
+            row = int(tokens.rows[at])
+            found.append((row, order, Rejection(path.name, "", row, table, column.name, value,
+                                                expected_at(result, int(at)))))  # fmt: skip
+    for row, record in tokens.odd:
+        found.append((row, 0, _wrong_width(path, table, row, header, record)))
+    read = len(tokens.rows) + len(tokens.odd)
+    if tokens.broken is not None:
+        read += 1  # the unreadable record is a row we could not read: count it
+        row, error = tokens.broken
+        expected = f"well-formed CSV ({error}); rows after this one were not read"
+        found.append((row, 0, Rejection(path.name, "", row, table, "", "", expected)))
+    found.sort(key=lambda item: (item[0], item[1]))
+    bad = np.zeros(len(tokens.rows), dtype=bool)
+    for result in checked:
+        bad |= result.bad
+    keep = pa.array(~bad)
+    frame = pd.DataFrame(
+        {column.name: pd.Series(result.values.filter(keep), dtype="str")
+         for column, result in zip(specs, checked, strict=True)}
+    )  # fmt: skip
+    spec_names = {column.name for column in specs}
+    extras = []
+    for i, (name, norm) in enumerate(zip(header, names, strict=True)):
+        if norm not in spec_names:
+            extras.append(name.strip())
+            stripped = pc.utf8_trim_whitespace(tokens.columns[i])
+            frame[name.strip()] = pd.Series(stripped.filter(keep), dtype="str")
+    frame[SOURCE_ROW] = tokens.rows[~bad].astype("int64")
+    frame.attrs["extra_columns"] = extras
+    frame.attrs["encoding"] = encoding
+    step()
+    tables = {table: frame}
+    return ParsedFile(
+        path=path,
+        kind=KIND,
+        year=year,
+        tables=tables,
+        read={table: read},
+        rejections=[rejection for _, _, rejection in found],
+        children=_children(tables),
+    )
+
+
+def _wrong_width(path: Path, table: str, number: int, header: list[str], record: list[str]) -> Rejection:
     width = len(header)
     if len(record) < width:
         first_missing = header[len(record)].strip()
@@ -521,10 +583,9 @@ def _reject_wrong_width(
             f"{width} values ({', '.join(h.strip() for h in header)}); this row has {len(record)}, "
             "so it is cut short (a truncated file, or a line break inside a value)"
         )
-        collector.reject(table, number, "", first_missing, ",".join(record), expected)
-    else:
-        expected = f"{width} values; this row has {len(record)} (a comma inside an unquoted value?)"
-        collector.reject(table, number, "", "", ",".join(record), expected)
+        return Rejection(path.name, "", number, table, first_missing, ",".join(record), expected)
+    expected = f"{width} values; this row has {len(record)} (a comma inside an unquoted value?)"
+    return Rejection(path.name, "", number, table, "", ",".join(record), expected)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -764,7 +825,7 @@ def _read_header(collector: _Collector, header: _Element, repeated: bool) -> dic
 # ---------------------------------------------------------------------------------------------
 
 
-def _parse_one(path: Path, year: int | None) -> ParsedFile:
+def _parse_one(path: Path, year: int | None, on_progress: Progress | None = None) -> ParsedFile:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -779,18 +840,21 @@ def _parse_one(path: Path, year: int | None) -> ParsedFile:
             path, year, "", "text in UTF-8 or Windows-1252 (save the file again as CSV UTF-8 from Excel)"
         )
     text, encoding = decoded
-    return _parse_csv(path, text, encoding, year)
+    return _parse_csv(path, text, encoding, year, on_progress)
 
 
-def parse_ssda903(paths: Sequence[Path], year: int | None = None) -> list[ParsedFile]:
+def parse_ssda903(
+    paths: Sequence[Path], year: int | None = None, on_progress: Progress | None = None
+) -> list[ParsedFile]:
     """Parse SSDA903 files, CSV tables or the XML form, into one ParsedFile each.
 
     ``year`` is the collection year by its first year (2025 for 2025-26). It decides which codes
     are valid (H5 and P2 are not from 2025). When None, each file's year is taken from its data
     if it says (a liia-tools YEAR column with one value), and otherwise stays None, in which
     case a code valid in any year is accepted. Nothing is raised for bad data: a file that is
-    not SSDA903 comes back with one whole-file Rejection and no tables.
+    not SSDA903 comes back with one whole-file Rejection and no tables. ``on_progress(done,
+    total)`` hears each column of a CSV table as it is checked.
     """
     if year is not None and not isinstance(year, int):
         raise TypeError(f"year must be an int such as 2025 (for 2025-26) or None, not {year!r}")
-    return [_parse_one(Path(path), year) for path in paths]
+    return [_parse_one(Path(path), year, on_progress) for path in paths]
