@@ -184,6 +184,13 @@ def _migration_4(conn: Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE {quote(spec.name)} ADD COLUMN {quote(column.name)} {type_sql}")
 
 
+def _migration_6(conn: Connection) -> None:
+    """Audits recorded in the workbench (templates, rounds, answers, moderations, actions, drafts)."""
+    from workbench.audits.schema import create_audit_tables  # the audit package owns its tables
+
+    create_audit_tables(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -198,6 +205,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
     Migration(3, "statutory return tables with provenance; statutory_children", _migration_3),
     Migration(4, "provenance (source file, sha256, row) on every extract row", _migration_4),
+    Migration(6, "audits recorded in the workbench: templates, rounds, answers, moderations, actions", _migration_6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -207,6 +215,11 @@ def _enable_sqlite_foreign_keys(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Several people (and processes) write audits at once: wait for a lock rather than fail,
+        # and let readers and one writer work side by side (write-ahead log; not for :memory:).
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
