@@ -205,7 +205,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
     Migration(3, "statutory return tables with provenance; statutory_children", _migration_3),
     Migration(4, "provenance (source file, sha256, row) on every extract row", _migration_4),
-    Migration(6, "audits recorded in the workbench: templates, rounds, answers, moderations, actions", _migration_6),
+    Migration(6, "workbench audits: templates, rounds, answers, moderations, actions", _migration_6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

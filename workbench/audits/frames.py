@@ -24,7 +24,15 @@ AUDIT_COLUMNS = [
     "moderated_grade",
     "source",
 ]
-ANSWER_COLUMNS = ["audit_id", "question_id", "grade", "evidence", "moderated_grade", "moderation_reason", "source"]
+ANSWER_COLUMNS = [
+    "audit_id",
+    "question_id",
+    "grade",
+    "evidence",
+    "moderated_grade",
+    "moderation_reason",
+    "source",
+]
 ACTION_COLUMNS = [
     "action_id",
     "audit_id",

@@ -44,7 +44,9 @@ def moderate_audit(
     answers = T["recorded_audit_answers"]
     with store.engine.connect() as conn:
         audit = conn.execute(sa.select(audits).where(audits.c.audit_id == audit_id)).mappings().first()
-        answered = [r[0] for r in conn.execute(sa.select(answers.c.question_id).where(answers.c.audit_id == audit_id))]
+        answered = [
+            r[0] for r in conn.execute(sa.select(answers.c.question_id).where(answers.c.audit_id == audit_id))
+        ]
     if audit is None:
         raise AuditError(f"no workbench audit {audit_id!r} to moderate")
     if moderator_id == audit["auditor_id"]:
@@ -68,7 +70,9 @@ def moderate_audit(
 
     def write(conn) -> int:
         result = conn.execute(
-            T["audit_moderations"].insert().values(
+            T["audit_moderations"]
+            .insert()
+            .values(
                 audit_id=audit_id,
                 moderator_id=moderator_id,
                 moderation_date=on.isoformat(),
@@ -81,7 +85,12 @@ def moderate_audit(
         conn.execute(
             T["audit_moderation_answers"].insert(),
             [
-                {"moderation_id": moderation_id, "question_id": qid, "moderated_grade": g, "reason": w.strip()}
+                {
+                    "moderation_id": moderation_id,
+                    "question_id": qid,
+                    "moderated_grade": g,
+                    "reason": w.strip(),
+                }
                 for qid, (g, w) in question_grades.items()
             ],
         )
@@ -98,7 +107,9 @@ def _kappa(pairs: pd.DataFrame) -> tuple[float, float, float]:
     observed = float((pairs["first"] == pairs["moderated"]).mean())
     first = pairs["first"].value_counts() / n
     moderated = pairs["moderated"].value_counts() / n
-    chance = float(sum(first.get(g, 0.0) * moderated.get(g, 0.0) for g in set(first.index) | set(moderated.index)))
+    chance = float(
+        sum(first.get(g, 0.0) * moderated.get(g, 0.0) for g in set(first.index) | set(moderated.index))
+    )
     kappa = float("nan") if chance >= 1.0 else (observed - chance) / (1.0 - chance)
     return observed, chance, kappa
 

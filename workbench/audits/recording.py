@@ -73,7 +73,7 @@ def write_with_retry(store, write: Callable[[sa.engine.Connection], R], attempts
             if not _is_locked(error) or attempt == attempts - 1:
                 raise
             # Back off with jitter, so waiting writers do not wake together.
-            time.sleep(min(1.0, 0.01 * 2 ** min(attempt, 7)) * (0.5 + random.random()))  # noqa: S311
+            time.sleep(min(1.0, 0.01 * 2 ** min(attempt, 7)) * (0.5 + random.random()))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -122,7 +122,9 @@ def submission_problems(
                 problems[question.question_id] = "required: choose a grade"
         elif answer.grade not in question.allowed_grades():
             allowed = ", ".join(question.allowed_grades())
-            problems[question.question_id] = f"grade {answer.grade!r} is not allowed; expected one of {allowed}"
+            problems[question.question_id] = (
+                f"grade {answer.grade!r} is not allowed; expected one of {allowed}"
+            )
     if overall_grade not in graded_codes():
         problems["overall"] = "required: choose an overall grade (" + ", ".join(graded_codes()) + ")"
     return problems
@@ -185,7 +187,9 @@ def submit_audit(store, record: AuditRecord) -> str:
         conn.execute(T["recorded_audits"].insert().values(**_audit_row(record)))
         conn.execute(T["recorded_audit_answers"].insert(), _answer_rows(record))
         conn.execute(
-            drafts.delete().where(drafts.c.child_id == record.child_id, drafts.c.auditor_id == record.auditor_id)
+            drafts.delete().where(
+                drafts.c.child_id == record.child_id, drafts.c.auditor_id == record.auditor_id
+            )
         )
         return record.audit_id
 

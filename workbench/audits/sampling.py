@@ -29,14 +29,16 @@ def audit_population(store, at: date, exclude_months: int = 12) -> pd.DataFrame:
     when = pd.Timestamp(at)
     involvements = store.read_table("involvements", ["child_id", "plan_type", "start_date", "end_date"])
     open_at = involvements[
-        (involvements["start_date"] <= when) & (involvements["end_date"].isna() | (involvements["end_date"] > when))
+        (involvements["start_date"] <= when)
+        & (involvements["end_date"].isna() | (involvements["end_date"] > when))
     ]
     latest = open_at.sort_values(["child_id", "start_date"]).drop_duplicates("child_id", keep="last")
     children = store.read_table("children", ["child_id", "locality"])
     allocations = store.read_table("allocations")
     workers = store.read_table("workers", ["worker_id", "team_id"])
     alloc = allocations[
-        (allocations["start_date"] <= when) & (allocations["end_date"].isna() | (allocations["end_date"] > when))
+        (allocations["start_date"] <= when)
+        & (allocations["end_date"].isna() | (allocations["end_date"] > when))
     ]
     alloc = alloc.sort_values(["child_id", "start_date"]).drop_duplicates("child_id", keep="last")
     teams = alloc.merge(workers, on="worker_id", how="left")[["child_id", "team_id"]]
@@ -80,7 +82,9 @@ def draw_sample(
         raise AuditError(f"cannot stratify by {stratify_by!r}; choose one of {', '.join(STRATA)}")
     population = audit_population(store, at, exclude_months)
     if len(population) < size:
-        raise AuditError(f"only {len(population)} cases can be sampled at {at}, fewer than the {size} asked for")
+        raise AuditError(
+            f"only {len(population)} cases can be sampled at {at}, fewer than the {size} asked for"
+        )
     rng = np.random.default_rng(seed)
     if stratify_by is None:
         chosen = population.iloc[np.sort(rng.choice(len(population), size=size, replace=False))]
@@ -111,7 +115,9 @@ def create_round(
 
     def write(conn) -> str:
         conn.execute(
-            T["audit_rounds"].insert().values(
+            T["audit_rounds"]
+            .insert()
+            .values(
                 round_id=round_id,
                 name=name.strip() or round_id,
                 method="stratified" if stratify_by else "random",
@@ -126,7 +132,10 @@ def create_round(
         )
         conn.execute(
             T["audit_round_cases"].insert(),
-            [{"round_id": round_id, "child_id": c, "stratum": s} for c, s in zip(sample["child_id"], sample["stratum"], strict=True)],
+            [
+                {"round_id": round_id, "child_id": c, "stratum": s}
+                for c, s in zip(sample["child_id"], sample["stratum"], strict=True)
+            ],
         )
         return round_id
 
@@ -139,5 +148,7 @@ def round_cases(store, round_id: str) -> pd.DataFrame:
 
     table = T["audit_round_cases"]
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(table.c.child_id, table.c.stratum).where(table.c.round_id == round_id)).fetchall()
+        rows = conn.execute(
+            sa.select(table.c.child_id, table.c.stratum).where(table.c.round_id == round_id)
+        ).fetchall()
     return pd.DataFrame(rows, columns=["child_id", "stratum"])

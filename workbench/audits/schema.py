@@ -66,14 +66,17 @@ def define_audit_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
             sa.Column("source", sa.String(40), nullable=False, comment="workbench, or import:<file>"),
             sa.Column("submitted_at", sa.String(32), nullable=False),
             sa.ForeignKeyConstraint(
-                ["template_id", "template_version"], ["audit_templates.template_id", "audit_templates.version"]
+                ["template_id", "template_version"],
+                ["audit_templates.template_id", "audit_templates.version"],
             ),
             comment="Audits submitted in the workbench or imported from a spreadsheet (first grade).",
         ),
         sa.Table(
             "recorded_audit_answers",
             metadata,
-            sa.Column("audit_id", sa.String(_ID), sa.ForeignKey("recorded_audits.audit_id"), primary_key=True),
+            sa.Column(
+                "audit_id", sa.String(_ID), sa.ForeignKey("recorded_audits.audit_id"), primary_key=True
+            ),
             sa.Column("question_id", sa.String(_ID), primary_key=True),
             sa.Column("grade", sa.String(40), nullable=False),
             sa.Column("evidence", sa.Text, nullable=False),
@@ -94,7 +97,10 @@ def define_audit_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
             "audit_moderation_answers",
             metadata,
             sa.Column(
-                "moderation_id", sa.Integer, sa.ForeignKey("audit_moderations.moderation_id"), primary_key=True
+                "moderation_id",
+                sa.Integer,
+                sa.ForeignKey("audit_moderations.moderation_id"),
+                primary_key=True,
             ),
             sa.Column("question_id", sa.String(_ID), primary_key=True),
             sa.Column("moderated_grade", sa.String(40), nullable=False),

@@ -29,7 +29,15 @@ DEFAULT_TEMPLATE = TEMPLATES_DIR / "outcome-focused.yaml"
 NOT_APPLICABLE = "not_applicable"
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_TOP_KEYS = {"template_id", "version", "title", "description", "evidence_window_months", "grades", "questions"}
+_TOP_KEYS = {
+    "template_id",
+    "version",
+    "title",
+    "description",
+    "evidence_window_months",
+    "grades",
+    "questions",
+}
 _QUESTION_KEYS = {"id", "theme", "text", "guidance", "required", "not_applicable_allowed"}
 
 
@@ -65,7 +73,7 @@ class Question:
     not_applicable_allowed: bool
 
     def allowed_grades(self) -> tuple[str, ...]:
-        """The grades an auditor may give this question."""
+        """Return the grades an auditor may give this question."""
         return graded_codes() + ((NOT_APPLICABLE,) if self.not_applicable_allowed else ())
 
 
@@ -121,7 +129,9 @@ def parse_template(text: str, source: str = "<text>") -> AuditTemplate:
         raise TemplateError(f"{source}: expected a mapping with template_id, version, title and questions")
     unknown = sorted(set(map(str, doc)) - _TOP_KEYS)
     if unknown:
-        raise TemplateError(f"{source}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP_KEYS))}")
+        raise TemplateError(
+            f"{source}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP_KEYS))}"
+        )
     for key in ("template_id", "version", "title", "questions"):
         if key not in doc:
             raise TemplateError(f"{source}: missing {key!r}")
@@ -132,7 +142,9 @@ def parse_template(text: str, source: str = "<text>") -> AuditTemplate:
             raise TemplateError(f"{source}: {name} {value!r} must be letters, digits, '.', '_' or '-'")
     window = doc.get("evidence_window_months", 6)
     if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 60:
-        raise TemplateError(f"{source}: evidence_window_months must be a whole number from 1 to 60, found {window!r}")
+        raise TemplateError(
+            f"{source}: evidence_window_months must be a whole number from 1 to 60, found {window!r}"
+        )
     grades = doc.get("grades", list(graded_codes()))
     if list(grades or []) != list(graded_codes()):
         raise TemplateError(
@@ -150,7 +162,8 @@ def parse_template(text: str, source: str = "<text>") -> AuditTemplate:
         unknown = sorted(set(map(str, raw)) - _QUESTION_KEYS)
         if unknown:
             raise TemplateError(
-                f"{source}: {where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_QUESTION_KEYS))}"
+                f"{source}: {where}: unknown key(s) {', '.join(unknown)}; "
+                f"expected {', '.join(sorted(_QUESTION_KEYS))}"
             )
         question_id = _text(raw.get("id"), f"{where} id", source)
         where = f"question {number} ({question_id})"
