@@ -79,7 +79,7 @@ def test_moderation_through_the_store_keeps_the_first_grade_and_gives_the_same_f
             f"C{number}", "W1", template, answers, G, date(2026, 3, 1), date(2025, 9, 1), date(2026, 3, 1)
         )
         audit_id = submit_audit(store, record)
-        grades = {q: (G, "agreed") for q in template.question_ids}
+        grades = dict.fromkeys(template.question_ids, (G, "agreed"))
         grades["q1"] = (moderated, "changed" if moderated != first else "agreed")
         moderate_audit(store, audit_id, "W2", grades, G, "moderated in panel", date(2026, 3, 10))
 
@@ -98,7 +98,7 @@ def test_a_second_moderation_is_a_new_row_and_the_latest_wins(store):
         store,
         AuditRecord("C1", "W1", template, answers, G, date(2026, 3, 1), date(2025, 9, 1), date(2026, 3, 1)),
     )
-    same = {q: (G, "agreed") for q in template.question_ids}
+    same = dict.fromkeys(template.question_ids, (G, "agreed"))
     moderate_audit(store, audit_id, "W2", same, G, "first look", date(2026, 3, 2))
     moderate_audit(
         store, audit_id, "W3", {**same, "q1": (R, "no success measures")}, R, "panel", date(2026, 3, 9)
@@ -118,7 +118,7 @@ def test_moderation_needs_a_second_person_and_reasons(store):
         store,
         AuditRecord("C1", "W1", template, answers, G, date(2026, 3, 1), date(2025, 9, 1), date(2026, 3, 1)),
     )
-    grades = {q: (G, "agreed") for q in template.question_ids}
+    grades = dict.fromkeys(template.question_ids, (G, "agreed"))
     with pytest.raises(AuditError, match="second person"):
         moderate_audit(store, audit_id, "W1", grades, G, "mine", date(2026, 3, 2))
     with pytest.raises(AuditError, match="q3: give a reason"):

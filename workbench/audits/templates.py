@@ -159,6 +159,8 @@ def parse_template(text: str, source: str = "<text>") -> AuditTemplate:
         where = f"question {number}"
         if not isinstance(raw, dict):
             raise TemplateError(f"{source}: {where} must be a mapping with id, text and guidance")
+        if isinstance(raw.get("id"), str) and raw["id"].strip():
+            where = f"question {number} ({raw['id'].strip()})"
         unknown = sorted(set(map(str, raw)) - _QUESTION_KEYS)
         if unknown:
             raise TemplateError(
