@@ -140,7 +140,7 @@ def test_a_stored_version_never_changes_and_past_audits_keep_their_questions(sto
     assert store_template(store, template) is False
     audit_id = submit_audit(store, record(template))
     edited = parse_template(GOOD_YAML.replace("Is the work aimed at", "Is the plan aimed at"), "edited.yaml")
-    with pytest.raises(TemplateError, match="already stored with different text; .* new version"):
+    with pytest.raises(TemplateError, match=r"already stored with different text; .* new version"):
         store_template(store, edited)
     renewed = parse_template(
         GOOD_YAML.replace('version: "1"', 'version: "2"').replace(
