@@ -1,0 +1,150 @@
+"""The audit form and findings view, driven without a kernel (set values, click, read traits)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from widgets.audit_findings_view import AuditFindingsView
+from widgets.audit_form import AuditForm
+from workbench.audits import answer_frame, audit_frame
+from workbench.audits.recording import USER_VAR, load_draft
+from workbench.audits.templates import load_template
+from workbench.extract import load_extract
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def audit_store(store, handworked_dir, monkeypatch):
+    load_extract(store, handworked_dir)
+    monkeypatch.setenv(USER_VAR, "W3")
+    return store
+
+
+def fill(form: AuditForm, skip: tuple[str, ...] = ()) -> None:
+    for qid, fld in form.fields.items():
+        if qid not in skip:
+            fld.grade.value = "good"
+            fld.evidence.value = f"{qid}: {HOSTILE}"
+    form.overall.value = "good"
+
+
+def test_the_auditor_comes_from_the_environment_not_the_page(audit_store, monkeypatch):
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    assert form.auditor_id == "W3" and "W3" in form.who.value
+    monkeypatch.delenv(USER_VAR)
+    nobody = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    nobody.open_case("C1")
+    assert nobody.submit_button.disabled and "WORKBENCH_USER" in nobody.who.value
+    assert nobody.status == "cannot audit"
+
+
+def test_typing_saves_a_draft_and_reopening_the_case_restores_it(audit_store):
+    template = load_template()
+    form = AuditForm(audit_store, template, today=date(2026, 3, 31))
+    form.case_input.value = "C1"
+    form.open_button.click()
+    assert form.child_id == "C1" and not form.submit_button.disabled
+    assert "wb-case-outcomes" in form.case_view.value
+    form.fields["q1"].grade.value = "requires_improvement"
+    form.fields["q1"].evidence.value = HOSTILE
+    assert form.status == "draft saved" and form.saves == 2
+    assert load_draft(audit_store, "C1", "W3").answers["q1"].evidence == HOSTILE
+
+    # A closed tab: a new form (new kernel) opens the same case and finds what was typed.
+    again = AuditForm(audit_store, template, today=date(2026, 3, 31))
+    again.open_case("C1")
+    assert again.status == "draft restored"
+    assert (again.fields["q1"].grade.value, again.fields["q1"].evidence.value) == (
+        "requires_improvement",
+        HOSTILE,
+    )
+    assert again.saves == 0  # restoring is not a change
+
+
+def test_submit_names_the_missing_questions_then_stores_the_audit(audit_store):
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    form.open_case("C1")
+    fill(form, skip=("q3", "q5"))
+    form.overall.value = ""
+    assert form.submit() is None
+    assert form.missing == ["q3", "q5", "overall"]
+    assert "q3, q5, overall" in form.message.value
+    assert "wb-audit-missing" in form.fields["q3"]._dom_classes
+    assert "wb-audit-missing" not in form.fields["q1"]._dom_classes
+    fill(form)
+    audit_id = form.submit()
+    assert audit_id and form.submitted_audit_id == audit_id and form.status == "submitted"
+    stored = audit_frame(audit_store).set_index("audit_id").loc[audit_id]
+    assert (stored["child_id"], stored["auditor_id"], stored["template_version"]) == ("C1", "W3", "1")
+    assert stored["audit_date"].date() == date(2026, 3, 31)
+    answers = answer_frame(audit_store)
+    assert answers[answers["audit_id"] == audit_id]["evidence"].str.endswith(HOSTILE).all()
+    assert load_draft(audit_store, "C1", "W3") is None
+    assert "<script>" not in form.message.value
+
+
+def test_the_evidence_window_defaults_to_six_months_and_is_kept(audit_store):
+    form = AuditForm(audit_store, load_template(), today=date(2026, 11, 25), window_end=date(2026, 3, 31))
+    assert (form.window_from.value, form.window_to.value) == (date(2025, 9, 30), date(2026, 3, 31))
+    form.open_case("C2")
+    form.window_from.value = date(2025, 6, 1)
+    fill(form)
+    audit_id = form.submit()
+    with audit_store.engine.connect() as conn:
+        window = conn.exec_driver_sql(
+            "SELECT evidence_from, evidence_to, audit_date FROM recorded_audits WHERE audit_id = ?",
+            (audit_id,),
+        ).one()
+    assert tuple(window) == ("2025-06-01", "2026-03-31", "2026-11-25")
+
+
+def test_findings_view_shows_a_new_audit_and_escapes_its_evidence(audit_store):
+    view = AuditFindingsView(audit_store, at=date(2026, 12, 31))
+    before = view.audits
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    form.open_case("C1")
+    fill(form)
+    audit_id = form.submit()
+    view.refresh_button.click()
+    assert view.audits == before + 1
+    assert audit_id in view.latest.value
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;" in view.latest.value and "<script>" not in view.latest.value
+    )
+    view.group.value = "team"
+    assert view.chart.chart.to_dict()["encoding"]["y"]["field"] == "group"
+    assert {row["team"] for row in view.chart.chart.to_dict()["datasets"].popitem()[1]} == {"North CIN"}
+
+
+def test_moderation_form_keeps_the_first_grade_and_updates_agreement(audit_store, monkeypatch):
+    from widgets.audit_moderation import ModerationForm
+
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    form.open_case("C1")
+    fill(form)
+    audit_id = form.submit()
+
+    own = ModerationForm(audit_store, today=date(2026, 4, 7))  # W3 audited it: cannot moderate it
+    own.picker.value = audit_id
+    own.save_button.click()
+    assert "second person" in own.message.value and own.moderated_audit_id == ""
+
+    monkeypatch.setenv(USER_VAR, "W1")
+    moderation = ModerationForm(audit_store, today=date(2026, 4, 7))
+    assert audit_id in dict(moderation.picker.options).values()
+    moderation.picker.value = audit_id
+    assert "&lt;script&gt;" in moderation.questions.children[0].children[0].value
+    for grade, why in moderation._grades.values():
+        why.value = "agreed"
+    moderation._grades["q1"][0].value = "requires_improvement"
+    moderation._grades["q1"][1].value = "no success measure for two outcomes"
+    moderation.reason.value = "agreed in panel"
+    moderation.save_button.click()
+    assert moderation.moderated_audit_id == audit_id
+    assert audit_id not in dict(moderation.picker.options).values()
+    row = answer_frame(audit_store).set_index(["audit_id", "question_id"]).loc[(audit_id, "q1")]
+    assert (row["grade"], row["moderated_grade"]) == ("good", "requires_improvement")
+    assert "<td>q1</td><td>1</td><td>0%</td>" in moderation.agreement.value
