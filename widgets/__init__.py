@@ -1,20 +1,20 @@
 """Reusable ipywidgets components built on ``workbench``, one component to a module."""
 
+from widgets.audit_findings_view import AuditFindingsView
+from widgets.audit_form import AuditForm
+from widgets.audit_moderation import ModerationForm
 from widgets.distance_travelled_view import DistanceTravelledView
 from widgets.filter_state import FilterState
 from widgets.locality_filter import LocalityFilter
 from widgets.offline import enable_offline_charts, offline_chart
-from widgets.audit_form import AuditForm
-from widgets.audit_findings_view import AuditFindingsView
-from widgets.audit_moderation import ModerationForm
 
 __all__ = [
+    "AuditFindingsView",
+    "AuditForm",
     "DistanceTravelledView",
     "FilterState",
     "LocalityFilter",
+    "ModerationForm",
     "enable_offline_charts",
     "offline_chart",
-    "AuditForm",
-    "AuditFindingsView",
-    "ModerationForm",
 ]
