@@ -217,6 +217,13 @@ class AuditForm(W.VBox):
     def _changed(self, change) -> None:
         if self._restoring or not self.child_id or not self.auditor_id:
             return
+        for qid, fld in self.fields.items():
+            if change["owner"] is fld.grade and change["new"] and qid in self.missing:
+                fld.problem.value = ""  # answered now: the marker from the last Submit is stale
+                fld.remove_class("wb-audit-missing")
+                self.missing = [m for m in self.missing if m != qid]
+        if change["owner"] is self.overall and change["new"] and "overall" in self.missing:
+            self.missing = [m for m in self.missing if m != "overall"]
         if (
             change["owner"] in (self.window_from, self.window_to)
             and self.window_from.value

@@ -1,4 +1,8 @@
-"""The audit form and findings view, driven without a kernel (set values, click, read traits)."""
+"""The audit form and findings view, driven without a kernel (set values, click, read traits).
+
+Without a kernel there is no event loop to debounce on, so forms save at once (``save_delay=0``);
+the debounced save is exercised in the browser test.
+"""
 
 from __future__ import annotations
 
@@ -32,10 +36,10 @@ def fill(form: AuditForm, skip: tuple[str, ...] = ()) -> None:
 
 
 def test_the_auditor_comes_from_the_environment_not_the_page(audit_store, monkeypatch):
-    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
     assert form.auditor_id == "W3" and "W3" in form.who.value
     monkeypatch.delenv(USER_VAR)
-    nobody = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    nobody = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
     nobody.open_case("C1")
     assert nobody.submit_button.disabled and "WORKBENCH_USER" in nobody.who.value
     assert nobody.status == "cannot audit"
@@ -43,7 +47,7 @@ def test_the_auditor_comes_from_the_environment_not_the_page(audit_store, monkey
 
 def test_typing_saves_a_draft_and_reopening_the_case_restores_it(audit_store):
     template = load_template()
-    form = AuditForm(audit_store, template, today=date(2026, 3, 31))
+    form = AuditForm(audit_store, template, today=date(2026, 3, 31), save_delay=0)
     form.case_input.value = "C1"
     form.open_button.click()
     assert form.child_id == "C1" and not form.submit_button.disabled
@@ -54,7 +58,7 @@ def test_typing_saves_a_draft_and_reopening_the_case_restores_it(audit_store):
     assert load_draft(audit_store, "C1", "W3").answers["q1"].evidence == HOSTILE
 
     # A closed tab: a new form (new kernel) opens the same case and finds what was typed.
-    again = AuditForm(audit_store, template, today=date(2026, 3, 31))
+    again = AuditForm(audit_store, template, today=date(2026, 3, 31), save_delay=0)
     again.open_case("C1")
     assert again.status == "draft restored"
     assert (again.fields["q1"].grade.value, again.fields["q1"].evidence.value) == (
@@ -65,7 +69,7 @@ def test_typing_saves_a_draft_and_reopening_the_case_restores_it(audit_store):
 
 
 def test_submit_names_the_missing_questions_then_stores_the_audit(audit_store):
-    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
     form.open_case("C1")
     fill(form, skip=("q3", "q5"))
     form.overall.value = ""
@@ -87,7 +91,9 @@ def test_submit_names_the_missing_questions_then_stores_the_audit(audit_store):
 
 
 def test_the_evidence_window_defaults_to_six_months_and_is_kept(audit_store):
-    form = AuditForm(audit_store, load_template(), today=date(2026, 11, 25), window_end=date(2026, 3, 31))
+    form = AuditForm(
+        audit_store, load_template(), today=date(2026, 11, 25), window_end=date(2026, 3, 31), save_delay=0
+    )
     assert (form.window_from.value, form.window_to.value) == (date(2025, 9, 30), date(2026, 3, 31))
     form.open_case("C2")
     form.window_from.value = date(2025, 6, 1)
@@ -104,7 +110,7 @@ def test_the_evidence_window_defaults_to_six_months_and_is_kept(audit_store):
 def test_findings_view_shows_a_new_audit_and_escapes_its_evidence(audit_store):
     view = AuditFindingsView(audit_store, at=date(2026, 12, 31))
     before = view.audits
-    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
     form.open_case("C1")
     fill(form)
     audit_id = form.submit()
@@ -122,7 +128,7 @@ def test_findings_view_shows_a_new_audit_and_escapes_its_evidence(audit_store):
 def test_moderation_form_keeps_the_first_grade_and_updates_agreement(audit_store, monkeypatch):
     from widgets.audit_moderation import ModerationForm
 
-    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31))
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
     form.open_case("C1")
     fill(form)
     audit_id = form.submit()
@@ -137,7 +143,7 @@ def test_moderation_form_keeps_the_first_grade_and_updates_agreement(audit_store
     assert audit_id in dict(moderation.picker.options).values()
     moderation.picker.value = audit_id
     assert "&lt;script&gt;" in moderation.questions.children[0].children[0].value
-    for grade, why in moderation._grades.values():
+    for _grade, why in moderation._grades.values():
         why.value = "agreed"
     moderation._grades["q1"][0].value = "requires_improvement"
     moderation._grades["q1"][1].value = "no success measure for two outcomes"

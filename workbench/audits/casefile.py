@@ -105,6 +105,45 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], css: str, empty: str) -
     return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+_CASE_CSS = (
+    "<style>.wb-case-file-body table{border-collapse:collapse;font-size:13px;width:100%}"
+    ".wb-case-file-body th,.wb-case-file-body td{border-bottom:1px solid #ddd;padding:2px 4px;"
+    "text-align:left;vertical-align:top}.wb-case-outcome{border-left:4px solid #0072B2;padding:4px 8px;"
+    "margin:6px 0;background:#f6f9fc}.wb-case-outcome small{color:#444}</style>"
+)
+
+
+def _label(kind: str, code) -> str:
+    from workbench.codes import labels
+
+    if code is None or (not isinstance(code, str) and pd.isna(code)):
+        return ""
+    return labels(kind).get(str(code), str(code))
+
+
+def _outcome_cards(outcomes: pd.DataFrame) -> str:
+    import html
+
+    if outcomes.empty:
+        return "<p class='wb-case-outcomes wb-empty'>No desired outcomes active in the window.</p>"
+    cards = []
+    for row in outcomes.to_dict("records"):
+        success = _cell(row.get("success_looks_like")) or "<i>no success measure recorded</i>"
+        facts = [
+            f"in the {html.escape(_label('whose_words', row.get('whose_words')).lower())}'s words",
+            "agreed with the family" if row.get("agreed_with_family") else "<b>not</b> agreed with family",
+            f"baseline {_cell(row.get('baseline_score')) or 'none'}, "
+            f"target {_cell(row.get('target_score')) or 'none'}",
+            f"agreed {_cell(row.get('agreed_date'))}",
+            html.escape(_label("outcome_statuses", row.get("status")).lower()),
+        ]
+        cards.append(
+            f"<div class='wb-case-outcome'><b>{_cell(row.get('statement'))}</b><br>"
+            f"Success looks like: {success}<br><small>{' · '.join(facts)}</small></div>"
+        )
+    return f"<div class='wb-case-outcomes'>{''.join(cards)}</div>"
+
+
 def case_file_html(case: CaseFile, evidence_from: date, evidence_to: date) -> str:
     """Return the case file as HTML, every value escaped (statements and notes are typed by people)."""
     import html
@@ -112,32 +151,33 @@ def case_file_html(case: CaseFile, evidence_from: date, evidence_to: date) -> st
     if not case.found:
         return f"<p class='wb-case-missing'>No child {html.escape(case.child_id)} in the store.</p>"
     window = f"{evidence_from:%d %b %Y} to {evidence_to:%d %b %Y}"
+    meetings = case.meetings.copy()
+    if "meeting_type" in meetings:
+        meetings["meeting_type"] = [_label("meeting_types", m) for m in meetings["meeting_type"]]
+        meetings["agencies_attended"] = [a.replace(";", "; ") if isinstance(a, str) else a
+                                         for a in meetings["agencies_attended"]]  # fmt: skip
     return "".join(
         [
+            _CASE_CSS,
+            "<div class='wb-case-file-body'>",
             f"<h4>Case {html.escape(case.child_id)}: evidence window {html.escape(window)}</h4>",
             f"<h5>Desired outcomes ({len(case.outcomes)})</h5>",
-            _table(
-                case.outcomes,
-                {"statement": "Desired outcome", "whose_words": "Whose words", "agreed_with_family": "Agreed",
-                 "success_looks_like": "Success looks like", "baseline_score": "Baseline",
-                 "target_score": "Target", "agreed_date": "Agreed on", "status": "Status"},
-                "wb-case-outcomes", "No desired outcomes active in the window.",
-            ),
+            _outcome_cards(case.outcomes),
             f"<h5>Reviews in the window ({len(case.reviews)})</h5>",
             _table(
                 case.reviews,
                 {"review_date": "Date", "outcome_id": "Outcome", "score": "Score",
-                 "family_score": "Family's score", "reviewer_role": "Reviewer", "note": "Note"},
+                 "family_score": "Family's score", "note": "Note"},
                 "wb-case-reviews", "No reviews in the window.",
             ),
             f"<h5>Meetings in the window ({len(case.meetings)})</h5>",
             _table(
-                case.meetings,
+                meetings,
                 {"date": "Date", "meeting_type": "Meeting", "child_participation": "Child took part",
-                 "family_attended": "Family", "wider_family_attended": "Wider family",
-                 "agencies_attended": "Agencies"},
+                 "family_attended": "Family", "agencies_attended": "Agencies"},
                 "wb-case-meetings", "No meetings in the window.",
             ),
+            "</div>",
         ]
     )  # fmt: skip
 
