@@ -1,5 +1,6 @@
 """Reusable ipywidgets components built on ``workbench``, one component to a module."""
 
+from widgets.audit_actions import AuditActions
 from widgets.audit_findings_view import AuditFindingsView
 from widgets.audit_form import AuditForm
 from widgets.audit_moderation import ModerationForm
@@ -9,6 +10,7 @@ from widgets.locality_filter import LocalityFilter
 from widgets.offline import enable_offline_charts, offline_chart
 
 __all__ = [
+    "AuditActions",
     "AuditFindingsView",
     "AuditForm",
     "DistanceTravelledView",

@@ -15,7 +15,13 @@ import pandas as pd
 import traitlets as T
 
 from widgets.offline import offline_chart
-from workbench.audits.findings import Findings, build_findings, question_labels, write_findings
+from workbench.audits.findings import (
+    Findings,
+    build_findings,
+    question_labels,
+    themes_summary,
+    write_findings,
+)
 from workbench.charts import audit_grade_chart
 
 
@@ -37,6 +43,20 @@ def _html_table(frame: pd.DataFrame, css: str, formats: dict[str, str] | None = 
             cells.append(f"<td>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+_CSS = (
+    "<style>.wb-findings-view table{border-collapse:collapse;font-size:13px;margin:4px 0 12px}"
+    ".wb-findings-view th{background:#f2f2f2;text-align:left}.wb-findings-view th,.wb-findings-view td"
+    "{border:1px solid #ddd;padding:2px 6px;vertical-align:top}</style>"
+)
+
+
+_RECORDS_NOTE = (
+    "<p>Each audited child's share of desired outcomes that are Clear, Consensual and Reviewed on the "
+    "audit date, beside the auditor's grade on the matching question (q1, q3, q6). They agree on a "
+    "case when good or better goes with at least half, or a lower grade with less than half.</p>"
+)
 
 
 class AuditFindingsView(W.VBox):
@@ -112,7 +132,7 @@ class AuditFindingsView(W.VBox):
         recorded = int((f.audits["source"] == "workbench").sum())
         moderated = int((f.audits["status"] == "moderated").sum())
         self.summary.value = (
-            f"<p><b>{len(f.audits):,}</b> completed audits ({recorded:,} recorded in the workbench), "
+            _CSS + f"<p><b>{len(f.audits):,}</b> completed audits ({recorded:,} recorded in the workbench), "
             f"{moderated:,} moderated.</p>"
         )
         latest = f.audits.sort_values(["audit_date", "audit_id"], ascending=False).head(10)
@@ -149,8 +169,9 @@ class AuditFindingsView(W.VBox):
             )
             + "<p>Themes: words and two-word phrases counted once per answer's evidence, "
             "common words left out.</p>"
-            + _html_table(f.themes, "wb-findings-themes")
+            + _html_table(themes_summary(f.themes), "wb-findings-themes")
             + "<h4>Do the records and the auditors agree?</h4>"
+            + _RECORDS_NOTE
             + _html_table(f.records_agreement, "wb-findings-records", {"share_agree": "{:.0%}"})
             + _html_table(f.records_beside_audits, "wb-findings-records-by-grade", {"mean_share": "{:.0%}"})
             + "<h4>Moderation agreement</h4>"
@@ -160,7 +181,11 @@ class AuditFindingsView(W.VBox):
                 {"percent_agreement": "{:.0f}%", "chance_agreement": "{:.2f}", "kappa": "{:.2f}"},
             )
             + "<h4>Actions arising</h4>"
-            + _html_table(f.actions, "wb-findings-actions")
+            + (
+                _html_table(f.actions, "wb-findings-actions")
+                if len(f.actions)
+                else "<p>No actions recorded.</p>"
+            )
         )
 
     def export(self) -> tuple[Path, Path]:

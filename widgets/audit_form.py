@@ -116,7 +116,9 @@ class AuditForm(W.VBox):
         self.open_button.add_class("wb-audit-open")
         self.open_button.on_click(lambda _b: self.open_case(self.case_input.value.strip()))
         start, end = evidence_window(template, min(window_end or self.today, self.today))
-        self.window_from = W.DatePicker(value=start, description="Evidence from")
+        self.window_from = W.DatePicker(
+            value=start, description="Evidence from", style={"description_width": "initial"}
+        )
         self.window_to = W.DatePicker(value=end, description="to")
         self.window_from.add_class("wb-audit-window-from")
         self.window_to.add_class("wb-audit-window-to")

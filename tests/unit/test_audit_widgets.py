@@ -12,7 +12,7 @@ import pytest
 
 from widgets.audit_findings_view import AuditFindingsView
 from widgets.audit_form import AuditForm
-from workbench.audits import answer_frame, audit_frame
+from workbench.audits import action_frame, answer_frame, audit_frame
 from workbench.audits.recording import USER_VAR, load_draft
 from workbench.audits.templates import load_template
 from workbench.extract import load_extract
@@ -154,3 +154,28 @@ def test_moderation_form_keeps_the_first_grade_and_updates_agreement(audit_store
     row = answer_frame(audit_store).set_index(["audit_id", "question_id"]).loc[(audit_id, "q1")]
     assert (row["grade"], row["moderated_grade"]) == ("good", "requires_improvement")
     assert "<td>q1</td><td>1</td><td>0%</td>" in moderation.agreement.value
+
+
+def test_actions_are_recorded_with_owner_and_due_date_and_completed(audit_store):
+    from widgets.audit_actions import AuditActions
+
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
+    form.open_case("C1")
+    fill(form)
+    audit_id = form.submit()
+    actions = AuditActions(audit_store, today=date(2026, 4, 1))
+    assert actions.actions == 0 and "No actions recorded" in actions.table.value
+    actions.audit.value = audit_id
+    actions.description.value = f"Agree success measures {HOSTILE}"
+    actions.owner.value = "Team lead, North CIN"
+    actions.due.value = date(2026, 4, 30)
+    actions.add_button.click()
+    assert actions.actions == 1 and "&lt;script&gt;" in actions.table.value and "<script>" not in actions.table.value
+    action_id = actions.open_actions.options[1][1]
+    actions.open_actions.value = action_id
+    actions.completed_on.value = date(2026, 4, 1)
+    actions.complete_button.click()
+    frame = action_frame(audit_store, date(2026, 5, 1)).set_index("action_id")
+    assert (frame.loc[action_id, "status"], frame.loc[action_id, "owner"]) == ("completed", "Team lead, North CIN")
+    assert frame.loc[action_id, "due_date"].date() == date(2026, 4, 30)
+    assert len(actions.open_actions.options) == 1

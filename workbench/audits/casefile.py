@@ -130,7 +130,7 @@ def _outcome_cards(outcomes: pd.DataFrame) -> str:
     for row in outcomes.to_dict("records"):
         success = _cell(row.get("success_looks_like")) or "<i>no success measure recorded</i>"
         facts = [
-            f"in the {html.escape(_label('whose_words', row.get('whose_words')).lower())}'s words",
+            html.escape(_label("whose_words", row.get("whose_words"))),
             "agreed with the family" if row.get("agreed_with_family") else "<b>not</b> agreed with family",
             f"baseline {_cell(row.get('baseline_score')) or 'none'}, "
             f"target {_cell(row.get('target_score')) or 'none'}",

@@ -9,10 +9,10 @@
   down to inadequate 1).
 - **Themes from evidence text**: for a question, the words and two-word phrases that occur in
   most answers' evidence. Method: lower-case the text, split it into words of letters, drop
-  words in :data:`STOP_WORDS` and words shorter than three letters ("not" is kept: it turns
-  the meaning), and count each word or adjacent pair (of kept words) once per answer. A simple
-  count: it shows what auditors keep
-  writing, not what it means.
+  words in :data:`STOP_WORDS` and words shorter than three letters ("not" is kept inside
+  phrases, as in "not scored", since it turns the meaning), and count each word or adjacent pair
+  (of kept words) once per answer. A simple count: it shows what auditors keep writing, not what
+  it means.
 - **Records beside audits**: for each audited case, on the audit date D, the shares of the
   child's desired outcomes active at D that are Clear, Consensual and Reviewed (DESIGN.md
   section 4 definitions, restricted to that child), set beside the auditor's grade on the
@@ -68,6 +68,7 @@ STOP_WORDS = frozenset(
     """.split()  # noqa: SIM905 (a list literal of 150 words would be unreadable)
 )
 _WORD = re.compile(r"[a-z][a-z']*")
+_NEGATIONS = frozenset({"not", "never"})
 
 
 @dataclass
@@ -152,7 +153,8 @@ def evidence_themes(evidence: pd.Series, top: int = 5) -> list[tuple[str, int]]:
     for text in evidence.dropna().astype(str):
         words = [w.strip("'") for w in _WORD.findall(text.lower())]
         kept = [w for w in words if len(w) >= 3 and w not in STOP_WORDS]
-        phrases = set(kept) | {f"{a} {b}" for a, b in itertools.pairwise(kept)}
+        # "not" alone says nothing; "not scored" does.
+        phrases = {w for w in kept if w not in _NEGATIONS} | {f"{a} {b}" for a, b in itertools.pairwise(kept)}
         counts.update(phrases)
     # A phrase that occurs as often as its words says more than either word alone.
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0]))
@@ -170,6 +172,17 @@ def _themes(answers: pd.DataFrame, strength: pd.DataFrame, each: int = 2) -> pd.
         for phrase, n in evidence_themes(texts):
             rows.append({"kind": kind, "question_id": question, "theme": phrase, "answers": n})
     return pd.DataFrame(rows, columns=["kind", "question_id", "theme", "answers"])
+
+
+def themes_summary(themes: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per question: kind, question_id, theme (the question's), and its evidence themes."""
+    labels = question_labels()
+    rows = []
+    for (kind, question), group in themes.groupby(["kind", "question_id"], sort=False):
+        found = "; ".join(f"{t} ({n})" for t, n in zip(group["theme"], group["answers"], strict=True))
+        rows.append({"kind": kind, "question_id": question, "question": labels.get(question, question),
+                     "themes (answers)": found})  # fmt: skip
+    return pd.DataFrame(rows, columns=["kind", "question_id", "question", "themes (answers)"])
 
 
 def case_record_measures(store, audits: pd.DataFrame) -> pd.DataFrame:
@@ -361,7 +374,7 @@ def findings_html(findings: Findings) -> str:
         _table_html(strength, {"share_good": "{:.0%}", "mean_rank": "{:.2f}"}),
         "<p class='note'>Themes: words and two-word phrases counted once per answer's evidence,"
         " common words left out.</p>",
-        _table_html(findings.themes),
+        _table_html(themes_summary(findings.themes)),
     ]
     for kind, question in (
         (("Strongest", strength["question_id"].iloc[0]), ("Weakest", strength["question_id"].iloc[-1]))
@@ -384,7 +397,9 @@ def findings_html(findings: Findings) -> str:
             {"percent_agreement": "{:.0f}%", "chance_agreement": "{:.2f}", "kappa": "{:.2f}"},
         ),
         "<h2>Actions arising</h2>",
-        _table_html(findings.actions.drop(columns=["child_id"])),
+        _table_html(findings.actions.drop(columns=["child_id"]))
+        if len(findings.actions)
+        else "<p>No actions recorded.</p>",
         "</body></html>",
     ]
     return "\n".join(parts)
