@@ -330,7 +330,7 @@ def audit_grade_chart(distribution: pd.DataFrame, by: str, title: str) -> alt.Ch
     frame = distribution.copy()
     totals = frame.groupby(by)["count"].transform("sum")
     # n beside each group: a bar of 3 audits reads differently from one of 300.
-    frame["group"] = [f"{group} (n={total:,})" for group, total in zip(frame[by].astype(str), totals, strict=True)]
+    frame["group"] = [f"{g} (n={n:,})" for g, n in zip(frame[by].astype(str), totals, strict=True)]
     frame["grade_label"] = frame["grade_label"].astype(str)
     order = list(GRADE_COLOURS)
     frame["grade_order"] = frame["grade_label"].map({g: i for i, g in enumerate(order)}).fillna(len(order))
