@@ -27,7 +27,7 @@ class CaseFile:
 
 def _frame(store, query, columns: list[str]) -> pd.DataFrame:
     with store.engine.connect() as conn:
-        rows = conn.execute(query).fetchall()
+        rows = [tuple(r) for r in conn.execute(query)]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -33,6 +33,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from workbench.audits.frames import action_frame, answer_frame, audit_frame
 from workbench.audits.moderation import agreement, overall_agreement
@@ -95,8 +96,44 @@ def question_labels() -> dict[str, str]:
     return {q.question_id: q.theme or q.question_id for q in template.questions}
 
 
+_CHUNK = 500  # child ids per IN list: well inside every database's parameter limit
+
+
+def _for_children(store, name: str, columns: list[str], child_ids, via_outcome: bool = False) -> pd.DataFrame:
+    """Read ``columns`` of extract table ``name`` for the audited children only, typed like read_table.
+
+    Audits touch a few thousand of a la-decade store's 100,000 children, so reading whole tables
+    (millions of reviews) would be most of the work. ``via_outcome`` reaches a child's rows
+    through ``outcomes`` (for outcome_reviews).
+    """
+    from workbench.model import TABLES_BY_NAME
+    from workbench.store import _typed
+
+    table = store.metadata.tables[name]
+    outcomes = store.metadata.tables["outcomes"]
+    spec = TABLES_BY_NAME[name]
+    picked = [sa.type_coerce(table.c[c], sa.String) if spec.field(c).kind.value == "date" else table.c[c]
+              for c in columns]  # fmt: skip
+    ids = sorted({str(c) for c in child_ids})
+    frames = []
+    with store.engine.connect() as conn:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            if via_outcome:
+                query = sa.select(*picked).join(outcomes, outcomes.c.outcome_id == table.c.outcome_id)
+                query = query.where(outcomes.c.child_id.in_(chunk))
+            else:
+                query = sa.select(*picked).where(table.c.child_id.in_(chunk))
+            # Plain tuples: pandas probes each SQLAlchemy Row's attributes, which is slow.
+            frames.append(pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=columns))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return _typed(frame, spec)
+
+
 def _with_team_and_period(store, audits: pd.DataFrame) -> pd.DataFrame:
-    allocations = store.read_table("allocations")
+    allocations = _for_children(
+        store, "allocations", ["child_id", "worker_id", "start_date", "end_date"], audits["child_id"]
+    )
     workers = store.read_table("workers", ["worker_id", "team_id"])
     teams = store.read_table("teams", ["team_id", "name"])
     pairs = audits[["audit_id", "child_id", "audit_date"]].merge(allocations, on="child_id", how="inner")
@@ -191,12 +228,12 @@ def case_record_measures(store, audits: pd.DataFrame) -> pd.DataFrame:
     Returns audit_id and, per measure, ``<measure>_n`` (outcomes counted) and ``<measure>``
     (the share; empty when none was counted).
     """
-    outcomes = store.read_table(
-        "outcomes",
-        ["outcome_id", "child_id", "agreed_date", "closed_date", "success_looks_like", "baseline_score",
-         "agreed_with_family"],
-    )  # fmt: skip
-    reviews = store.read_table("outcome_reviews", ["outcome_id", "review_date", "score"])
+    outcome_columns = ["outcome_id", "child_id", "agreed_date", "closed_date", "success_looks_like",
+                       "baseline_score", "agreed_with_family"]  # fmt: skip
+    outcomes = _for_children(store, "outcomes", outcome_columns, audits["child_id"])
+    reviews = _for_children(
+        store, "outcome_reviews", ["outcome_id", "review_date", "score"], audits["child_id"], via_outcome=True
+    )
     pairs = audits[["audit_id", "child_id", "audit_date"]].merge(outcomes, on="child_id", how="inner")
     when = pairs["audit_date"]
     active = (pairs["agreed_date"] <= when) & (pairs["closed_date"].isna() | (pairs["closed_date"] > when))

@@ -48,7 +48,7 @@ ACTION_COLUMNS = [
 def _query(store, query) -> pd.DataFrame:
     with store.engine.connect() as conn:
         result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
 
 
 def _latest_moderations(store) -> pd.DataFrame:
