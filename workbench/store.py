@@ -12,7 +12,9 @@ data. Rule for the next engineer: never edit a released step; add a new one.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -219,7 +221,8 @@ def _enable_sqlite_foreign_keys(engine: Engine) -> None:
         # and let readers and one writer work side by side (write-ahead log; not for :memory:).
         cursor.execute("PRAGMA busy_timeout=30000")
         if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
-            cursor.execute("PRAGMA journal_mode=WAL")
+            with contextlib.suppress(sqlite3.OperationalError):  # a read-only file keeps its journal
+                cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
