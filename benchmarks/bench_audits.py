@@ -100,6 +100,9 @@ def main() -> None:
     )
     scratch.drop(store.engine)
 
+    count_sql = "SELECT COUNT(*) FROM recorded_audits WHERE auditor_id LIKE 'BENCH_%'"
+    with store.engine.connect() as conn:
+        before = conn.exec_driver_sql(count_sql).scalar()
     context = multiprocessing.get_context("spawn")
     go = context.Event()
     workers = [context.Process(target=_submitter, args=(store.url, w, 100, picks, end, go)) for w in range(8)]
@@ -112,9 +115,7 @@ def main() -> None:
         worker.join()
     together = time.perf_counter() - started
     with store.engine.connect() as conn:
-        stored = conn.exec_driver_sql(
-            "SELECT COUNT(*) FROM recorded_audits WHERE auditor_id LIKE 'BENCH_%'"
-        ).scalar()
+        stored = conn.exec_driver_sql(count_sql).scalar() - before
     print(
         f"8 processes x 100 audits at once: {together:.2f} s ({800 / together:.0f} audits/s), "
         f"exit codes {[w.exitcode for w in workers]}, {stored} stored"
