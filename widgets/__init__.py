@@ -4,6 +4,7 @@ from widgets.audit_actions import AuditActions
 from widgets.audit_findings_view import AuditFindingsView
 from widgets.audit_form import AuditForm
 from widgets.audit_moderation import ModerationForm
+from widgets.audit_sample import AuditSamplePanel
 from widgets.distance_travelled_view import DistanceTravelledView
 from widgets.filter_state import FilterState
 from widgets.locality_filter import LocalityFilter
@@ -13,6 +14,7 @@ __all__ = [
     "AuditActions",
     "AuditFindingsView",
     "AuditForm",
+    "AuditSamplePanel",
     "DistanceTravelledView",
     "FilterState",
     "LocalityFilter",

@@ -179,3 +179,23 @@ def test_actions_are_recorded_with_owner_and_due_date_and_completed(audit_store)
     assert (frame.loc[action_id, "status"], frame.loc[action_id, "owner"]) == ("completed", "Team lead, North CIN")
     assert frame.loc[action_id, "due_date"].date() == date(2026, 4, 30)
     assert len(actions.open_actions.options) == 1
+
+
+def test_sample_panel_draws_reproducibly_and_keeps_a_round(audit_store):
+    from widgets.audit_sample import AuditSamplePanel
+    from workbench.audits.sampling import round_cases
+
+    panel = AuditSamplePanel(audit_store, at=date(2026, 3, 31))
+    panel.size.value, panel.seed.value, panel.exclude.value = 2, 11, 0
+    panel.stratify.value = "team"
+    panel.draw_button.click()
+    first = list(panel.cases)
+    assert len(first) == 2 and "C" in panel.table.value
+    panel.draw_button.click()
+    assert panel.cases == first
+    panel.name.value = "Spring <b>round</b>"
+    panel.keep_button.click()
+    assert panel.round_id and sorted(round_cases(audit_store, panel.round_id)["child_id"]) == sorted(first)
+    panel.size.value = 50
+    panel.draw_button.click()
+    assert "only 3 cases can be sampled" in panel.message.value
