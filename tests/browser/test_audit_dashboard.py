@@ -171,3 +171,29 @@ def test_the_exported_findings_page_shows_hostile_evidence_as_text_offline(audit
     page.screenshot(path=SCREENSHOTS / "audit-findings-export.png", full_page=True)
     assert dialogs == []
     assert external_requests(page) == []
+
+
+def test_behind_a_proxy_the_auditor_is_the_header_the_proxy_sends(audit_store, voila, browser):
+    """Voila passes the proxy's user header to the kernel; the form audits as that user."""
+    env = {
+        "WORKBENCH_STORE": audit_store.url,
+        "WORKBENCH_USER": None,
+        "WORKBENCH_USER_HEADER": "X-Workbench-User",
+    }
+    server = voila(DASHBOARDS_DIR, env=env,
+                   extra_args=["--VoilaConfiguration.http_header_envs=['X-Workbench-User']"])  # fmt: skip
+    for user in ("W0058", None):
+        headers = {"X-Workbench-User": user} if user else {}
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, extra_http_headers=headers)
+        record_network(context)
+        page = context.new_page()
+        open_dashboard(page, server)
+        shown = page.inner_text(".wb-audit-user")
+        if user:
+            assert f"Auditing as {user}" in shown
+        else:
+            assert "X-Workbench-User header did not reach" in shown
+            open_case(page, CASE)
+            assert page.locator(".wb-audit-submit").is_disabled()
+        assert_no_error_output(page)
+        context.close()

@@ -419,3 +419,20 @@ def test_case_file_escapes_what_people_typed(demo_store):
     page = case_file_html(hostile, date(2025, 9, 1), date(2026, 3, 1))
     assert "<script>" not in page and "<img" not in page and page.count("&lt;script&gt;") == 3
     assert "No meetings in the window." in page
+
+
+def test_the_user_comes_from_the_deployment_or_the_proxy_header_never_a_fallback(monkeypatch):
+    from workbench.audits import current_user
+    from workbench.audits.recording import IdentityError
+
+    monkeypatch.delenv("WORKBENCH_USER_HEADER", raising=False)
+    monkeypatch.delenv("WORKBENCH_USER", raising=False)
+    with pytest.raises(IdentityError, match="set WORKBENCH_USER"):
+        current_user()
+    monkeypatch.setenv("WORKBENCH_USER", " W0057 ")
+    assert current_user() == "W0057"
+    monkeypatch.setenv("WORKBENCH_USER_HEADER", "X-Forwarded-User")
+    with pytest.raises(IdentityError, match="X-Forwarded-User header did not reach"):
+        current_user()  # behind a proxy, a missing header is nobody, not the deployment's user
+    monkeypatch.setenv("HTTP_X_FORWARDED_USER", "W0058")
+    assert current_user() == "W0058"

@@ -24,9 +24,15 @@ import sqlalchemy as sa
 from workbench.audits.schema import T
 from workbench.audits.templates import NOT_APPLICABLE, AuditTemplate, graded_codes, store_template
 
-#: The environment variable that names the person using the workbench. The deployment (or an
-#: authenticating proxy, through Voila's ``http_header_envs``) sets it; a widget never does.
+#: The environment variable that names the person using the workbench, for a deployment where
+#: one person uses one server (or a notebook). A widget never sets it.
 USER_VAR = "WORKBENCH_USER"
+#: For a team server behind an authenticating proxy: the name of the HTTP header in which the
+#: proxy passes the signed-in user (for example ``X-Forwarded-User``). Voila must be told to pass
+#: it to kernels (``--VoilaConfiguration.http_header_envs="['X-Forwarded-User']"``), which it does
+#: as the environment variable ``HTTP_X_FORWARDED_USER``. The proxy must overwrite the header on
+#: every request, so a browser cannot send its own.
+USER_HEADER_VAR = "WORKBENCH_USER_HEADER"
 
 R = TypeVar("R")
 
@@ -39,17 +45,35 @@ class IdentityError(AuditError):
     """Nobody trusted is named as the user."""
 
 
-def current_user() -> str:
-    """Return the person using the workbench, from ``$WORKBENCH_USER`` (a trusted source).
+def header_variable(header: str) -> str:
+    """Return the environment variable Voila puts HTTP header ``header`` in (RFC 3875 style)."""
+    return "HTTP_" + header.strip().upper().replace("-", "_")
 
-    One function, so the lead can point it at ``workbench.access`` later. Never from a widget
-    value or a URL: an auditor's name on an audit must not be something a page can type.
+
+def current_user() -> str:
+    """Return the person using the workbench, from a trusted source.
+
+    With ``$WORKBENCH_USER_HEADER`` set, the user is the value of that header as Voila passed it
+    from the authenticating proxy, and nothing else (a missing header is no user, never a
+    fallback). Otherwise it is ``$WORKBENCH_USER``, set by the deployment. One function, so the
+    lead can point it at ``workbench.access`` later. Never from a widget value or a URL: an
+    auditor's name on an audit must not be something a page can type.
     """
+    header = os.environ.get(USER_HEADER_VAR, "").strip()
+    if header:
+        user = os.environ.get(header_variable(header), "").strip()
+        if not user:
+            raise IdentityError(
+                f"no user: the proxy's {header} header did not reach this kernel (is it listed in "
+                "Voila's http_header_envs?)"
+            )
+        return user
     user = os.environ.get(USER_VAR, "").strip()
     if not user:
         raise IdentityError(
-            f"no user: set {USER_VAR} in the deployment (or pass the authenticating proxy's user "
-            "header through Voila's http_header_envs) before recording audits"
+            f"no user: set {USER_VAR} in the deployment, or {USER_HEADER_VAR} to the header in which an "
+            "authenticating proxy passes the signed-in user (and list it in Voila's http_header_envs), "
+            "before recording audits"
         )
     return user
 
