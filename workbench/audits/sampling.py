@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from workbench.audits.frames import audit_frame
 from workbench.audits.recording import AuditError, write_with_retry
@@ -27,19 +28,11 @@ STRATA = ("team", "plan_type", "locality")
 def audit_population(store, at: date, exclude_months: int = 12) -> pd.DataFrame:
     """Return the children who may be sampled at ``at``: child_id, team, plan_type, locality."""
     when = pd.Timestamp(at)
-    involvements = store.read_table("involvements", ["child_id", "plan_type", "start_date", "end_date"])
-    open_at = involvements[
-        (involvements["start_date"] <= when)
-        & (involvements["end_date"].isna() | (involvements["end_date"] > when))
-    ]
-    latest = open_at.sort_values(["child_id", "start_date"]).drop_duplicates("child_id", keep="last")
+    involvements = _open_at(store, "involvements", ["child_id", "plan_type", "start_date"], at)
+    latest = involvements.sort_values(["child_id", "start_date"]).drop_duplicates("child_id", keep="last")
     children = store.read_table("children", ["child_id", "locality"])
-    allocations = store.read_table("allocations")
+    alloc = _open_at(store, "allocations", ["child_id", "worker_id", "start_date"], at)
     workers = store.read_table("workers", ["worker_id", "team_id"])
-    alloc = allocations[
-        (allocations["start_date"] <= when)
-        & (allocations["end_date"].isna() | (allocations["end_date"] > when))
-    ]
     alloc = alloc.sort_values(["child_id", "start_date"]).drop_duplicates("child_id", keep="last")
     teams = alloc.merge(workers, on="worker_id", how="left")[["child_id", "team_id"]]
     frame = (
@@ -55,6 +48,23 @@ def audit_population(store, at: date, exclude_months: int = 12) -> pd.DataFrame:
         frame = frame[~frame["child_id"].isin(set(recent))]
     frame = frame[["child_id", "team", "plan_type", "locality"]].astype("string")
     return frame.sort_values("child_id", ignore_index=True)
+
+
+def _open_at(store, name: str, columns: list[str], at: date) -> pd.DataFrame:
+    """Rows of ``name`` open at ``at`` (start <= D and no end or end > D), filtered in the database."""
+    from workbench.model import TABLES_BY_NAME
+    from workbench.store import _typed
+
+    table = store.metadata.tables[name]
+    spec = TABLES_BY_NAME[name]
+    picked = [sa.type_coerce(table.c[c], sa.String) if spec.field(c).kind.value == "date" else table.c[c]
+              for c in columns]  # fmt: skip
+    query = sa.select(*picked).where(
+        table.c.start_date <= at, sa.or_(table.c.end_date.is_(None), table.c.end_date > at)
+    )
+    with store.engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(query)]
+    return _typed(pd.DataFrame(rows, columns=columns), spec)
 
 
 def _allocate(sizes: pd.Series, total: int) -> pd.Series:
@@ -144,8 +154,6 @@ def create_round(
 
 def round_cases(store, round_id: str) -> pd.DataFrame:
     """Return the cases of an audit round: child_id, stratum."""
-    import sqlalchemy as sa
-
     table = T["audit_round_cases"]
     with store.engine.connect() as conn:
         rows = conn.execute(
