@@ -10,17 +10,11 @@ import html
 from datetime import date, timedelta
 
 import ipywidgets as W
-import pandas as pd
 import traitlets as T
 
 from workbench.audits import action_frame, audit_frame
 from workbench.audits.recording import AuditError, IdentityError, complete_action, current_user, record_action
-
-
-def _text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return f"{value:%Y-%m-%d}" if isinstance(value, pd.Timestamp) else str(value)
+from workbench.audits.tables import TABLE_STYLE, html_table
 
 
 class AuditActions(W.VBox):
@@ -75,6 +69,8 @@ class AuditActions(W.VBox):
             (f"{r.audit_id}: case {r.child_id}, {r.audit_date:%d %b %Y}", r.audit_id)
             for r in audits.itertuples()
         ]
+        if self.audit.value is None:  # ipywidgets leaves a first options list unselected
+            self.audit.value = ""
         actions = action_frame(self.store, self.today)
         self.actions = len(actions)
         waiting = actions[actions["status"] != "completed"]
@@ -82,18 +78,20 @@ class AuditActions(W.VBox):
             (f"{r.action_id}: {r.description[:60]} ({r.owner}, due {r.due_date:%d %b %Y})", int(r.action_id))
             for r in waiting.itertuples()
         ]
-        if actions.empty:
-            self.table.value = "<p>No actions recorded.</p>"
-            return
-        columns = ("action_id", "audit_id", "description", "owner", "due_date", "completed_date", "status")
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_text(getattr(r, c)))}</td>" for c in columns) + "</tr>"
-            for r in actions.itertuples()
-        )
-        self.table.value = (
-            "<table class='wb-action-list'><thead><tr><th>Action</th><th>Audit</th><th>Description</th>"
-            "<th>Owner</th><th>Due</th><th>Completed</th><th>Status</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
+        if self.open_actions.value is None:  # ipywidgets leaves a first options list unselected
+            self.open_actions.value = 0
+        self.table.value = TABLE_STYLE + html_table(
+            actions[
+                ["action_id", "audit_id", "description", "owner", "due_date", "completed_date", "status"]
+            ],
+            "wb-action-list",
+            headers={
+                "action_id": "Action",
+                "audit_id": "Audit",
+                "due_date": "Due",
+                "completed_date": "Completed",
+            },
+            empty="No actions recorded.",
         )
 
     def add(self) -> int | None:

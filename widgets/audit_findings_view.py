@@ -22,35 +22,8 @@ from workbench.audits.findings import (
     themes_summary,
     write_findings,
 )
+from workbench.audits.tables import TABLE_STYLE, html_table
 from workbench.charts import audit_grade_chart
-
-
-def _html_table(frame: pd.DataFrame, css: str, formats: dict[str, str] | None = None) -> str:
-    formats = formats or {}
-    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
-    rows = []
-    for record in frame.to_dict("records"):
-        cells = []
-        for column, value in record.items():
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                text = ""
-            elif column in formats:
-                text = formats[column].format(value)
-            elif isinstance(value, pd.Timestamp):
-                text = f"{value:%Y-%m-%d}"
-            else:
-                text = str(value)
-            cells.append(f"<td>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-_CSS = (
-    "<style>.wb-findings-view table{border-collapse:collapse;font-size:13px;margin:4px 0 12px}"
-    ".wb-findings-view th{background:#f2f2f2;text-align:left}.wb-findings-view th,.wb-findings-view td"
-    "{border:1px solid #ddd;padding:2px 6px;vertical-align:top}</style>"
-)
-
 
 _RECORDS_NOTE = (
     "<p>Each audited child's share of desired outcomes that are Clear, Consensual and Reviewed on the "
@@ -132,7 +105,8 @@ class AuditFindingsView(W.VBox):
         recorded = int((f.audits["source"] == "workbench").sum())
         moderated = int((f.audits["status"] == "moderated").sum())
         self.summary.value = (
-            _CSS + f"<p><b>{len(f.audits):,}</b> completed audits ({recorded:,} recorded in the workbench), "
+            TABLE_STYLE
+            + f"<p><b>{len(f.audits):,}</b> completed audits ({recorded:,} recorded in the workbench), "
             f"{moderated:,} moderated.</p>"
         )
         latest = f.audits.sort_values(["audit_date", "audit_id"], ascending=False).head(10)
@@ -144,7 +118,7 @@ class AuditFindingsView(W.VBox):
         )
         self.latest.value = (
             "<h4>Latest audits</h4>"
-            + _html_table(
+            + html_table(
                 latest[
                     [
                         "audit_id",
@@ -160,29 +134,29 @@ class AuditFindingsView(W.VBox):
                 "wb-findings-latest-audits",
             )
             + "<h4>Their evidence</h4>"
-            + _html_table(evidence, "wb-findings-evidence")
+            + html_table(evidence, "wb-findings-evidence")
         )
         self.tables.value = (
             "<h4>Strongest and weakest questions</h4>"
-            + _html_table(
+            + html_table(
                 f.question_strength, "wb-findings-strength", {"share_good": "{:.0%}", "mean_rank": "{:.2f}"}
             )
             + "<p>Themes: words and two-word phrases counted once per answer's evidence, "
             "common words left out.</p>"
-            + _html_table(themes_summary(f.themes), "wb-findings-themes")
+            + html_table(themes_summary(f.themes), "wb-findings-themes")
             + "<h4>Do the records and the auditors agree?</h4>"
             + _RECORDS_NOTE
-            + _html_table(f.records_agreement, "wb-findings-records", {"share_agree": "{:.0%}"})
-            + _html_table(f.records_beside_audits, "wb-findings-records-by-grade", {"mean_share": "{:.0%}"})
+            + html_table(f.records_agreement, "wb-findings-records", {"share_agree": "{:.0%}"})
+            + html_table(f.records_beside_audits, "wb-findings-records-by-grade", {"mean_share": "{:.0%}"})
             + "<h4>Moderation agreement</h4>"
-            + _html_table(
+            + html_table(
                 f.agreement,
                 "wb-findings-agreement",
                 {"percent_agreement": "{:.0f}%", "chance_agreement": "{:.2f}", "kappa": "{:.2f}"},
             )
             + "<h4>Actions arising</h4>"
             + (
-                _html_table(f.actions, "wb-findings-actions")
+                html_table(f.actions, "wb-findings-actions")
                 if len(f.actions)
                 else "<p>No actions recorded.</p>"
             )

@@ -16,6 +16,7 @@ import traitlets as T
 from workbench.audits import answer_frame, audit_frame
 from workbench.audits.moderation import agreement, moderate_audit
 from workbench.audits.recording import AuditError, IdentityError, current_user
+from workbench.audits.tables import TABLE_STYLE, html_table
 from workbench.audits.templates import grade_labels, graded_codes, stored_template
 
 
@@ -45,7 +46,12 @@ class ModerationForm(W.VBox):
         self.picker.observe(lambda change: self.show(change["new"] or ""), names="value")
         self.questions = W.VBox()
         self.questions.add_class("wb-moderation-questions")
-        self.overall = W.Dropdown(options=_options(graded_codes()), value="", description="Agreed overall")
+        self.overall = W.Dropdown(
+            options=_options(graded_codes()),
+            value="",
+            description="Agreed overall",
+            style={"description_width": "initial"},
+        )
         self.overall.add_class("wb-moderation-overall")
         self.reason = W.Text(placeholder="Why the overall grade was agreed or changed", description="Reason",
                              layout=W.Layout(width="90%"))  # fmt: skip
@@ -72,17 +78,22 @@ class ModerationForm(W.VBox):
             (f"{r.audit_id}: case {r.child_id}, {r.audit_date:%d %b %Y}, by {r.auditor_id}", r.audit_id)
             for r in waiting.itertuples()
         ]
+        if self.picker.value is None:  # ipywidgets leaves a first options list unselected
+            self.picker.value = ""
+        self.picker.description = "Audit" if len(self.picker.options) > 1 else "No audits waiting"
         table = agreement(answer_frame(self.store))
-        rows = "".join(
-            f"<tr><td>{html.escape(str(r.question_id))}</td><td>{r.pairs}</td>"
-            f"<td>{r.percent_agreement:.0f}%</td><td>{'' if pd.isna(r.kappa) else f'{r.kappa:.2f}'}</td></tr>"
-            for r in table.itertuples()
-        )
         self.agreement.value = (
-            "<h4>Agreement between first and moderated grades</h4><table><thead><tr><th>Question</th>"
-            "<th>Pairs</th><th>Agreement</th><th>Cohen's kappa</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
-        )
+            TABLE_STYLE
+            + "<h4>Agreement between first and moderated grades</h4>"
+            + html_table(
+                table[["question_id", "pairs", "agreed", "percent_agreement", "kappa"]],
+                "wb-moderation-agreement-table",
+                {"percent_agreement": "{:.0f}%", "kappa": "{:.2f}"},
+                {"question_id": "Question", "pairs": "Pairs", "agreed": "Agreed",
+                 "percent_agreement": "Agreement", "kappa": "Cohen's kappa"},
+                empty="No moderated audits yet.",
+            )
+        )  # fmt: skip
 
     def show(self, audit_id: str) -> None:
         """Show the audit's first grades and evidence with a moderated grade and reason for each."""

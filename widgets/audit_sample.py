@@ -14,6 +14,7 @@ import traitlets as T
 
 from workbench.audits.recording import AuditError, IdentityError, current_user
 from workbench.audits.sampling import create_round, draw_sample
+from workbench.audits.tables import TABLE_STYLE, html_table
 
 
 class AuditSamplePanel(W.VBox):
@@ -38,12 +39,16 @@ class AuditSamplePanel(W.VBox):
         )  # fmt: skip
         self.exclude = W.BoundedIntText(value=12, min=0, max=60, description="Skip audited in last (months)",
                                         style={"description_width": "initial"})  # fmt: skip
-        self.at = W.DatePicker(value=at or date.today(), description="Cases open on")
+        self.at = W.DatePicker(
+            value=at or date.today(), description="Cases open on", style={"description_width": "initial"}
+        )
         self.draw_button = W.Button(description="Draw sample", icon="random")
         self.draw_button.add_class("wb-sample-draw")
         self.draw_button.on_click(lambda _b: self.draw())
         self.name = W.Text(placeholder="Round name, for example Q1 2026-27", description="Round")
-        self.keep_button = W.Button(description="Keep as audit round", icon="save", disabled=True)
+        self.keep_button = W.Button(
+            description="Keep as audit round", icon="save", disabled=True, layout=W.Layout(width="auto")
+        )
         self.keep_button.add_class("wb-sample-keep")
         self.keep_button.on_click(lambda _b: self.keep())
         self.message = W.HTML()
@@ -73,17 +78,17 @@ class AuditSamplePanel(W.VBox):
         counts = sample.groupby("stratum").size()
         self.message.value = (
             f"<p>{len(sample)} cases drawn with seed {self.seed.value}: "
-            + html.escape(", ".join(f"{k} {v}" for k, v in counts.items()))
+            + (
+                "at random"
+                if list(counts.index) == ["all"]
+                else "by stratum: " + html.escape(", ".join(f"{k} {v}" for k, v in counts.items()))
+            )
             + ". The same seed draws the same cases.</p>"
         )
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
-            for row in sample[["child_id", "team", "plan_type", "locality"]].itertuples(index=False)
-        )
-        self.table.value = (
-            "<table><thead><tr><th>Case</th><th>Team</th><th>Plan</th><th>Locality</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
-        )
+        self.table.value = TABLE_STYLE + html_table(
+            sample[["child_id", "team", "plan_type", "locality"]], "wb-sample-cases",
+            headers={"child_id": "Case", "plan_type": "Plan"},
+        )  # fmt: skip
         return sample
 
     def keep(self) -> str | None:

@@ -153,7 +153,7 @@ def test_moderation_form_keeps_the_first_grade_and_updates_agreement(audit_store
     assert audit_id not in dict(moderation.picker.options).values()
     row = answer_frame(audit_store).set_index(["audit_id", "question_id"]).loc[(audit_id, "q1")]
     assert (row["grade"], row["moderated_grade"]) == ("good", "requires_improvement")
-    assert "<td>q1</td><td>1</td><td>0%</td>" in moderation.agreement.value
+    assert "<td>q1</td><td>1</td><td>0</td><td>0%</td>" in moderation.agreement.value
 
 
 def test_actions_are_recorded_with_owner_and_due_date_and_completed(audit_store):

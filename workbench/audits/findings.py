@@ -37,6 +37,7 @@ import sqlalchemy as sa
 
 from workbench.audits.frames import action_frame, answer_frame, audit_frame
 from workbench.audits.moderation import agreement, overall_agreement
+from workbench.audits.tables import html_table
 from workbench.audits.templates import (
     DEFAULT_TEMPLATE,
     NOT_APPLICABLE,
@@ -348,27 +349,6 @@ def _svg(chart) -> str:
     return vlc.vegalite_to_svg(chart.to_json())
 
 
-def _table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
-    """Return an HTML table with every cell escaped (evidence is typed by people)."""
-    formats = formats or {}
-    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
-    body = []
-    for row in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, row, strict=True):
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                text = ""
-            elif column in formats:
-                text = formats[column].format(value)
-            elif isinstance(value, pd.Timestamp):
-                text = value.date().isoformat()
-            else:
-                text = str(value)
-            cells.append(f"<td>{html.escape(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ccc}
@@ -408,10 +388,10 @@ def findings_html(findings: Findings) -> str:
         "<h2>Overall grades by period</h2>",
         _svg(audit_grade_chart(findings.by_period, "period", "Overall first grades by financial year")),
         "<h2>Strongest and weakest questions</h2>",
-        _table_html(strength, {"share_good": "{:.0%}", "mean_rank": "{:.2f}"}),
+        html_table(strength, "", {"share_good": "{:.0%}", "mean_rank": "{:.2f}"}),
         "<p class='note'>Themes: words and two-word phrases counted once per answer's evidence,"
         " common words left out.</p>",
-        _table_html(themes_summary(findings.themes)),
+        html_table(themes_summary(findings.themes)),
     ]
     for kind, question in (
         (("Strongest", strength["question_id"].iloc[0]), ("Weakest", strength["question_id"].iloc[-1]))
@@ -420,23 +400,22 @@ def findings_html(findings: Findings) -> str:
     ):
         parts += [
             f"<h3>{kind}: {html.escape(question + ' ' + labels.get(question, ''))}, latest evidence</h3>",
-            _table_html(evidence_examples(findings, question)),
+            html_table(evidence_examples(findings, question)),
         ]
     parts += [
         "<h2>Do the records and the auditors agree?</h2>",
         "<p class='note'>Each audited child's share of desired outcomes that are Clear, Consensual and"
         " Reviewed on the audit date, beside the auditor's grade on the matching question.</p>",
-        _table_html(findings.records_beside_audits, {"mean_share": "{:.0%}"}),
-        _table_html(findings.records_agreement, {"share_agree": "{:.0%}"}),
+        html_table(findings.records_beside_audits, "", {"mean_share": "{:.0%}"}),
+        html_table(findings.records_agreement, "", {"share_agree": "{:.0%}"}),
         "<h2>Moderation: agreement between first and moderated grades</h2>",
-        _table_html(
+        html_table(
             findings.agreement,
+            "",
             {"percent_agreement": "{:.0f}%", "chance_agreement": "{:.2f}", "kappa": "{:.2f}"},
         ),
         "<h2>Actions arising</h2>",
-        _table_html(findings.actions.drop(columns=["child_id"]))
-        if len(findings.actions)
-        else "<p>No actions recorded.</p>",
+        html_table(findings.actions.drop(columns=["child_id"]), empty="No actions recorded."),
         "</body></html>",
     ]
     return "\n".join(parts)
