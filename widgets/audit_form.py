@@ -89,8 +89,14 @@ class AuditForm(W.VBox):
         save_delay: float = 0.8,
         child_ids: list[str] | None = None,
         window_end: date | None = None,
+        rounds: dict[str, str] | None = None,
     ) -> None:
-        """Build the form; the evidence window ends on ``window_end`` (default: the audit date)."""
+        """Build the form; the evidence window ends on ``window_end`` (default: the audit date).
+
+        ``rounds`` maps sampled cases to their audit round (``sampling.round_assignments``): they
+        are offered in the case box, and an audit of one is recorded against its round.
+        """
+        self.rounds = dict(rounds or {})
         self.store = store
         self.template = template
         self.today = today or date.today()
@@ -107,7 +113,7 @@ class AuditForm(W.VBox):
         self.who.add_class("wb-audit-user")
         self.case_input = W.Combobox(
             placeholder="Child id, for example C000020",
-            options=child_ids or [],
+            options=child_ids or sorted(self.rounds),
             ensure_option=False,
             description="Case",
         )
@@ -302,6 +308,7 @@ class AuditForm(W.VBox):
             audit_date=self.today,
             evidence_from=self.window_from.value,
             evidence_to=self.window_to.value,
+            round_id=self.rounds.get(self.child_id),
         )
         try:
             audit_id = submit_audit(self.store, record)

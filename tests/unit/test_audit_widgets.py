@@ -170,13 +170,20 @@ def test_actions_are_recorded_with_owner_and_due_date_and_completed(audit_store)
     actions.owner.value = "Team lead, North CIN"
     actions.due.value = date(2026, 4, 30)
     actions.add_button.click()
-    assert actions.actions == 1 and "&lt;script&gt;" in actions.table.value and "<script>" not in actions.table.value
+    assert (
+        actions.actions == 1
+        and "&lt;script&gt;" in actions.table.value
+        and "<script>" not in actions.table.value
+    )
     action_id = actions.open_actions.options[1][1]
     actions.open_actions.value = action_id
     actions.completed_on.value = date(2026, 4, 1)
     actions.complete_button.click()
     frame = action_frame(audit_store, date(2026, 5, 1)).set_index("action_id")
-    assert (frame.loc[action_id, "status"], frame.loc[action_id, "owner"]) == ("completed", "Team lead, North CIN")
+    assert (frame.loc[action_id, "status"], frame.loc[action_id, "owner"]) == (
+        "completed",
+        "Team lead, North CIN",
+    )
     assert frame.loc[action_id, "due_date"].date() == date(2026, 4, 30)
     assert len(actions.open_actions.options) == 1
 
@@ -199,3 +206,24 @@ def test_sample_panel_draws_reproducibly_and_keeps_a_round(audit_store):
     panel.size.value = 50
     panel.draw_button.click()
     assert "only 3 cases can be sampled" in panel.message.value
+
+
+def test_a_sampled_case_is_offered_and_its_audit_is_recorded_against_the_round(audit_store):
+    import pandas as pd
+
+    from workbench.audits.sampling import create_round, round_assignments
+
+    sample = pd.DataFrame({"child_id": ["C1", "C2"], "stratum": ["all", "all"]})
+    round_id = create_round(audit_store, "Spring", sample, seed=1, at=date(2026, 3, 31), stratify_by=None,
+                            exclude_months=0, created_by="W3")  # fmt: skip
+    rounds = round_assignments(audit_store)
+    assert rounds == {"C1": round_id, "C2": round_id}
+    form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0, rounds=rounds)
+    assert list(form.case_input.options) == ["C1", "C2"]
+    form.open_case("C1")
+    fill(form)
+    audit_id = form.submit()
+    with audit_store.engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT round_id FROM recorded_audits WHERE audit_id = ?", (audit_id,))
+        assert stored.scalar() == round_id
+    assert round_assignments(audit_store) == {"C2": round_id}  # C1 is done for this round

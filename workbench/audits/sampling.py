@@ -160,3 +160,21 @@ def round_cases(store, round_id: str) -> pd.DataFrame:
             sa.select(table.c.child_id, table.c.stratum).where(table.c.round_id == round_id)
         ).fetchall()
     return pd.DataFrame(rows, columns=["child_id", "stratum"])
+
+
+def round_assignments(store) -> dict[str, str]:
+    """Return ``{child_id: round_id}`` for cases in an audit round not yet audited for that round.
+
+    Where a case is in several rounds, the latest round (by creation time) wins.
+    """
+    rounds, cases, audits = T["audit_rounds"], T["audit_round_cases"], T["recorded_audits"]
+    done = sa.select(audits.c.child_id, audits.c.round_id).where(audits.c.round_id.is_not(None)).subquery()
+    query = (
+        sa.select(cases.c.child_id, cases.c.round_id)
+        .join(rounds, rounds.c.round_id == cases.c.round_id)
+        .outerjoin(done, sa.and_(done.c.child_id == cases.c.child_id, done.c.round_id == cases.c.round_id))
+        .where(done.c.child_id.is_(None))
+        .order_by(rounds.c.created_at, cases.c.child_id)
+    )
+    with store.engine.connect() as conn:
+        return dict(conn.execute(query).all())
