@@ -1,6 +1,7 @@
 """Reusable ipywidgets components built on ``workbench``, one component to a module."""
 
 from widgets.audit_actions import AuditActions
+from widgets.audit_dashboard import AuditDashboard
 from widgets.audit_findings_view import AuditFindingsView
 from widgets.audit_form import AuditForm
 from widgets.audit_moderation import ModerationForm
@@ -12,6 +13,7 @@ from widgets.offline import enable_offline_charts, offline_chart
 
 __all__ = [
     "AuditActions",
+    "AuditDashboard",
     "AuditFindingsView",
     "AuditForm",
     "AuditSamplePanel",

@@ -185,6 +185,11 @@ class AuditForm(W.VBox):
         self.overall.value = ""
         self.missing = []
 
+    def use_rounds(self, rounds: dict[str, str]) -> None:
+        """Offer these sampled cases (``{child_id: round_id}``) and record audits against their round."""
+        self.rounds = dict(rounds)
+        self.case_input.options = sorted(self.rounds)
+
     def open_case(self, child_id: str) -> None:
         """Show ``child_id``'s record beside the questions and restore the auditor's draft."""
         self._flush()

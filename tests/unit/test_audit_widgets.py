@@ -227,3 +227,21 @@ def test_a_sampled_case_is_offered_and_its_audit_is_recorded_against_the_round(a
         stored = conn.exec_driver_sql("SELECT round_id FROM recorded_audits WHERE audit_id = ?", (audit_id,))
         assert stored.scalar() == round_id
     assert round_assignments(audit_store) == {"C2": round_id}  # C1 is done for this round
+
+
+def test_the_dashboard_keeps_its_tabs_in_step(audit_store):
+    from widgets.audit_dashboard import AuditDashboard
+
+    dashboard = AuditDashboard(audit_store, load_template(), today=date(2026, 3, 31))
+    dashboard.form.save_delay = 0
+    before = dashboard.findings.audits
+    dashboard.form.open_case("C2")
+    fill(dashboard.form)
+    audit_id = dashboard.form.submit()
+    assert dashboard.findings.audits == before + 1
+    assert audit_id in dict(dashboard.actions.audit.options).values()
+    assert audit_id in dict(dashboard.moderation.picker.options).values()
+    dashboard.sample.size.value, dashboard.sample.exclude.value = 1, 0
+    dashboard.sample.draw_button.click()
+    dashboard.sample.keep_button.click()
+    assert list(dashboard.form.case_input.options) == dashboard.sample.cases
