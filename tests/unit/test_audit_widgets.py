@@ -245,3 +245,15 @@ def test_the_dashboard_keeps_its_tabs_in_step(audit_store):
     dashboard.sample.draw_button.click()
     dashboard.sample.keep_button.click()
     assert list(dashboard.form.case_input.options) == dashboard.sample.cases
+
+
+def test_findings_view_exports_the_page_and_the_workbook(audit_store, tmp_path):
+    view = AuditFindingsView(audit_store, at=date(2026, 3, 31), export_folder=tmp_path / "exports <b>")
+    page, workbook = view.export()
+    assert (
+        page.name == "findings.html"
+        and workbook.name == "findings.xlsx"
+        and page.exists()
+        and workbook.exists()
+    )
+    assert "exports &lt;b&gt;" in view.message.value

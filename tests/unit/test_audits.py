@@ -436,3 +436,18 @@ def test_the_user_comes_from_the_deployment_or_the_proxy_header_never_a_fallback
         current_user()  # behind a proxy, a missing header is nobody, not the deployment's user
     monkeypatch.setenv("HTTP_X_FORWARDED_USER", "W0058")
     assert current_user() == "W0058"
+
+
+def test_grade_chart_uses_the_colour_blind_safe_palette_and_shows_n():
+    from workbench.charts import GRADE_COLOURS, audit_grade_chart
+
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    assert set(GRADE_COLOURS.values()) <= okabe_ito | {"#999999"}
+    distribution = pd.DataFrame(
+        {"team": ["North", "North", "South"], "grade": ["good", "inadequate", "good"],
+         "grade_label": ["Good", "Inadequate", "Good"], "count": [3, 1, 7], "share": [0.75, 0.25, 1.0]}
+    )  # fmt: skip
+    spec = audit_grade_chart(distribution, "team", "Grades by team").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert {row["group"] for row in rows} == {"North (n=4)", "South (n=7)"}
+    assert spec["encoding"]["color"]["scale"]["range"] == list(GRADE_COLOURS.values())
