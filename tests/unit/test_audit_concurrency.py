@@ -60,7 +60,9 @@ def test_eight_processes_submitting_at_once_store_every_audit_whole(tmp_path):
         assert sql("PRAGMA integrity_check").scalar() == "ok"
         assert sql("PRAGMA foreign_key_check").fetchall() == []
         assert sql("SELECT COUNT(*) FROM recorded_audits").scalar() == PROCESSES * AUDITS_EACH
-        assert sql("SELECT COUNT(*) FROM recorded_audit_answers").scalar() == PROCESSES * AUDITS_EACH * questions
+        assert (
+            sql("SELECT COUNT(*) FROM recorded_audit_answers").scalar() == PROCESSES * AUDITS_EACH * questions
+        )
         incomplete = sql(
             "SELECT a.audit_id FROM recorded_audits a LEFT JOIN recorded_audit_answers q USING (audit_id) "
             "GROUP BY a.audit_id HAVING COUNT(q.question_id) != ?",
