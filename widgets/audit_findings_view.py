@@ -23,6 +23,7 @@ from workbench.audits.findings import (
     write_findings,
 )
 from workbench.audits.tables import TABLE_STYLE, html_table
+from workbench.audits.templates import grade_labels
 from workbench.charts import audit_grade_chart
 
 _RECORDS_NOTE = (
@@ -115,6 +116,12 @@ class AuditFindingsView(W.VBox):
             .merge(latest[["audit_id", "audit_date"]], on="audit_id")
             .sort_values(["audit_date", "audit_id", "question_id"], ascending=[False, False, True])
             .head(24)[["audit_id", "question_id", "grade", "evidence"]]
+        )
+        names = grade_labels()
+        evidence["grade"] = evidence["grade"].map(lambda g: names.get(g, g))
+        latest = latest.assign(
+            overall_grade=latest["overall_grade"].map(lambda g: names.get(g, g), na_action="ignore"),
+            moderated_grade=latest["moderated_grade"].map(lambda g: names.get(g, g), na_action="ignore"),
         )
         self.latest.value = (
             "<h4>Latest audits</h4>"
