@@ -1,14 +1,26 @@
 """Reusable ipywidgets components built on ``workbench``, one component to a module."""
 
+from widgets.audit_actions import AuditActions
+from widgets.audit_dashboard import AuditDashboard
+from widgets.audit_findings_view import AuditFindingsView
+from widgets.audit_form import AuditForm
+from widgets.audit_moderation import ModerationForm
+from widgets.audit_sample import AuditSamplePanel
 from widgets.distance_travelled_view import DistanceTravelledView
 from widgets.filter_state import FilterState
 from widgets.locality_filter import LocalityFilter
 from widgets.offline import enable_offline_charts, offline_chart
 
 __all__ = [
+    "AuditActions",
+    "AuditDashboard",
+    "AuditFindingsView",
+    "AuditForm",
+    "AuditSamplePanel",
     "DistanceTravelledView",
     "FilterState",
     "LocalityFilter",
+    "ModerationForm",
     "enable_offline_charts",
     "offline_chart",
 ]

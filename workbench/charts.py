@@ -309,3 +309,50 @@ def what_works_chart(table: pd.DataFrame, title: str, caveat: str = "") -> alt.L
     subtitle = textwrap.wrap(caveat, 90) if caveat else []
     heading = alt.TitleParams(title, subtitle=subtitle, anchor="start")
     return alt.layer(intervals, points).properties(title=heading, width=520, height=alt.Step(9))
+
+
+#: Audit grades in Okabe-Ito colours, best (blue) to worst (vermillion); not applicable grey.
+GRADE_COLOURS = {
+    "Outstanding": "#0072B2",
+    "Good": "#56B4E9",
+    "Requires improvement": "#E69F00",
+    "Inadequate": "#D55E00",
+    "Not applicable": "#999999",
+}
+
+
+def audit_grade_chart(distribution: pd.DataFrame, by: str, title: str) -> alt.Chart:
+    """Stacked bars of the share of each audit grade, one bar per ``by`` group.
+
+    ``distribution`` comes from ``workbench.audits.findings.grade_distribution`` (columns
+    ``by``, grade_label, count, share). Group names travel as data, never as expressions.
+    """
+    frame = distribution.copy()
+    totals = frame.groupby(by)["count"].transform("sum")
+    # n beside each group: a bar of 3 audits reads differently from one of 300.
+    frame["group"] = [f"{g} (n={n:,})" for g, n in zip(frame[by].astype(str), totals, strict=True)]
+    frame["grade_label"] = frame["grade_label"].astype(str)
+    order = list(GRADE_COLOURS)
+    frame["grade_order"] = frame["grade_label"].map({g: i for i, g in enumerate(order)}).fillna(len(order))
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="Share of grades", axis=alt.Axis(format=".0%"), stack="normalize"),
+            y=alt.Y("group:N", title=None, sort=None),
+            color=alt.Color(
+                "grade_label:N",
+                title="Grade",
+                scale=alt.Scale(domain=order, range=list(GRADE_COLOURS.values())),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("grade_order:Q"),
+            tooltip=[
+                alt.Tooltip("group:N", title=by.replace("_", " ").capitalize()),
+                alt.Tooltip("grade_label:N", title="Grade"),
+                alt.Tooltip("count:Q", title="Count", format=",d"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+        .properties(title=title, width=480, height=alt.Step(22))
+    )

@@ -331,7 +331,8 @@ EXTRACT_TABLES: tuple[Table, ...] = (
     ),
     Table(
         "audits",
-        "Case audits, historic or recorded in the workbench (DESIGN.md section 6).",
+        "Historic case audits from the authority's records (DESIGN.md section 6); audits recorded in the "
+        "workbench are kept in tables of their own, which a new extract does not replace.",
         (
             _f("audit_id", "id", "Audit identifier.", required=True),
             _f("child_id", "id", "The case audited.", required=True, references="children.child_id"),

@@ -12,7 +12,9 @@ data. Rule for the next engineer: never edit a released step; add a new one.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -194,6 +196,11 @@ def _migration_5(conn: Connection) -> None:
     from workbench.store_children import migrate_children
 
     migrate_children(conn)
+def _migration_6(conn: Connection) -> None:
+    """Audits recorded in the workbench (templates, rounds, answers, moderations, actions, drafts)."""
+    from workbench.audits.schema import create_audit_tables  # the audit package owns its tables
+
+    create_audit_tables(conn)
 
 
 @dataclass(frozen=True)
@@ -213,6 +220,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         5, "children from statutory returns in children, with origin; characteristics optional", _migration_5
     ),
+    Migration(6, "workbench audits: templates, rounds, answers, moderations, actions", _migration_6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -222,6 +230,12 @@ def _enable_sqlite_foreign_keys(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Several people (and processes) write audits at once: wait for a lock rather than fail,
+        # and let readers and one writer work side by side (write-ahead log; not for :memory:).
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
+            with contextlib.suppress(sqlite3.OperationalError):  # a read-only file keeps its journal
+                cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 

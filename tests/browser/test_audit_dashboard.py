@@ -1,0 +1,199 @@
+"""The audit dashboard in Voila and Chromium: fill in an audit, lose the tab, carry on, submit, find it.
+
+Hostile evidence (a script tag and an image with an onerror handler) is typed into the form and must
+show as text in the form, the findings view and the exported findings page, and never run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from workbench.audits import answer_frame, audit_frame
+from workbench.audits.findings import build_findings, findings_html
+from workbench.extract import load_extract
+from workbench.serving import DASHBOARDS_DIR, PROJECT_DIR
+from workbench.store import Store
+
+from .rig import (
+    SCREENSHOTS,
+    VoilaServer,
+    assert_no_error_output,
+    external_requests,
+    record_network,
+    start_voila,
+    wait_for_chart,
+    wait_for_voila_rendered,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
+CASE = "C000020"
+AUDITOR = "W0057"
+
+
+@pytest.fixture(scope="module")
+def audit_store(tmp_path_factory) -> Store:
+    """A store of its own: this test writes audits, which other tests must not see."""
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('audit-store') / 'demo.sqlite'}")
+    load_extract(store, PROJECT_DIR / "data" / "demo")
+    return store
+
+
+@pytest.fixture(scope="module")
+def dashboards(tmp_path_factory, audit_store) -> Iterator[VoilaServer]:
+    env = {"WORKBENCH_STORE": audit_store.url, "WORKBENCH_USER": AUDITOR}
+    with start_voila(DASHBOARDS_DIR, tmp_path_factory.mktemp("voila"), env=env) as server:
+        yield server
+
+
+def open_dashboard(page, server: VoilaServer) -> None:
+    page.goto(server.notebook_url("audit.ipynb"), wait_until="commit")
+    wait_for_voila_rendered(page, timeout=120_000)
+
+
+def open_case(page, child_id: str) -> None:
+    page.fill(".wb-audit-case input", child_id)
+    page.click(".wb-audit-open")
+    page.wait_for_selector(".wb-case-outcomes", timeout=60_000)
+
+
+def screenshot(page, name: str) -> None:
+    """Save the whole page: Voila scrolls inside its own container, so grow the viewport to fit."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("document.querySelector('#rendered_cells')?.scrollHeight || 900")
+    page.set_viewport_size({"width": 1280, "height": min(max(900, height + 100), 6000)})
+    page.screenshot(path=SCREENSHOTS / name, full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def question(qid: str) -> str:
+    return f".wb-audit-q-{qid}"
+
+
+def answer(page, qid: str, grade: str, evidence: str) -> None:
+    page.select_option(f"{question(qid)} .wb-audit-grade select", label=grade)
+    page.fill(f"{question(qid)} .wb-audit-evidence textarea", evidence)
+
+
+def test_an_audit_filled_in_the_browser_survives_a_closed_tab_is_submitted_and_found(
+    dashboards, audit_store, page, browser
+):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_dashboard(page, dashboards)
+    assert f"Auditing as {AUDITOR}" in page.inner_text(".wb-audit-user")
+    open_case(page, CASE)
+    questions = [f"q{n}" for n in range(1, 9)]
+    for qid in questions[:4]:
+        answer(page, qid, "Good", f"{qid}: {HOSTILE}")
+    page.wait_for_function(
+        "document.querySelector('.wb-audit-message').innerText.includes('Draft saved')", timeout=30_000
+    )
+
+    # The tab is closed; a new one opens the same case and finds everything typed so far.
+    page.close()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    record_network(page.context)
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_dashboard(page, dashboards)
+    open_case(page, CASE)
+    page.wait_for_function(
+        "document.querySelector('.wb-audit-message').innerText.includes('Draft restored')", timeout=30_000
+    )
+    for qid in questions[:4]:
+        assert page.input_value(f"{question(qid)} .wb-audit-evidence textarea") == f"{qid}: {HOSTILE}"
+
+    # Submit with q5 to q8 unanswered: the form names them and stores nothing.
+    page.click(".wb-audit-submit")
+    page.wait_for_selector(".wb-audit-message .wb-audit-error")
+    assert "answer q5, q6, q7, q8, overall first" in page.inner_text(".wb-audit-message")
+    assert page.locator(".wb-audit-missing").count() == 4  # q5 to q8 (overall is not a question box)
+    assert (audit_frame(audit_store)["source"] == "workbench").sum() == 0
+
+    for qid in questions[4:]:
+        answer(page, qid, "Requires improvement", f"{qid}: {HOSTILE}")
+    page.select_option(".wb-audit-overall select", label="Good")
+    screenshot(page, "audit-form-filled.png")
+    page.click(".wb-audit-submit")
+    page.wait_for_selector(".wb-audit-done", timeout=30_000)
+    audit_id = re.search(r"Submitted audit (WA-\w+)", page.inner_text(".wb-audit-done")).group(1)
+
+    stored = audit_frame(audit_store).set_index("audit_id").loc[audit_id]
+    assert (stored["child_id"], stored["auditor_id"], stored["template_version"]) == (CASE, AUDITOR, "1")
+    answers = answer_frame(audit_store).query("audit_id == @audit_id")
+    assert len(answers) == 8 and (answers["evidence"] == answers["question_id"] + ": " + HOSTILE).all()
+
+    # The findings view shows the new audit, and its evidence as text.
+    page.get_by_role("tab", name="Findings").click()
+    page.wait_for_function(
+        "(id) => document.querySelector('.wb-findings-latest').innerText.includes(id)",
+        arg=audit_id,
+        timeout=60_000,
+    )
+    wait_for_chart(page, within=".wb-findings-chart")
+    evidence_cells = page.locator(".wb-findings-evidence td", has_text="<script>alert(1)</script>")
+    assert evidence_cells.count() == 8
+    assert HOSTILE in evidence_cells.first.inner_text()
+    assert (
+        page.evaluate("document.querySelectorAll('.wb-findings-view script, .wb-findings-view img').length")
+        == 0
+    )
+    assert page.evaluate("document.querySelectorAll('.wb-audit-form img, .wb-audit-form script').length") == 0
+    screenshot(page, "audit-findings-view.png")
+
+    assert dialogs == []
+    assert_no_error_output(page)
+    assert external_requests(page) == []
+    page.context.close()
+
+
+def test_the_exported_findings_page_shows_hostile_evidence_as_text_offline(audit_store, page):
+    from datetime import date
+
+    from workbench.audits.recording import Answer, AuditRecord, submit_audit
+    from workbench.audits.templates import load_template
+
+    template = load_template()
+    answers = {q: Answer("inadequate", f"{q}: {HOSTILE}") for q in template.question_ids}
+    submit_audit(audit_store, AuditRecord(CASE, AUDITOR, template, answers, "inadequate", date(2026, 3, 30),
+                                          date(2025, 9, 30), date(2026, 3, 30)))  # fmt: skip
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.set_content(findings_html(build_findings(audit_store, date(2026, 3, 31))))
+    assert page.locator("svg").count() == 3  # the three grade charts, inline
+    text = page.inner_text("body")
+    assert HOSTILE in text
+    assert page.evaluate("document.querySelectorAll('script, img').length") == 0
+    page.screenshot(path=SCREENSHOTS / "audit-findings-export.png", full_page=True)
+    assert dialogs == []
+    assert external_requests(page) == []
+
+
+def test_behind_a_proxy_the_auditor_is_the_header_the_proxy_sends(audit_store, voila, browser):
+    """Voila passes the proxy's user header to the kernel; the form audits as that user."""
+    env = {
+        "WORKBENCH_STORE": audit_store.url,
+        "WORKBENCH_USER": None,
+        "WORKBENCH_USER_HEADER": "X-Workbench-User",
+    }
+    server = voila(DASHBOARDS_DIR, env=env,
+                   extra_args=["--VoilaConfiguration.http_header_envs=['X-Workbench-User']"])  # fmt: skip
+    for user in ("W0058", None):
+        headers = {"X-Workbench-User": user} if user else {}
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, extra_http_headers=headers)
+        record_network(context)
+        page = context.new_page()
+        open_dashboard(page, server)
+        shown = page.inner_text(".wb-audit-user")
+        if user:
+            assert f"Auditing as {user}" in shown
+        else:
+            assert "X-Workbench-User header did not reach" in shown
+            open_case(page, CASE)
+            assert page.locator(".wb-audit-submit").is_disabled()
+        assert_no_error_output(page)
+        context.close()

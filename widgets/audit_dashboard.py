@@ -1,0 +1,44 @@
+"""The auditors' dashboard: audit a case, moderate, findings, actions and sampling, kept in step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ipywidgets as W
+
+from widgets.audit_actions import AuditActions
+from widgets.audit_findings_view import AuditFindingsView
+from widgets.audit_form import AuditForm
+from widgets.audit_moderation import ModerationForm
+from widgets.audit_sample import AuditSamplePanel
+from workbench.audits.casefile import data_end
+from workbench.audits.sampling import round_assignments
+from workbench.audits.templates import AuditTemplate
+
+
+class AuditDashboard(W.Tab):
+    """Tabs for each audit job; a submitted audit, a moderation or an action refreshes the others."""
+
+    def __init__(self, store, template: AuditTemplate, *, today: date | None = None) -> None:
+        records_end = data_end(store)
+        self.form = AuditForm(
+            store, template, today=today, window_end=records_end, rounds=round_assignments(store)
+        )
+        self.moderation = ModerationForm(store, today=today)
+        self.findings = AuditFindingsView(store)
+        self.actions = AuditActions(store, today=today)
+        self.sample = AuditSamplePanel(store, at=records_end)
+        self.form.observe(lambda _c: self._submitted(), names="submitted_audit_id")
+        self.moderation.observe(lambda _c: self.findings.refresh(), names="moderated_audit_id")
+        self.actions.observe(lambda _c: self.findings.refresh(), names="changes")
+        self.sample.observe(lambda _c: self.form.use_rounds(round_assignments(store)), names="round_id")
+        super().__init__(
+            [self.form, self.moderation, self.findings, self.actions, self.sample],
+            titles=["Audit a case", "Moderate", "Findings", "Actions", "Draw a sample"],
+        )
+        self.add_class("wb-audit-dashboard")
+
+    def _submitted(self) -> None:
+        self.findings.refresh()
+        self.moderation.refresh()
+        self.actions.refresh()

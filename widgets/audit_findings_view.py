@@ -1,0 +1,179 @@
+"""Audit findings in a dashboard: grades by question, team and period, themes, records beside audits.
+
+Every table is built by ``workbench.audits.findings`` and shown escaped (evidence is typed by
+people). The chart is an offline JupyterChart updated in place on refresh.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+
+import ipywidgets as W
+import pandas as pd
+import traitlets as T
+
+from widgets.offline import offline_chart
+from workbench.audits.findings import (
+    Findings,
+    build_findings,
+    question_labels,
+    themes_summary,
+    write_findings,
+)
+from workbench.audits.tables import TABLE_STYLE, html_table
+from workbench.audits.templates import grade_labels
+from workbench.charts import audit_grade_chart
+
+_RECORDS_NOTE = (
+    "<p>Each audited child's share of desired outcomes that are Clear, Consensual and Reviewed on the "
+    "audit date, beside the auditor's grade on the matching question (q1, q3, q6). They agree on a "
+    "case when good or better goes with at least half, or a lower grade with less than half.</p>"
+)
+
+
+class AuditFindingsView(W.VBox):
+    """Findings for audits completed up to ``at``; ``refresh()`` re-reads the store."""
+
+    audits = T.Int(0, help="Completed audits counted.")
+    by = T.Unicode("question", help="What the chart groups grades by: question, team or period.")
+
+    def __init__(self, store, *, at: date | None = None, export_folder: Path = Path("exports")) -> None:
+        self.store = store
+        self.at = at
+        self.export_folder = export_folder
+        self.findings: Findings | None = None
+        self.group = W.ToggleButtons(
+            options=[("By question", "question"), ("By team", "team"), ("By period", "period")],
+            value="question",
+        )
+        self.group.add_class("wb-findings-by")
+        self.group.observe(lambda change: setattr(self, "by", change["new"]), names="value")
+        self.refresh_button = W.Button(description="Refresh", icon="refresh")
+        self.refresh_button.add_class("wb-findings-refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.export_button = W.Button(description="Export page and workbook", icon="download",
+                                      layout=W.Layout(width="auto"))  # fmt: skip
+        self.export_button.add_class("wb-findings-export")
+        self.export_button.on_click(lambda _b: self.export())
+        self.summary = W.HTML()
+        self.summary.add_class("wb-findings-summary")
+        self.tables = W.HTML()
+        self.tables.add_class("wb-findings-tables")
+        self.latest = W.HTML()
+        self.latest.add_class("wb-findings-latest")
+        self.message = W.HTML()
+        self.findings = self._build()
+        self.chart = offline_chart(self._chart(), "wb-findings-chart")
+        self._show()
+        self.observe(lambda _c: self._redraw(), names="by")
+        super().__init__(
+            [W.HBox([self.refresh_button, self.export_button]), self.message, self.summary, self.group,
+             self.chart, self.latest, self.tables]
+        )  # fmt: skip
+        self.add_class("wb-findings-view")
+
+    def _build(self) -> Findings:
+        return build_findings(self.store, self.at)
+
+    def _distribution(self) -> pd.DataFrame:
+        f = self.findings
+        if self.by == "question":
+            labels = question_labels()
+            return f.by_question.assign(
+                question=f.by_question["question_id"].map(lambda q: f"{q} {labels.get(q, '')}")
+            )
+        return f.by_team if self.by == "team" else f.by_period
+
+    def _chart(self):
+        titles = {"question": "First grades by question", "team": "Overall grades by team",
+                  "period": "Overall grades by financial year"}  # fmt: skip
+        return audit_grade_chart(self._distribution(), self.by, titles[self.by])
+
+    def _redraw(self) -> None:
+        self.chart.chart = self._chart()
+
+    def refresh(self) -> None:
+        """Re-read the store (after an audit is submitted or moderated) and redraw."""
+        self.findings = self._build()
+        self._redraw()
+        self._show()
+
+    def _show(self) -> None:
+        f = self.findings
+        self.audits = len(f.audits)
+        recorded = int((f.audits["source"] == "workbench").sum())
+        moderated = int((f.audits["status"] == "moderated").sum())
+        self.summary.value = (
+            TABLE_STYLE
+            + f"<p><b>{len(f.audits):,}</b> completed audits ({recorded:,} recorded in the workbench), "
+            f"{moderated:,} moderated.</p>"
+        )
+        latest = f.audits.sort_values(["audit_date", "audit_id"], ascending=False).head(10)
+        evidence = (
+            f.answers[f.answers["audit_id"].isin(set(latest["audit_id"])) & f.answers["evidence"].notna()]
+            .merge(latest[["audit_id", "audit_date"]], on="audit_id")
+            .sort_values(["audit_date", "audit_id", "question_id"], ascending=[False, False, True])
+            .head(24)[["audit_id", "question_id", "grade", "evidence"]]
+        )
+        names = grade_labels()
+        evidence["grade"] = evidence["grade"].map(lambda g: names.get(g, g))
+        latest = latest.assign(
+            overall_grade=latest["overall_grade"].map(lambda g: names.get(g, g), na_action="ignore"),
+            moderated_grade=latest["moderated_grade"].map(lambda g: names.get(g, g), na_action="ignore"),
+        )
+        self.latest.value = (
+            "<h4>Latest audits</h4>"
+            + html_table(
+                latest[
+                    [
+                        "audit_id",
+                        "audit_date",
+                        "child_id",
+                        "auditor_id",
+                        "overall_grade",
+                        "moderated_grade",
+                        "status",
+                        "source",
+                    ]
+                ],
+                "wb-findings-latest-audits",
+            )
+            + "<h4>Their evidence</h4>"
+            + html_table(evidence, "wb-findings-evidence")
+        )
+        self.tables.value = (
+            "<h4>Strongest and weakest questions</h4>"
+            + html_table(
+                f.question_strength, "wb-findings-strength", {"share_good": "{:.0%}", "mean_rank": "{:.2f}"}
+            )
+            + "<p>Themes: words and two-word phrases counted once per answer's evidence, "
+            "common words left out.</p>"
+            + html_table(themes_summary(f.themes), "wb-findings-themes")
+            + "<h4>Do the records and the auditors agree?</h4>"
+            + _RECORDS_NOTE
+            + html_table(f.records_agreement, "wb-findings-records", {"share_agree": "{:.0%}"})
+            + html_table(f.records_beside_audits, "wb-findings-records-by-grade", {"mean_share": "{:.0%}"})
+            + "<h4>Moderation agreement</h4>"
+            + html_table(
+                f.agreement,
+                "wb-findings-agreement",
+                {"percent_agreement": "{:.0f}%", "chance_agreement": "{:.2f}", "kappa": "{:.2f}"},
+            )
+            + "<h4>Actions arising</h4>"
+            + (
+                html_table(f.actions, "wb-findings-actions")
+                if len(f.actions)
+                else "<p>No actions recorded.</p>"
+            )
+        )
+
+    def export(self) -> tuple[Path, Path]:
+        """Write the offline findings page and the workbook; return their paths."""
+        page, workbook = write_findings(self.findings, self.export_folder)
+        self.message.value = (
+            f"<p class='wb-findings-exported'>Exported <code>{html.escape(str(page))}</code> and "
+            f"<code>{html.escape(str(workbook))}</code>.</p>"
+        )
+        return page, workbook

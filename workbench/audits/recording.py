@@ -1,0 +1,381 @@
+"""Recording audits: who is auditing, drafts saved as the auditor types, and submission.
+
+Writes are short transactions that retry when SQLite says the database is locked, so several
+auditors (or processes) can submit at once to one SQLite file (the store turns on the
+write-ahead log and a busy timeout). An audit and all its answers are written in one
+transaction: a reader never sees half an audit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+import pandas as pd
+import sqlalchemy as sa
+
+from workbench.audits.schema import T
+from workbench.audits.templates import NOT_APPLICABLE, AuditTemplate, graded_codes, store_template
+
+#: The environment variable that names the person using the workbench, for a deployment where
+#: one person uses one server (or a notebook). A widget never sets it.
+USER_VAR = "WORKBENCH_USER"
+#: For a team server behind an authenticating proxy: the name of the HTTP header in which the
+#: proxy passes the signed-in user (for example ``X-Forwarded-User``). Voila must be told to pass
+#: it to kernels (``--VoilaConfiguration.http_header_envs="['X-Forwarded-User']"``), which it does
+#: as the environment variable ``HTTP_X_FORWARDED_USER``. The proxy must overwrite the header on
+#: every request, so a browser cannot send its own.
+USER_HEADER_VAR = "WORKBENCH_USER_HEADER"
+
+R = TypeVar("R")
+
+
+class AuditError(ValueError):
+    """An audit that cannot be recorded as asked; the message says why."""
+
+
+class IdentityError(AuditError):
+    """Nobody trusted is named as the user."""
+
+
+def header_variable(header: str) -> str:
+    """Return the environment variable Voila puts HTTP header ``header`` in (RFC 3875 style)."""
+    return "HTTP_" + header.strip().upper().replace("-", "_")
+
+
+def current_user() -> str:
+    """Return the person using the workbench, from a trusted source.
+
+    With ``$WORKBENCH_USER_HEADER`` set, the user is the value of that header as Voila passed it
+    from the authenticating proxy, and nothing else (a missing header is no user, never a
+    fallback). Otherwise it is ``$WORKBENCH_USER``, set by the deployment. One function, so the
+    lead can point it at ``workbench.access`` later. Never from a widget value or a URL: an
+    auditor's name on an audit must not be something a page can type.
+    """
+    header = os.environ.get(USER_HEADER_VAR, "").strip()
+    if header:
+        user = os.environ.get(header_variable(header), "").strip()
+        if not user:
+            raise IdentityError(
+                f"no user: the proxy's {header} header did not reach this kernel (is it listed in "
+                "Voila's http_header_envs?)"
+            )
+        return user
+    user = os.environ.get(USER_VAR, "").strip()
+    if not user:
+        raise IdentityError(
+            f"no user: set {USER_VAR} in the deployment, or {USER_HEADER_VAR} to the header in which an "
+            "authenticating proxy passes the signed-in user (and list it in Voila's http_header_envs), "
+            "before recording audits"
+        )
+    return user
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _is_locked(error: sa.exc.OperationalError) -> bool:
+    text = str(error.orig if error.orig is not None else error).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+def write_with_retry(store, write: Callable[[sa.engine.Connection], R], attempts: int = 40) -> R:
+    """Run ``write(conn)`` in one short transaction, retrying while SQLite reports a lock."""
+    for attempt in range(attempts):
+        try:
+            with store.engine.begin() as conn:
+                return write(conn)
+        except sa.exc.OperationalError as error:
+            if not _is_locked(error) or attempt == attempts - 1:
+                raise
+            # Back off with jitter, so waiting writers do not wake together.
+            time.sleep(min(1.0, 0.01 * 2 ** min(attempt, 7)) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass
+class Answer:
+    """An auditor's grade and evidence for one question."""
+
+    grade: str = ""
+    evidence: str = ""
+
+
+@dataclass
+class AuditRecord:
+    """Everything an auditor submits for one case."""
+
+    child_id: str
+    auditor_id: str
+    template: AuditTemplate
+    answers: dict[str, Answer]
+    overall_grade: str
+    audit_date: date
+    evidence_from: date
+    evidence_to: date
+    round_id: str | None = None
+    source: str = "workbench"
+    audit_id: str = field(default_factory=lambda: f"WA-{uuid.uuid4().hex[:12]}")
+
+
+def evidence_window(template: AuditTemplate, on: date) -> tuple[date, date]:
+    """Return the default evidence window: the template's months (usually 6) up to ``on``."""
+    start = (pd.Timestamp(on) - pd.DateOffset(months=template.evidence_window_months)).date()
+    return start, on
+
+
+def submission_problems(
+    template: AuditTemplate, answers: Mapping[str, Answer], overall_grade: str
+) -> dict[str, str]:
+    """Return ``{question id or "overall": what is wrong}``; empty when the audit can be submitted."""
+    problems = {}
+    for extra in sorted(set(answers) - set(template.question_ids)):
+        problems[extra] = f"not a question of {template.template_id} v{template.version}"
+    for question in template.questions:
+        answer = answers.get(question.question_id, Answer())
+        if not answer.grade:
+            if question.required:
+                problems[question.question_id] = "required: choose a grade"
+        elif answer.grade not in question.allowed_grades():
+            allowed = ", ".join(question.allowed_grades())
+            problems[question.question_id] = (
+                f"grade {answer.grade!r} is not allowed; expected one of {allowed}"
+            )
+    if overall_grade not in graded_codes():
+        problems["overall"] = "required: choose an overall grade (" + ", ".join(graded_codes()) + ")"
+    return problems
+
+
+def _check_record(record: AuditRecord) -> None:
+    problems = submission_problems(record.template, record.answers, record.overall_grade)
+    if not record.child_id.strip():
+        problems["child_id"] = "required"
+    if not record.auditor_id.strip():
+        problems["auditor_id"] = "required"
+    if record.evidence_from > record.evidence_to:
+        problems["evidence window"] = "the window must start on or before it ends"
+    if problems:
+        listed = "; ".join(f"{key}: {value}" for key, value in problems.items())
+        raise AuditError(f"audit of {record.child_id} cannot be submitted: {listed}")
+
+
+def _audit_row(record: AuditRecord) -> dict:
+    return {
+        "audit_id": record.audit_id,
+        "child_id": record.child_id,
+        "auditor_id": record.auditor_id,
+        "audit_date": record.audit_date.isoformat(),
+        "template_id": record.template.template_id,
+        "template_version": record.template.version,
+        "evidence_from": record.evidence_from.isoformat(),
+        "evidence_to": record.evidence_to.isoformat(),
+        "overall_grade": record.overall_grade,
+        "round_id": record.round_id,
+        "source": record.source,
+        "submitted_at": _now(),
+    }
+
+
+def _answer_rows(record: AuditRecord) -> list[dict]:
+    return [
+        {
+            "audit_id": record.audit_id,
+            "question_id": q.question_id,
+            "grade": record.answers[q.question_id].grade,
+            "evidence": record.answers[q.question_id].evidence,
+        }
+        for q in record.template.questions
+        if q.question_id in record.answers and record.answers[q.question_id].grade
+    ]
+
+
+def submit_audit(store, record: AuditRecord) -> str:
+    """Check and store a submitted audit, and clear the auditor's draft; return the audit id.
+
+    Refused (nothing written) if a required question has no grade, a grade is not allowed for
+    its question, or the overall grade is missing.
+    """
+    _check_record(record)
+    store_template(store, record.template)
+    drafts = T["audit_drafts"]
+
+    def write(conn) -> str:
+        conn.execute(T["recorded_audits"].insert().values(**_audit_row(record)))
+        conn.execute(T["recorded_audit_answers"].insert(), _answer_rows(record))
+        conn.execute(
+            drafts.delete().where(
+                drafts.c.child_id == record.child_id, drafts.c.auditor_id == record.auditor_id
+            )
+        )
+        return record.audit_id
+
+    return write_with_retry(store, write)
+
+
+def submit_audits(store, records: list[AuditRecord]) -> list[str]:
+    """Store several audits in one transaction: all or none (used by imports)."""
+    for record in records:
+        _check_record(record)
+    for template in {(r.template.template_id, r.template.version): r.template for r in records}.values():
+        store_template(store, template)
+
+    def write(conn) -> list[str]:
+        if records:
+            conn.execute(T["recorded_audits"].insert(), [_audit_row(r) for r in records])
+            answers = [row for r in records for row in _answer_rows(r)]
+            if answers:
+                conn.execute(T["recorded_audit_answers"].insert(), answers)
+        return [r.audit_id for r in records]
+
+    return write_with_retry(store, write)
+
+
+# -- drafts ------------------------------------------------------------------------------------
+
+
+def save_draft(
+    store,
+    child_id: str,
+    auditor_id: str,
+    template: AuditTemplate,
+    answers: Mapping[str, Answer],
+    overall_grade: str = "",
+    evidence_from: date | None = None,
+    evidence_to: date | None = None,
+) -> None:
+    """Save (replace) the auditor's draft for this case: whatever has been typed so far."""
+    content = {
+        "answers": {qid: {"grade": a.grade, "evidence": a.evidence} for qid, a in answers.items()},
+        "overall_grade": overall_grade,
+        "evidence_from": evidence_from.isoformat() if evidence_from else None,
+        "evidence_to": evidence_to.isoformat() if evidence_to else None,
+    }
+    drafts = T["audit_drafts"]
+    row = {
+        "child_id": child_id,
+        "auditor_id": auditor_id,
+        "template_id": template.template_id,
+        "template_version": template.version,
+        "content_json": json.dumps(content, ensure_ascii=False),
+        "saved_at": _now(),
+    }
+
+    def write(conn) -> None:
+        # Delete then insert: portable (SQLite and PostgreSQL) and atomic in one transaction.
+        conn.execute(drafts.delete().where(drafts.c.child_id == child_id, drafts.c.auditor_id == auditor_id))
+        conn.execute(drafts.insert().values(**row))
+
+    write_with_retry(store, write)
+
+
+@dataclass
+class Draft:
+    """An audit in progress, as last saved."""
+
+    template_id: str
+    template_version: str
+    answers: dict[str, Answer]
+    overall_grade: str
+    evidence_from: date | None
+    evidence_to: date | None
+    saved_at: str
+
+
+def load_draft(store, child_id: str, auditor_id: str) -> Draft | None:
+    """Return the auditor's saved draft for this case, or None."""
+    drafts = T["audit_drafts"]
+    with store.engine.connect() as conn:
+        row = (
+            conn.execute(
+                sa.select(drafts).where(drafts.c.child_id == child_id, drafts.c.auditor_id == auditor_id)
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        return None
+    content = json.loads(row["content_json"])
+    day = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
+    return Draft(
+        template_id=row["template_id"],
+        template_version=row["template_version"],
+        answers={qid: Answer(**a) for qid, a in content.get("answers", {}).items()},
+        overall_grade=content.get("overall_grade") or "",
+        evidence_from=day(content.get("evidence_from")),
+        evidence_to=day(content.get("evidence_to")),
+        saved_at=row["saved_at"],
+    )
+
+
+# -- actions -----------------------------------------------------------------------------------
+
+
+def record_action(
+    store, audit_id: str, child_id: str, description: str, owner: str, due_date: date, recorded_by: str
+) -> int:
+    """Record an action arising from an audit; return its id."""
+    if not description.strip() or not owner.strip():
+        raise AuditError("an action needs a description and an owner")
+    table = T["audit_actions"]
+
+    def write(conn) -> int:
+        result = conn.execute(
+            table.insert().values(
+                audit_id=audit_id,
+                child_id=child_id,
+                description=description.strip(),
+                owner=owner.strip(),
+                due_date=due_date.isoformat(),
+                completed_date=None,
+                recorded_by=recorded_by,
+                recorded_at=_now(),
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    return write_with_retry(store, write)
+
+
+def complete_action(store, action_id: int, completed_date: date) -> None:
+    """Mark an action completed on ``completed_date``."""
+    table = T["audit_actions"]
+
+    def write(conn) -> None:
+        done = conn.execute(
+            table.update()
+            .where(table.c.action_id == action_id)
+            .values(completed_date=completed_date.isoformat())
+        )
+        if done.rowcount != 1:
+            raise AuditError(f"no action {action_id}")
+
+    write_with_retry(store, write)
+
+
+__all__ = [
+    "NOT_APPLICABLE",
+    "USER_VAR",
+    "Answer",
+    "AuditError",
+    "AuditRecord",
+    "Draft",
+    "IdentityError",
+    "complete_action",
+    "current_user",
+    "evidence_window",
+    "load_draft",
+    "record_action",
+    "save_draft",
+    "submission_problems",
+    "submit_audit",
+    "submit_audits",
+    "write_with_retry",
+]
