@@ -359,6 +359,7 @@ def test_the_registry_lists_every_figure_with_numerator_and_denominator(service)
     assert MEASURES["audit_grade"].filters == (
         "locality",
         "team_id",
+        "service",
         "worker_id",
         "age_band",
         "sex",
