@@ -359,8 +359,8 @@ def test_the_registry_lists_every_figure_with_numerator_and_denominator(service)
     assert MEASURES["audit_grade"].filters == (
         "locality",
         "team_id",
-        "service",
         "worker_id",
+        "service",
         "age_band",
         "sex",
         "ethnicity",
