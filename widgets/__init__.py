@@ -12,3 +12,8 @@ __all__ = [
     "enable_offline_charts",
     "offline_chart",
 ]
+
+from widgets.team_filters import TeamFilters
+from widgets.team_lead_view import TeamLeadView
+
+__all__ += ["TeamFilters", "TeamLeadView"]
