@@ -21,7 +21,7 @@ from widgets.team_filters import TeamFilters
 from workbench.access import AccessRefusedError, Identity, scope_for
 from workbench.attention import attention_by_child, attention_for
 from workbench.charts import headline_against_service_chart, outcome_journey_chart
-from workbench.measures import DEMO_AT, ServiceData
+from workbench.measures import DEMO_AT, ServiceData, headline_measures
 from workbench.team_audits import audit_grades, open_actions
 from workbench.team_lead import (
     children_in_view,
@@ -67,6 +67,7 @@ class TeamLeadView(W.VBox):
         self.identity = identity
         self.audit_tables = audits
         self._busy = True  # no event handling until the page is built
+        self._service_figures: dict[tuple, pd.DataFrame] = {}
         self.filters = TeamFilters(data, lambda day: scope_for(identity, data, day), at)
         self.viewer = W.HTML(
             f"<p>Viewing as <strong>{html.escape(identity.name or identity.user)}</strong> "
@@ -150,8 +151,12 @@ class TeamLeadView(W.VBox):
         filters = self.filters.filters()  # narrowed to the scope; refuses anything wider
         scope = self.filters.scope
         self.scoped_filters = filters
+        service_filters = self.filters.service_filters()
+        key = (self.at, service_filters)
+        if key not in self._service_figures:  # the whole service changes only with D, plan and domain
+            self._service_figures[key] = headline_measures(self.data, self.at, service_filters)
         self.headline = headline_against_service(
-            self.data, self.at, filters, self.filters.service_filters(), who=self._who()
+            self.data, self.at, filters, service_filters, who=self._who(), service=self._service_figures[key]
         )
         self.children_shown = children_in_view(self.data, self.at, scope, filters)
         self.attention = attention_for(

@@ -315,8 +315,48 @@ def dictionary(out: Path) -> None:
     show_default=True,
     help="Run each dashboard once in a waiting kernel, so the first viewer waits less.",
 )
-def serve(store: str | None, port: int, ip: str, preheat: bool) -> None:
+@click.option(
+    "--trust-proxy-header",
+    metavar="NAME",
+    default=None,
+    help="Take the viewer's user name from this request header (e.g. X-Workbench-User), set by an "
+    "authenticating proxy that strips any copy from the client. Needs --identity-file.",
+)
+@click.option(
+    "--identity-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML file mapping user names to roles (docs/deploy.md); turns the demo identities off.",
+)
+@click.option(
+    "--demo-user",
+    metavar="USER",
+    default=None,
+    help="View the demo as this user from data/demo-identities.yaml (default: demo-head-of-pi).",
+)
+def serve(
+    store: str | None,
+    port: int,
+    ip: str,
+    preheat: bool,
+    trust_proxy_header: str | None = None,
+    identity_file: Path | None = None,
+    demo_user: str | None = None,
+) -> None:
     """Serve the dashboards with standalone Voila (tracebacks hidden, offline template)."""
+    from workbench.serving import identity_environment
+
+    if trust_proxy_header and identity_file is None:
+        raise click.ClickException("--trust-proxy-header needs --identity-file to map users to roles")
+    if demo_user and (identity_file or trust_proxy_header):
+        raise click.ClickException(
+            "--demo-user is for the demo; a deployment takes users from its identity file"
+        )
+    if ip not in ("127.0.0.1", "localhost", "::1") and not trust_proxy_header:
+        raise click.ClickException(
+            f"refusing to listen on {ip} without an authenticating proxy: use --trust-proxy-header "
+            "and --identity-file (docs/deploy.md), or keep the loopback address"
+        )
     url = absolute_store_url(store)
     try:
         counts = Store(url).row_counts()
@@ -328,9 +368,18 @@ def serve(store: str | None, port: int, ip: str, preheat: bool) -> None:
         )
     click.echo(f"Serving the dashboards at http://{ip}:{port}/ (Ctrl+C to stop)")
     click.echo(f"  Service overview: http://{ip}:{port}/voila/render/service-overview.ipynb")
+    click.echo(f"  Team lead:        http://{ip}:{port}/voila/render/team-lead.ipynb")
+    if not (identity_file or trust_proxy_header):
+        click.echo(f"  Viewing as the demo user {demo_user or 'demo-head-of-pi'} (data/demo-identities.yaml)")
     try:
-        command = voila_command(port=port, ip=ip, preheat=preheat)
-        subprocess.run(command, env=voila_environment(url), check=False)
+        command = voila_command(port=port, ip=ip, preheat=preheat, trust_proxy_header=trust_proxy_header)
+        env = identity_environment(
+            voila_environment(url),
+            trust_proxy_header=trust_proxy_header,
+            identity_file=identity_file,
+            demo_user=demo_user,
+        )
+        subprocess.run(command, env=env, check=False)
     except KeyboardInterrupt:
         click.echo("Stopped.")
 

@@ -34,16 +34,24 @@ def period_choices(latest: date, count: int = PERIODS_SHOWN) -> list[tuple[str, 
 
 
 def headline_against_service(
-    data: ServiceData, at: date, filters: Filters, service_filters: Filters, who: str = "Team"
+    data: ServiceData,
+    at: date,
+    filters: Filters,
+    service_filters: Filters,
+    who: str = "Team",
+    service: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every headline measure for ``filters`` beside the same measure for ``service_filters``.
 
     Returns one row per measure that applies: measure, title, unit, numerator, denominator,
     value, service_value, gap, small, notable (``breakdowns.compare_to_service``, with the
-    group column ``who``). A measure a filter does not apply to is left out.
+    group column ``who``). A measure a filter does not apply to is left out. ``service`` may
+    pass ``headline_measures(data, at, service_filters)`` already computed (it changes less often).
     """
     team = headline_measures(data, at, filters)
-    service = headline_measures(data, at, service_filters).set_index("measure")
+    if service is None:
+        service = headline_measures(data, at, service_filters)
+    service = service.set_index("measure")
     rows = []
     for row in team.itertuples(index=False):
         if row.measure not in service.index:
