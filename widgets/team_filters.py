@@ -117,7 +117,11 @@ class TeamFilters(W.VBox):
         def update() -> None:
             self.scope = self.scope_at(change["new"])
             self.at = change["new"]
+            kept = self.worker_id
             self.worker.options = self._worker_options()
+            # The chosen worker stays chosen if they still hold cases at the new date.
+            if kept and kept in {value for _, value in self.worker.options}:
+                self.worker.value = kept
             self.worker_id = self.worker.value or None
 
         self._settle(update)

@@ -67,6 +67,7 @@ class TeamLeadView(W.VBox):
         self.identity = identity
         self.audit_tables = audits
         self._busy = True  # no event handling until the page is built
+        self.chosen_child: str | None = None
         self._service_figures: dict[tuple, pd.DataFrame] = {}
         self.filters = TeamFilters(data, lambda day: scope_for(identity, data, day), at)
         self.viewer = W.HTML(
@@ -74,6 +75,12 @@ class TeamLeadView(W.VBox):
             f"({html.escape(identity.title)}). You see only what your role allows.</p>"
         )
         self.viewer.add_class("wb-viewer")
+        # Tables read as tables: room between columns, headings left-aligned with their figures.
+        self.style = W.HTML(
+            "<style>.wb-table th, .wb-table td {padding: 3px 12px 3px 0; text-align: left; "
+            "vertical-align: top} .wb-table {border-collapse: collapse; margin-bottom: 8px} "
+            ".wb-table tbody tr {border-top: 1px solid #ddd}</style>"
+        )
         self.loading = W.HTML(LOADING)
         self.loading.add_class("wb-loading")
         self.summary = W.HTML()
@@ -105,6 +112,7 @@ class TeamLeadView(W.VBox):
         wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="16px")
         super().__init__(
             [
+                self.style,
                 self.viewer,
                 self.filters,
                 self.loading,
@@ -179,13 +187,14 @@ class TeamLeadView(W.VBox):
             self.actions = open_actions(audits, answers, self.at, self.children_shown)
         else:
             self.grades = self.actions = pd.DataFrame()
-        # The child keeps their place if still in view; otherwise the first one listed.
-        if self.child_id not in self.children_shown:
-            self.child_id = ordered[0] if ordered else None
+        # The child keeps their place if still in view; otherwise the first one listed. The
+        # chooser itself is updated in _show, once its options are the new children.
+        if self.chosen_child not in self.children_shown:
+            self.chosen_child = ordered[0] if ordered else None
         self._compute_journey()
 
     def _compute_journey(self) -> None:
-        child = self.child_id
+        child = self.chosen_child
         if child is None or not self.filters.scope.allows_child(child) or child not in self.children_shown:
             self.journey = outcome_journey(self.data, "", self.at).iloc[0:0]
         else:
@@ -198,7 +207,7 @@ class TeamLeadView(W.VBox):
         return headline_against_service_chart(share_measures(self.headline), title)
 
     def _journey_chart(self):
-        child = self.child_id or "no child chosen"
+        child = self.chosen_child or "no child chosen"
         return outcome_journey_chart(self.journey, f"Outcome journey of {child} to {_day(self.at)}")
 
     def _show(self) -> None:
@@ -216,10 +225,9 @@ class TeamLeadView(W.VBox):
         self.attention_table.value = _table(
             shown, "wb-attention-table", "No outcomes need attention for these filters."
         )
-        chosen = self.child_id
         self.child.options = self.child_options
-        self.child.value = chosen
-        self.child_id = chosen
+        self.child.value = self.chosen_child
+        self.child_id = self.chosen_child
         self._show_child()
         self.grades_table.value = (
             f"<p>Completed audits of these children in the year to {_day(self.at)}, by overall grade.</p>"
@@ -239,7 +247,7 @@ class TeamLeadView(W.VBox):
         )
 
     def _show_child(self) -> None:
-        child = self.child_id
+        child = self.chosen_child
         reasons = self.attention[self.attention["child_id"] == child] if child else self.attention.iloc[0:0]
         statements = self.data.outcomes.set_index("outcome_id")["statement"]
         detail = pd.DataFrame(
@@ -298,4 +306,5 @@ class TeamLeadView(W.VBox):
             finally:
                 self._busy = False
             return
+        self.chosen_child = change["new"]
         self._refresh(recompute=False)

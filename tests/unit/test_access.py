@@ -228,9 +228,7 @@ def test_measures_cli_as_a_user_prints_the_scoped_figures(store_url, identity_fi
     assert result.exit_code == 0, result.output
     printed = {r["measure"]: (r["numerator"], r["denominator"]) for r in json.loads(result.output)}
     expected = headline_measures(service, D, Filters(team_id="T1"))
-    assert printed == {
-        r.measure: (pytest.approx(r.numerator), r.denominator) for r in expected.itertuples()
-    }
+    assert printed == {r.measure: (pytest.approx(r.numerator), r.denominator) for r in expected.itertuples()}
     assert printed["clear"] == (4, 5)
     refused = runner.invoke(main, ["measures", "--store", store_url, "--as", "lead-t1", "--team", "T2"])
     assert refused.exit_code != 0
