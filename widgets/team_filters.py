@@ -93,6 +93,21 @@ class TeamFilters(W.VBox):
         ]
         self.add_class("wb-team-filters")
 
+    @traitlets.validate("team_id")
+    def _team_in_scope(self, proposal: dict) -> str | None:
+        """Refuse a team outside the scope, however the value arrives (URL, crafted message)."""
+        team = proposal["value"]
+        if team is not None and not self.scope.allows_team(team):
+            raise traitlets.TraitError(f"team {team!r} is outside what you may see")
+        return team
+
+    @traitlets.validate("worker_id")
+    def _worker_in_scope(self, proposal: dict) -> str | None:
+        worker = proposal["value"]
+        if worker is not None and not self.scope.allows_worker(worker):
+            raise traitlets.TraitError(f"worker {worker!r} is outside what you may see")
+        return worker
+
     def _worker_options(self) -> list[tuple[str, str]]:
         workers = self.data.workers
         if self.scope.worker_id is not None:

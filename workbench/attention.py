@@ -84,8 +84,8 @@ def not_reviewed(inputs: AttentionInputs) -> pd.DataFrame:
     out = inputs.outcomes[inputs.outcomes["agreed_date"] <= since]
     reviews = inputs.reviews
     last = reviews.groupby("outcome_id")["review_date"].max()
-    latest = out["outcome_id"].map(last)
-    overdue = out[~(latest > since).fillna(False).to_numpy(dtype=bool)]
+    latest = pd.to_datetime(last.reindex(out["outcome_id"].to_numpy()).to_numpy())
+    overdue = out[~(latest > since)]
     explanations = [
         f"No scored review since {_day(last[oid])}."
         if oid in last.index

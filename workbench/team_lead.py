@@ -159,6 +159,7 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
             "date": outcomes["agreed_date"],
             "score": outcomes["baseline_score"],
             "kind": "baseline",
+            "review_id": "",
         }
     )
     reviews = data.reviews[data.reviews["outcome_id"].isin(set(outcomes["outcome_id"]))]
@@ -169,6 +170,7 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
             "date": reviews["review_date"],
             "score": reviews["score"].astype("float64"),
             "kind": "review",
+            "review_id": reviews["review_id"],
         }
     )
     journey = pd.concat([baseline, scored], ignore_index=True).dropna(subset=["score"])
@@ -178,7 +180,11 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
     journey["status"] = journey["outcome_id"].map(details["status"])
     order = {oid: n for n, oid in enumerate(names)}
     journey["_order"] = journey["outcome_id"].map(order)
-    journey = journey.sort_values(["_order", "date", "kind"]).drop(columns="_order").reset_index(drop=True)
+    journey = (
+        journey.sort_values(["_order", "date", "kind", "review_id"])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
     return journey[["outcome_id", "outcome", "date", "score", "kind", "target", "status"]]
 
 
