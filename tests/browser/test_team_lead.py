@@ -128,8 +128,15 @@ def open_dashboard(page, server: VoilaServer, query: str = "") -> float:
 
 
 def shoot(page, name: str) -> None:
+    """Screenshot the whole dashboard (Voila scrolls inside a container, so grow the viewport)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('body *')].map(e => e.scrollHeight))"
+    )
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 6000)})
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    page.set_viewport_size(size)
 
 
 def wait_for_figures(page, before: dict[str, str], timeout: float = 60_000) -> dict[str, str]:
@@ -270,7 +277,9 @@ def test_behind_a_proxy_the_header_names_the_viewer_and_no_header_is_refused(bro
     with start_voila(
         target, tmp_path, env=env, preheat=True, extra_args=[proxy_header_setting("X-Workbench-User")]
     ) as server:
-        server.wait_for_preheat(timeout=180)
+        # The preheated kernel reads the store, then waits in viewer_identity() for a request.
+        server.wait_for_log(r"Kernel pool of .* is filled", timeout=180)
+        server.wait_for_log(r"Executing cell:", timeout=180, count=2)
         context = browser.new_context(
             viewport={"width": 1280, "height": 900}, extra_http_headers={"X-Workbench-User": "farah"}
         )
