@@ -27,6 +27,7 @@ from workbench.team_lead import (
     children_in_view,
     headline_against_service,
     headline_text,
+    journey_summary,
     outcome_journey,
     share_measures,
 )
@@ -222,8 +223,12 @@ class TeamLeadView(W.VBox):
         shown = self.attention_children.rename(
             columns={"child_id": "Child", "outcomes": "Outcomes needing attention", "reasons": "Why"}
         )
-        self.attention_table.value = _table(
-            shown, "wb-attention-table", "No outcomes need attention for these filters."
+        # A long list scrolls in its own region, which the keyboard can reach (tabindex).
+        self.attention_table.value = (
+            '<div class="wb-scroll" tabindex="0" role="region" aria-label="Children needing attention" '
+            'style="max-height: 420px; overflow-y: auto">'
+            + _table(shown, "wb-attention-table", "No outcomes need attention for these filters.")
+            + "</div>"
         )
         self.child.options = self.child_options
         self.child.value = self.chosen_child
@@ -260,15 +265,8 @@ class TeamLeadView(W.VBox):
         self.child_reasons.value = _table(
             detail, "wb-child-reasons-table", "None of this child's outcomes need attention."
         )
-        journey = self.journey.assign(
-            Date=self.journey["date"].dt.strftime("%d %b %Y"),
-            Score=self.journey["score"].map(lambda s: f"{s:g}"),
-            Target=self.journey["target"].map(lambda t: "" if pd.isna(t) else f"{t:g}"),
-        )
         self.journey_table.value = _table(
-            journey.rename(columns={"outcome": "Outcome", "kind": "Kind"})[
-                ["Outcome", "Date", "Kind", "Score", "Target"]
-            ],
+            journey_summary(self.journey),
             "wb-journey-scores",
             "No scores recorded for this child's current outcomes.",
         )

@@ -191,3 +191,26 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
 def share_measures(table: pd.DataFrame) -> pd.DataFrame:
     """Return the rows of a headline table that are shares (the chart draws shares only)."""
     return table[table["unit"] == "share"] if len(table) else table
+
+
+def journey_summary(journey: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per outcome of a journey, in words: the chart's text alternative.
+
+    Columns: Outcome, Agreed, Scores (baseline then each review, in date order), Latest,
+    Target, Reviews.
+    """
+    rows = []
+    for outcome, scores in journey.groupby("outcome", sort=False):
+        ordered = scores.sort_values("date", kind="stable")
+        target = ordered["target"].iloc[0]
+        rows.append(
+            {
+                "Outcome": outcome,
+                "Agreed": f"{ordered['date'].iloc[0]:%d %b %Y}",
+                "Scores": " → ".join(f"{s:g}" for s in ordered["score"]),
+                "Latest": f"{ordered['score'].iloc[-1]:g} on {ordered['date'].iloc[-1]:%d %b %Y}",
+                "Target": "none set" if pd.isna(target) else f"{target:g}",
+                "Reviews": int((ordered["kind"] == "review").sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Outcome", "Agreed", "Scores", "Latest", "Target", "Reviews"])

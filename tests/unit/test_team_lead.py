@@ -20,7 +20,13 @@ from workbench.charts import headline_against_service_chart, outcome_journey_cha
 from workbench.extract import load_extract
 from workbench.measures import Filters, ServiceData, clear, headline_measures
 from workbench.store import Store
-from workbench.team_lead import children_in_view, headline_against_service, outcome_journey, period_choices
+from workbench.team_lead import (
+    children_in_view,
+    headline_against_service,
+    journey_summary,
+    outcome_journey,
+    period_choices,
+)
 
 D = date(2026, 3, 31)
 TEAM_LEAD = Identity(user="lead", role="team_lead", team_id="T1")
@@ -75,6 +81,9 @@ def test_a_childs_journey_is_the_baseline_then_each_scored_review_to_d(service):
         ("P2", "review", 5.0),
     ]
     assert journey["outcome"].iloc[0].startswith("1. ")
+    summary = journey_summary(journey).set_index("Outcome")
+    assert summary["Scores"].tolist() == ["6 → 8 → 7", "3 → 5", "4 → 5"]
+    assert summary["Reviews"].tolist() == [2, 1, 1]
     spec = outcome_journey_chart(journey, "C1").to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "rule", "point"]
     assert outcome_journey(service, "C1", D, domain="health")["outcome_id"].unique().tolist() == ["P2"]
