@@ -236,7 +236,17 @@ class TeamLeadView(W.VBox):
         self._show_child()
         self.grades_table.value = (
             f"<p>Completed audits of these children in the year to {_day(self.at)}, by overall grade.</p>"
-            + _table(self.grades, "wb-grades-table", "No audit data.")
+            + _table(
+                self.grades.rename(
+                    columns={
+                        "grade": "Overall grade",
+                        "first": "Auditor's grade",
+                        "moderated": "After moderation",
+                    }
+                ),
+                "wb-grades-table",
+                "No audit data.",
+            )
             if not self.grades.empty and self.grades[["first", "moderated"]].to_numpy().sum()
             else f"<p>No audits of these children were completed in the year to {_day(self.at)}.</p>"
         )
@@ -254,10 +264,12 @@ class TeamLeadView(W.VBox):
     def _show_child(self) -> None:
         child = self.chosen_child
         reasons = self.attention[self.attention["child_id"] == child] if child else self.attention.iloc[0:0]
+        # The same "1. Domain: statement" labels as the journey chart, so the two read together.
+        journey_labels = dict(zip(self.journey["outcome_id"], self.journey["outcome"], strict=True))
         statements = self.data.outcomes.set_index("outcome_id")["statement"]
         detail = pd.DataFrame(
             {
-                "Outcome": reasons["outcome_id"].map(statements).fillna(""),
+                "Outcome": [journey_labels.get(o) or statements.get(o, "") for o in reasons["outcome_id"]],
                 "Reason": reasons["heading"],
                 "What we found": reasons["explanation"],
             }
