@@ -15,6 +15,6 @@ __all__ = [
 
 from widgets.team_filters import TeamFilters
 from widgets.team_lead_view import TeamLeadView
-from widgets.viewer import refusal, viewer_identity
+from widgets.viewer import refusal, scope_caption, viewer_identity
 
-__all__ += ["TeamFilters", "TeamLeadView", "refusal", "viewer_identity"]
+__all__ += ["TeamFilters", "TeamLeadView", "refusal", "scope_caption", "viewer_identity"]

@@ -12,8 +12,9 @@ import html
 import os
 
 import ipywidgets as W
+import pandas as pd
 
-from workbench.access import AccessRefusedError, Identity, current_identity
+from workbench.access import AccessRefusedError, Identity, Scope, current_identity
 
 
 def viewer_identity() -> Identity:
@@ -36,3 +37,21 @@ def refusal(error: AccessRefusedError) -> W.HTML:
     )
     message.add_class("wb-refused")
     return message
+
+
+def scope_caption(scope: Scope, teams: pd.DataFrame) -> W.HTML:
+    """Return a line saying who is viewing and which children the figures count (escaped)."""
+    identity = scope.identity
+    if scope.everything:
+        what = "every team in the service"
+    elif scope.worker_id is not None:
+        what = "your own caseload"
+    else:
+        names = teams.loc[teams["team_id"].isin(scope.team_ids), "name"].sort_values()
+        what = ", ".join(names)
+    caption = W.HTML(
+        f"<p>Viewing as <strong>{html.escape(identity.name or identity.user)}</strong> "
+        f"({html.escape(identity.title)}): the figures count only {html.escape(what)}.</p>"
+    )
+    caption.add_class("wb-viewer")
+    return caption
