@@ -127,3 +127,13 @@ def test_choosing_a_child_draws_their_journey(service):
     assert "C1" in view.journey_chart.chart.to_dict()["title"]
     assert "<td>" in view.journey_table.value
     assert isinstance(view.attention, pd.DataFrame)
+
+
+def test_a_practitioner_sees_their_own_caseload_only(service):
+    view = TeamLeadView(service, Identity(user="w2", role="practitioner", worker_id="W2"), at=D)
+    assert view.children_shown == ["C5", "C6"]
+    assert view.filters.team.options == (("Your caseload", ""),)
+    assert [value for _, value in view.filters.worker.options] == ["W2"]
+    assert view.scoped_filters == Filters(worker_id="W2")
+    with pytest.raises(traitlets.TraitError):
+        view.filters.worker_id = "W1"
