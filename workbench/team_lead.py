@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from workbench.access import Scope
+from workbench.attention import outcome_rows_of, scored_reviews_of
 from workbench.breakdowns import compare_to_service
 from workbench.codes import labels
 from workbench.measures import Filters, ServiceData, headline_measures, period_ends
@@ -145,7 +146,7 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
     kind (baseline or review), target, status.
     """
     when = pd.Timestamp(at)
-    outcomes = data.outcomes[data.outcomes["child_id"] == child_id]
+    outcomes = data.outcomes.iloc[outcome_rows_of(data, [child_id])]
     closed = outcomes["closed_date"]
     current = closed.isna() | (closed > when - pd.Timedelta(days=365))
     outcomes = outcomes[(outcomes["agreed_date"] <= when) & current.to_numpy(dtype=bool)]
@@ -159,11 +160,12 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
             "date": outcomes["agreed_date"],
             "score": outcomes["baseline_score"],
             "kind": "baseline",
-            "review_id": "",
+            "review_id": -1,
         }
     )
-    reviews = data.reviews[data.reviews["outcome_id"].isin(set(outcomes["outcome_id"]))]
-    reviews = reviews[reviews["score"].notna() & (reviews["review_date"] <= when)]
+    rows = data._outcome_index.get_indexer(outcomes["outcome_id"])
+    reviews = scored_reviews_of(data, rows)
+    reviews = reviews[reviews["review_date"] <= when]
     scored = pd.DataFrame(
         {
             "outcome_id": reviews["outcome_id"],

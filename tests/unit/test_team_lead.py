@@ -137,3 +137,17 @@ def test_a_practitioner_sees_their_own_caseload_only(service):
     assert view.scoped_filters == Filters(worker_id="W2")
     with pytest.raises(traitlets.TraitError):
         view.filters.worker_id = "W1"
+
+
+def test_attention_from_the_store_matches_the_plain_frames(service):
+    from workbench.attention import attention_for, attention_reasons
+
+    children = ["C1", "C2", "C3", "C5", "C6"]
+    fast = attention_for(service, D, children)
+    plain = attention_reasons(
+        service.outcomes[service.outcomes["child_id"].isin(children)], service.reviews, service.meetings, D
+    )
+    assert not fast.empty
+    pd.testing.assert_frame_equal(fast, plain)
+    education = attention_for(service, D, children, domain="education")
+    assert set(service.outcomes.set_index("outcome_id").loc[education["outcome_id"], "domain"]) == {"education"}
