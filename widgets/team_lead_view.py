@@ -266,10 +266,15 @@ class TeamLeadView(W.VBox):
         reasons = self.attention[self.attention["child_id"] == child] if child else self.attention.iloc[0:0]
         # The same "1. Domain: statement" labels as the journey chart, so the two read together.
         journey_labels = dict(zip(self.journey["outcome_id"], self.journey["outcome"], strict=True))
-        statements = self.data.outcomes.set_index("outcome_id")["statement"]
+        # Look statements up by position: indexing the whole outcomes table by id is slow at scale.
+        rows = self.data._outcome_index.get_indexer(reasons["outcome_id"])
+        statements = self.data.outcomes["statement"].to_numpy()[rows] if len(rows) else []
         detail = pd.DataFrame(
             {
-                "Outcome": [journey_labels.get(o) or statements.get(o, "") for o in reasons["outcome_id"]],
+                "Outcome": [
+                    journey_labels.get(o) or (s if isinstance(s, str) else "")
+                    for o, s in zip(reasons["outcome_id"], statements, strict=True)
+                ],
                 "Reason": reasons["heading"],
                 "What we found": reasons["explanation"],
             }
