@@ -102,6 +102,7 @@ class TeamLeadView(W.VBox):
         self.actions_table.add_class("wb-audit-actions")
 
         self._compute()
+        self._compute_children()
         self.headline_chart = offline_chart(self._headline_chart(), "wb-headline-chart")
         self.journey_chart = offline_chart(self._journey_chart(), "wb-journey-chart")
         self._show()
@@ -157,8 +158,8 @@ class TeamLeadView(W.VBox):
         return "Your caseload"
 
     def _compute(self) -> None:
+        """Work out the headline figures (the first chart) for the filters, within the scope."""
         filters = self.filters.filters()  # narrowed to the scope; refuses anything wider
-        scope = self.filters.scope
         self.scoped_filters = filters
         service_filters = self.filters.service_filters()
         key = (self.at, service_filters)
@@ -167,6 +168,10 @@ class TeamLeadView(W.VBox):
         self.headline = headline_against_service(
             self.data, self.at, filters, service_filters, who=self._who(), service=self._service_figures[key]
         )
+
+    def _compute_children(self) -> None:
+        """Work out the children in view, who needs attention, the audits and the chosen child."""
+        filters, scope = self.scoped_filters, self.filters.scope
         self.children_shown = children_in_view(self.data, self.at, scope, filters)
         self.attention = attention_for(
             self.data, self.at, self.children_shown, plan_type=filters.plan_type, domain=filters.domain
@@ -295,8 +300,10 @@ class TeamLeadView(W.VBox):
         self._busy = True
         try:
             if recompute:
+                # The headline chart first, so the viewer sees the new figures soonest.
                 self._compute()
                 self.headline_chart.chart = self._headline_chart()
+                self._compute_children()
             else:
                 self._compute_journey()
             self.journey_chart.chart = self._journey_chart()

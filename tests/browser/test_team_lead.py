@@ -257,6 +257,14 @@ def test_the_head_of_practice_improvement_may_choose_any_team(servers, page, ser
     assert teams[0] == first["name"]
     assert page_figures(page) == cli_figures("demo-head-of-pi", "--team", first["team_id"])
     shoot(page, "team-lead-as-head-of-pi")
+    # Keyboard only: focus the team chooser and press the down arrow.
+    second = service.teams.sort_values("name").iloc[1]
+    marks, before = mark_labels(page, within=HEADLINE), page_figures(page)
+    page.focus(".wb-team-chooser select")
+    page.keyboard.press("ArrowDown")
+    wait_for_marks_to_change(page, marks, timeout=60_000, within=HEADLINE)
+    assert wait_for_figures(page, before) == cli_figures("demo-head-of-pi", "--team", second["team_id"])
+    assert second["name"] in chart_title(page, within=HEADLINE)
     assert_no_error_output(page)
 
 

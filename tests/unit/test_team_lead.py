@@ -110,7 +110,11 @@ def test_a_filter_change_recomputes_the_figures_and_the_chart(service):
     view = TeamLeadView(service, Identity(user="hopi", role="head_of_practice_improvement"), at=D)
     assert [value for _, value in view.filters.team.options] == ["T1", "T2"]
     before = view.headline_chart.chart.to_dict()
+    shown = []
+    view.loading.observe(lambda change: shown.append(change["new"]), names="value")
     view.filters.team.value = "T2"
+    # The page says it is working while the figures are computed, then clears the message.
+    assert "Working out the figures" in shown[0] and "Working" not in shown[-1]
     assert view.children_shown == ["C5", "C6"]
     after = view.headline_chart.chart.to_dict()
     assert after != before
@@ -150,4 +154,6 @@ def test_attention_from_the_store_matches_the_plain_frames(service):
     assert not fast.empty
     pd.testing.assert_frame_equal(fast, plain)
     education = attention_for(service, D, children, domain="education")
-    assert set(service.outcomes.set_index("outcome_id").loc[education["outcome_id"], "domain"]) == {"education"}
+    assert set(service.outcomes.set_index("outcome_id").loc[education["outcome_id"], "domain"]) == {
+        "education"
+    }
