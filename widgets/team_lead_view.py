@@ -273,7 +273,7 @@ class TeamLeadView(W.VBox):
         journey_labels = dict(zip(self.journey["outcome_id"], self.journey["outcome"], strict=True))
         # Look statements up by position: indexing the whole outcomes table by id is slow at scale.
         rows = self.data._outcome_index.get_indexer(reasons["outcome_id"])
-        statements = self.data.outcomes["statement"].to_numpy()[rows] if len(rows) else []
+        statements = self.data.outcomes["statement"].iloc[rows].to_numpy() if len(rows) else []
         detail = pd.DataFrame(
             {
                 "Outcome": [

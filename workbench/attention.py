@@ -221,7 +221,8 @@ def scored_reviews_of(data: ServiceData, outcome_rows: np.ndarray) -> pd.DataFra
     picked = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
     return pd.DataFrame(
         {
-            "outcome_id": data.outcomes["outcome_id"].to_numpy()[owner[picked]],
+            # Take the few rows first: converting the whole column would cost more than the search.
+            "outcome_id": data.outcomes["outcome_id"].iloc[owner[picked]].to_numpy(),
             "review_id": picked,
             "review_date": pd.to_datetime(reviews["date"].to_numpy()[picked]),
             "score": reviews["score"].to_numpy()[picked],

@@ -146,12 +146,13 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
     kind (baseline or review), target, status.
     """
     when = pd.Timestamp(at)
-    outcomes = data.outcomes.iloc[outcome_rows_of(data, [child_id])]
+    rows = outcome_rows_of(data, [child_id], domain=domain)
+    outcomes = data.outcomes.iloc[rows]
     closed = outcomes["closed_date"]
-    current = closed.isna() | (closed > when - pd.Timedelta(days=365))
-    outcomes = outcomes[(outcomes["agreed_date"] <= when) & current.to_numpy(dtype=bool)]
-    if domain:
-        outcomes = outcomes[outcomes["domain"] == domain]
+    current = (
+        (closed.isna() | (closed > when - pd.Timedelta(days=365))) & (outcomes["agreed_date"] <= when)
+    ).to_numpy(dtype=bool)
+    rows, outcomes = rows[current], outcomes[current]
     outcomes = outcomes.sort_values(["agreed_date", "outcome_id"])
     names = outcome_labels(outcomes)
     baseline = pd.DataFrame(
@@ -163,7 +164,6 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
             "review_id": -1,
         }
     )
-    rows = data._outcome_index.get_indexer(outcomes["outcome_id"])
     reviews = scored_reviews_of(data, rows)
     reviews = reviews[reviews["review_date"] <= when]
     scored = pd.DataFrame(
