@@ -90,7 +90,9 @@ def control_limits(frame: pd.DataFrame, baseline: int = BASELINE_PERIODS) -> pd.
     return result
 
 
-def forecast(frame: pd.DataFrame, horizon: int = 4, window: int = 8, unit: str = "share") -> pd.DataFrame:
+def forecast(
+    frame: pd.DataFrame, horizon: int = 4, window: int = 8, unit: str = "share"
+) -> pd.DataFrame:
     """Forecast "if nothing changes": a straight line through the last ``window`` periods.
 
     Returns ``horizon`` rows with ``period_end`` and ``value`` for the periods after the

@@ -25,9 +25,7 @@ def test_exported_report_card_is_self_contained(page):
     page.set_content(render_report_card_page(card), wait_until="load")
     assert page.locator("h1").inner_text() == f"Report card: Children in {locality}"
     assert page.locator("section.wb-card-part h2").all_inner_texts() == [
-        "How much did we do?",
-        "How well did we do it?",
-        "Is anyone better off?",
+        "How much did we do?", "How well did we do it?", "Is anyone better off?"
     ]
     assert page.locator("td svg").count() >= 10  # sparklines drawn inline
     assert "Family group conferences <b>started</b> in 2024." in page.locator("section").last.inner_text()

@@ -52,9 +52,7 @@ def test_postgres_takes_a_statutory_import(pg_store, tmp_path):
     from workbench.statutory_store import import_statutory
 
     header = tmp_path / "header.csv"
-    header.write_text(
-        "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,2,01/05/2014,WBRI,,,\nB2,1,01/02/2012,WBRI,,,\n"
-    )
+    header.write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,2,01/05/2014,WBRI,,,\nB2,1,01/02/2012,WBRI,,,\n")
     [outcome] = import_statutory(pg_store, "ssda903", [header])
     assert outcome.status == "imported" and outcome.rows["ssda903_header"] == 2
     assert import_statutory(pg_store, "ssda903", [header])[0].status == "unchanged"

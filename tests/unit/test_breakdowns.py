@@ -4,14 +4,12 @@ import pytest
 
 from workbench.breakdowns import compare_to_service
 
-GROUPS = pd.DataFrame(
-    {
-        "sex": ["F", "M", "U"],
-        "numerator": [30, 80, 2],
-        "denominator": [100, 100, 4],
-        "value": [0.30, 0.80, 0.50],
-    }
-)
+GROUPS = pd.DataFrame({
+    "sex": ["F", "M", "U"],
+    "numerator": [30, 80, 2],
+    "denominator": [100, 100, 4],
+    "value": [0.30, 0.80, 0.50],
+})
 SERVICE = pd.DataFrame({"numerator": [112], "denominator": [204], "value": [112 / 204]})
 
 
@@ -33,9 +31,8 @@ def test_a_mean_measure_gets_no_interval_and_no_notable_flag():
 
 
 def test_an_empty_group_has_no_gap():
-    groups = pd.concat(
-        [GROUPS, pd.DataFrame({"sex": ["X"], "numerator": [0], "denominator": [0], "value": [np.nan]})]
-    )
+    groups = pd.concat([GROUPS, pd.DataFrame({"sex": ["X"], "numerator": [0], "denominator": [0],
+                                              "value": [np.nan]})])
     table = compare_to_service(groups, SERVICE, "sex")
     row = table[table["sex"] == "X"].iloc[0]
     assert np.isnan(row["gap"]) and row["small"] and not row["notable"]

@@ -5,16 +5,11 @@ import pandas as pd
 from workbench.charts import distance_by_domain
 
 TABLE = pd.DataFrame(
-    {
-        "domain": ["education", "health", "housing"],
-        "numerator": [8.0, -1.0, 0.0],
-        "denominator": [2, 1, 0],
-        "value": [4.0, -1.0, None],
-    }
+    {"domain": ["education", "health", "housing"], "numerator": [8.0, -1.0, 0.0],
+     "denominator": [2, 1, 0], "value": [4.0, -1.0, None]}
 )
-SERVICE = pd.DataFrame(
-    {"domain": ["education", "health"], "numerator": [30.0, 5.0], "denominator": [10, 5], "value": [3.0, 1.0]}
-)
+SERVICE = pd.DataFrame({"domain": ["education", "health"], "numerator": [30.0, 5.0],
+                        "denominator": [10, 5], "value": [3.0, 1.0]})
 
 
 def _data(chart):
@@ -25,8 +20,7 @@ def _data(chart):
 def test_bars_carry_the_figures_and_skip_empty_groups():
     spec, rows = _data(distance_by_domain(TABLE, "Title"))
     assert [(r["domain"], r["mean_distance"], r["outcomes"]) for r in rows] == [
-        ("education", 4.0, 2),
-        ("health", -1.0, 1),
+        ("education", 4.0, 2), ("health", -1.0, 1)
     ]
     assert rows[0]["summary"] == "Domain: Getting a good education; Mean distance: 4.00; Outcomes counted: 2"
     assert [r["direction"] for r in rows] == ["improved", "worsened"]
@@ -57,15 +51,8 @@ def test_text_from_the_data_travels_as_data_not_as_an_expression():
 def _series_frame():
     ends = pd.date_range("2024-06-30", periods=6, freq="3ME")
     values = [0.4, 0.45, 0.5, 0.48, 0.55, 0.6]
-    return pd.DataFrame(
-        {
-            "period": [f"Q{i}" for i in range(6)],
-            "period_end": ends,
-            "numerator": [v * 100 for v in values],
-            "denominator": [100] * 6,
-            "value": values,
-        }
-    )
+    return pd.DataFrame({"period": [f"Q{i}" for i in range(6)], "period_end": ends,
+                         "numerator": [v * 100 for v in values], "denominator": [100] * 6, "value": values})
 
 
 def test_turn_the_curve_chart_draws_history_forecast_target_and_limits():
@@ -73,13 +60,9 @@ def test_turn_the_curve_chart_draws_history_forecast_target_and_limits():
     from workbench.trends import control_limits, turn_the_curve
 
     frame = _series_frame()
-    chart = turn_the_curve_chart(
-        turn_the_curve(frame, target=0.7), "Clear outcomes", limits=control_limits(frame)
-    )
+    chart = turn_the_curve_chart(turn_the_curve(frame, target=0.7), "Clear outcomes", limits=control_limits(frame))
     spec = chart.to_dict()
-    marks = [
-        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]
-    ]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
     assert marks[:3] == ["line", "line", "line"] and "point" in marks
     lines = spec["datasets"][spec["layer"][0]["data"]["name"]]
     assert {row["line"] for row in lines} == {"What happened", "If nothing changes", "Target"}
@@ -91,21 +74,13 @@ def test_breakdown_chart_marks_small_groups_and_the_service_line():
     from workbench.breakdowns import compare_to_service
     from workbench.charts import breakdown_chart
 
-    groups = pd.DataFrame(
-        {
-            "sex": ["F", "M", "U"],
-            "numerator": [30, 80, 2],
-            "denominator": [100, 100, 4],
-            "value": [0.3, 0.8, 0.5],
-        }
-    )
+    groups = pd.DataFrame({"sex": ["F", "M", "U"], "numerator": [30, 80, 2], "denominator": [100, 100, 4],
+                           "value": [0.3, 0.8, 0.5]})
     service = pd.DataFrame({"numerator": [112], "denominator": [204], "value": [112 / 204]})
     spec = breakdown_chart(compare_to_service(groups, service, "sex"), "sex", "By sex").to_dict()
     rows = spec["datasets"][spec["layer"][0]["data"]["name"]]
     assert [(r["group"], r["size"]) for r in rows] == [
-        ("F", "group"),
-        ("U", "small group: read with care"),
-        ("M", "group"),
+        ("F", "group"), ("U", "small group: read with care"), ("M", "group")
     ]
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule", "rule"]
 
@@ -115,12 +90,6 @@ def test_every_chart_colour_comes_from_one_colour_blind_safe_palette():
 
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
     greys = {"#999999", "#222222", "#333333"}
-    used = {
-        charts.IMPROVED,
-        charts.WORSENED,
-        charts.SERVICE_MARK,
-        *charts.PALETTE.values(),
-        *charts.EVIDENCE_COLOURS.values(),
-        *charts.OUTCOME_COLOURS,
-    }
+    used = {charts.IMPROVED, charts.WORSENED, charts.SERVICE_MARK, *charts.PALETTE.values(),
+            *charts.EVIDENCE_COLOURS.values(), *charts.OUTCOME_COLOURS}
     assert used <= okabe_ito | greys

@@ -17,13 +17,8 @@ def run(*args):
 
 def test_check_ssda903_counts_and_names_the_planted_oddity(tmp_path):
     problems = tmp_path / "rejections.csv"
-    result = run(
-        "check",
-        "ssda903",
-        *sorted((CONFORMANCE / "ssda903" / "d2i_fake").glob("*.csv")),
-        "--problems-csv",
-        problems,
-    )
+    result = run("check", "ssda903", *sorted((CONFORMANCE / "ssda903" / "d2i_fake").glob("*.csv")),
+                 "--problems-csv", problems)
     assert result.exit_code == 0, result.output
     assert "sw_episodes.csv         sw_episodes     1         0         1" in result.output
     assert "25,911 rows accepted, 34 rejected from 12 file(s)." in result.output
@@ -59,10 +54,7 @@ def test_import_cin_stores_the_file_once_and_refuses_what_is_not_cin(tmp_path):
     census = CONFORMANCE / "cin_census" / "fake_CIN_data.xml"
     first = run("import", "cin", census, "--store", url)
     assert first.exit_code == 0, first.output
-    assert (
-        "fake_CIN_data.xml: imported: 727 rows stored, 8 rejected, 329 children new to the store"
-        in first.output
-    )
+    assert "fake_CIN_data.xml: imported: 727 rows stored, 8 rejected, 329 children new to the store" in first.output
     again = run("import", "cin", census, "--store", url)
     assert "fake_CIN_data.xml: unchanged: imported before; nothing changed" in again.output
     not_cin = tmp_path / "notes.xml"

@@ -86,7 +86,5 @@ def test_load_with_a_mapping_and_a_bad_mapping(tmp_path, handworked_dir):
     assert "no extract table 'kids'" in result.output
     identity = tmp_path / "identity.yaml"
     identity.write_text("tables:\n  children: {source: children}\n")
-    loaded = run(
-        "load", handworked_dir, "--store", f"sqlite:///{tmp_path / 'x.sqlite'}", "--mapping", identity
-    )
+    loaded = run("load", handworked_dir, "--store", f"sqlite:///{tmp_path / 'x.sqlite'}", "--mapping", identity)
     assert loaded.exit_code == 0, loaded.output

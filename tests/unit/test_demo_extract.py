@@ -19,11 +19,8 @@ def _digest(path: Path) -> str:
 
 def test_committed_demo_is_exactly_what_the_generator_makes(tmp_path):
     generate_extract(tmp_path, size="demo", seed=2026, progress=False)
-    stale = [
-        spec.filename
-        for spec in EXTRACT_TABLES
-        if _digest(tmp_path / spec.filename) != _digest(DEMO / spec.filename)
-    ]
+    stale = [spec.filename for spec in EXTRACT_TABLES
+             if _digest(tmp_path / spec.filename) != _digest(DEMO / spec.filename)]
     assert stale == [], "data/demo is stale: run `make demo-data`"
 
 

@@ -5,9 +5,9 @@ from workbench.exports import defuse_formulas, export_tables
 
 
 def test_text_that_looks_like_a_formula_is_defused():
-    frame = pd.DataFrame({"team": ['=HYPERLINK("x")', "North", "+1", None], "value": [1.0, -2.0, 3.0, 4.0]})
+    frame = pd.DataFrame({"team": ["=HYPERLINK(\"x\")", "North", "+1", None], "value": [1.0, -2.0, 3.0, 4.0]})
     safe = defuse_formulas(frame)
-    assert safe["team"].tolist()[:3] == ['\'=HYPERLINK("x")', "North", "'+1"]
+    assert safe["team"].tolist()[:3] == ["'=HYPERLINK(\"x\")", "North", "'+1"]
     assert pd.isna(safe["team"].iloc[3])
     assert safe["value"].tolist() == [1.0, -2.0, 3.0, 4.0]  # numbers stay numbers
 

@@ -77,9 +77,7 @@ def test_an_empty_sheet_and_a_formula_in_a_workbook(loaded, tmp_path):
     book.save(path)
     message = _refused(store, path, before)
     assert "extract.xlsx [supervisions]: expected a header row; the sheet is empty" in message
-    assert (
-        "extract.xlsx [teams], row 2, field 'name': value '=1+1'; expected a value, not a formula" in message
-    )
+    assert "extract.xlsx [teams], row 2, field 'name': value '=1+1'; expected a value, not a formula" in message
 
 
 def test_a_200_mb_file_with_one_bad_row_at_the_end(loaded):

@@ -12,13 +12,8 @@ from workbench.model import EXTRACT_TABLES
 
 def _uploads(folder: Path) -> tuple[dict, ...]:
     return tuple(
-        {
-            "name": path.name,
-            "type": "text/csv",
-            "size": path.stat().st_size,
-            "content": memoryview(path.read_bytes()),
-            "last_modified": datetime(2026, 11, 25, tzinfo=UTC),
-        }
+        {"name": path.name, "type": "text/csv", "size": path.stat().st_size, "content": memoryview(path.read_bytes()),
+         "last_modified": datetime(2026, 11, 25, tzinfo=UTC)}
         for path in sorted(folder.glob("*.csv"))
     )
 
@@ -33,9 +28,7 @@ def test_a_clean_extract_is_checked_then_loaded(checker, handworked_dir, store):
     assert checker.load_button.disabled
     assert checker.check() is True
     assert not checker.load_button.disabled
-    assert checker.counts.set_index("table")["rows"].to_dict() == {
-        t.name: len(ROWS[t.name]) for t in EXTRACT_TABLES
-    }
+    assert checker.counts.set_index("table")["rows"].to_dict() == {t.name: len(ROWS[t.name]) for t in EXTRACT_TABLES}
     assert checker.load() == "loaded"
     assert store.row_counts()["outcomes"] == len(ROWS["outcomes"])
     checker.upload.value = _uploads(handworked_dir)
@@ -45,15 +38,11 @@ def test_a_clean_extract_is_checked_then_loaded(checker, handworked_dir, store):
 
 def test_a_broken_extract_shows_every_problem_escaped_and_cannot_be_loaded(checker, handworked_dir, store):
     teams = handworked_dir / "teams.csv"
-    teams.write_text(
-        teams.read_text().replace("North CIN", "<script>x</script>").replace(",cin\n", ",social work\n")
-    )
+    teams.write_text(teams.read_text().replace("North CIN", "<script>x</script>").replace(",cin\n", ",social work\n"))
     checker.upload.value = _uploads(handworked_dir)
     assert checker.check() is False
     assert checker.load_button.disabled
-    assert checker.problems[["file", "row", "field", "value"]].values.tolist() == [
-        ["teams.csv", 2, "service", "social work"]
-    ]
+    assert checker.problems[["file", "row", "field", "value"]].values.tolist() == [["teams.csv", 2, "service", "social work"]]
     assert "<script>" not in checker.report.value
     assert (checker.work_folder / "problems.csv").exists()
     assert checker.load() == "not checked"
@@ -77,13 +66,8 @@ def test_a_statutory_return_is_checked_and_its_good_rows_imported(checker, store
     assert checker.upload.accept == ".csv,.xml" and checker.mapping.disabled
     files = [CONFORMANCE / "ssda903" / "d2i_fake" / name for name in ("episodes.csv", "sw_episodes.csv")]
     checker.upload.value = tuple(
-        {
-            "name": f.name,
-            "type": "text/csv",
-            "size": f.stat().st_size,
-            "content": memoryview(f.read_bytes()),
-            "last_modified": datetime(2026, 11, 25, tzinfo=UTC),
-        }
+        {"name": f.name, "type": "text/csv", "size": f.stat().st_size, "content": memoryview(f.read_bytes()),
+         "last_modified": datetime(2026, 11, 25, tzinfo=UTC)}
         for f in files
     )
     checker.check()

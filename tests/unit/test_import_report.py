@@ -17,6 +17,4 @@ def test_a_row_with_two_problems_is_one_rejected_row():
     counts = parsed.counts().set_index("table").loc["episodes"]
     assert (counts["read"], counts["accepted"], counts["rejected"]) == (4, 2, 2)
     assert len(parsed.rejections_frame()) == 3
-    assert (
-        str(parsed.rejections[0]) == "episodes.csv, row 3, field 'DECOM': value '32/01/2024'; expected a date"
-    )
+    assert str(parsed.rejections[0]) == "episodes.csv, row 3, field 'DECOM': value '32/01/2024'; expected a date"

@@ -23,10 +23,7 @@ def test_figures_match_the_measure_and_follow_the_filters(explorer, service):
     explorer.measure = "distance_travelled"
     last = explorer.trend.iloc[-1]
     expected = MEASURES["distance_travelled"](service, DEMO_AT, Filters(), None)
-    assert (last["numerator"], last["denominator"]) == (
-        expected["numerator"].item(),
-        expected["denominator"].item(),
-    )
+    assert (last["numerator"], last["denominator"]) == (expected["numerator"].item(), expected["denominator"].item())
     assert last["period"] == "2025-26 Q4"
     explorer.locality.dropdown.value = "South"
     assert explorer.trend.iloc[-1]["denominator"] == 0
@@ -67,16 +64,9 @@ def test_target_text_draws_a_target_line(explorer):
     assert "is not a number" in explorer.message.value
 
 
-@pytest.mark.parametrize(
-    ("text", "unit", "value"),
-    [
-        ("", "share", None),
-        ("70%", "share", 0.7),
-        ("70", "share", 0.7),
-        ("0.7", "share", 0.7),
-        ("2.5", "mean", 2.5),
-    ],
-)
+@pytest.mark.parametrize(("text", "unit", "value"), [("", "share", None), ("70%", "share", 0.7),
+                                                     ("70", "share", 0.7), ("0.7", "share", 0.7),
+                                                     ("2.5", "mean", 2.5)])
 def test_parse_target(text, unit, value):
     assert parse_target(text, unit) == (pytest.approx(value) if value is not None else None)
 

@@ -34,12 +34,8 @@ def test_small_figures_are_suppressed_and_so_are_their_sparklines(service):
 
 
 def test_page_escapes_what_people_wrote_and_needs_no_network(service):
-    card = build_report_card(
-        service, "<script>alert('population')</script>", filters=Filters(locality="North")
-    )
-    card.stories["Is anyone better off?"] = (
-        "Better after the <img src=x onerror=alert(1)> pilot.\n\nMore soon."
-    )
+    card = build_report_card(service, "<script>alert('population')</script>", filters=Filters(locality="North"))
+    card.stories["Is anyone better off?"] = "Better after the <img src=x onerror=alert(1)> pilot.\n\nMore soon."
     page = render_report_card_page(card)
     assert "<script" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

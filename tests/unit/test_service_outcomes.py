@@ -66,11 +66,9 @@ def _child(child_id, referrals):
 
 
 def _plan(start, previous):
-    return (
-        f"<ChildProtectionPlans><CPPstartDate>{start}</CPPstartDate><InitialCategoryOfAbuse>NEG"
-        f"</InitialCategoryOfAbuse><LatestCategoryOfAbuse>NEG</LatestCategoryOfAbuse>"
-        f"<NumberOfPreviousCPP>{previous}</NumberOfPreviousCPP></ChildProtectionPlans>"
-    )
+    return (f"<ChildProtectionPlans><CPPstartDate>{start}</CPPstartDate><InitialCategoryOfAbuse>NEG"
+            f"</InitialCategoryOfAbuse><LatestCategoryOfAbuse>NEG</LatestCategoryOfAbuse>"
+            f"<NumberOfPreviousCPP>{previous}</NumberOfPreviousCPP></ChildProtectionPlans>")
 
 
 CENSUS = (
@@ -87,9 +85,7 @@ def figures(store, tmp_path):
     for name, text in (("episodes.csv", EPISODES), ("reviews.csv", REVIEWS), ("oc3.csv", OC3)):
         (tmp_path / name).write_text(text)
     (tmp_path / "census.xml").write_text(CENSUS)
-    outcomes = import_statutory(
-        store, "ssda903", [tmp_path / n for n in ("episodes.csv", "reviews.csv", "oc3.csv")]
-    )
+    outcomes = import_statutory(store, "ssda903", [tmp_path / n for n in ("episodes.csv", "reviews.csv", "oc3.csv")])
     outcomes += import_statutory(store, "cin", [tmp_path / "census.xml"])
     for outcome in outcomes:
         assert outcome.status == "imported"

@@ -29,13 +29,7 @@ def test_upgrade_from_version_2_adds_statutory_tables_and_provenance_and_keeps_d
     new = Store(url)
     assert new.schema_version() == SCHEMA_VERSION >= 4
     tables = set(sa.inspect(new.engine).get_table_names())
-    assert {
-        "statutory_files",
-        "statutory_children",
-        "ssda903_episodes",
-        "cin_referrals",
-        "annex_a_list_8",
-    } <= tables
+    assert {"statutory_files", "statutory_children", "ssda903_episodes", "cin_referrals", "annex_a_list_8"} <= tables
     columns = {c["name"] for c in sa.inspect(new.engine).get_columns("children")}
     assert {"source_file", "source_sha256", "source_row"} <= columns
     assert new.read_table("children")["child_id"].tolist() == ["C9"]
@@ -52,16 +46,10 @@ def test_ssda903_files_import_with_provenance_and_only_once(store):
     assert _count(store, "SELECT COUNT(*) FROM ssda903_episodes") == 5050
     assert _count(store, "SELECT COUNT(*) FROM ssda903_header") == 2674
     assert _count(store, "SELECT COUNT(*) FROM ssda903_sw_episodes") == 0  # SWLAZY rejected, in the report
-    first = _count(
-        store,
-        "SELECT MIN(source_row) FROM ssda903_episodes WHERE source_sha256 = :s",
-        s=sha256_file(D2I / "episodes.csv"),
-    )
+    first = _count(store, "SELECT MIN(source_row) FROM ssda903_episodes WHERE source_sha256 = :s",
+                   s=sha256_file(D2I / "episodes.csv"))
     assert first == 2
-    assert (
-        _count(store, "SELECT decom FROM ssda903_episodes WHERE child_id = '566910' ORDER BY source_row")
-        == "2016-02-15"
-    )
+    assert _count(store, "SELECT decom FROM ssda903_episodes WHERE child_id = '566910' ORDER BY source_row") == "2016-02-15"
     assert _count(store, "SELECT COUNT(*) FROM statutory_files") == 3
 
     again = import_statutory(store, "ssda903", files)
@@ -82,9 +70,7 @@ def test_children_new_to_the_store_are_recorded_once_and_filled_in(store):
 def test_a_child_the_extract_knows_is_not_recorded_again(store, handworked_dir, tmp_path):
     load_extract(store, handworked_dir)
     header = tmp_path / "header.csv"
-    header.write_text(
-        "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,2,01/05/2014,WBRI,,,\nNEW1,1,01/02/2012,WBRI,,,\n"
-    )
+    header.write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,2,01/05/2014,WBRI,,,\nNEW1,1,01/02/2012,WBRI,,,\n")
     [outcome] = import_statutory(store, "ssda903", [header])
     assert outcome.status == "imported" and outcome.new_children == 1
     assert _count(store, "SELECT child_id FROM statutory_children") == "NEW1"

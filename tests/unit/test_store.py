@@ -34,7 +34,9 @@ def test_upgrade_from_version_1_keeps_data(tmp_path, handworked_dir):
     assert old.schema_version() == 1
     assert not sa.inspect(old.engine).has_table("extract_loads")
     with old.engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO children VALUES ('C9', '2015-01', 'F', 'WBRI', 0, 'North')")
+        conn.exec_driver_sql(
+            "INSERT INTO children VALUES ('C9', '2015-01', 'F', 'WBRI', 0, 'North')"
+        )
     upgraded = Store(url)
     assert upgraded.schema_version() == SCHEMA_VERSION
     children = upgraded.read_table("children")

@@ -9,15 +9,8 @@ from workbench.trends import control_limits, forecast, turn_the_curve, wilson_in
 
 def _series(values, start="2024-06-30", months=3):
     ends = pd.date_range(start, periods=len(values), freq=f"{months}ME")
-    return pd.DataFrame(
-        {
-            "period": [f"P{i}" for i in range(len(values))],
-            "period_end": ends,
-            "numerator": values,
-            "denominator": [1] * len(values),
-            "value": values,
-        }
-    )
+    return pd.DataFrame({"period": [f"P{i}" for i in range(len(values))], "period_end": ends,
+                         "numerator": values, "denominator": [1] * len(values), "value": values})
 
 
 def test_wilson_interval_for_8_of_10():

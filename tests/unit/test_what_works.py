@@ -25,20 +25,12 @@ def service(store, handworked_dir):
 
 def test_outcomes_are_placed_by_their_linked_evidence(service):
     table = what_works(service, DEMO_AT).set_index(["domain", "evidence_level"])
-    assert list(table.index) == [
-        ("education", NO_INTERVENTION),
-        ("education", "level_3"),
-        ("health", NO_INTERVENTION),
-    ]
-    assert table.loc[("education", "level_3"), ["outcomes", "mean_distance", "closed"]].tolist() == [
-        1,
-        3.0,
-        0,
-    ]
+    assert list(table.index) == [("education", NO_INTERVENTION), ("education", "level_3"), ("health", NO_INTERVENTION)]
+    assert table.loc[("education", "level_3"), ["outcomes", "mean_distance", "closed"]].tolist() == [1, 3.0, 0]
     assert math.isnan(table.loc[("education", "level_3"), "achieved_share"])
-    assert table.loc[
-        ("education", NO_INTERVENTION), ["outcomes", "mean_distance", "closed", "achieved"]
-    ].tolist() == [1, 5.0, 1, 1]
+    assert table.loc[("education", NO_INTERVENTION), ["outcomes", "mean_distance", "closed", "achieved"]].tolist() == [
+        1, 5.0, 1, 1
+    ]
     assert table.loc[("health", NO_INTERVENTION), "mean_distance"] == -1.0
 
 
@@ -58,16 +50,9 @@ def test_what_works_chart_leaves_out_groups_too_small_to_read(service):
 
     from workbench.charts import what_works_chart
 
-    table = pd.DataFrame(
-        {
-            "domain": ["education", "education"],
-            "evidence_level": ["level_3", NO_INTERVENTION],
-            "outcomes": [12, 3],
-            "mean_distance": [2.0, 5.0],
-            "distance_low": [1.0, 0.0],
-            "distance_high": [3.0, 9.0],
-        }
-    )
+    table = pd.DataFrame({"domain": ["education", "education"], "evidence_level": ["level_3", NO_INTERVENTION],
+                          "outcomes": [12, 3], "mean_distance": [2.0, 5.0], "distance_low": [1.0, 0.0],
+                          "distance_high": [3.0, 9.0]})
     spec = what_works_chart(table, "What works").to_dict()
     rows = next(iter(spec["datasets"].values()))
     assert [(r["evidence_level"], r["mean_distance"]) for r in rows] == [("level_3", 2.0)]
