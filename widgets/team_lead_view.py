@@ -177,6 +177,12 @@ class TeamLeadView(W.VBox):
             self.data, self.at, self.children_shown, plan_type=filters.plan_type, domain=filters.domain
         )
         self.attention_children = attention_by_child(self.attention)
+        # Statements of the outcomes listed, looked up once per filter change (by position:
+        # indexing the whole outcomes table by id on every child change is slow at scale).
+        listed = self.attention["outcome_id"].unique()
+        rows = self.data._outcome_index.get_indexer(listed)
+        found = self.data.outcomes["statement"].iloc[rows].to_numpy() if len(rows) else []
+        self._statements = {o: (s if isinstance(s, str) else "") for o, s in zip(listed, found, strict=True)}
         flagged = dict(
             zip(self.attention_children["child_id"], self.attention_children["outcomes"], strict=True)
         )
@@ -271,14 +277,10 @@ class TeamLeadView(W.VBox):
         reasons = self.attention[self.attention["child_id"] == child] if child else self.attention.iloc[0:0]
         # The same "1. Domain: statement" labels as the journey chart, so the two read together.
         journey_labels = dict(zip(self.journey["outcome_id"], self.journey["outcome"], strict=True))
-        # Look statements up by position: indexing the whole outcomes table by id is slow at scale.
-        rows = self.data._outcome_index.get_indexer(reasons["outcome_id"])
-        statements = self.data.outcomes["statement"].iloc[rows].to_numpy() if len(rows) else []
         detail = pd.DataFrame(
             {
                 "Outcome": [
-                    journey_labels.get(o) or (s if isinstance(s, str) else "")
-                    for o, s in zip(reasons["outcome_id"], statements, strict=True)
+                    journey_labels.get(o) or self._statements.get(o, "") for o in reasons["outcome_id"]
                 ],
                 "Reason": reasons["heading"],
                 "What we found": reasons["explanation"],
