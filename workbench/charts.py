@@ -379,7 +379,7 @@ def outcome_journey_chart(journey: pd.DataFrame, title: str) -> alt.LayerChart:
         legend=alt.Legend(orient="bottom", columns=1, labelLimit=520),
     )
     x = alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y"))
-    y = alt.Y("score:Q", title="Score (10 = fully achieved)")
+    y = alt.Y("score:Q", title="Score (0 to 10; [gas] outcomes -2 to +2)")
     base = alt.Chart(frame)
     lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="outcome:N")
     points = base.mark_point(filled=True, size=60).encode(

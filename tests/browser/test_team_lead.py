@@ -308,5 +308,6 @@ def test_behind_a_proxy_the_header_names_the_viewer_and_no_header_is_refused(bro
         refused = page.inner_text(".wb-refused")
         assert "did not send the X-Workbench-User header" in refused
         assert page.locator(".wb-headline-chart").count() == 0
+        assert_no_error_output(page)
         shoot(page, "team-lead-refused-without-proxy-header")
         context.close()
