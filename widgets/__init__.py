@@ -24,3 +24,9 @@ __all__ = [
     "enable_offline_charts",
     "offline_chart",
 ]
+
+from widgets.team_filters import TeamFilters
+from widgets.team_lead_view import TeamLeadView
+from widgets.viewer import refusal, scope_caption, viewer_identity
+
+__all__ += ["TeamFilters", "TeamLeadView", "refusal", "scope_caption", "viewer_identity"]

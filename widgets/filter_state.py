@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traitlets
 
+from workbench.access import Scope
 from workbench.measures import Filters
 
 
@@ -37,6 +38,15 @@ class FilterState(traitlets.HasTraits):
         "disability",
     )
 
+    def __init__(self, scope: Scope | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        #: The viewer's scope (``workbench.access.Scope``); None for a notebook's analyst.
+        self.scope = scope
+
     def filters(self) -> Filters:
-        """Return the state as ``workbench.measures.Filters``."""
-        return Filters(**{name: getattr(self, name) for name in self.NAMES})
+        """Return the state as ``workbench.measures.Filters``, narrowed to the viewer's scope.
+
+        A value outside the scope raises ``workbench.access.AccessRefusedError``.
+        """
+        chosen = Filters(**{name: getattr(self, name) for name in self.NAMES})
+        return chosen if self.scope is None else self.scope.restrict(chosen)

@@ -356,3 +356,101 @@ def audit_grade_chart(distribution: pd.DataFrame, by: str, title: str) -> alt.Ch
         )
         .properties(title=title, width=480, height=alt.Step(22))
     )
+
+
+# --- Team lead dashboard (issue 6) -----------------------------------------------------------
+
+#: Okabe-Ito in order, for series with no meaning of their own (a child's outcomes).
+OUTCOME_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+
+
+def headline_against_service_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Bars of the team's share measures with a dark tick at the service figure on each.
+
+    ``table`` has one row per share measure: title, numerator, denominator, value,
+    service_value (from ``measures.headline_measures`` twice, side by side). Each bar's
+    ``aria-label`` reads "Measure: ...; Team: 48%; Counted: 58 of 120; Service: 52%".
+    """
+    frame = table.dropna(subset=["value"]).copy()
+    frame["team_pct"] = (frame["value"] * 100).round(0)
+    frame["service_pct"] = (frame["service_value"] * 100).round(0)
+    frame["summary"] = [
+        f"Measure: {t}; Team: {v:.0f}%; Counted: {int(n):,} of {int(d):,}; Service: {s:.0f}%"
+        for t, v, n, d, s in zip(
+            frame["title"], frame["team_pct"], frame["numerator"], frame["denominator"], frame["service_pct"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    frame["service_summary"] = [
+        f"Service, {t}: {s:.0f}%" for t, s in zip(frame["title"], frame["service_pct"], strict=True)
+    ]
+    y = alt.Y("title:N", sort=None, title=None, axis=alt.Axis(labelLimit=320))
+    base = alt.Chart(frame)
+    bars = base.mark_bar(color=IMPROVED).encode(
+        x=alt.X(
+            "team_pct:Q",
+            title="Share of the team's children or outcomes (%)",
+            scale=alt.Scale(domain=[0, 100]),
+        ),
+        y=y,
+        description=alt.Description("summary:N"),
+        tooltip=[alt.Tooltip("summary:N", title="Figure")],
+    )
+    ticks = base.mark_tick(color=SERVICE_MARK, thickness=3, size=22).encode(
+        x="service_pct:Q", y=y, description=alt.Description("service_summary:N")
+    )
+    return alt.layer(bars, ticks).properties(title=title, width=460, height=alt.Step(26))
+
+
+def outcome_journey_chart(journey: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Each outcome's scores over time (baseline, then reviews) with its target as a dashed line.
+
+    ``journey`` has outcome (a short label), date, score, kind (``baseline`` or ``review``)
+    and target. Each point's ``aria-label`` reads "Outcome: ...; Date: ...; Score: ...; Target: ...".
+    """
+    frame = journey.dropna(subset=["score"]).copy()
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["summary"] = [
+        f"Outcome: {o}; Date: {d:%d %b %Y}; Score: {s:g} ({k}); Target: {'none' if pd.isna(t) else f'{t:g}'}"
+        for o, d, s, k, t in zip(
+            frame["outcome"], frame["date"], frame["score"], frame["kind"], frame["target"], strict=True
+        )
+    ]
+    outcomes = list(dict.fromkeys(frame["outcome"]))
+    colour = alt.Color(
+        "outcome:N",
+        title="Outcome",
+        scale=alt.Scale(
+            domain=outcomes, range=[OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)] for i in range(len(outcomes))]
+        ),
+        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520),
+    )
+    x = alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y"))
+    y = alt.Y("score:Q", title="Score (0 to 10; [gas] outcomes -2 to +2)")
+    base = alt.Chart(frame)
+    lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="outcome:N")
+    points = base.mark_point(filled=True, size=60).encode(
+        x=x, y=y, color=colour, shape=alt.Shape("kind:N", title="Score", legend=alt.Legend(orient="bottom")),
+        description=alt.Description("summary:N"), tooltip=[alt.Tooltip("summary:N", title="Score")],
+    )  # fmt: skip
+    targets = (
+        frame.dropna(subset=["target"])
+        .groupby("outcome", sort=False)
+        .agg(start=("date", "min"), end=("date", "max"), target=("target", "first"))
+        .reset_index()
+    )
+    targets["target_summary"] = [
+        f"Target for {o}: {t:g}" for o, t in zip(targets["outcome"], targets["target"], strict=True)
+    ]
+    target_rules = (
+        alt.Chart(targets)
+        .mark_rule(strokeDash=[6, 4], strokeWidth=2)
+        .encode(
+            x="start:T",
+            x2="end:T",
+            y="target:Q",
+            color=colour,
+            description=alt.Description("target_summary:N"),
+        )
+    )
+    return alt.layer(lines, target_rules, points).properties(title=title, width=560, height=260)

@@ -352,8 +352,48 @@ def dictionary(out: Path) -> None:
     show_default=True,
     help="Run each dashboard once in a waiting kernel, so the first viewer waits less.",
 )
-def serve(store: str | None, port: int, ip: str, preheat: bool) -> None:
+@click.option(
+    "--trust-proxy-header",
+    metavar="NAME",
+    default=None,
+    help="Take the viewer's user name from this request header (e.g. X-Workbench-User), set by an "
+    "authenticating proxy that strips any copy from the client. Needs --identity-file.",
+)
+@click.option(
+    "--identity-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML file mapping user names to roles (docs/deploy.md); turns the demo identities off.",
+)
+@click.option(
+    "--demo-user",
+    metavar="USER",
+    default=None,
+    help="View the demo as this user from data/demo-identities.yaml (default: demo-head-of-pi).",
+)
+def serve(
+    store: str | None,
+    port: int,
+    ip: str,
+    preheat: bool,
+    trust_proxy_header: str | None = None,
+    identity_file: Path | None = None,
+    demo_user: str | None = None,
+) -> None:
     """Serve the dashboards with standalone Voila (tracebacks hidden, offline template)."""
+    from workbench.serving import identity_environment
+
+    if trust_proxy_header and identity_file is None:
+        raise click.ClickException("--trust-proxy-header needs --identity-file to map users to roles")
+    if demo_user and (identity_file or trust_proxy_header):
+        raise click.ClickException(
+            "--demo-user is for the demo; a deployment takes users from its identity file"
+        )
+    if ip not in ("127.0.0.1", "localhost", "::1") and not trust_proxy_header:
+        raise click.ClickException(
+            f"refusing to listen on {ip} without an authenticating proxy: use --trust-proxy-header "
+            "and --identity-file (docs/deploy.md), or keep the loopback address"
+        )
     url = absolute_store_url(store)
     try:
         counts = Store(url).row_counts()
@@ -365,9 +405,18 @@ def serve(store: str | None, port: int, ip: str, preheat: bool) -> None:
         )
     click.echo(f"Serving the dashboards at http://{ip}:{port}/ (Ctrl+C to stop)")
     click.echo(f"  Service overview: http://{ip}:{port}/voila/render/service-overview.ipynb")
+    click.echo(f"  Team lead:        http://{ip}:{port}/voila/render/team-lead.ipynb")
+    if not (identity_file or trust_proxy_header):
+        click.echo(f"  Viewing as the demo user {demo_user or 'demo-head-of-pi'} (data/demo-identities.yaml)")
     try:
-        command = voila_command(port=port, ip=ip, preheat=preheat)
-        subprocess.run(command, env=voila_environment(url), check=False)
+        command = voila_command(port=port, ip=ip, preheat=preheat, trust_proxy_header=trust_proxy_header)
+        env = identity_environment(
+            voila_environment(url),
+            trust_proxy_header=trust_proxy_header,
+            identity_file=identity_file,
+            demo_user=demo_user,
+        )
+        subprocess.run(command, env=env, check=False)
     except KeyboardInterrupt:
         click.echo("Stopped.")
 
@@ -397,9 +446,41 @@ def serve(store: str | None, port: int, ip: str, preheat: bool) -> None:
     show_default=True,
     help="The lowest evidence level that counts as evidence-informed (data/codes/evidence_levels.csv).",
 )
-def measures(at, store: str | None, as_json: bool, by: str | None, evidence_threshold: str) -> None:
-    """Print every headline measure for the service at D, with numerator, denominator and value."""
-    from workbench.measures import MEASURES, UNIT_COLUMNS, ServiceData, headline_measures
+@click.option(
+    "--as",
+    "as_user",
+    metavar="USER",
+    default=None,
+    help="Only what USER may see: their role's scope, from $WORKBENCH_IDENTITY_FILE "
+    "(or data/demo-identities.yaml when it is unset).",
+)
+@click.option(
+    "--team", "team_id", metavar="TEAM_ID", default=None, help="Only children allocated to this team at D."
+)
+@click.option(
+    "--worker", "worker_id", metavar="WORKER_ID", default=None, help="Only this worker's caseload at D."
+)
+@click.option(
+    "--service", "service", metavar="SERVICE", default=None, help="Only teams of this service (cla, cp, ...)."
+)
+@click.option("--locality", "locality", default=None, help="Only children living in this locality.")
+@click.option("--plan-type", "plan_type", default=None, help="Only this plan type (cla, cp, cin, ...).")
+@click.option("--domain", "domain", default=None, help="Only outcomes in this domain.")
+def measures(
+    at,
+    store: str | None,
+    as_json: bool,
+    by: str | None,
+    evidence_threshold: str,
+    as_user: str | None = None,
+    **filter_values: str | None,
+) -> None:
+    """Print every headline measure for the service at D, with numerator, denominator and value.
+
+    ``--as USER`` gives the figures USER's dashboards show: their scope, narrowed by any
+    other filter (a filter outside the scope is refused).
+    """
+    from workbench.measures import MEASURES, UNIT_COLUMNS, Filters, ServiceData, headline_measures
 
     groupings = sorted({name for columns in UNIT_COLUMNS.values() for name in columns})
     if by is not None and by not in groupings:
@@ -415,9 +496,13 @@ def measures(at, store: str | None, as_json: bool, by: str | None, evidence_thre
             f"the store {target} holds no children; load an extract first: workbench load data/demo"
         )
     day = at.date()
+    data = ServiceData(target)
     try:
-        table = headline_measures(ServiceData(target), day, by=by, evidence_threshold=evidence_threshold)
-    except ValueError as error:
+        filters = Filters(**filter_values)
+        if as_user is not None:
+            filters = _scope_of_user(as_user, data, day).restrict(filters)
+        table = headline_measures(data, day, filters, by=by, evidence_threshold=evidence_threshold)
+    except (ValueError, PermissionError) as error:
         raise click.ClickException(str(error)) from error
     skipped = table.attrs.get("not_applicable", [])
     records = []
@@ -431,7 +516,7 @@ def measures(at, store: str | None, as_json: bool, by: str | None, evidence_thre
         record["value"] = None if _is_missing(row["value"]) else float(row["value"])
         record["at"] = day.isoformat()
         records.append(record)
-    if by is None and has_statutory_data(target):
+    if by is None and not filters.active() and has_statutory_data(target):
         # Service-level outcomes, where statutory returns have been imported.
         from workbench.service_outcomes import TITLES, service_outcomes
 
@@ -445,7 +530,10 @@ def measures(at, store: str | None, as_json: bool, by: str | None, evidence_thre
     if as_json:
         click.echo(json.dumps(records, indent=2))
     else:
-        _print_measures(records, by, day)
+        if filters.active():
+            chosen = ", ".join(f"{name}={value}" for name, value in filters.active().items())
+            click.echo(f"Only: {chosen}" + (f" (the scope of {as_user})" if as_user else ""))
+        _print_measures(records, by, day, scoped=bool(filters.active()))
     if skipped:
         click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
 
@@ -461,10 +549,10 @@ def _plain_value(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _print_measures(records: list[dict], by: str | None, day) -> None:
+def _print_measures(records: list[dict], by: str | None, day, scoped: bool = False) -> None:
     from workbench.measures import MEASURES
 
-    scope = f"by {by}" if by else "for the whole service"
+    scope = f"by {by}" if by else ("for the children above" if scoped else "for the whole service")
     click.echo(f"Headline measures at {day.isoformat()} {scope} (DESIGN.md section 4)")
     label = by or ""
     header = f"{'measure':<36}" + (f"{label:<16}" if by else "")
@@ -547,6 +635,8 @@ def statements_command(path: Path, column: str, as_json: bool) -> None:
         shown = text if len(text) <= 70 else text[:67] + "..."
         clarity_text = "-" if _is_missing(clarity) else clarity
         click.echo(f"{number:>5}  {kind:<8} {clarity_text:<8} {voice:<13} {', '.join(codes):<44} {shown}")
+
+
 # --- Case audits (issue 5) --------------------------------------------------------------------
 
 
@@ -649,6 +739,22 @@ def audit_findings(out: Path, at: str | None, store: str | None) -> None:
     findings = build_findings(_audit_store(store), _audit_day(at))
     page, workbook = write_findings(findings, out)
     click.echo(f"{len(findings.audits):,} audits. Wrote {page} and {workbook}.")
+
+
+# --- Scope by role (issue 6): `measures --as USER` -------------------------------------------
+
+
+def _scope_of_user(user: str, data, day):
+    """Return USER's scope at ``day``, from the deployment's identity file or the demo's."""
+    import os
+
+    from workbench.access import DEMO_IDENTITIES, IDENTITY_FILE_ENV, read_identities, scope_for
+
+    path = os.environ.get(IDENTITY_FILE_ENV) or str(DEMO_IDENTITIES)
+    identities = read_identities(path)
+    if user not in identities:
+        raise click.ClickException(f"the user {user!r} is not in the identity file {path}")
+    return scope_for(identities[user], data, day)
 
 
 if __name__ == "__main__":  # pragma: no cover

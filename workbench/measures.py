@@ -51,6 +51,7 @@ AGE_BAND_LABELS: tuple[str, ...] = tuple(label for label, _, _ in AGE_BANDS)
 CHILD_COLUMNS: tuple[str, ...] = (
     "locality",
     "team_id",
+    "service",
     "worker_id",
     "age_band",
     "sex",
@@ -95,7 +96,8 @@ class Filters:
     """Who a measure is about. ``None`` means no restriction.
 
     Locality, sex, ethnicity and disability are the child's; team and worker are the
-    child's allocation open at D; age band is the child's age at D (see
+    child's allocation open at D, and service is that team's service (``teams.service``, so a
+    service lead's scope is one filter); age band is the child's age at D (see
     :data:`AGE_BANDS`); plan type is the involvement's; domain is the outcome's.
     ``disability`` takes ``True``/``False`` (or ``"Y"``/``"N"``).
     """
@@ -103,6 +105,7 @@ class Filters:
     locality: str | None = None
     team_id: str | None = None
     worker_id: str | None = None
+    service: str | None = None
     plan_type: str | None = None
     domain: str | None = None
     age_band: str | None = None
@@ -300,6 +303,9 @@ class ServiceData:
                 codes = np.full(len(frame), -1, dtype="int64")
                 codes[rows] = categories.get_indexer(allocated[name])
                 frame[name] = pd.Categorical.from_codes(codes, categories)
+            # The service of the child's team at D (teams.service), empty when unallocated.
+            services = self.teams.set_index("team_id")["service"]
+            frame["service"] = _categorical(frame["team_id"].astype(object).map(services))
             return frame[list(CHILD_COLUMNS)]
 
         return self._cached("children", when, build)

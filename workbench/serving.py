@@ -18,6 +18,7 @@ This module builds a command line only; it does not import Voila.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,12 +49,19 @@ VOILA_SETTINGS: tuple[str, ...] = (
 
 
 def voila_command(
-    target: Path = DASHBOARDS_DIR, *, port: int = 8866, ip: str = "127.0.0.1", preheat: bool = False
+    target: Path = DASHBOARDS_DIR,
+    *,
+    port: int = 8866,
+    ip: str = "127.0.0.1",
+    preheat: bool = False,
+    trust_proxy_header: str | None = None,
 ) -> list[str]:
     """Return the standalone Voila command that serves ``target`` (a dashboard or a folder).
 
     ``preheat`` runs each dashboard once in a waiting kernel, so the first viewer does not
-    wait for the store to be read.
+    wait for the store to be read. ``trust_proxy_header`` (such as ``X-Workbench-User``) asks
+    Voila to hand that request header to each kernel (``http_header_envs``); only name it when
+    an authenticating proxy sets it and strips any copy a client sent (docs/deploy.md).
     """
     command = [
         sys.executable, "-m", "voila", str(target),
@@ -62,7 +70,39 @@ def voila_command(
     ]  # fmt: skip
     if preheat:
         command += ["--preheat_kernel=True", "--pool_size=1"]
+    if trust_proxy_header:
+        command.append(proxy_header_setting(trust_proxy_header))
     return command
+
+
+def proxy_header_setting(header: str) -> str:
+    """Return the Voila setting that passes request header ``header`` to kernels."""
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ValueError(f"{header!r} is not an HTTP header name (letters, digits and hyphens)")
+    return f'--VoilaConfiguration.http_header_envs=["{header}"]'
+
+
+def identity_environment(
+    env: dict[str, str],
+    *,
+    trust_proxy_header: str | None = None,
+    identity_file: str | os.PathLike[str] | None = None,
+    demo_user: str | None = None,
+) -> dict[str, str]:
+    """Set the variables ``workbench.access.current_identity`` reads in each kernel.
+
+    A trusted proxy header or a deployment identity file turns the demo identities off; a
+    demo user only chooses among data/demo-identities.yaml.
+    """
+    from workbench.access import DEMO_USER_ENV, IDENTITY_FILE_ENV, TRUSTED_HEADER_ENV
+
+    if identity_file is not None:
+        env[IDENTITY_FILE_ENV] = str(Path(identity_file).resolve())
+    if trust_proxy_header:
+        env[TRUSTED_HEADER_ENV] = trust_proxy_header
+    if demo_user:
+        env[DEMO_USER_ENV] = demo_user
+    return env
 
 
 def voila_environment(store: str, base: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -91,5 +91,5 @@ def test_every_chart_colour_comes_from_one_colour_blind_safe_palette():
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
     greys = {"#999999", "#222222", "#333333"}
     used = {charts.IMPROVED, charts.WORSENED, charts.SERVICE_MARK, *charts.PALETTE.values(),
-            *charts.EVIDENCE_COLOURS.values()}
+            *charts.EVIDENCE_COLOURS.values(), *charts.OUTCOME_COLOURS}
     assert used <= okabe_ito | greys

@@ -361,6 +361,7 @@ def test_the_registry_lists_every_figure_with_numerator_and_denominator(service)
         "locality",
         "team_id",
         "worker_id",
+        "service",
         "age_band",
         "sex",
         "ethnicity",

@@ -1,0 +1,57 @@
+"""Who is viewing a dashboard: the trusted identity, read once Voila has handed over the request.
+
+With preheated kernels Voila runs a dashboard before anyone asks for it; the request (and any
+proxy header named in ``http_header_envs``) reaches the kernel only when
+``voila.utils.wait_for_request`` returns. So a dashboard reads the store first (the slow part,
+done while preheating), then calls :func:`viewer_identity`, then builds its widgets.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+import ipywidgets as W
+import pandas as pd
+
+from workbench.access import AccessRefusedError, Identity, Scope, current_identity
+
+
+def viewer_identity() -> Identity:
+    """Wait for the viewer's request when preheated, then return their identity (or refuse)."""
+    try:
+        from voila.utils import wait_for_request
+    except ImportError:  # not under Voila (JupyterLab, nbval): nothing to wait for
+        pass
+    else:
+        wait_for_request()
+    return current_identity(os.environ)
+
+
+def refusal(error: AccessRefusedError) -> W.HTML:
+    """Return the message a viewer sees when the workbench cannot tell who they are."""
+    message = W.HTML(
+        '<div role="alert"><h2>You cannot see this dashboard</h2>'
+        f"<p>{html.escape(str(error))}</p>"
+        "<p>Nothing is shown until the workbench knows who you are and what your role allows.</p></div>"
+    )
+    message.add_class("wb-refused")
+    return message
+
+
+def scope_caption(scope: Scope, teams: pd.DataFrame) -> W.HTML:
+    """Return a line saying who is viewing and which children the figures count (escaped)."""
+    identity = scope.identity
+    if scope.everything:
+        what = "every team in the service"
+    elif scope.worker_id is not None:
+        what = "your own caseload"
+    else:
+        names = teams.loc[teams["team_id"].isin(scope.team_ids), "name"].sort_values()
+        what = ", ".join(names)
+    caption = W.HTML(
+        f"<p>Viewing as <strong>{html.escape(identity.name or identity.user)}</strong> "
+        f"({html.escape(identity.title)}): the figures count only {html.escape(what)}.</p>"
+    )
+    caption.add_class("wb-viewer")
+    return caption
