@@ -184,6 +184,13 @@ def _migration_4(conn: Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE {quote(spec.name)} ADD COLUMN {quote(column.name)} {type_sql}")
 
 
+def _migration_7(conn: Connection) -> None:
+    """Supervision records made in the workbench, in a table an extract load never replaces."""
+    from workbench.supervision import create_supervision_records_table
+
+    create_supervision_records_table(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -198,6 +205,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
     Migration(3, "statutory return tables with provenance; statutory_children", _migration_3),
     Migration(4, "provenance (source file, sha256, row) on every extract row", _migration_4),
+    Migration(7, "supervision records (discussed, challenged, confirmed)", _migration_7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
