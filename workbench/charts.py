@@ -309,3 +309,46 @@ def what_works_chart(table: pd.DataFrame, title: str, caveat: str = "") -> alt.L
     subtitle = textwrap.wrap(caveat, 90) if caveat else []
     heading = alt.TitleParams(title, subtitle=subtitle, anchor="start")
     return alt.layer(intervals, points).properties(title=heading, width=520, height=alt.Step(9))
+
+
+#: Colours of a child's outcomes (Outcome 1, 2, ...) in a scores chart: Okabe-Ito, black last.
+OUTCOME_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
+
+
+def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.FacetChart:
+    """Small multiples of each child's outcome scores over time, one panel per child.
+
+    ``scores`` has child_label, outcome_label (Outcome 1, Outcome 2, ... within the child),
+    date and score, in date order within each outcome (the baseline first). A line joins an
+    outcome's scores; a dot marks its latest score. Scores are on a 0 to 10 footing. Labels
+    travel as data. Lines and one dot per outcome keep the SVG quick to draw for a whole service.
+    """
+    frame = scores.dropna(subset=["score"])[["child_label", "outcome_label", "date", "score"]].copy()
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["child_label"] = frame["child_label"].astype(str)
+    frame["outcome_label"] = frame["outcome_label"].astype(str)
+    frame["latest"] = False
+    frame.loc[frame.groupby(["child_label", "outcome_label"]).tail(1).index, "latest"] = True
+    outcome_order = sorted(frame["outcome_label"].unique(), key=lambda s: (len(s), s))
+    colour = alt.Color(
+        "outcome_label:N",
+        title="Desired outcome",
+        sort=outcome_order,
+        scale=alt.Scale(domain=outcome_order, range=list(OUTCOME_COLOURS[: max(1, len(outcome_order))])),
+        legend=alt.Legend(orient="top"),
+    )
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4, grid=False))
+    y = alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 10]), axis=alt.Axis(tickCount=3))
+    base = alt.Chart().encode(x=x, y=y, color=colour)
+    lines = base.mark_line(strokeWidth=1.5)
+    latest = base.mark_point(size=30, filled=True, opacity=1).transform_filter(alt.datum.latest)
+    order = sorted(frame["child_label"].unique(), key=lambda s: (len(s), s))
+    return (
+        alt.layer(lines, latest, data=frame)
+        .properties(width=200, height=90)
+        .facet(
+            facet=alt.Facet("child_label:N", title=None, sort=order, header=alt.Header(labelFontWeight="bold")),
+            columns=columns,
+        )
+        .properties(title=title)
+    )

@@ -146,17 +146,27 @@ class Caseloads:
         """Return the workers with at least one child allocated at D, sorted."""
         return sorted(self.allocations["worker_id"].dropna().unique().tolist())
 
+    def _rows(self, name: str, worker_id: str) -> pd.DataFrame:
+        """Return the rows of frame ``name`` whose child is allocated to ``worker_id`` (grouped once)."""
+        if not hasattr(self, "_grouped"):
+            worker_of = self.allocations.set_index("child_id")["worker_id"]
+            self._grouped: dict[str, dict[str, np.ndarray]] = {}
+            for frame_name in ("children", "outcomes", "scores", "prompts"):
+                frame = getattr(self, frame_name)
+                owners = frame["child_id"].map(worker_of).to_numpy(dtype=object, na_value=None)
+                self._grouped[frame_name] = pd.Series(np.arange(len(frame))).groupby(owners).indices
+        rows = self._grouped[name].get(worker_id, np.array([], dtype="int64"))
+        return getattr(self, name).iloc[rows]
+
     def view(self, worker_id: str) -> SupervisionView:
         """Return the supervision view of ``worker_id`` at D (empty frames when no child is allocated)."""
         found = self.workers[self.workers["worker_id"] == worker_id]
         if found.empty:
             raise KeyError(f"no worker {worker_id!r} in the store")
         worker = found.iloc[0]
-        kids = self.allocations.loc[self.allocations["worker_id"] == worker_id, "child_id"]
-        child_set = set(kids.tolist())
-        children = self.children[self.children["child_id"].isin(child_set)]
+        children = self._rows("children", worker_id)
         children = children.merge(self.last_meetings, on="child_id", how="left").sort_values("child_id")
-        outcomes = self.outcomes[self.outcomes["child_id"].isin(child_set)]
+        outcomes = self._rows("outcomes", worker_id)
         return SupervisionView(
             at=self.at,
             worker_id=worker_id,
@@ -165,8 +175,8 @@ class Caseloads:
             team_name=str(worker["team_name"]) if pd.notna(worker["team_name"]) else "",
             children=children.reset_index(drop=True),
             outcomes=outcomes.sort_values(["child_id", "agreed_date", "outcome_id"]).reset_index(drop=True),
-            scores=self.scores[self.scores["child_id"].isin(child_set)].reset_index(drop=True),
-            prompts=self.prompts[self.prompts["child_id"].isin(child_set)].reset_index(drop=True),
+            scores=self._rows("scores", worker_id).reset_index(drop=True),
+            prompts=self._rows("prompts", worker_id).reset_index(drop=True),
         )
 
 
