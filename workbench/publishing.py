@@ -118,7 +118,9 @@ def svg(chart) -> str:
     # Not validated again here: the chart functions' specs are validated by their unit tests.
     drawn = vl_convert.vegalite_to_svg(chart.to_dict(validate=False))
     drawn = drawn[drawn.index("<svg") :]
-    return drawn.replace("<svg", "<svg class='wb-chart' role='img'", 1)
+    head, rest = drawn.split(">", 1)
+    head = head.replace('class="marks"', 'class="marks wb-chart"') if 'class="marks"' in head else head
+    return f"{head} role='img'>{rest}"
 
 
 def paragraphs(text: str) -> str:
