@@ -49,7 +49,7 @@ from workbench.store import Store
 from workbench.supervision import (
     PROMPT_TITLES,
     Caseloads,
-    SupervisionView,
+    WorkerCaseload,
     load_caseloads,
     supervision_records,
 )
@@ -164,7 +164,7 @@ def _charted_scales() -> set[str]:
     return {code for code, (low, high) in scale_ranges().items() if low >= 0 and high <= 10}
 
 
-def scores_chart(view: SupervisionView, names: dict[str, str], title: str):
+def scores_chart(view: WorkerCaseload, names: dict[str, str], title: str):
     """Return the scores-over-time chart of a view, children named by ``names``; None if no scores."""
     on_scale = set(view.outcomes.loc[view.outcomes["scale"].isin(_charted_scales()), "outcome_id"])
     scores = view.scores[view.scores["outcome_id"].isin(on_scale)].dropna(subset=["score"])
@@ -256,7 +256,7 @@ def _date(value) -> str:
 
 
 def render_supervision_body(
-    view: SupervisionView, audience: str = "internal", records: pd.DataFrame | None = None, chart: bool = True
+    view: WorkerCaseload, audience: str = "internal", records: pd.DataFrame | None = None, chart: bool = True
 ) -> str:
     """Return the supervision pack for ``view`` as an HTML fragment (see the module for audiences)."""
     if audience not in AUDIENCES:
@@ -351,7 +351,7 @@ def render_record(record) -> str:
     return "".join(parts)
 
 
-def render_supervision_page(view: SupervisionView, audience: str = "internal", records=None) -> str:
+def render_supervision_page(view: WorkerCaseload, audience: str = "internal", records=None) -> str:
     """Return the supervision pack of ``view`` as a complete offline page."""
     return page(
         f"Supervision: {view.worker_name}, {_date(view.at)}", render_supervision_body(view, audience, records)

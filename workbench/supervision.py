@@ -158,7 +158,7 @@ class Caseloads:
         rows = self._grouped[name].get(worker_id, np.array([], dtype="int64"))
         return getattr(self, name).iloc[rows]
 
-    def view(self, worker_id: str) -> SupervisionView:
+    def view(self, worker_id: str) -> WorkerCaseload:
         """Return the supervision view of ``worker_id`` at D (empty frames when no child is allocated)."""
         found = self.workers[self.workers["worker_id"] == worker_id]
         if found.empty:
@@ -167,7 +167,7 @@ class Caseloads:
         children = self._rows("children", worker_id)
         children = children.merge(self.last_meetings, on="child_id", how="left").sort_values("child_id")
         outcomes = self._rows("outcomes", worker_id)
-        return SupervisionView(
+        return WorkerCaseload(
             at=self.at,
             worker_id=worker_id,
             worker_name=str(worker["name"]) if pd.notna(worker["name"]) else worker_id,
@@ -181,7 +181,7 @@ class Caseloads:
 
 
 @dataclass
-class SupervisionView:
+class WorkerCaseload:
     """One worker's children at D, ready for supervision (see :class:`Caseloads` for the frames)."""
 
     at: date
@@ -503,7 +503,23 @@ def build_prompts(
     return pd.concat(frames, ignore_index=True).astype("string")
 
 
-def supervision_view(store: Store, worker_id: str, at: date | str) -> SupervisionView:
+def caseload_sizes(store: Store, at: date | str) -> pd.DataFrame:
+    """Return worker_id, name and children (allocated at D) for every worker with a caseload at ``at``."""
+    at = _day(at)
+    alloc, workers = store.metadata.tables["allocations"], store.metadata.tables["workers"]
+    open_at = (alloc.c.start_date <= at) & (alloc.c.end_date.is_(None) | (alloc.c.end_date > at))
+    frame = _read(
+        store,
+        sa.select(alloc.c.child_id, alloc.c.worker_id, _as_text(alloc.c.start_date)).where(open_at),
+        dates=("start_date",),
+    )
+    frame = frame.sort_values(["child_id", "start_date", "worker_id"]).drop_duplicates("child_id", keep="last")
+    sizes = frame.groupby("worker_id").size().rename("children").reset_index()
+    names = _read(store, sa.select(workers.c.worker_id, workers.c.name))
+    return sizes.merge(names, on="worker_id", how="left")[["worker_id", "name", "children"]]
+
+
+def supervision_view(store: Store, worker_id: str, at: date | str) -> WorkerCaseload:
     """Return one worker's supervision view at ``at`` (reads only that worker's caseload)."""
     return load_caseloads(store, at, [worker_id]).view(worker_id)
 
