@@ -142,7 +142,7 @@ def demo_store():
 @pytest.fixture(scope="module")
 def shared_packs(demo_store, tmp_path_factory) -> list[Path]:
     out = tmp_path_factory.mktemp("shared")
-    return publish(demo_store, "supervision", DEMO_AT, out, everyone=True, progress=False, processes=2)
+    return publish(demo_store, "supervision", DEMO_AT, out, everyone=True, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +171,7 @@ def test_shared_packs_for_the_demo_service_disclose_nothing(shared_packs, demo_w
 
 def test_every_pack_holds_only_the_workers_children_at_d(demo_store, tmp_path):
     pages = publish(demo_store, "supervision", DEMO_AT, tmp_path, everyone=True, audience="internal",
-                    progress=False, processes=2)  # fmt: skip
+                    progress=False)  # fmt: skip
     # Who holds each child at D, from the measures' own allocation rule (not the publisher's query).
     allocated = ServiceData(demo_store).allocation_at(pd.Timestamp(DEMO_AT).date())
     children_of = allocated.groupby("worker_id")["child_id"].apply(set).to_dict()
