@@ -28,7 +28,12 @@ from workbench.supervision import (
 
 def _no_scores_chart(title: str) -> alt.Chart:
     frame = pd.DataFrame({"text": ["No scores on a 0 to 10 scale yet"]})
-    return alt.Chart(frame).mark_text(size=14).encode(text="text:N").properties(title=title, width=300, height=40)
+    return (
+        alt.Chart(frame)
+        .mark_text(size=14)
+        .encode(text="text:N")
+        .properties(title=title, width=300, height=40)
+    )
 
 
 class SupervisionView(W.VBox):
@@ -55,7 +60,9 @@ class SupervisionView(W.VBox):
         self.chart = offline_chart(_no_scores_chart("Scores over time"), "wb-supervision-chart")
 
         self.supervisor = trusted_user()
-        self.supervision_date = W.DatePicker(description="Supervision on", value=date.today())
+        self.supervision_date = W.DatePicker(
+            description="Supervision on", value=date.today(), style={"description_width": "110px"}
+        )
         self.supervision_date.add_class("wb-supervision-date")
         self.notes = {
             name: W.Textarea(
@@ -71,7 +78,12 @@ class SupervisionView(W.VBox):
         }
         for name, box in self.notes.items():
             box.add_class(f"wb-supervision-{name}")
-        self.save_button = W.Button(description="Save supervision record", icon="save", disabled=not self.supervisor)
+        self.save_button = W.Button(
+            description="Save supervision record",
+            icon="save",
+            disabled=not self.supervisor,
+            layout=W.Layout(width="auto"),
+        )
         self.save_button.add_class("wb-supervision-save")
         self.save_button.on_click(lambda _button: self.save())
         self.message = W.HTML()
@@ -99,7 +111,9 @@ class SupervisionView(W.VBox):
         )
         self.add_class("wb-supervision")
         self._fill_workers(at, worker_id)
-        self.worker_choice.observe(lambda change: setattr(self, "worker_id", change["new"] or ""), names="value")
+        self.worker_choice.observe(
+            lambda change: setattr(self, "worker_id", change["new"] or ""), names="value"
+        )
         self.date_choice.observe(self._on_date, names="value")
         self.observe(self._refresh, names=["worker_id", "at"])
         self.at = at
@@ -112,7 +126,9 @@ class SupervisionView(W.VBox):
         sizes = caseload_sizes(self.store, at).sort_values(["name", "worker_id"])
         options = [
             (f"{name} ({worker}): {children} children", worker)
-            for worker, name, children in zip(sizes["worker_id"], sizes["name"], sizes["children"], strict=True)
+            for worker, name, children in zip(
+                sizes["worker_id"], sizes["name"], sizes["children"], strict=True
+            )
         ]
         self.worker_choice.options = options
         ids = [value for _, value in options]
@@ -139,7 +155,9 @@ class SupervisionView(W.VBox):
         drawn = scores_chart(self.caseload, names, title)
         # Updated in place: re-displaying into an Output is slow in Voila.
         self.chart.chart = drawn if drawn is not None else _no_scores_chart(title)
-        self.caseload_html.value = render_supervision_body(self.caseload, "internal", records=None, chart=False)
+        self.caseload_html.value = render_supervision_body(
+            self.caseload, "internal", records=None, chart=False
+        )
         self._show_records()
 
     def _show_records(self) -> None:

@@ -96,7 +96,9 @@ def worker_audits(audits: pd.DataFrame, allocations: pd.DataFrame, worker_id: st
         joined["end_date"].isna() | (joined["end_date"] > joined["audit_date"])
     )
     columns = ["audit_id", "child_id", "audit_date", "status", "overall_grade", "moderated_grade"]
-    return joined.loc[held, columns].drop_duplicates("audit_id").sort_values("audit_date").reset_index(drop=True)
+    return (
+        joined.loc[held, columns].drop_duplicates("audit_id").sort_values("audit_date").reset_index(drop=True)
+    )
 
 
 def build_appraisal(
@@ -178,12 +180,14 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
         "headline measures define them.</p>",
         _audience_note(audience),
         "<section class='wb-figures'><h2>Did the work make a difference?</h2><table><thead><tr>"
-        "<th scope='col'>Measure</th><th scope='col'>Figure</th><th scope='col'>Counted</th></tr></thead><tbody>",
+        "<th scope='col'>Measure</th><th scope='col'>Figure</th><th scope='col'>Counted</th>"
+        "</tr></thead><tbody>",
     ]
     for _, row in appraisal.figures.iterrows():
         shown, detail = _figure_text(row, audience)
         out.append(
-            f"<tr><th scope='row'>{html.escape(row['title'])}</th><td class='wb-figure'>{html.escape(shown)}</td>"
+            f"<tr><th scope='row'>{html.escape(row['title'])}</th>"
+            f"<td class='wb-figure'>{html.escape(shown)}</td>"
             f"<td>{detail}</td></tr>"
         )
     out.append("</tbody></table>")
@@ -196,7 +200,9 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
         table = table[keep] if total != SUPPRESSED else table.iloc[:0]
     if not table.empty:
         chart = distance_by_domain(
-            table, f"Distance travelled by domain: {appraisal.worker_name}", service=appraisal.service_by_domain
+            table,
+            f"Distance travelled by domain: {appraisal.worker_name}",
+            service=appraisal.service_by_domain,
         )
         out.append(f"{svg(chart)}<p class='wb-meta'>The dark tick on each bar marks the whole service.</p>")
     out.append("</section>")
@@ -206,7 +212,10 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
     out.append("<section class='wb-participation'><h2>Children and families in their meetings</h2>")
     out.append(
         counts_table(
-            [(types.get(t, str(t)), int(n)) for t, n in zip(meetings["meeting_type"], meetings["meetings"], strict=True)],
+            [
+                (types.get(t, str(t)), int(n))
+                for t, n in zip(meetings["meeting_type"], meetings["meetings"], strict=True)
+            ],
             audience,
             "Meetings in the year, by type",
             "All meetings",
@@ -221,11 +230,14 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
         out.append("<p>No audit of their cases was completed in the year.</p>")
     elif audience == "internal":
         out.append(
-            "<table><thead><tr><th scope='col'>Date</th><th scope='col'>Child</th><th scope='col'>First grade</th>"
+            "<table><thead><tr><th scope='col'>Date</th><th scope='col'>Child</th>"
+            "<th scope='col'>First grade</th>"
             "<th scope='col'>After moderation</th></tr></thead><tbody>"
         )
         for audit in audits.itertuples(index=False):
-            moderated = grades.get(audit.moderated_grade, "") if pd.notna(audit.moderated_grade) else "not moderated"
+            moderated = (
+                grades.get(audit.moderated_grade, "") if pd.notna(audit.moderated_grade) else "not moderated"
+            )
             first = grades.get(audit.overall_grade, "") if pd.notna(audit.overall_grade) else "not graded"
             out.append(
                 f"<tr><td>{_date(audit.audit_date)}</td><td>{html.escape(str(audit.child_id))}</td>"
@@ -273,5 +285,6 @@ def render_appraisal_page(appraisal: Appraisal, audience: str = "internal") -> s
     from workbench.publishing import _date, page
 
     return page(
-        f"Appraisal: {appraisal.worker_name}, year to {_date(appraisal.at)}", render_appraisal_body(appraisal, audience)
+        f"Appraisal: {appraisal.worker_name}, year to {_date(appraisal.at)}",
+        render_appraisal_body(appraisal, audience),
     )

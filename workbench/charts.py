@@ -347,7 +347,9 @@ def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.
         alt.layer(lines, latest, data=frame)
         .properties(width=200, height=90)
         .facet(
-            facet=alt.Facet("child_label:N", title=None, sort=order, header=alt.Header(labelFontWeight="bold")),
+            facet=alt.Facet(
+                "child_label:N", title=None, sort=order, header=alt.Header(labelFontWeight="bold")
+            ),
             columns=columns,
         )
         .properties(title=title)

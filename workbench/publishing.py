@@ -96,7 +96,7 @@ def _marked(shown: str) -> str:
 def counts_table(
     rows: Sequence[tuple[str, int]], audience: str, caption: str, total_label: str = "All"
 ) -> str:
-    """Return a table of labelled counts with a total row; shared packs suppress with secondary suppression."""
+    """Return a table of labelled counts and their total (shared packs: secondary suppression)."""
     values = [int(v) for _, v in rows]
     if audience == "shared":
         shown, total = suppress_with_total(values)
@@ -180,7 +180,8 @@ def scores_chart(view: WorkerCaseload, names: dict[str, str], title: str):
 _STYLE = """
 body { font-family: system-ui, sans-serif; color: #1a1a1a; max-width: 1000px; margin: 1.5rem auto;
        padding: 0 1rem; line-height: 1.4; }
-h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { border-bottom: 3px solid #0072B2; padding-bottom: .2rem; }
+h1 { font-size: 1.7rem; margin-bottom: .2rem; }
+h2 { border-bottom: 3px solid #0072B2; padding-bottom: .2rem; }
 h3 { margin: 1.2rem 0 .3rem; }
 .wb-meta { color: #444; }
 .wb-audience { display: inline-block; padding: .1rem .5rem; border: 2px solid #0072B2; border-radius: 3px;
@@ -237,8 +238,9 @@ def _outcome_rows(outcomes: pd.DataFrame, numbers: dict[str, str]) -> str:
         rows.append(
             "<tr>"
             f"<th scope='row'>{html.escape(numbers[row.outcome_id])}</th>"
-            f"<td>{html.escape(str(row.statement))}<br><small>{html.escape(domains.get(row.domain, row.domain))}; "
-            f"in the {html.escape(words.get(row.whose_words, str(row.whose_words)).lower())}'s words; "
+            f"<td>{html.escape(str(row.statement))}<br>"
+            f"<small>{html.escape(domains.get(row.domain, row.domain))}; "
+            f"{html.escape(_lower_first(words.get(row.whose_words, str(row.whose_words))))}; "
             f"{agreed}</small></td>"
             f"<td>{html.escape(str(success)) or '<em>not recorded</em>'}</td>"
             f"<td>{baseline}</td><td>{latest}</td><td>{target}</td>"
@@ -246,6 +248,10 @@ def _outcome_rows(outcomes: pd.DataFrame, numbers: dict[str, str]) -> str:
             "</tr>"
         )
     return "".join(rows)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _date(value) -> str:
@@ -314,7 +320,8 @@ def render_supervision_body(
             )
         else:
             out.append(
-                "<table class='wb-outcomes'><thead><tr><th scope='col'></th><th scope='col'>Desired outcome</th>"
+                "<table class='wb-outcomes'><thead><tr><th scope='col'></th>"
+                "<th scope='col'>Desired outcome</th>"
                 "<th scope='col'>What success looks like</th><th scope='col'>Baseline</th>"
                 "<th scope='col'>Latest</th><th scope='col'>Target</th><th scope='col'>Last review</th>"
                 f"</tr></thead><tbody>{_outcome_rows(mine, numbers)}</tbody></table>"

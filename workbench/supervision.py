@@ -513,7 +513,9 @@ def caseload_sizes(store: Store, at: date | str) -> pd.DataFrame:
         sa.select(alloc.c.child_id, alloc.c.worker_id, _as_text(alloc.c.start_date)).where(open_at),
         dates=("start_date",),
     )
-    frame = frame.sort_values(["child_id", "start_date", "worker_id"]).drop_duplicates("child_id", keep="last")
+    frame = frame.sort_values(["child_id", "start_date", "worker_id"]).drop_duplicates(
+        "child_id", keep="last"
+    )
     sizes = frame.groupby("worker_id").size().rename("children").reset_index()
     names = _read(store, sa.select(workers.c.worker_id, workers.c.name))
     return sizes.merge(names, on="worker_id", how="left")[["worker_id", "name", "children"]]

@@ -39,13 +39,15 @@ def test_supervision_packs_render_offline_with_every_chart_drawn(page, store, wo
     charted = caseload.outcomes[caseload.outcomes["scale"].isin(_charted_scales())]
     with_scores = set(charted["outcome_id"]) & set(caseload.scores.dropna(subset=["score"])["outcome_id"])
     for audience in ("internal", "shared"):
-        (path,) = publish(store, "supervision", AT, tmp_path, worker=worker, audience=audience, progress=False)
+        (path,) = publish(
+            store, "supervision", AT, tmp_path, worker=worker, audience=audience, progress=False
+        )
         open_offline(page, path)
         charts = page.locator("svg.wb-chart")
         assert charts.count() == 1
         # One line and one latest-score dot per outcome with scores; nothing left undrawn.
-        assert page.locator(f"svg.wb-chart g.mark-line.role-mark > path").count() == len(with_scores)
-        assert page.locator(f"svg.wb-chart g.mark-symbol.role-mark > path").count() == len(with_scores)
+        assert page.locator("svg.wb-chart g.mark-line.role-mark > path").count() == len(with_scores)
+        assert page.locator("svg.wb-chart g.mark-symbol.role-mark > path").count() == len(with_scores)
         assert page.locator(".wb-child").count() == len(caseload.children)
         assert page.locator("h1").inner_text() == f"Supervision: {caseload.worker_name}"
         page.screenshot(path=SCREENSHOTS / f"supervision-pack-{audience}.png", full_page=False)

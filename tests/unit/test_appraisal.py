@@ -29,7 +29,9 @@ def fixture_store(tmp_path):
 
 
 def test_appraisal_figures_are_the_measures_for_the_workers_children(fixture_store):
-    appraisal = build_appraisal(ServiceData(fixture_store), "W1", AT, audit_frame(fixture_store), "Proud of <b>P1</b>")
+    appraisal = build_appraisal(
+        ServiceData(fixture_store), "W1", AT, audit_frame(fixture_store), "Proud of <b>P1</b>"
+    )
     figures = appraisal.figures.set_index("measure")
     # Distance: P1 +3, P2 0, P9 +1, P5 +2, P10 0, and P7 (closed as achieved in the year) +3: 9 / 6.
     assert figures.loc["distance_travelled", ["numerator", "denominator"]].tolist() == [9.0, 6]
@@ -63,7 +65,9 @@ def test_notebook_05_runs_for_any_worker(tmp_path):
     printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
     assert f"({worker}), year to 2025-03-31" in printed
     page = next(
-        o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})
-        and "Appraisal:" in o["data"]["text/html"]
+        o["data"]["text/html"]
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {}) and "Appraisal:" in o["data"]["text/html"]
     )
     assert "wb-audience'>Shared" in page and "A &lt;i&gt;year&lt;/i&gt;" in page

@@ -121,13 +121,26 @@ def test_cli_publish_writes_pages(fixture_store, tmp_path):
     out = tmp_path / "packs"
     result = CliRunner().invoke(
         main,
-        ["publish", "appraisal", "--worker", "W2", "--at", AT, "--out", str(out), "--store", fixture_store.url],
+        [
+            "publish",
+            "appraisal",
+            "--worker",
+            "W2",
+            "--at",
+            AT,
+            "--out",
+            str(out),
+            "--store",
+            fixture_store.url,
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Wrote 1 internal appraisal page(s)" in result.output
     page = (out / "appraisal-W2-2026-03-31-internal.html").read_text()
     assert "<h1>Appraisal: Bob Example</h1>" in page
-    bad = CliRunner().invoke(main, ["publish", "supervision", "--at", AT, "--out", str(out), "--store", fixture_store.url])
+    bad = CliRunner().invoke(
+        main, ["publish", "supervision", "--at", AT, "--out", str(out), "--store", fixture_store.url]
+    )
     assert bad.exit_code != 0 and "choose exactly one" in bad.output
 
 

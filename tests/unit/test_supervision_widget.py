@@ -23,7 +23,10 @@ def fixture_store(tmp_path):
 
 def test_choosing_a_worker_and_date_follows_the_allocations(fixture_store):
     view = SupervisionView(fixture_store, at=date(2026, 3, 31))
-    assert view.worker_choice.options == (("Ann Example (W1): 3 children", "W1"), ("Bob Example (W2): 1 children", "W2"))
+    assert view.worker_choice.options == (
+        ("Ann Example (W1): 3 children", "W1"),
+        ("Bob Example (W2): 1 children", "W2"),
+    )
     assert view.worker_id == "W1"
     assert view.caseload.children["child_id"].tolist() == ["C1", "C2", "C5"]
     assert "wb-supervision" in view._dom_classes
