@@ -42,7 +42,7 @@ import pandas as pd
 import vl_convert
 from tqdm import tqdm
 
-from workbench.charts import scores_over_time
+from workbench.charts import score_outcomes, scores_frame, scores_over_time
 from workbench.codes import labels, scale_ranges
 from workbench.disclosure import safe_count, suppress_with_total
 from workbench.store import Store
@@ -116,7 +116,10 @@ def counts_table(
 def svg(chart) -> str:
     """Return ``chart`` drawn as inline SVG (no XML declaration), with a class for tests."""
     # Not validated again here: the chart functions' specs are validated by their unit tests.
-    drawn = vl_convert.vegalite_to_svg(chart.to_dict(validate=False))
+    return _inline(vl_convert.vegalite_to_svg(chart.to_dict(validate=False)))
+
+
+def _inline(drawn: str) -> str:
     drawn = drawn[drawn.index("<svg") :]
     head, rest = drawn.split(">", 1)
     head = head.replace('class="marks"', 'class="marks wb-chart"') if 'class="marks"' in head else head
@@ -164,17 +167,46 @@ def _charted_scales() -> set[str]:
     return {code for code, (low, high) in scale_ranges().items() if low >= 0 and high <= 10}
 
 
-def scores_chart(view: WorkerCaseload, names: dict[str, str], title: str):
-    """Return the scores-over-time chart of a view, children named by ``names``; None if no scores."""
+def _scores(view: WorkerCaseload, names: dict[str, str]) -> pd.DataFrame:
+    """Return the view's scores on 0-to-10 scales, children named by ``names``, outcomes numbered."""
     on_scale = set(view.outcomes.loc[view.outcomes["scale"].isin(_charted_scales()), "outcome_id"])
     scores = view.scores[view.scores["outcome_id"].isin(on_scale)].dropna(subset=["score"])
-    if scores.empty:
-        return None
     numbers = outcome_labels(view.outcomes)
-    frame = scores.assign(
+    return scores.assign(
         child_label=scores["child_id"].map(names), outcome_label=scores["outcome_id"].map(numbers)
     )
-    return scores_over_time(frame, title)
+
+
+def scores_chart(view: WorkerCaseload, names: dict[str, str], title: str):
+    """Return the scores-over-time chart of a view, children named by ``names``; None if no scores."""
+    scores = _scores(view, names)
+    return None if scores.empty else scores_over_time(scores, title)
+
+
+# Compiled Vega specs of the scores chart, by (title, outcome labels): only the data differs
+# from page to page, so each shape is compiled from Vega-Lite once and then drawn with new data.
+_COMPILED_SCORES: dict[tuple, dict] = {}
+
+
+def scores_svg(view: WorkerCaseload, names: dict[str, str], title: str) -> str | None:
+    """Return the scores chart of a view as inline SVG (None if no scores), compiling each shape once.
+
+    Draws exactly what ``svg(scores_chart(...))`` draws (a unit test compares them).
+    """
+    scores = _scores(view, names)
+    if scores.empty:
+        return None
+    frame = scores_frame(scores)
+    key = (title, tuple(score_outcomes(frame)))
+    if key not in _COMPILED_SCORES:
+        spec = scores_over_time(scores, title).to_dict(validate=False)
+        _COMPILED_SCORES[key] = vl_convert.vegalite_to_vega(spec)
+    compiled = dict(_COMPILED_SCORES[key])
+    values = frame.assign(date=frame["date"].dt.strftime("%Y-%m-%dT%H:%M:%S")).to_dict("records")
+    compiled["data"] = [
+        {**source, "values": values} if "values" in source else source for source in compiled["data"]
+    ]
+    return _inline(vl_convert.vega_to_svg(compiled))
 
 
 _STYLE = """
@@ -290,9 +322,9 @@ def render_supervision_body(
     )
     out.append("</section>")
     if chart:
-        drawn = scores_chart(view, names, "Scores over time (0 to 10 scales; the dot is the latest score)")
+        drawn = scores_svg(view, names, "Scores over time (0 to 10 scales; the dot is the latest score)")
         if drawn is not None:
-            out.append(f"<section class='wb-scores'><h2>Scores over time</h2>{svg(drawn)}</section>")
+            out.append(f"<section class='wb-scores'><h2>Scores over time</h2>{drawn}</section>")
     out.append("<section class='wb-children'><h2>Children</h2>")
     if view.children.empty:
         out.append("<p>No child is allocated to this worker on this date.</p>")
