@@ -39,6 +39,8 @@ def test_a_recorded_supervision_is_there_after_a_reload(voila, page, tmp_path):
     assert page.locator(".wb-supervision-caseload h1").inner_text().startswith("Supervision: ")
     assert page.locator(".wb-supervision-caseload .wb-prompt").count() > 0
     assert "Recording as lead.supervisor." in page.inner_text(".wb-supervision")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "supervision-dashboard-top.png", full_page=False)
 
     note = f"Talked through every child; <b>escaped</b> {uuid.uuid4().hex[:8]}"
     page.locator(".wb-supervision-discussed textarea").fill(note)
@@ -47,7 +49,6 @@ def test_a_recorded_supervision_is_there_after_a_reload(voila, page, tmp_path):
     page.wait_for_function(
         "() => document.querySelector('.wb-supervision-message').innerText.includes('Saved supervision record')"
     )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "supervision-dashboard.png", full_page=False)
 
     page.reload(wait_until="commit")
