@@ -266,7 +266,8 @@ def _outcome_rows(outcomes: pd.DataFrame, numbers: dict[str, str]) -> str:
         latest = "" if pd.isna(row.latest_score) else f"{row.latest_score:g}"
         baseline = "" if pd.isna(row.baseline_score) else f"{row.baseline_score:g}"
         target = "" if pd.isna(row.target_score) else f"{row.target_score:g}"
-        agreed = "agreed with the family" if row.agreed_with_family is True else "not agreed with the family"
+        agreed_yes = pd.notna(row.agreed_with_family) and bool(row.agreed_with_family)
+        agreed = "agreed with the family" if agreed_yes else "not agreed with the family"
         rows.append(
             "<tr>"
             f"<th scope='row'>{html.escape(numbers[row.outcome_id])}</th>"
@@ -329,9 +330,11 @@ def render_supervision_body(
     if view.children.empty:
         out.append("<p>No child is allocated to this worker on this date.</p>")
     meeting_types = labels("meeting_types")
-    outcomes_of = dict(tuple(view.outcomes.groupby("child_id", sort=False)))
-    prompts_of = dict(tuple(view.prompts.groupby("child_id", sort=False)))
-    for child in view.children.sort_values("child_id", key=lambda s: s.map(names)).itertuples(index=False):
+    # Plain Python objects: reading Arrow-backed columns a row at a time is slow on big caseloads.
+    outcomes_of = dict(tuple(view.outcomes.astype(object).groupby("child_id", sort=False)))
+    prompts_of = dict(tuple(view.prompts.astype(object).groupby("child_id", sort=False)))
+    children = view.children.astype(object).sort_values("child_id", key=lambda s: s.map(names))
+    for child in children.itertuples(index=False):
         label = names[child.child_id]
         born = f", born {child.birth_month}" if audience == "internal" else ""
         out.append(
