@@ -10,6 +10,7 @@ from widgets.distance_travelled_view import DistanceTravelledView
 from widgets.filter_state import FilterState
 from widgets.locality_filter import LocalityFilter
 from widgets.offline import enable_offline_charts, offline_chart
+from widgets.supervision_view import SupervisionView
 
 __all__ = [
     "AuditActions",
@@ -21,6 +22,7 @@ __all__ = [
     "FilterState",
     "LocalityFilter",
     "ModerationForm",
+    "SupervisionView",
     "enable_offline_charts",
     "offline_chart",
 ]

@@ -454,3 +454,65 @@ def outcome_journey_chart(journey: pd.DataFrame, title: str) -> alt.LayerChart:
         )
     )
     return alt.layer(lines, target_rules, points).properties(title=title, width=560, height=260)
+
+
+# --- Supervision and appraisal (issue 7): a child's outcomes use OUTCOME_COLOURS above ------------
+
+
+def scores_frame(scores: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows :func:`scores_over_time` draws: one per score, with latest and child_order.
+
+    ``latest`` marks each outcome's last score; ``child_order`` numbers the panels (labels in
+    natural order: Child B before Child AA), so the chart sorts by a field, not by label text.
+    """
+    frame = scores.dropna(subset=["score"])[["child_label", "outcome_label", "date", "score"]].copy()
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["child_label"] = frame["child_label"].astype(str)
+    frame["outcome_label"] = frame["outcome_label"].astype(str)
+    frame["latest"] = False
+    frame.loc[frame.groupby(["child_label", "outcome_label"]).tail(1).index, "latest"] = True
+    order = sorted(frame["child_label"].unique(), key=lambda s: (len(s), s))
+    positions = {label: i for i, label in enumerate(order)}
+    frame["child_order"] = frame["child_label"].map(positions).astype("int64")
+    return frame.reset_index(drop=True)
+
+
+def score_outcomes(frame: pd.DataFrame) -> list[str]:
+    """Return the outcome labels of a :func:`scores_frame`, in natural order (Outcome 2 before 10)."""
+    return sorted(frame["outcome_label"].unique(), key=lambda s: (len(s), s))
+
+
+def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.FacetChart:
+    """Small multiples of each child's outcome scores over time, one panel per child.
+
+    ``scores`` has child_label, outcome_label (Outcome 1, Outcome 2, ... within the child),
+    date and score, in date order within each outcome (the baseline first). A line joins an
+    outcome's scores; a dot marks its latest score. Scores are on a 0 to 10 footing. Labels
+    travel as data, and panels are sorted by a number, so no label text enters an expression.
+    Lines and one dot per outcome keep the SVG quick to draw for a whole service.
+    """
+    frame = scores_frame(scores)
+    outcome_order = score_outcomes(frame)
+    colour = alt.Color(
+        "outcome_label:N",
+        title="Desired outcome",
+        scale=alt.Scale(domain=outcome_order, range=list(OUTCOME_COLOURS[: max(1, len(outcome_order))])),
+        legend=alt.Legend(orient="top"),
+    )
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4, grid=False))
+    y = alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 10]), axis=alt.Axis(tickCount=3))
+    base = alt.Chart().encode(x=x, y=y, color=colour)
+    lines = base.mark_line(strokeWidth=1.5)
+    latest = base.mark_point(size=30, filled=True, opacity=1).transform_filter(alt.datum.latest)
+    panel = alt.Facet(
+        "child_label:N",
+        title=None,
+        sort=alt.EncodingSortField("child_order", op="min"),
+        header=alt.Header(labelFontWeight="bold"),
+    )
+    return (
+        alt.layer(lines, latest, data=frame)
+        .properties(width=200, height=90)
+        .facet(facet=panel, columns=columns)
+        .properties(title=title)
+    )

@@ -196,11 +196,20 @@ def _migration_5(conn: Connection) -> None:
     from workbench.store_children import migrate_children
 
     migrate_children(conn)
+
+
 def _migration_6(conn: Connection) -> None:
     """Audits recorded in the workbench (templates, rounds, answers, moderations, actions, drafts)."""
     from workbench.audits.schema import create_audit_tables  # the audit package owns its tables
 
     create_audit_tables(conn)
+
+
+def _migration_7(conn: Connection) -> None:
+    """Supervision records made in the workbench, in a table an extract load never replaces."""
+    from workbench.supervision import create_supervision_records_table
+
+    create_supervision_records_table(conn)
 
 
 @dataclass(frozen=True)
@@ -221,6 +230,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         5, "children from statutory returns in children, with origin; characteristics optional", _migration_5
     ),
     Migration(6, "workbench audits: templates, rounds, answers, moderations, actions", _migration_6),
+    Migration(7, "supervision records (discussed, challenged, confirmed)", _migration_7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -1,0 +1,65 @@
+"""The supervision dashboard in Voila and Chromium: record a supervision, reload, find the record."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import pytest
+
+from workbench.serving import DASHBOARDS_DIR
+
+from .rig import (
+    SCREENSHOTS,
+    assert_no_error_output,
+    external_requests,
+    wait_for_chart,
+    wait_for_voila_rendered,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+CHART = ".wb-supervision-chart"
+
+
+def test_a_recorded_supervision_is_there_after_a_reload(voila, page, tmp_path):
+    # A copy of the session's demo store: the record written here must not leak into other tests.
+    store = tmp_path / "store.sqlite"
+    shutil.copy(os.environ["WORKBENCH_STORE"].removeprefix("sqlite:///"), store)
+    server = voila(
+        DASHBOARDS_DIR / "supervision.ipynb",
+        env={"WORKBENCH_STORE": f"sqlite:///{store}", "WORKBENCH_USER": "lead.supervisor"},
+    )
+    page.goto(server.url, wait_until="commit")
+    assert wait_for_chart(page, timeout=120_000, within=CHART) > 0
+    wait_for_voila_rendered(page)
+    assert_no_error_output(page)
+    worker = page.locator(".wb-supervision-worker select").input_value()
+    assert page.locator(".wb-supervision-caseload h1").inner_text().startswith("Supervision: ")
+    assert page.locator(".wb-supervision-caseload .wb-prompt").count() > 0
+    assert "Recording as lead.supervisor." in page.inner_text(".wb-supervision")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "supervision-dashboard-top.png", full_page=False)
+
+    note = f"Talked through every child; <b>escaped</b> {uuid.uuid4().hex[:8]}"
+    page.locator(".wb-supervision-discussed textarea").fill(note)
+    page.locator(".wb-supervision-challenged textarea").fill("Outcome 2 has not moved in three reviews")
+    page.locator("button.wb-supervision-save").click()
+    page.wait_for_function(
+        "() => document.querySelector('.wb-supervision-message').innerText.includes('Saved supervision record')"
+    )
+    page.screenshot(path=SCREENSHOTS / "supervision-dashboard.png", full_page=False)
+
+    page.reload(wait_until="commit")
+    wait_for_chart(page, timeout=120_000, within=CHART)
+    wait_for_voila_rendered(page)
+    assert page.locator(".wb-supervision-worker select").input_value() == worker
+    records = page.locator(".wb-supervision-records")
+    assert note in records.inner_text()  # shown as text: the tags were escaped
+    assert records.locator("b").count() == 0
+    assert "with lead.supervisor" in records.inner_text()
+    assert "Outcome 2 has not moved in three reviews" in records.inner_text()
+    records.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "supervision-dashboard-records.png", full_page=False)
+    assert external_requests(page) == []

@@ -1,0 +1,32 @@
+"""Supervision views and records on a real PostgreSQL server give what they give on SQLite."""
+
+import pytest
+
+from tests.unit.handworked import write_extract
+from tests.unit.supervision_fixture import AT, supervision_rows
+from workbench.extract import load_extract
+from workbench.store import Store
+from workbench.supervision import record_supervision, supervision_records, supervision_view
+
+
+@pytest.fixture
+def pg_store(postgres_url):
+    store = Store(postgres_url)
+    yield store
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    store.engine.dispose()
+
+
+def test_supervision_on_postgres(pg_store, tmp_path, monkeypatch):
+    load_extract(pg_store, write_extract(tmp_path / "extract", supervision_rows()))
+    view = supervision_view(pg_store, "W1", AT)
+    assert view.children["child_id"].tolist() == ["C1", "C2", "C5"]
+    assert view.prompt_counts().to_dict() == {
+        "not_reviewed": 3, "no_progress": 1, "success_missing": 2, "score_gap": 1
+    }  # fmt: skip
+    monkeypatch.setenv("WORKBENCH_USER", "cat.example")
+    record_id = record_supervision(pg_store, "W1", "2026-04-02", AT, confirmed="P1 is right")
+    records = supervision_records(pg_store, "W1")
+    assert records["record_id"].tolist() == [record_id]
+    assert str(records.loc[0, "view_at"].date()) == AT and records.loc[0, "confirmed"] == "P1 is right"

@@ -1,0 +1,73 @@
+"""Appraisal on the hand-worked fixture, and notebook 05 run for another worker by its parameters cell."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.unit.handworked import write_extract
+from tests.unit.supervision_fixture import AT, supervision_rows
+from workbench.appraisal import audit_frame, build_appraisal, render_appraisal_page
+from workbench.extract import load_extract
+from workbench.measures import ServiceData
+from workbench.store import Store
+from workbench.supervision import caseload_sizes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def fixture_store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    load_extract(store, write_extract(tmp_path / "extract", supervision_rows()))
+    return store
+
+
+def test_appraisal_figures_are_the_measures_for_the_workers_children(fixture_store):
+    appraisal = build_appraisal(
+        ServiceData(fixture_store), "W1", AT, audit_frame(fixture_store), "Proud of <b>P1</b>"
+    )
+    figures = appraisal.figures.set_index("measure")
+    # Distance: P1 +3, P2 0, P9 +1, P5 +2, P10 0, and P7 (closed as achieved in the year) +3: 9 / 6.
+    assert figures.loc["distance_travelled", ["numerator", "denominator"]].tolist() == [9.0, 6]
+    assert figures.loc["distance_travelled", "value"] == pytest.approx(1.5)
+    # Achieved: P7 is the only outcome of W1's children closed with a result in the year.
+    assert figures.loc["achieved", ["numerator", "denominator"]].tolist() == [1.0, 1]
+    assert appraisal.children == 3
+    # A1 audited C1 on 2025-06-01, when C1 was W1's.
+    assert appraisal.audits["audit_id"].tolist() == ["A1"]
+    assert build_appraisal(ServiceData(fixture_store), "W2", AT, audit_frame(fixture_store)).audits.empty
+    page = render_appraisal_page(appraisal, "internal")
+    assert "Proud of &lt;b&gt;P1&lt;/b&gt;" in page and "<b>P1</b>" not in page
+    assert "<td>C1</td>" in page
+    shared = render_appraisal_page(appraisal, "shared")
+    assert "C1" not in shared and "<span class='wb-count'>3</span>" not in shared
+
+
+def test_notebook_05_runs_for_any_worker(tmp_path):
+    store = Store(os.environ["WORKBENCH_STORE"])
+    sizes = caseload_sizes(store, "2026-03-31").sort_values(["children", "worker_id"])
+    worker = sizes["worker_id"].iloc[len(sizes) // 2]  # not the default (largest caseload)
+    notebook = nbformat.read(ROOT / "notebooks" / "05-appraisal.ipynb", as_version=4)
+    parameters = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(parameters) == 1
+    # Injected after the parameters cell, as papermill does.
+    injected = nbformat.v4.new_code_cell(
+        f"worker_id = {json.dumps(worker)}\nyear_end = '2025-03-31'\naudience = 'shared'\nnarrative = 'A <i>year</i>'"
+    )
+    notebook.cells.insert(notebook.cells.index(parameters[0]) + 1, injected)
+    NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
+    assert f"({worker}), year to 2025-03-31" in printed
+    page = next(
+        o["data"]["text/html"]
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {}) and "Appraisal:" in o["data"]["text/html"]
+    )
+    assert "wb-audience'>Shared" in page and "A &lt;i&gt;year&lt;/i&gt;" in page

@@ -1,0 +1,190 @@
+"""Supervision: choose a worker and a date, read their children and prompts, record the supervision."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import altair as alt
+import ipywidgets as W
+import pandas as pd
+import traitlets
+
+from widgets.offline import offline_chart
+from workbench.measures import DEMO_AT
+from workbench.publishing import child_labels, render_record, render_supervision_body, scores_chart
+from workbench.store import Store
+from workbench.supervision import (
+    USER_ENV_VAR,
+    SupervisionError,
+    WorkerCaseload,
+    caseload_sizes,
+    record_supervision,
+    supervision_records,
+    supervision_view,
+    trusted_user,
+)
+
+
+def _no_scores_chart(title: str) -> alt.Chart:
+    frame = pd.DataFrame({"text": ["No scores on a 0 to 10 scale yet"]})
+    return (
+        alt.Chart(frame)
+        .mark_text(size=14)
+        .encode(text="text:N")
+        .properties(title=title, width=300, height=40)
+    )
+
+
+class SupervisionView(W.VBox):
+    """One worker's children at a date, the prompts for supervision, and the record of it.
+
+    ``worker_id`` and ``at`` are the state (traits); ``caseload`` holds what is shown, so tests
+    and notebooks can read exactly what the page says. The supervisor is the trusted identity
+    (``WORKBENCH_USER``), never a value typed here. Records are saved to the store with their date.
+    """
+
+    worker_id = traitlets.Unicode("")
+    at = traitlets.Any(DEMO_AT)
+    saved_record_id = traitlets.Int(0)
+
+    def __init__(self, store: Store, at: date = DEMO_AT, worker_id: str | None = None) -> None:
+        self.store = store
+        self.caseload: WorkerCaseload | None = None
+        self.worker_choice = W.Dropdown(description="Worker", layout=W.Layout(width="420px"))
+        self.worker_choice.add_class("wb-supervision-worker")
+        self.date_choice = W.DatePicker(description="Caseload at", value=at)
+        self.date_choice.add_class("wb-supervision-at")
+        self.caseload_html = W.HTML()
+        self.caseload_html.add_class("wb-supervision-caseload")
+        self.chart = offline_chart(_no_scores_chart("Scores over time"), "wb-supervision-chart")
+
+        self.supervisor = trusted_user()
+        self.supervision_date = W.DatePicker(
+            description="Supervision on", value=date.today(), style={"description_width": "110px"}
+        )
+        self.supervision_date.add_class("wb-supervision-date")
+        self.notes = {
+            name: W.Textarea(
+                description=name.capitalize(),
+                placeholder=placeholder,
+                layout=W.Layout(width="95%", height="90px"),
+            )
+            for name, placeholder in (
+                ("discussed", "Which children and outcomes were talked through?"),
+                ("challenged", "What was challenged: an outcome, a plan, a score?"),
+                ("confirmed", "What was confirmed as right, and what will happen next?"),
+            )
+        }
+        for name, box in self.notes.items():
+            box.add_class(f"wb-supervision-{name}")
+        self.save_button = W.Button(
+            description="Save supervision record",
+            icon="save",
+            disabled=not self.supervisor,
+            layout=W.Layout(width="auto"),
+        )
+        self.save_button.add_class("wb-supervision-save")
+        self.save_button.on_click(lambda _button: self.save())
+        self.message = W.HTML()
+        self.message.add_class("wb-supervision-message")
+        self.records_html = W.HTML()
+        self.records_html.add_class("wb-supervision-records")
+        who = (
+            f"Recording as <strong>{html.escape(self.supervisor)}</strong>."
+            if self.supervisor
+            else f"Records cannot be saved: the server does not say who you are ({USER_ENV_VAR} is not set)."
+        )
+        record_box = W.VBox(
+            [W.HTML(f"<h2>Record this supervision</h2><p>{who}</p>"), self.supervision_date,
+             *self.notes.values(), self.save_button, self.message],
+        )  # fmt: skip
+        super().__init__(
+            [
+                W.HBox([self.worker_choice, self.date_choice]),
+                self.chart,
+                self.caseload_html,
+                record_box,
+                W.HTML("<h2>Supervision records for this worker</h2>"),
+                self.records_html,
+            ]
+        )
+        self.add_class("wb-supervision")
+        self._fill_workers(at, worker_id)
+        self.worker_choice.observe(
+            lambda change: setattr(self, "worker_id", change["new"] or ""), names="value"
+        )
+        self.date_choice.observe(self._on_date, names="value")
+        self.observe(self._refresh, names=["worker_id", "at"])
+        self.at = at
+        self.worker_id = self.worker_choice.value or ""
+        self._refresh()
+
+    # -- choosing -------------------------------------------------------------------------
+
+    def _fill_workers(self, at: date, keep: str | None = None) -> None:
+        sizes = caseload_sizes(self.store, at).sort_values(["name", "worker_id"])
+        options = [
+            (f"{name} ({worker}): {children} children", worker)
+            for worker, name, children in zip(
+                sizes["worker_id"], sizes["name"], sizes["children"], strict=True
+            )
+        ]
+        self.worker_choice.options = options
+        ids = [value for _, value in options]
+        current = keep if keep in ids else (ids[0] if ids else None)
+        self.worker_choice.value = current
+
+    def _on_date(self, change: dict) -> None:
+        if change["new"] is None:
+            return
+        self._fill_workers(change["new"], self.worker_id)
+        self.at = change["new"]
+
+    # -- showing --------------------------------------------------------------------------
+
+    def _refresh(self, _change: dict | None = None) -> None:
+        if not self.worker_id:
+            self.caseload = None
+            self.caseload_html.value = "<p>No worker has a caseload on this date.</p>"
+            self.records_html.value = ""
+            return
+        self.caseload = supervision_view(self.store, self.worker_id, self.at)
+        names = child_labels(self.caseload.children["child_id"], "internal", "")
+        title = f"Scores over time: {self.caseload.worker_name}'s children"
+        drawn = scores_chart(self.caseload, names, title)
+        # Updated in place: re-displaying into an Output is slow in Voila.
+        self.chart.chart = drawn if drawn is not None else _no_scores_chart(title)
+        self.caseload_html.value = render_supervision_body(
+            self.caseload, "internal", records=None, chart=False
+        )
+        self._show_records()
+
+    def _show_records(self) -> None:
+        records = supervision_records(self.store, self.worker_id)
+        if records.empty:
+            self.records_html.value = "<p>None recorded in the workbench yet.</p>"
+        else:
+            self.records_html.value = "".join(render_record(r) for r in records.itertuples(index=False))
+
+    # -- recording ------------------------------------------------------------------------
+
+    def save(self) -> int | None:
+        """Save what was discussed, challenged and confirmed; return the record id (None if refused)."""
+        try:
+            record_id = record_supervision(
+                self.store,
+                self.worker_id,
+                self.supervision_date.value or date.today(),
+                self.at,
+                **{name: box.value for name, box in self.notes.items()},
+            )
+        except SupervisionError as error:
+            self.message.value = f"<p class='wb-error'>Not saved: {html.escape(str(error))}.</p>"
+            return None
+        for box in self.notes.values():
+            box.value = ""
+        self.message.value = f"<p>Saved supervision record {record_id}.</p>"
+        self.saved_record_id = record_id
+        self._show_records()
+        return record_id
