@@ -351,8 +351,8 @@ def _child_filter(view: DashboardView, child_ids: pd.Series, filters: Filters) -
             column = children[name]
             if name == "disability":
                 column = column.astype("boolean")
-            wanted = column.reindex(child_ids).to_numpy()
-            keep &= pd.Series(wanted == value).fillna(False).to_numpy(dtype=bool)
+            found = column.reindex(child_ids.to_numpy())
+            keep &= found.eq(value).fillna(False).to_numpy(dtype=bool)
     return keep
 
 
