@@ -105,6 +105,8 @@ class MeasuresByGroupView(W.VBox):
             f"{html.escape(GROUPINGS[self.by].lower())}; the black line across a bar is its 95% interval, "
             "and a faint bar counts fewer than 20.</p>"
         )
+        if len(self.table) == 1 and self.by == "locality":
+            self.summary.value += "<p>One locality is chosen: compare by team to see the teams in it.</p>"
         columns = {
             "group": (GROUPINGS[self.by], None),
             "numerator": ("Numerator", count),

@@ -49,6 +49,15 @@ def dashboards(tmp_path_factory) -> Iterator[VoilaServer]:
         yield server
 
 
+def screenshot_whole(page, path: Path) -> None:
+    """Screenshot every cell: Voila scrolls inside its own panel, so grow the viewport to fit it."""
+    height = page.evaluate("() => document.getElementById('rendered_cells').scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": min(max(900, height + 40), 8000)})
+    time.sleep(0.3)
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def loading_text(name: str) -> str:
     """The loading text a dashboard's metadata asks for (the template's default otherwise)."""
     metadata = json.loads((DASHBOARDS_DIR / name).read_text())["metadata"]
@@ -102,7 +111,7 @@ def test_dashboard_loads_accessibly_and_offline(dashboards, page, name):
 
     assert_no_error_output(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"quality-{Path(name).stem}.png")
+    screenshot_whole(page, SCREENSHOTS / f"quality-{Path(name).stem}.png")
 
     violations = run_axe(page)
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
