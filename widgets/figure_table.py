@@ -54,15 +54,23 @@ def figures_table(
     The first column is a row header (``<th scope="row">``). Every cell is escaped, so text
     from the data (team names, codes) can never become markup.
     """
-    head = "".join(f'<th scope="col">{html.escape(title)}</th>' for title, _ in columns.values())
+    text_class = ' class="wb-text"'
+    head = "".join(
+        f'<th scope="col"{"" if formatter or i == 0 else text_class}>{html.escape(title)}</th>'
+        for i, (title, formatter) in enumerate(columns.values())
+    )
     rows = []
     for record in frame.to_dict("records"):
         cells = []
         for i, (name, (_, formatter)) in enumerate(columns.items()):
             value = record.get(name)
             text = formatter(value) if formatter else ("" if value is None or pd.isna(value) else str(value))
-            tag = "th scope=\"row\"" if i == 0 else "td"
-            cells.append(f"<{tag}>{html.escape(text)}</{tag.split()[0]}>")
+            if i == 0:
+                cells.append(f'<th scope="row">{html.escape(text)}</th>')
+            else:
+                # Words read left to right; numbers are right-aligned to compare down a column.
+                kind = "" if formatter else ' class="wb-text"'
+                cells.append(f"<td{kind}>{html.escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f'<table class="{html.escape(css_class)}"><caption>{html.escape(caption)}</caption>'

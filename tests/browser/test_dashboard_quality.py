@@ -29,6 +29,7 @@ from .rig import (
     assert_no_error_output,
     external_requests,
     mark_labels,
+    screenshot_whole,
     start_voila,
     wait_for_chart,
     wait_for_marks_to_change,
@@ -47,15 +48,6 @@ AXE_RULES_OFF: dict[str, str] = {}
 def dashboards(tmp_path_factory) -> Iterator[VoilaServer]:
     with start_voila(DASHBOARDS_DIR, tmp_path_factory.mktemp("voila")) as server:
         yield server
-
-
-def screenshot_whole(page, path: Path) -> None:
-    """Screenshot every cell: Voila scrolls inside its own panel, so grow the viewport to fit it."""
-    height = page.evaluate("() => document.getElementById('rendered_cells').scrollHeight")
-    page.set_viewport_size({"width": 1280, "height": min(max(900, height + 40), 8000)})
-    time.sleep(0.3)
-    page.screenshot(path=path)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def loading_text(name: str) -> str:

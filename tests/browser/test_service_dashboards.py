@@ -30,6 +30,7 @@ from .rig import (
     external_requests,
     mark_figures,
     mark_labels,
+    screenshot_whole,
     start_voila,
     wait_for_chart,
     wait_for_marks_to_change,
@@ -82,7 +83,7 @@ def test_service_page_shows_the_right_figures_and_follows_the_locality(dashboard
     meetings_before = page.inner_text(".wb-meetings-table")
     assert "Numerator" in meetings_before
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{Path(name).stem}-all.png")
+    screenshot_whole(page, SCREENSHOTS / f"{Path(name).stem}-all.png")
 
     locality = service.localities()[-1]
     before = mark_labels(page, within=GROUP_CHART)
@@ -91,7 +92,7 @@ def test_service_page_shows_the_right_figures_and_follows_the_locality(dashboard
     assert drawn_groups(page, "Locality") == expected_groups(service, Filters(plan_type=plan_type, locality=locality))
     page.locator(".wb-status", has_text=f"in {locality}").wait_for(timeout=60_000)
     assert page.inner_text(".wb-meetings-table") != meetings_before
-    page.screenshot(path=SCREENSHOTS / f"{Path(name).stem}-{locality}.png")
+    screenshot_whole(page, SCREENSHOTS / f"{Path(name).stem}-{locality}.png")
     assert_no_error_output(page)
     assert external_requests(page) == []
 
@@ -164,6 +165,6 @@ def test_service_page_shows_statutory_figures_when_imported(voila, page, statuto
         figure = figures.loc[measure]
         assert shown[figure["title"]] == (f"{figure['numerator']:,}", f"{figure['denominator']:,}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{Path(name).stem}-statutory.png")
+    screenshot_whole(page, SCREENSHOTS / f"{Path(name).stem}-statutory.png")
     assert_no_error_output(page)
     assert external_requests(page) == []
