@@ -313,31 +313,31 @@ def _year_to(at: date) -> tuple[date, date]:
     return (pd.Timestamp(at) - pd.Timedelta(days=365)).date(), at
 
 
-def _scored_at_meetings(view: DashboardView, meeting_types: tuple[str, ...]) -> pd.Series:
-    """Scored outcome reviews per meeting, for the page's meetings in the year to D (read once)."""
-    key = ("scored", meeting_types)
-    if key not in view._cache:
-        start, end = _year_to(view.at)
-        meetings = view.store.metadata.tables["meetings"]
+def _scored_at_meetings(view: DashboardView, meeting_ids: pd.Series) -> pd.Series:
+    """Scored outcome reviews per meeting, for the page's meetings in the year to D (read once).
+
+    Asked for by meeting id, a chunk at a time, so the database finds them through the
+    outcome_reviews.meeting_id index rather than reading every review.
+    """
+    if "scored" not in view._cache:
         reviews = view.store.metadata.tables["outcome_reviews"]
-        # The meetings are few; the reviews are found through their meeting_id index.
-        query = (
-            sa.select(reviews.c.meeting_id, sa.func.count(reviews.c.score))
-            .select_from(reviews.join(meetings, reviews.c.meeting_id == meetings.c.meeting_id))
-            .where(
-                meetings.c.meeting_type.in_(meeting_types),
-                meetings.c.date > start,
-                meetings.c.date <= end,
-                reviews.c.score.is_not(None),
-            )
-            .group_by(reviews.c.meeting_id)
-        )
+        ids = sorted(set(meeting_ids.dropna()))
+        counts: dict[str, int] = {}
         with view.store.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        view._cache[key] = pd.Series(
-            {meeting_id: int(count) for meeting_id, count in rows}, dtype="int64", name="scored"
-        )
-    return view._cache[key]
+            for first in range(0, len(ids), _ID_CHUNK):
+                chunk = ids[first : first + _ID_CHUNK]
+                query = (
+                    sa.select(reviews.c.meeting_id, sa.func.count(reviews.c.score))
+                    .where(reviews.c.meeting_id.in_(chunk), reviews.c.score.is_not(None))
+                    .group_by(reviews.c.meeting_id)
+                )
+                counts.update((meeting_id, int(count)) for meeting_id, count in conn.execute(query))
+        view._cache["scored"] = pd.Series(counts, dtype="int64", name="scored")
+    return view._cache["scored"]
+
+
+#: Meeting ids per query: well under every database's limit on bound parameters.
+_ID_CHUNK = 900
 
 
 def _child_filter(view: DashboardView, child_ids: pd.Series, filters: Filters) -> np.ndarray:
@@ -380,7 +380,7 @@ def meeting_outcomes(view: DashboardView, chosen: Filters | None = None) -> pd.D
     if filters.plan_type:
         picked = picked[picked["plan_type"].eq(filters.plan_type).fillna(False).to_numpy()]
     picked = picked[_child_filter(view, picked["child_id"], filters)]
-    scored = _scored_at_meetings(view, view.page.meeting_types)
+    scored = _scored_at_meetings(view, view._cache["meetings"]["meeting_id"])
     outcomes = view.data.outcomes
     agreed = outcomes[outcomes["agreed_meeting_id"].isin(picked["meeting_id"])]
     if filters.domain:
