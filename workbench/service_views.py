@@ -376,19 +376,28 @@ def meeting_outcomes(view: DashboardView, chosen: Filters | None = None) -> pd.D
         ]
         plan = view.data.involvements.set_index("involvement_id")["plan_type"]
         view._cache["meetings"] = in_year.assign(plan_type=in_year["involvement_id"].map(plan).to_numpy())
+        # The outcomes agreed at those meetings, with the flags counted: a filter change then
+        # picks among a few rows instead of searching every outcome.
+        outcomes = view.data.outcomes
+        agreed = outcomes[outcomes["agreed_meeting_id"].isin(in_year["meeting_id"])]
+        success = agreed["success_looks_like"]
+        clear = success.notna() & success.str.strip().ne("").fillna(False) & agreed["baseline_score"].notna()
+        view._cache["agreed"] = pd.DataFrame(
+            {
+                "agreed_meeting_id": agreed["agreed_meeting_id"].to_numpy(),
+                "domain": agreed["domain"].to_numpy(),
+                "clear": clear.to_numpy(dtype=bool),
+                "with_family": agreed["agreed_with_family"].fillna(False).to_numpy(dtype=bool),
+            }
+        )
     picked = view._cache["meetings"]
     if filters.plan_type:
         picked = picked[picked["plan_type"].eq(filters.plan_type).fillna(False).to_numpy()]
     picked = picked[_child_filter(view, picked["child_id"], filters)]
     scored = _scored_at_meetings(view, view._cache["meetings"]["meeting_id"])
-    outcomes = view.data.outcomes
-    agreed = outcomes[outcomes["agreed_meeting_id"].isin(picked["meeting_id"])]
+    agreed = view._cache["agreed"]
     if filters.domain:
         agreed = agreed[agreed["domain"].eq(filters.domain).fillna(False).to_numpy()]
-    success = agreed["success_looks_like"]
-    clear = (success.notna() & success.str.strip().ne("").fillna(False) & agreed["baseline_score"].notna())
-    with_family = agreed["agreed_with_family"].fillna(False).to_numpy(dtype=bool)
-    agreed = agreed.assign(clear=clear.to_numpy(dtype=bool), with_family=with_family)
     agreed = agreed.merge(picked[["meeting_id", "meeting_type"]], left_on="agreed_meeting_id",
                           right_on="meeting_id")  # fmt: skip
     rows = []
