@@ -9,13 +9,13 @@ STAMP := $(VENV)/.installed
 STORE := data/workbench.sqlite
 PORT ?= 8866
 
-.PHONY: demo test lint unit browser chromium postgresql demo-data dictionary bench clean
+.PHONY: demo test lint unit browser chromium postgresql demo-data dictionary bench clean axe
 
 demo: $(STAMP) $(STORE)
 	@echo "Outcome Workbench dashboards: http://127.0.0.1:$(PORT)/"
 	$(BIN)/workbench serve --store sqlite:///$(CURDIR)/$(STORE) --port $(PORT)
 
-test: $(STAMP) chromium postgresql
+test: $(STAMP) chromium postgresql axe
 	$(BIN)/ruff check .
 	WORKBENCH_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
@@ -51,7 +51,7 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-browser: $(STAMP) chromium
+browser: $(STAMP) chromium axe
 	$(BIN)/python -m pytest tests/browser
 
 demo-data: $(STAMP)
@@ -65,3 +65,12 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) test-artifacts $(STORE) *.egg-info
+
+# axe-core for the accessibility tests, pinned by tests/browser/axe/package-lock.json and served
+# from disk to the page (never from a CDN). node and npm come from the machine.
+AXE_DIR := tests/browser/axe
+axe: $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE_DIR)/node_modules/axe-core/axe.min.js: $(AXE_DIR)/package-lock.json
+	cd $(AXE_DIR) && npm ci --no-audit --no-fund
+	touch $@

@@ -10,6 +10,7 @@ from widgets.distance_travelled_view import DistanceTravelledView
 from widgets.filter_state import FilterState
 from widgets.locality_filter import LocalityFilter
 from widgets.offline import enable_offline_charts, offline_chart
+from widgets.service_dashboard import ServiceDashboard
 from widgets.supervision_view import SupervisionView
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "FilterState",
     "LocalityFilter",
     "ModerationForm",
+    "ServiceDashboard",
     "SupervisionView",
     "enable_offline_charts",
     "offline_chart",

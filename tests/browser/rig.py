@@ -424,3 +424,16 @@ def assert_no_error_output(page: Page) -> None:
             if element.is_visible():
                 problems.append(f"{selector}: {element.inner_text()[:300]}")
     assert not problems, "error output on the page:\n" + "\n".join(problems)
+
+
+def screenshot_whole(page: Page, path: Path, width: int = 1280) -> None:
+    """Screenshot every rendered cell: Voila scrolls inside its own panel, so grow the viewport to fit.
+
+    ``full_page=True`` does not help there (the document itself never scrolls). The viewport is
+    put back to ``width`` x 900 afterwards.
+    """
+    height = page.evaluate("() => document.getElementById('rendered_cells').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(max(900, height + 40), 8000)})
+    time.sleep(0.3)
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": width, "height": 900})

@@ -1,0 +1,63 @@
+"""A whole service dashboard: filters, a live status, and the views for its page.
+
+Built from a :class:`workbench.service_views.DashboardView` (the one place data, scope and
+the choices offered come from), so a dashboard notebook is two lines.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from widgets.dashboard_status import DashboardStatus
+from widgets.disproportionality_view import DisproportionalityView
+from widgets.distance_travelled_view import DistanceTravelledView
+from widgets.filter_state import FilterState
+from widgets.locality_filter import ALL_LOCALITIES, LocalityFilter
+from widgets.measure_trend_view import MeasureTrendView
+from widgets.measures_by_group_view import MeasuresByGroupView
+from widgets.meeting_outcomes_view import MeetingOutcomesView
+from widgets.statutory_view import StatutoryView
+from widgets.team_filter import ALL_TEAMS, TeamFilter
+from workbench.service_views import DashboardView
+
+#: Whom each page is about, as the status line says it.
+WHO = {"cla": "children looked after", "cp": "children on child protection plans"}
+
+
+class ServiceDashboard(W.VBox):
+    """The page for ``view.page``: the overview, children looked after, or child protection."""
+
+    def __init__(self, view: DashboardView, state: FilterState | None = None) -> None:
+        self.view = view
+        self.state = state or FilterState()
+        overview = view.page.name == "overview"
+        filters = [LocalityFilter(self.state, view.localities)]
+        if not overview:
+            filters.append(TeamFilter(self.state, view.teams))
+        self.filters = W.HBox(filters)
+        self.filters.add_class("wb-dashboard-filters")
+        # Created before the views, so "Updating the figures…" reaches the browser first.
+        self.status = DashboardStatus(self.state, self.describe)
+        self.views: list[W.Widget] = []
+        if overview:
+            self.views.append(DistanceTravelledView(self.state, view.data, at=view.at))
+        self.views += [
+            MeasuresByGroupView(self.state, view),
+            MeasureTrendView(self.state, view),
+            DisproportionalityView(self.state, view),
+        ]
+        if not overview:
+            self.views += [MeetingOutcomesView(self.state, view), StatutoryView(self.state, view)]
+        self.status.follow()
+        super().__init__([self.filters, self.status, *self.views])
+        self.add_class("wb-service-dashboard")
+
+    def describe(self) -> str:
+        """Say in words which children the page shows."""
+        parts = [self.state.locality or ALL_LOCALITIES.lower()]
+        if self.state.team_id:
+            parts.append(self.view.team_name(self.state.team_id))
+        elif self.view.page.name != "overview":
+            parts.append(ALL_TEAMS.lower())
+        what = WHO.get(self.view.page.name, "children")
+        return f"{what} in {', '.join(parts)}, at {self.view.at:%d %B %Y}"
