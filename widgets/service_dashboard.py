@@ -18,7 +18,11 @@ from widgets.measures_by_group_view import MeasuresByGroupView
 from widgets.meeting_outcomes_view import MeetingOutcomesView
 from widgets.statutory_view import StatutoryView
 from widgets.team_filter import ALL_TEAMS, TeamFilter
-from workbench.service_views import DashboardView
+from widgets.viewer import refusal, scope_caption, viewer_identity
+from workbench.access import AccessRefusedError
+from workbench.measures import ServiceData
+from workbench.service_views import DashboardView, dashboard_view
+from workbench.store import open_store
 
 #: Whom each page is about, as the status line says it.
 WHO = {"cla": "children looked after", "cp": "children on child protection plans"}
@@ -29,7 +33,8 @@ class ServiceDashboard(W.VBox):
 
     def __init__(self, view: DashboardView, state: FilterState | None = None) -> None:
         self.view = view
-        self.state = state or FilterState()
+        # The viewer's role scope also narrows the views that read the filter state directly.
+        self.state = state or FilterState(scope=view.viewer)
         overview = view.page.name == "overview"
         filters = [LocalityFilter(self.state, view.localities)]
         if not overview:
@@ -49,7 +54,8 @@ class ServiceDashboard(W.VBox):
         if not overview:
             self.views += [MeetingOutcomesView(self.state, view), StatutoryView(self.state, view)]
         self.status.follow()
-        super().__init__([self.filters, self.status, *self.views])
+        heading = [scope_caption(view.viewer, view.data.teams)] if view.viewer is not None else []
+        super().__init__([*heading, self.filters, self.status, *self.views])
         self.add_class("wb-service-dashboard")
 
     def describe(self) -> str:
@@ -61,3 +67,18 @@ class ServiceDashboard(W.VBox):
             parts.append(ALL_TEAMS.lower())
         what = WHO.get(self.view.page.name, "children")
         return f"{what} in {', '.join(parts)}, at {self.view.at:%d %B %Y}"
+
+
+def service_dashboard_page(page: str) -> W.Widget:
+    """Return the dashboard ``page`` as the viewer may see it, or the refusal when they cannot.
+
+    The viewer comes from a trusted source only (``widgets.viewer.viewer_identity``); nothing
+    on the page or in its URL can change who they are or widen what they see.
+    """
+    # The store is read first: with preheated kernels that happens before anyone opens the
+    # page, and only then does the kernel wait for the viewer's request to learn who they are.
+    data = ServiceData(open_store())
+    try:
+        return ServiceDashboard(dashboard_view(page, identity=viewer_identity(), data=data))
+    except AccessRefusedError as error:
+        return refusal(error)

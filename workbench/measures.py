@@ -167,6 +167,11 @@ class ServiceData:
         )
         self._store = store
 
+    @property
+    def store(self) -> Store:
+        """The store these tables were read from."""
+        return self._store
+
     # -- tables read on first use -----------------------------------------------------------
 
     @cached_property

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.access import Identity, Scope, scope_for
 from workbench.breakdowns import compare_to_service
 from workbench.codes import labels
 from workbench.measures import (
@@ -134,6 +135,8 @@ class DashboardView:
     localities: list[str]
     teams: list[tuple[str, str]]  # (name, team_id), sorted by name
     statutory: bool
+    #: The viewer's role scope (``workbench.access``), when the page was opened for a viewer.
+    viewer: Scope | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def filters(self, chosen: Filters | None = None) -> Filters:
@@ -167,19 +170,33 @@ class DashboardView:
 
 
 def dashboard_view(
-    page: str, store: Store | None = None, at: date = DEMO_AT, scope: Filters | None = None
+    page: str,
+    store: Store | None = None,
+    at: date = DEMO_AT,
+    scope: Filters | None = None,
+    identity: Identity | None = None,
+    data: ServiceData | None = None,
 ) -> DashboardView:
     """Open the data a dashboard shows, and the filter values its viewer may choose.
 
-    The one entry point for every dashboard. ``scope`` is what the viewer may see (all of the
-    service when None); role scopes from ``workbench.access`` are passed here. Localities and
-    teams offered are those inside the scope.
+    The one entry point for every dashboard. ``identity`` is the viewer, from a trusted source
+    (``workbench.access.current_identity``): their role scope narrows everything the page
+    shows, and :meth:`DashboardView.filters` refuses anything outside it. ``scope`` narrows
+    further (all of what the viewer may see when None). Localities and teams offered are those
+    inside both. Raises ``AccessRefusedError`` when the identity's scope cannot be worked out.
+    ``data`` is the store already read (a preheated kernel reads it before anyone asks).
     """
     chosen_page = PAGES[page]
-    store = store or open_store()
-    data = ServiceData(store)
-    scope = scope or Filters()
+    if data is None:
+        store = store or open_store()
+        data = ServiceData(store)
+    store = data.store
+    viewer = scope_for(identity, data, at) if identity is not None else None
+    # The role scope comes first: a narrower ``scope`` outside it is refused, never widened.
+    scope = viewer.restrict(scope or Filters()) if viewer is not None else (scope or Filters())
     localities = data.localities()
+    if viewer is not None and not viewer.everything:
+        localities = [name for name in localities if name in viewer.localities]
     if scope.locality:
         localities = [name for name in localities if name == scope.locality]
     teams = data.teams
@@ -187,6 +204,8 @@ def dashboard_view(
         # The teams that work with these children: the service's own teams.
         own = teams[teams["service"] == chosen_page.plan_type]
         teams = own if not own.empty else teams
+    if viewer is not None and not viewer.everything:
+        teams = teams[teams["team_id"].isin(viewer.team_ids)]
     if scope.locality:
         teams = teams[teams["locality"] == scope.locality]
     if scope.team_id:
@@ -201,6 +220,7 @@ def dashboard_view(
         localities=localities,
         teams=list(zip(teams["name"].astype(str), teams["team_id"].astype(str), strict=True)),
         statutory=has_statutory_data(store),
+        viewer=viewer,
     )
 
 

@@ -167,3 +167,56 @@ def test_statutory_figures_are_empty_until_returns_are_imported(loaded):
     table = statutory_figures(view)
     assert table.empty
     assert list(table.columns) == ["measure", "title", "numerator", "denominator", "value"]
+
+
+# -- role scopes (workbench.access) on the service dashboards ----------------------------------
+
+
+def test_a_team_lead_sees_only_their_team_on_every_service_page(loaded):
+    from workbench.access import Identity
+
+    lead = Identity("lead-t2", "team_lead", team_id="T2")
+    view = dashboard_view("overview", loaded, AT, identity=lead)
+    assert view.localities == ["South"]
+    assert view.scope.team_id == "T2"
+    # Every figure on the page counts T2's children only: the same as the measure for T2.
+    shown = measure_by(view, "clear", "locality")
+    expected = MEASURES["clear"](view.data, AT, Filters(team_id="T2"), "locality")
+    expected = expected[expected["denominator"] > 0]
+    assert shown[["locality", "numerator", "denominator"]].values.tolist() == (
+        expected[["locality", "numerator", "denominator"]].values.tolist()
+    )
+    cp = dashboard_view("cp", loaded, AT, identity=lead)
+    assert [team for _, team in cp.teams] == ["T2"]
+    # A widget value or URL parameter asking for another team or locality is refused.
+    from workbench.access import AccessRefusedError
+
+    with pytest.raises((ScopeError, AccessRefusedError)):
+        view.filters(Filters(team_id="T1"))
+    with pytest.raises(ScopeError):
+        view.filters(Filters(locality="North"))
+    with pytest.raises(AccessRefusedError):
+        dashboard_view("overview", loaded, AT, scope=Filters(team_id="T1"), identity=lead)
+
+
+def test_the_head_of_practice_improvement_sees_the_whole_service(loaded):
+    from workbench.access import Identity
+
+    head = Identity("hopi", "head_of_practice_improvement")
+    assert dashboard_view("overview", loaded, AT, identity=head).localities == (
+        dashboard_view("overview", loaded, AT).localities
+    )
+
+
+def test_a_practitioner_sees_only_their_caseload(loaded):
+    from workbench.access import Identity, scope_for
+
+    view = dashboard_view("overview", loaded, AT)
+    allocated = view.data.allocation_at(AT)
+    worker = str(allocated["worker_id"].dropna().iloc[0])
+    mine = dashboard_view("overview", loaded, AT, identity=Identity("me", "practitioner", worker_id=worker))
+    assert mine.scope.worker_id == worker and mine.teams == []
+    assert mine.viewer == scope_for(Identity("me", "practitioner", worker_id=worker), view.data, AT)
+    counted = measure_by(mine, "coverage", "locality")["denominator"].sum()
+    expected = MEASURES["coverage"](view.data, AT, Filters(worker_id=worker), None)["denominator"].sum()
+    assert counted == expected
