@@ -45,13 +45,13 @@ def scope_caption(scope: Scope, teams: pd.DataFrame) -> W.HTML:
     if scope.everything:
         what = "every team in the service"
     elif scope.worker_id is not None:
-        what = "your own caseload"
+        what = "only your own caseload"
     else:
         names = teams.loc[teams["team_id"].isin(scope.team_ids), "name"].sort_values()
-        what = ", ".join(names)
+        what = "only " + ", ".join(names)
     caption = W.HTML(
         f"<p>Viewing as <strong>{html.escape(identity.name or identity.user)}</strong> "
-        f"({html.escape(identity.title)}): the figures count only {html.escape(what)}.</p>"
+        f"({html.escape(identity.title)}): the figures count {html.escape(what)}.</p>"
     )
     caption.add_class("wb-viewer")
     return caption
