@@ -128,7 +128,12 @@ def main() -> None:
           f"{counts['children']:,} children, {counts['outcomes']:,} outcomes, "
           f"{counts['outcome_reviews']:,} reviews")  # fmt: skip
     env = {"WORKBENCH_STORE": url}
-    dashboards = sorted(DASHBOARDS_DIR.glob("*.ipynb"))
+    # Only the pages whose first chart and locality filter this benchmark knows; the others
+    # (team lead, audit, supervision) are named so the table never hides a gap.
+    dashboards = [path for path in sorted(DASHBOARDS_DIR.glob("*.ipynb")) if path.name in FIRST_CHART]
+    skipped = [path.name for path in sorted(DASHBOARDS_DIR.glob("*.ipynb")) if path.name not in FIRST_CHART]
+    if skipped:
+        print(f"not timed here (no locality filter to change): {', '.join(skipped)}")
     rows = []
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
