@@ -129,7 +129,10 @@ def test_the_widgets_offer_only_the_scope_and_refuse_a_typed_case_outside_it(aud
     assert ids["C1"] in audits and "A1" in audits and ids["C3"] not in audits
     actions = dict(dashboard.actions.open_actions.options).values()
     assert ids["action C1"] in actions and ids["action C3"] not in actions
-    assert "follow up C3" not in dashboard.actions.table.value and "follow up C1" in dashboard.actions.table.value
+    assert (
+        "follow up C3" not in dashboard.actions.table.value
+        and "follow up C1" in dashboard.actions.table.value
+    )
     assert "C3" not in dashboard.findings.latest.value and "C1" in dashboard.findings.latest.value
     everyone = AuditActions(store, today=DAY, scope=audit_scope(store, who("hopi"), DAY))
     assert "follow up C3" in everyone.table.value
