@@ -91,7 +91,9 @@ class AuditActions(W.VBox):
                 "due_date": "Due",
                 "completed_date": "Completed",
             },
-            empty="No actions recorded.",
+            empty="No actions recorded."
+            if self.scope.everything
+            else "No actions recorded for the cases your role lets you see.",
         )
 
     def add(self) -> int | None:

@@ -120,7 +120,9 @@ class AuditFindingsView(W.VBox):
         self.summary.value = (
             TABLE_STYLE
             + f"<p><b>{len(f.audits):,}</b> completed audits ({recorded:,} recorded in the workbench), "
-            f"{moderated:,} moderated.</p>"
+            f"{moderated:,} moderated"
+            + ("" if self.scope.everything else ", of the cases your role lets you see")
+            + ".</p>"
         )
         latest = f.audits.sort_values(["audit_date", "audit_id"], ascending=False).head(10)
         evidence = (
