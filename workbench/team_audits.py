@@ -32,7 +32,8 @@ class TeamAudits(NamedTuple):
 
 def read_audits(store: Store) -> TeamAudits:
     """Return the audits, answers and actions from both sources (the one place dashboards read them)."""
-    return TeamAudits(audit_frame(store), answer_frame(store), action_frame(store))
+    audits = audit_frame(store)
+    return TeamAudits(audits, answer_frame(store, audits), action_frame(store))
 
 
 def _completed_in_year(audits: pd.DataFrame, at: date, child_ids: Iterable[str]) -> pd.DataFrame:

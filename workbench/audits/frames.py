@@ -82,7 +82,7 @@ def audit_frame(store) -> pd.DataFrame:
     moderated_grade (the latest agreed grade, or NA), source ("extract" or "workbench"),
     moderation_date (datetime of that moderation, or NaT).
     """
-    historic = store.read_table("audits")
+    historic = store.read_table("audits", [c for c in AUDIT_COLUMNS if c != "source"])
     historic = historic[historic["status"].ne("draft").fillna(True)].assign(source="extract")
     recorded = _query(store, sa.select(T["recorded_audits"]))
     moderations = _latest_moderations(store)
@@ -104,13 +104,14 @@ def audit_frame(store) -> pd.DataFrame:
     return frame.sort_values(["audit_date", "audit_id"], ignore_index=True)
 
 
-def answer_frame(store) -> pd.DataFrame:
+def answer_frame(store, audits: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per answered question of every completed audit, from both sources.
 
     Columns: audit_id, question_id, grade (first), evidence, moderated_grade,
-    moderation_reason (the latest moderation's, or NA), source.
+    moderation_reason (the latest moderation's, or NA), source. ``audits`` may pass
+    :func:`audit_frame` already read, so it is not read twice.
     """
-    completed = audit_frame(store)[["audit_id", "source"]]
+    completed = (audit_frame(store) if audits is None else audits)[["audit_id", "source"]]
     historic = store.read_table("audit_answers").assign(source="extract")
     answers = _query(store, sa.select(T["recorded_audit_answers"]))
     latest = _latest_moderations(store)
