@@ -1,7 +1,7 @@
 """Actions arising from audits: record one with an owner and a due date, and mark it completed.
 
-Who recorded an action comes from ``workbench.audits.current_user()`` (the deployment's
-``WORKBENCH_USER``), never from the page.
+Who recorded an action is the viewer's trusted identity (``workbench.access``), never the page.
+Only the audits and actions of cases in the viewer's scope are listed, and only they can be acted on.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from datetime import date, timedelta
 import ipywidgets as W
 import traitlets as T
 
-from workbench.audits import action_frame, audit_frame
-from workbench.audits.recording import AuditError, IdentityError, complete_action, current_user, record_action
+from workbench.access import AccessRefusedError, Scope
+from workbench.audits.recording import AuditError, auditor_id, complete_action, record_action
+from workbench.audits.scoping import audit_scope, scoped_actions, scoped_audits
 from workbench.audits.tables import TABLE_STYLE, html_table
 
 
@@ -23,13 +24,12 @@ class AuditActions(W.VBox):
     actions = T.Int(0, help="How many actions are recorded.")
     changes = T.Int(0, help="Counts actions added or completed here (others observe it to refresh).")
 
-    def __init__(self, store, *, today: date | None = None) -> None:
+    def __init__(self, store, *, today: date | None = None, scope: Scope | None = None) -> None:
+        """List the actions in ``scope`` (default: the viewer's, from their trusted identity)."""
         self.store = store
         self.today = today or date.today()
-        try:
-            self.user = current_user()
-        except IdentityError:
-            self.user = ""
+        self.scope = scope or audit_scope(store)
+        self.user = auditor_id(self.scope.identity)
         self.audit = W.Dropdown(description="Audit", layout=W.Layout(width="60%"))
         self.audit.add_class("wb-action-audit")
         self.description = W.Text(placeholder="What needs to happen", description="Action",
@@ -64,14 +64,14 @@ class AuditActions(W.VBox):
 
     def refresh(self) -> None:
         """Re-read audits and actions from the store."""
-        audits = audit_frame(self.store).sort_values("audit_date", ascending=False).head(300)
+        audits = scoped_audits(self.store, self.scope).sort_values("audit_date", ascending=False).head(300)
         self.audit.options = [("Choose an audit", "")] + [
             (f"{r.audit_id}: case {r.child_id}, {r.audit_date:%d %b %Y}", r.audit_id)
             for r in audits.itertuples()
         ]
         if self.audit.value is None:  # ipywidgets leaves a first options list unselected
             self.audit.value = ""
-        actions = action_frame(self.store, self.today)
+        actions = scoped_actions(self.store, self.scope, self.today)
         self.actions = len(actions)
         waiting = actions[actions["status"] != "completed"]
         self.open_actions.options = [("Choose an action", 0)] + [
@@ -91,12 +91,14 @@ class AuditActions(W.VBox):
                 "due_date": "Due",
                 "completed_date": "Completed",
             },
-            empty="No actions recorded.",
+            empty="No actions recorded."
+            if self.scope.everything
+            else "No actions recorded for the cases your role lets you see.",
         )
 
     def add(self) -> int | None:
         """Record the action as entered; return its id."""
-        audits = audit_frame(self.store).set_index("audit_id")
+        audits = scoped_audits(self.store, self.scope).set_index("audit_id")
         if self.audit.value not in audits.index:
             self.message.value = "<p class='wb-audit-error'>Choose an audit.</p>"
             return None
@@ -104,9 +106,9 @@ class AuditActions(W.VBox):
             child_id = audits.loc[self.audit.value, "child_id"]
             action_id = record_action(
                 self.store, self.audit.value, child_id, self.description.value, self.owner.value,
-                self.due.value, self.user,
+                self.due.value, self.user, scope=self.scope,
             )  # fmt: skip
-        except AuditError as error:
+        except (AuditError, AccessRefusedError) as error:
             self.message.value = f"<p class='wb-audit-error'>{html.escape(str(error))}</p>"
             return None
         self.description.value = self.owner.value = ""
@@ -120,7 +122,11 @@ class AuditActions(W.VBox):
         if not self.open_actions.value:
             self.message.value = "<p class='wb-audit-error'>Choose an action.</p>"
             return
-        complete_action(self.store, self.open_actions.value, self.completed_on.value)
+        try:
+            complete_action(self.store, self.open_actions.value, self.completed_on.value, scope=self.scope)
+        except (AuditError, AccessRefusedError) as error:
+            self.message.value = f"<p class='wb-audit-error'>{html.escape(str(error))}</p>"
+            return
         self.message.value = f"<p class='wb-audit-done'>Action {self.open_actions.value} completed.</p>"
         self.refresh()
         self.changes += 1

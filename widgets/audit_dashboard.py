@@ -1,4 +1,8 @@
-"""The auditors' dashboard: audit a case, moderate, findings, actions and sampling, kept in step."""
+"""The auditors' dashboard: audit a case, moderate, findings, actions and sampling, kept in step.
+
+Every tab shares one scope, the viewer's (``workbench.audits.scoping``): the cases, audits and
+actions it offers, counts and accepts are those of children the viewer's role lets them see.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +15,32 @@ from widgets.audit_findings_view import AuditFindingsView
 from widgets.audit_form import AuditForm
 from widgets.audit_moderation import ModerationForm
 from widgets.audit_sample import AuditSamplePanel
+from workbench.access import Scope
 from workbench.audits.casefile import data_end
 from workbench.audits.sampling import round_assignments
+from workbench.audits.scoping import audit_scope
 from workbench.audits.templates import AuditTemplate
 
 
 class AuditDashboard(W.Tab):
     """Tabs for each audit job; a submitted audit, a moderation or an action refreshes the others."""
 
-    def __init__(self, store, template: AuditTemplate, *, today: date | None = None) -> None:
+    def __init__(
+        self, store, template: AuditTemplate, *, today: date | None = None, scope: Scope | None = None
+    ) -> None:
+        """Build every tab for ``scope`` (default: the viewer's, from their trusted identity).
+
+        Raises ``AccessRefusedError`` when no trusted source names the viewer.
+        """
         records_end = data_end(store)
+        self.scope = scope = scope or audit_scope(store, at=records_end)
         self.form = AuditForm(
-            store, template, today=today, window_end=records_end, rounds=round_assignments(store)
+            store, template, today=today, window_end=records_end, rounds=round_assignments(store), scope=scope
         )
-        self.moderation = ModerationForm(store, today=today)
-        self.findings = AuditFindingsView(store)
-        self.actions = AuditActions(store, today=today)
-        self.sample = AuditSamplePanel(store, at=records_end)
+        self.moderation = ModerationForm(store, today=today, scope=scope)
+        self.findings = AuditFindingsView(store, scope=scope)
+        self.actions = AuditActions(store, today=today, scope=scope)
+        self.sample = AuditSamplePanel(store, at=records_end, scope=scope)
         self.form.observe(lambda _c: self._submitted(), names="submitted_audit_id")
         self.moderation.observe(lambda _c: self.findings.refresh(), names="moderated_audit_id")
         self.actions.observe(lambda _c: self.findings.refresh(), names="changes")

@@ -1,6 +1,7 @@
 """Audit findings in a dashboard: grades by question, team and period, themes, records beside audits.
 
-Every table is built by ``workbench.audits.findings`` and shown escaped (evidence is typed by
+Only the audits of cases in the viewer's scope are counted (``workbench.audits.scoping``). Every
+table is built by ``workbench.audits.findings`` and shown escaped (evidence is typed by
 people). The chart is an offline JupyterChart updated in place on refresh.
 """
 
@@ -15,6 +16,7 @@ import pandas as pd
 import traitlets as T
 
 from widgets.offline import offline_chart
+from workbench.access import Scope
 from workbench.audits.findings import (
     Findings,
     build_findings,
@@ -22,6 +24,7 @@ from workbench.audits.findings import (
     themes_summary,
     write_findings,
 )
+from workbench.audits.scoping import audit_scope
 from workbench.audits.tables import TABLE_STYLE, html_table
 from workbench.audits.templates import grade_labels
 from workbench.charts import audit_grade_chart
@@ -39,7 +42,16 @@ class AuditFindingsView(W.VBox):
     audits = T.Int(0, help="Completed audits counted.")
     by = T.Unicode("question", help="What the chart groups grades by: question, team or period.")
 
-    def __init__(self, store, *, at: date | None = None, export_folder: Path = Path("exports")) -> None:
+    def __init__(
+        self,
+        store,
+        *,
+        at: date | None = None,
+        export_folder: Path = Path("exports"),
+        scope: Scope | None = None,
+    ) -> None:
+        """Show findings for the audits in ``scope`` (default: the viewer's, from their trusted identity)."""
+        self.scope = scope or audit_scope(store)
         self.store = store
         self.at = at
         self.export_folder = export_folder
@@ -75,7 +87,7 @@ class AuditFindingsView(W.VBox):
         self.add_class("wb-findings-view")
 
     def _build(self) -> Findings:
-        return build_findings(self.store, self.at)
+        return build_findings(self.store, self.at, scope=self.scope)
 
     def _distribution(self) -> pd.DataFrame:
         f = self.findings
@@ -108,7 +120,9 @@ class AuditFindingsView(W.VBox):
         self.summary.value = (
             TABLE_STYLE
             + f"<p><b>{len(f.audits):,}</b> completed audits ({recorded:,} recorded in the workbench), "
-            f"{moderated:,} moderated.</p>"
+            f"{moderated:,} moderated"
+            + ("" if self.scope.everything else ", of the cases your role lets you see")
+            + ".</p>"
         )
         latest = f.audits.sort_values(["audit_date", "audit_id"], ascending=False).head(10)
         evidence = (

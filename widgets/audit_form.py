@@ -1,7 +1,9 @@
 """The audit form: one case's record beside the template's questions, saved as the auditor types.
 
-The auditor is whoever the deployment says (``workbench.audits.current_user``, from the
-``WORKBENCH_USER`` environment variable): never a value typed into the page. Every change is
+The auditor is the viewer's trusted identity (``workbench.access.current_identity``, recorded
+as ``workbench.audits.recording.auditor_id``): never a value typed into the page. The cases
+offered and opened are those of the viewer's scope (``workbench.audits.scoping``); a case typed
+in from outside it is refused. Every change is
 saved to the store as a draft (after a short pause while typing, so a keystroke is not a
 write); reopening the case restores the draft. Submit checks that every required question has
 a grade and names the ones that do not.
@@ -16,19 +18,20 @@ from datetime import date
 import ipywidgets as W
 import traitlets as T
 
+from workbench.access import AccessRefusedError, Scope
 from workbench.audits.casefile import case_file, case_file_html
 from workbench.audits.recording import (
     Answer,
     AuditError,
     AuditRecord,
-    IdentityError,
-    current_user,
+    auditor_id,
     evidence_window,
     load_draft,
     save_draft,
     submission_problems,
     submit_audit,
 )
+from workbench.audits.scoping import audit_scope, cases_in_scope, require_case
 from workbench.audits.templates import AuditTemplate, grade_labels, graded_codes
 
 
@@ -90,30 +93,34 @@ class AuditForm(W.VBox):
         child_ids: list[str] | None = None,
         window_end: date | None = None,
         rounds: dict[str, str] | None = None,
+        scope: Scope | None = None,
     ) -> None:
         """Build the form; the evidence window ends on ``window_end`` (default: the audit date).
+
+        ``scope`` is what the viewer may see (default: :func:`~workbench.audits.scoping.audit_scope`
+        of the viewer's trusted identity, refused with ``AccessRefusedError`` when there is none).
 
         ``rounds`` maps sampled cases to their audit round (``sampling.round_assignments``): they
         are offered in the case box, and an audit of one is recorded against its round.
         """
-        self.rounds = dict(rounds or {})
+        self.scope = scope or audit_scope(store)
+        self.rounds = {c: r for c, r in (rounds or {}).items() if self.scope.allows_child(c)}
         self.store = store
         self.template = template
         self.today = today or date.today()
         self.save_delay = save_delay
         self._pending = None
         self._restoring = False
-        try:
-            self.auditor_id = current_user()
-            who = f"Auditing as <b>{html.escape(self.auditor_id)}</b>"
-        except IdentityError as error:
-            self.auditor_id = ""
-            who = f"<span class='wb-audit-no-user'>{html.escape(str(error))}</span>"
-        self.who = W.HTML(who)
+        identity = self.scope.identity
+        self.auditor_id = auditor_id(identity)
+        self.who = W.HTML(
+            f"Auditing as <b>{html.escape(self.auditor_id)}</b>"
+            f" ({html.escape(identity.name or identity.user)}, {html.escape(identity.title)})"
+        )
         self.who.add_class("wb-audit-user")
         self.case_input = W.Combobox(
             placeholder="Child id, for example C000020",
-            options=child_ids or sorted(self.rounds),
+            options=cases_in_scope(self.scope, child_ids or sorted(self.rounds)),
             ensure_option=False,
             description="Case",
         )
@@ -187,7 +194,7 @@ class AuditForm(W.VBox):
 
     def use_rounds(self, rounds: dict[str, str]) -> None:
         """Offer these sampled cases (``{child_id: round_id}``) and record audits against their round."""
-        self.rounds = dict(rounds)
+        self.rounds = {c: r for c, r in rounds.items() if self.scope.allows_child(c)}
         self.case_input.options = sorted(self.rounds)
 
     def open_case(self, child_id: str) -> None:
@@ -195,6 +202,21 @@ class AuditForm(W.VBox):
         self._flush()
         if not child_id:
             self.message.value = "<p class='wb-audit-error'>Enter a child id.</p>"
+            return
+        try:
+            require_case(self.scope, child_id)
+        except AccessRefusedError:
+            self._restoring = True
+            self._clear()
+            self._restoring = False
+            self.child_id = ""
+            self._set_enabled(False)
+            self.case_view.value = "<p>Open a case to see its desired outcomes, reviews and meetings.</p>"
+            self.status = "refused"
+            self.message.value = (
+                f"<p class='wb-audit-error'>Case {html.escape(child_id)} is not one your role lets you "
+                "see or audit.</p>"
+            )
             return
         self._restoring = True
         try:
@@ -316,8 +338,8 @@ class AuditForm(W.VBox):
             round_id=self.rounds.get(self.child_id),
         )
         try:
-            audit_id = submit_audit(self.store, record)
-        except AuditError as error:
+            audit_id = submit_audit(self.store, record, scope=self.scope)
+        except (AuditError, AccessRefusedError) as error:
             self.status = "refused"
             self.message.value = f"<p class='wb-audit-error'>{html.escape(str(error))}</p>"
             return None

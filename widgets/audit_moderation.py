@@ -1,7 +1,8 @@
 """Moderation: a second person reads a submitted audit and records agreed grades beside the first.
 
-The moderator is ``workbench.audits.current_user()`` (the deployment's ``WORKBENCH_USER``); the
-store refuses a moderation by the audit's own auditor. The first grades are shown, never edited.
+The moderator is the viewer's trusted identity (``workbench.access``), and only audits of cases
+in their scope are offered or accepted; the store refuses a moderation by the audit's own
+auditor. The first grades are shown, never edited.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import ipywidgets as W
 import pandas as pd
 import traitlets as T
 
-from workbench.audits import answer_frame, audit_frame
+from workbench.access import AccessRefusedError, Scope
 from workbench.audits.moderation import agreement, moderate_audit
-from workbench.audits.recording import AuditError, IdentityError, current_user
+from workbench.audits.recording import AuditError, auditor_id
+from workbench.audits.scoping import audit_scope, require_audit, scoped_answers, scoped_audits
 from workbench.audits.tables import TABLE_STYLE, html_table
 from workbench.audits.templates import grade_labels, graded_codes, stored_template
 
@@ -31,16 +33,13 @@ class ModerationForm(W.VBox):
     audit_id = T.Unicode("", help="The audit being moderated.")
     moderated_audit_id = T.Unicode("", help="The audit last moderated from this form.")
 
-    def __init__(self, store, *, today: date | None = None) -> None:
+    def __init__(self, store, *, today: date | None = None, scope: Scope | None = None) -> None:
+        """Offer the audits in ``scope`` (default: the viewer's, from their trusted identity)."""
         self.store = store
         self.today = today or date.today()
-        try:
-            self.moderator_id = current_user()
-            who = f"Moderating as <b>{html.escape(self.moderator_id)}</b>"
-        except IdentityError as error:
-            self.moderator_id = ""
-            who = f"<span class='wb-audit-no-user'>{html.escape(str(error))}</span>"
-        self.who = W.HTML(who)
+        self.scope = scope or audit_scope(store)
+        self.moderator_id = auditor_id(self.scope.identity)
+        self.who = W.HTML(f"Moderating as <b>{html.escape(self.moderator_id)}</b>")
         self.picker = W.Dropdown(description="Audit", layout=W.Layout(width="60%"))
         self.picker.add_class("wb-moderation-audit")
         self.picker.observe(lambda change: self.show(change["new"] or ""), names="value")
@@ -71,7 +70,7 @@ class ModerationForm(W.VBox):
 
     def refresh(self) -> None:
         """Re-read the audits waiting for moderation and the agreement figures."""
-        audits = audit_frame(self.store)
+        audits = scoped_audits(self.store, self.scope)
         waiting = audits[(audits["source"] == "workbench") & (audits["status"] == "submitted")]
         waiting = waiting.sort_values("audit_date", ascending=False)
         self.picker.options = [("Choose an audit", "")] + [
@@ -81,7 +80,7 @@ class ModerationForm(W.VBox):
         if self.picker.value is None:  # ipywidgets leaves a first options list unselected
             self.picker.value = ""
         self.picker.description = "Audit" if len(self.picker.options) > 1 else "No audits waiting"
-        table = agreement(answer_frame(self.store))
+        table = agreement(scoped_answers(self.store, self.scope))
         self.agreement.value = (
             TABLE_STYLE
             + "<h4>Agreement between first and moderated grades</h4>"
@@ -103,9 +102,16 @@ class ModerationForm(W.VBox):
             self.questions.children = ()
             self.save_button.disabled = True
             return
-        audit = audit_frame(self.store).set_index("audit_id").loc[audit_id]
+        try:
+            require_audit(self.store, self.scope, audit_id)
+        except AccessRefusedError as error:
+            self.questions.children = ()
+            self.save_button.disabled = True
+            self.message.value = f"<p class='wb-audit-error'>{html.escape(str(error))}</p>"
+            return
+        audit = scoped_audits(self.store, self.scope).set_index("audit_id").loc[audit_id]
         template = stored_template(self.store, audit["template_id"], audit["template_version"])
-        answers = answer_frame(self.store)
+        answers = scoped_answers(self.store, self.scope)
         answers = answers[answers["audit_id"] == audit_id].set_index("question_id")
         names = grade_labels()
         rows = []
@@ -141,9 +147,9 @@ class ModerationForm(W.VBox):
         try:
             moderation_id = moderate_audit(
                 self.store, self.audit_id, self.moderator_id, grades, self.overall.value or "",
-                self.reason.value, self.today,
+                self.reason.value, self.today, scope=self.scope,
             )  # fmt: skip
-        except AuditError as error:
+        except (AuditError, AccessRefusedError) as error:
             self.message.value = f"<p class='wb-audit-error'>{html.escape(str(error))}</p>"
             return None
         self.moderated_audit_id = self.audit_id

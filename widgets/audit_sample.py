@@ -1,6 +1,7 @@
 """Draw an audit sample (random or stratified, reproducible from a seed) and keep it as a round.
 
-Whoever keeps the round is ``workbench.audits.current_user()`` (the deployment's ``WORKBENCH_USER``).
+Whoever keeps the round is the viewer's trusted identity (``workbench.access``); the sample is
+drawn from the cases in the viewer's scope only.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import ipywidgets as W
 import pandas as pd
 import traitlets as T
 
-from workbench.audits.recording import AuditError, IdentityError, current_user
+from workbench.access import Scope
+from workbench.audits.recording import AuditError, auditor_id
 from workbench.audits.sampling import create_round, draw_sample
+from workbench.audits.scoping import audit_scope
 from workbench.audits.tables import TABLE_STYLE, html_table
 
 
@@ -23,13 +26,12 @@ class AuditSamplePanel(W.VBox):
     cases = T.List(T.Unicode(), help="Child ids of the sample last drawn.")
     round_id = T.Unicode("", help="The audit round last kept.")
 
-    def __init__(self, store, *, at: date | None = None) -> None:
+    def __init__(self, store, *, at: date | None = None, scope: Scope | None = None) -> None:
+        """Draw from the cases in ``scope`` (default: the viewer's, from their trusted identity)."""
         self.store = store
         self.sample: pd.DataFrame | None = None
-        try:
-            self.user = current_user()
-        except IdentityError:
-            self.user = ""
+        self.scope = scope or audit_scope(store)
+        self.user = auditor_id(self.scope.identity)
         self.size = W.BoundedIntText(value=20, min=1, max=500, description="Cases")
         self.seed = W.IntText(value=date.today().year, description="Seed")
         self.stratify = W.Dropdown(
@@ -68,7 +70,7 @@ class AuditSamplePanel(W.VBox):
         """Draw the sample as set; show it."""
         try:
             sample = draw_sample(self.store, self.size.value, self.seed.value, self.at.value,
-                                 self.stratify.value or None, self.exclude.value)  # fmt: skip
+                                 self.stratify.value or None, self.exclude.value, self.scope)  # fmt: skip
         except AuditError as error:
             self.message.value = f"<p class='wb-audit-error'>{html.escape(str(error))}</p>"
             return None

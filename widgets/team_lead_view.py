@@ -22,7 +22,7 @@ from workbench.access import AccessRefusedError, Identity, scope_for
 from workbench.attention import attention_by_child, attention_for
 from workbench.charts import headline_against_service_chart, outcome_journey_chart
 from workbench.measures import DEMO_AT, ServiceData, headline_measures
-from workbench.team_audits import audit_grades, open_actions
+from workbench.team_audits import TeamAudits, audit_grades, open_actions
 from workbench.team_lead import (
     children_in_view,
     headline_against_service,
@@ -62,7 +62,7 @@ class TeamLeadView(W.VBox):
         identity: Identity,
         *,
         at: date = DEMO_AT,
-        audits: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+        audits: TeamAudits | None = None,
     ) -> None:
         self.data = data
         self.identity = identity
@@ -194,9 +194,9 @@ class TeamLeadView(W.VBox):
             for child in ordered
         ]
         if self.audit_tables is not None:
-            audits, answers = self.audit_tables
+            audits, _answers, actions = self.audit_tables
             self.grades = audit_grades(audits, self.at, self.children_shown)
-            self.actions = open_actions(audits, answers, self.at, self.children_shown)
+            self.actions = open_actions(audits, actions, self.at, self.children_shown)
         else:
             self.grades = self.actions = pd.DataFrame()
         # The child keeps their place if still in view; otherwise the first one listed. The
@@ -262,12 +262,15 @@ class TeamLeadView(W.VBox):
             else f"<p>No audits of these children were completed in the year to {_day(self.at)}.</p>"
         )
         actions = (
-            self.actions.assign(audit_date=self.actions["audit_date"].dt.strftime("%d %b %Y"))
+            self.actions.assign(
+                audit_date=self.actions["audit_date"].dt.strftime("%d %b %Y"),
+                due_date=self.actions["due_date"].dt.strftime("%d %b %Y"),
+            )
             if len(self.actions)
             else self.actions
         )
-        columns = {"child_id": "Child", "audit_id": "Audit", "audit_date": "Audited", "question": "Question",
-                   "grade": "Grade", "evidence": "Auditor's evidence"}  # fmt: skip
+        columns = {"child_id": "Child", "audit_id": "Audit", "audit_date": "Audited", "description": "Action",
+                   "owner": "Owner", "due_date": "Due", "status": "Status"}  # fmt: skip
         self.actions_table.value = "<h3>Open audit actions</h3>" + _table(
             actions.rename(columns=columns), "wb-actions-table", "No open audit actions."
         )

@@ -204,9 +204,15 @@ class ServiceData:
 
     @cached_property
     def audits(self) -> pd.DataFrame:
-        """Audits, for Audit grade (read on first use)."""
-        return self._store.read_table(
-            "audits",
+        """Audits for Audit grade, from both sources (read on first use).
+
+        The extract's historic audits and those recorded in the workbench, with the latest
+        moderation of each (``workbench.audits.audit_frame``), so an audit submitted on the
+        audit dashboard counts in the headline figure.
+        """
+        from workbench.audits import audit_frame  # imported here: only Audit grade needs it
+
+        return audit_frame(self._store)[
             [
                 "audit_id",
                 "child_id",
@@ -215,8 +221,8 @@ class ServiceData:
                 "overall_grade",
                 "moderated_grade",
                 "moderation_date",
-            ],
-        )
+            ]
+        ]
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -1,40 +1,39 @@
-"""A team's audit grades and open audit actions, from the extract's audits and audit_answers tables.
+"""A team's audit grades and open audit actions, from ``workbench.audits`` (both sources).
 
-Provisional: ``workbench.audits`` (audit_frame / action_frame) is being built on another
-branch; when it lands, :func:`read_audits` is the one place to switch over. Until then an
-*open audit action* is a question graded requires improvement or inadequate (the moderated
-grade where there is one) in a child's latest completed audit in the year to D, while the
-child is still in the viewer's scope at D.
+Audits are :func:`workbench.audits.audit_frame` (the extract's historic audits and those recorded
+in the workbench, moderated or not) and actions are :func:`workbench.audits.action_frame`: the
+real actions arising from audits, each with its owner, due date and completion. An action is
+*open* at the date D when its audit was done on or before D and it was not completed by D;
+it is *overdue* when, besides, it was due before D. The dashboard shows the open and overdue
+actions of the children in view (their scope at D), overdue first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import NamedTuple
 
 import pandas as pd
 
+from workbench.audits import action_frame, answer_frame, audit_frame
+from workbench.audits.frames import action_status
 from workbench.codes import labels
 from workbench.store import Store
 
-#: Short names of the outcome-focused audit questions (the demo template's q1 to q8).
-QUESTIONS = {
-    "q1": "Clear outcomes with a success measure",
-    "q2": "Interventions chosen on evidence",
-    "q3": "Outcomes agreed with the family",
-    "q4": "The right people involved",
-    "q5": "Outcomes kept constant",
-    "q6": "Progress reviewed and scored",
-    "q7": "The child's views recorded",
-    "q8": "A difference for the child",
-}
-#: Grades that make a question an action.
-ACTION_GRADES = ("requires_improvement", "inadequate")
+
+class TeamAudits(NamedTuple):
+    """Every audit, answer and action, read once for a dashboard (filters then only select)."""
+
+    audits: pd.DataFrame
+    answers: pd.DataFrame
+    actions: pd.DataFrame
 
 
-def read_audits(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the audits and audit answers tables (the one place audits are read for dashboards)."""
-    return store.read_table("audits"), store.read_table("audit_answers")
+def read_audits(store: Store) -> TeamAudits:
+    """Return the audits, answers and actions from both sources (the one place dashboards read them)."""
+    audits = audit_frame(store)
+    return TeamAudits(audits, answer_frame(store, audits), action_frame(store))
 
 
 def _completed_in_year(audits: pd.DataFrame, at: date, child_ids: Iterable[str]) -> pd.DataFrame:
@@ -52,7 +51,7 @@ def audit_grades(audits: pd.DataFrame, at: date, child_ids: Iterable[str]) -> pd
     """Count completed audits in the year to ``at`` of ``child_ids`` by overall grade.
 
     Columns: grade (label), first (the auditor's grade), moderated (the moderated grade, or
-    the first grade where not moderated). Grades run from outstanding to inadequate.
+    the first grade where not moderated by ``at``). Grades run from outstanding to inadequate.
     """
     done = _completed_in_year(audits, at, child_ids)
     # A moderated grade counts only once moderation happened by D.
@@ -71,29 +70,21 @@ def audit_grades(audits: pd.DataFrame, at: date, child_ids: Iterable[str]) -> pd
 
 
 def open_actions(
-    audits: pd.DataFrame, answers: pd.DataFrame, at: date, child_ids: Iterable[str]
+    audits: pd.DataFrame, actions: pd.DataFrame, at: date, child_ids: Iterable[str]
 ) -> pd.DataFrame:
-    """Return the open actions from each child's latest completed audit in the year to ``at``.
+    """Return the actions of ``child_ids`` open at ``at``: not completed by then, from audits done by then.
 
-    Columns: child_id, audit_id, audit_date, question, grade (label), evidence. Inadequate
-    first, then by date, most recent first.
+    Columns: child_id, audit_id, audit_date, description, owner, due_date, status ("overdue"
+    or "open"). Overdue first, then by due date, earliest first.
     """
-    done = _completed_in_year(audits, at, child_ids)
-    latest = done.sort_values(["child_id", "audit_date", "audit_id"]).drop_duplicates("child_id", keep="last")
-    found = answers.merge(latest[["audit_id", "child_id", "audit_date"]], on="audit_id")
-    found["agreed_grade"] = found["moderated_grade"].fillna(found["grade"])
-    found = found[found["agreed_grade"].isin(ACTION_GRADES)]
-    grade_names = labels("audit_grades")
-    result = pd.DataFrame(
-        {
-            "child_id": found["child_id"],
-            "audit_id": found["audit_id"],
-            "audit_date": found["audit_date"],
-            "question": found["question_id"].map(QUESTIONS).fillna(found["question_id"]),
-            "grade": found["agreed_grade"].map(grade_names),
-            "evidence": found["evidence"].fillna(""),
-            "_rank": found["agreed_grade"].map({"inadequate": 0, "requires_improvement": 1}),
-        }
+    columns = ["child_id", "audit_id", "audit_date", "description", "owner", "due_date", "status"]
+    when = pd.Timestamp(at)
+    found = actions[actions["child_id"].isin(set(child_ids))].merge(
+        audits[["audit_id", "audit_date"]], on="audit_id", how="inner"
     )
-    result = result.sort_values(["_rank", "audit_date", "child_id"], ascending=[True, False, True])
-    return result.drop(columns="_rank").reset_index(drop=True)
+    found = found[found["audit_date"] <= when]
+    found = found.assign(status=action_status(found, at))
+    found = found[found["status"] != "completed"]
+    found = found.assign(_rank=found["status"].map({"overdue": 0, "open": 1}))
+    found = found.sort_values(["_rank", "due_date", "child_id", "action_id"])
+    return found[columns].reset_index(drop=True)

@@ -32,7 +32,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
 CASE = "C000020"
-AUDITOR = "W0057"
+#: The demo's default identity (the Head of Practice Improvement, no worker id): without an
+#: identity file the dashboard records audits as the demo viewer (workbench.access).
+AUDITOR = "demo-head-of-pi"
+#: No deployment identity: the demo identities (data/demo-identities.yaml) decide who is looking.
+DEMO = {"WORKBENCH_IDENTITY_FILE": None, "WORKBENCH_USER": None, "WORKBENCH_TRUST_PROXY_HEADER": None,
+        "JUPYTERHUB_USER": None, "WORKBENCH_DEMO_USER": None}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +50,7 @@ def audit_store(tmp_path_factory) -> Store:
 
 @pytest.fixture(scope="module")
 def dashboards(tmp_path_factory, audit_store) -> Iterator[VoilaServer]:
-    env = {"WORKBENCH_STORE": audit_store.url, "WORKBENCH_USER": AUDITOR}
+    env = {**DEMO, "WORKBENCH_STORE": audit_store.url}
     with start_voila(DASHBOARDS_DIR, tmp_path_factory.mktemp("voila"), env=env) as server:
         yield server
 
@@ -173,27 +178,86 @@ def test_the_exported_findings_page_shows_hostile_evidence_as_text_offline(audit
     assert external_requests(page) == []
 
 
-def test_behind_a_proxy_the_auditor_is_the_header_the_proxy_sends(audit_store, voila, browser):
-    """Voila passes the proxy's user header to the kernel; the form audits as that user."""
-    env = {
-        "WORKBENCH_STORE": audit_store.url,
-        "WORKBENCH_USER": None,
-        "WORKBENCH_USER_HEADER": "X-Workbench-User",
-    }
-    server = voila(DASHBOARDS_DIR, env=env,
-                   extra_args=["--VoilaConfiguration.http_header_envs=['X-Workbench-User']"])  # fmt: skip
-    for user in ("W0058", None):
+def test_behind_a_proxy_the_auditor_is_the_header_the_proxy_sends(audit_store, voila, browser, tmp_path):
+    """Voila passes the trusted proxy header to the kernel (workbench.access); no header, no page."""
+    from workbench.serving import identity_environment, proxy_header_setting
+
+    identities = tmp_path / "identities.yaml"
+    identities.write_text("users:\n  farah: {role: team_lead, team_id: T16, worker_id: W0190}\n")
+    env = identity_environment(
+        {**DEMO, "WORKBENCH_STORE": audit_store.url, "WORKBENCH_DEMO_USER": "demo-head-of-pi"},
+        trust_proxy_header="X-Workbench-User",
+        identity_file=identities,
+    )
+    # The same setting `workbench serve --trust-proxy-header X-Workbench-User` passes (voila_command).
+    server = voila(DASHBOARDS_DIR, env=env, extra_args=[proxy_header_setting("X-Workbench-User")])
+    for user in ("farah", None):
         headers = {"X-Workbench-User": user} if user else {}
         context = browser.new_context(viewport={"width": 1280, "height": 900}, extra_http_headers=headers)
         record_network(context)
         page = context.new_page()
         open_dashboard(page, server)
-        shown = page.inner_text(".wb-audit-user")
         if user:
-            assert f"Auditing as {user}" in shown
+            assert "Auditing as W0190" in page.inner_text(".wb-audit-user")  # her worker id
         else:
-            assert "X-Workbench-User header did not reach" in shown
-            open_case(page, CASE)
-            assert page.locator(".wb-audit-submit").is_disabled()
+            # Never the demo identity once a proxy is trusted: nothing is shown.
+            assert "did not send the X-Workbench-User header" in page.inner_text(".wb-refused")
+            assert page.locator(".wb-audit-form, .wb-findings-view").count() == 0
         assert_no_error_output(page)
         context.close()
+
+
+def test_the_demo_team_lead_sees_no_other_teams_case(audit_store, voila, page):
+    """As the demo team lead (T16): cases, findings and actions of other teams are not shown or opened."""
+    from datetime import date
+
+    from workbench.access import DEMO_IDENTITIES, read_identities
+    from workbench.audits.recording import Answer, AuditRecord, record_action, submit_audit
+    from workbench.audits.scoping import audit_scope
+    from workbench.audits.templates import load_template
+    from workbench.measures import ServiceData
+
+    lead = read_identities(DEMO_IDENTITIES)["demo-team-lead"]
+    scope = audit_scope(audit_store, lead)
+    allocated = ServiceData(audit_store).allocation_at(scope.at)
+    other_case = sorted(set(allocated["child_id"]) - scope.child_ids)[0]
+    # Another team's audit and action, recorded in the workbench, and the team's own audits to see.
+    template = load_template()
+    answers = {q: Answer("good", "seen elsewhere") for q in template.question_ids}
+    other = submit_audit(audit_store, AuditRecord(other_case, AUDITOR, template, answers, "good",
+                                                  date(2026, 3, 30), date(2025, 9, 30), date(2026, 3, 30)))  # fmt: skip
+    record_action(
+        audit_store, other, other_case, "Another team's action", "W0001", date(2026, 4, 30), AUDITOR
+    )
+    audits = audit_frame(audit_store)
+    assert (
+        audits["child_id"].isin(scope.child_ids).any() and not audits["child_id"].isin(scope.child_ids).all()
+    )
+
+    server = voila(DASHBOARDS_DIR, env={**DEMO, "WORKBENCH_STORE": audit_store.url,
+                                        "WORKBENCH_DEMO_USER": "demo-team-lead"})  # fmt: skip
+    open_dashboard(page, server)
+    assert "Auditing as W0190" in page.inner_text(".wb-audit-user")
+
+    page.get_by_role("tab", name="Findings").click()
+    wait_for_chart(page, within=".wb-findings-chart")
+    shown = page.locator(".wb-findings-latest-audits tbody tr td:nth-child(3)").all_inner_texts()
+    assert shown and set(shown) <= scope.child_ids
+
+    page.get_by_role("tab", name="Actions").click()
+    offered = page.locator(".wb-action-audit select option").all_inner_texts()
+    cases = set(re.findall(r"case\s(C\d+)", "\n".join(offered)))
+    assert cases and cases <= scope.child_ids, offered[:5]
+    assert "Another team's action" not in page.inner_text(".wb-action-table")
+    assert other not in page.inner_text("body") and other_case not in page.inner_text("body")
+    screenshot(page, "audit-dashboard-team-lead.png")
+
+    # Typing another team's case into the case box is refused: nothing of the case is shown.
+    page.get_by_role("tab", name="Audit a case").click()
+    page.fill(".wb-audit-case input", other_case)
+    page.click(".wb-audit-open")
+    page.wait_for_selector(".wb-audit-message .wb-audit-error", timeout=30_000)
+    assert "not one your role lets you see" in page.inner_text(".wb-audit-message")
+    assert page.locator(".wb-case-outcomes").count() == 0 and page.locator(".wb-audit-submit").is_disabled()
+    assert_no_error_output(page)
+    assert external_requests(page) == []

@@ -13,17 +13,40 @@ import pytest
 from widgets.audit_findings_view import AuditFindingsView
 from widgets.audit_form import AuditForm
 from workbench.audits import action_frame, answer_frame, audit_frame
-from workbench.audits.recording import USER_VAR, load_draft
+from workbench.audits.recording import load_draft
 from workbench.audits.templates import load_template
 from workbench.extract import load_extract
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
 
+#: The deployment's identity file for the hand-worked extract (T1: C1 and C2 with W1; T2: C3 with W2).
+IDENTITIES = """
+users:
+  cat: {role: team_lead, team_id: T1, worker_id: W3, name: Cat Example}
+  ann: {role: practitioner, worker_id: W1, name: Ann Example}
+  bob: {role: team_lead, team_id: T2, worker_id: W2, name: Bob Example}
+  hopi: {role: head_of_practice_improvement}
+"""
+
+
+def sign_in(monkeypatch, user: str | None) -> None:
+    """Be ``user`` to ``workbench.access.current_identity`` (the deployment's WORKBENCH_USER)."""
+    for name in ("WORKBENCH_TRUST_PROXY_HEADER", "JUPYTERHUB_USER", "WORKBENCH_DEMO_USER"):
+        monkeypatch.delenv(name, raising=False)
+    if user is None:
+        monkeypatch.delenv("WORKBENCH_USER", raising=False)
+    else:
+        monkeypatch.setenv("WORKBENCH_USER", user)
+
+
 @pytest.fixture
-def audit_store(store, handworked_dir, monkeypatch):
+def audit_store(store, handworked_dir, monkeypatch, tmp_path):
     load_extract(store, handworked_dir)
-    monkeypatch.setenv(USER_VAR, "W3")
+    identities = tmp_path / "identities.yaml"
+    identities.write_text(IDENTITIES, encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_IDENTITY_FILE", str(identities))
+    sign_in(monkeypatch, "cat")  # Cat, team lead of T1, worker W3
     return store
 
 
@@ -35,14 +58,17 @@ def fill(form: AuditForm, skip: tuple[str, ...] = ()) -> None:
     form.overall.value = "good"
 
 
-def test_the_auditor_comes_from_the_environment_not_the_page(audit_store, monkeypatch):
+def test_the_auditor_is_the_trusted_identity_not_the_page(audit_store, monkeypatch):
+    from workbench.access import AccessRefusedError
+
     form = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
-    assert form.auditor_id == "W3" and "W3" in form.who.value
-    monkeypatch.delenv(USER_VAR)
-    nobody = AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
-    nobody.open_case("C1")
-    assert nobody.submit_button.disabled and "WORKBENCH_USER" in nobody.who.value
-    assert nobody.status == "cannot audit"
+    assert form.auditor_id == "W3" and "W3" in form.who.value and "Team lead" in form.who.value
+    sign_in(monkeypatch, None)  # an identity file but nobody named: no page at all
+    with pytest.raises(AccessRefusedError, match="no trusted source names the user"):
+        AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
+    sign_in(monkeypatch, "mallory")  # named, but not in the identity file
+    with pytest.raises(AccessRefusedError, match="not in the identity file"):
+        AuditForm(audit_store, load_template(), today=date(2026, 3, 31), save_delay=0)
 
 
 def test_typing_saves_a_draft_and_reopening_the_case_restores_it(audit_store):
@@ -138,7 +164,7 @@ def test_moderation_form_keeps_the_first_grade_and_updates_agreement(audit_store
     own.save_button.click()
     assert "second person" in own.message.value and own.moderated_audit_id == ""
 
-    monkeypatch.setenv(USER_VAR, "W1")
+    sign_in(monkeypatch, "ann")  # Ann (W1), whose caseload C1 is
     moderation = ModerationForm(audit_store, today=date(2026, 4, 7))
     assert audit_id in dict(moderation.picker.options).values()
     moderation.picker.value = audit_id
@@ -205,7 +231,7 @@ def test_sample_panel_draws_reproducibly_and_keeps_a_round(audit_store):
     assert panel.round_id and sorted(round_cases(audit_store, panel.round_id)["child_id"]) == sorted(first)
     panel.size.value = 50
     panel.draw_button.click()
-    assert "only 3 cases can be sampled" in panel.message.value
+    assert "only 2 cases can be sampled" in panel.message.value  # Cat samples her team (C1, C2), not C3
 
 
 def test_a_sampled_case_is_offered_and_its_audit_is_recorded_against_the_round(audit_store):

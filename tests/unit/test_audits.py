@@ -421,21 +421,44 @@ def test_case_file_escapes_what_people_typed(demo_store):
     assert "No meetings in the window." in page
 
 
-def test_the_user_comes_from_the_deployment_or_the_proxy_header_never_a_fallback(monkeypatch):
+def test_the_user_is_workbench_access_identity_never_a_fallback(monkeypatch, tmp_path):
+    """One source of truth: current_user() is access.current_identity(), with its refusals.
+
+    The id recorded is the identity's worker_id when it has one (as the extract's auditor_id),
+    else its user name.
+    """
     from workbench.audits import current_user
     from workbench.audits.recording import IdentityError
 
-    monkeypatch.delenv("WORKBENCH_USER_HEADER", raising=False)
-    monkeypatch.delenv("WORKBENCH_USER", raising=False)
-    with pytest.raises(IdentityError, match="set WORKBENCH_USER"):
-        current_user()
-    monkeypatch.setenv("WORKBENCH_USER", " W0057 ")
+    identities = tmp_path / "identities.yaml"
+    identities.write_text(
+        "users:\n  lead: {role: team_lead, team_id: T1, worker_id: W0057}\n"
+        "  hopi: {role: head_of_practice_improvement}\n",
+        encoding="utf-8",
+    )
+    for name in ("WORKBENCH_TRUST_PROXY_HEADER", "JUPYTERHUB_USER", "WORKBENCH_USER", "WORKBENCH_DEMO_USER",
+                 "WORKBENCH_IDENTITY_FILE", "WORKBENCH_USER_HEADER"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    assert current_user() == "demo-head-of-pi"  # no identity file: the demo identity
+    monkeypatch.setenv("WORKBENCH_DEMO_USER", "demo-team-lead")
+    assert current_user() == "W0190"  # the demo team lead's worker id
+    monkeypatch.setenv("WORKBENCH_IDENTITY_FILE", str(identities))
+    with pytest.raises(IdentityError, match="no trusted source names the user"):
+        current_user()  # a deployment: no demo fallback
+    monkeypatch.setenv("WORKBENCH_USER", " lead ")
     assert current_user() == "W0057"
-    monkeypatch.setenv("WORKBENCH_USER_HEADER", "X-Forwarded-User")
-    with pytest.raises(IdentityError, match="X-Forwarded-User header did not reach"):
+    monkeypatch.setenv("WORKBENCH_USER", "W0057")
+    with pytest.raises(IdentityError, match="not in the identity file"):
+        current_user()  # a worker id is not a user name
+    monkeypatch.setenv("WORKBENCH_USER", "lead")
+    monkeypatch.setenv("WORKBENCH_USER_HEADER", "X-Forwarded-User")  # the old mechanism is gone
+    monkeypatch.setenv("HTTP_X_FORWARDED_USER", "hopi")
+    assert current_user() == "W0057"
+    monkeypatch.setenv("WORKBENCH_TRUST_PROXY_HEADER", "X-Workbench-User")
+    with pytest.raises(IdentityError, match="did not send the X-Workbench-User header"):
         current_user()  # behind a proxy, a missing header is nobody, not the deployment's user
-    monkeypatch.setenv("HTTP_X_FORWARDED_USER", "W0058")
-    assert current_user() == "W0058"
+    monkeypatch.setenv("HTTP_X_WORKBENCH_USER", "hopi")
+    assert current_user() == "hopi"  # no worker id: the user name
 
 
 def test_grade_chart_uses_the_colour_blind_safe_palette_and_shows_n():

@@ -316,6 +316,33 @@ def test_audit_grade_first_and_moderated(service):
     assert table["team_id"].iloc[:2].tolist() == ["T1", "T2"] and pd.isna(table["team_id"].iloc[2])
 
 
+def test_an_audit_recorded_in_the_workbench_counts_in_audit_grade(tmp_path):
+    """Audit grade reads audits from both sources (workbench.audits.audit_frame).
+
+    The fixture's 4 / 6 and 5 / 6 (above), plus R1: C1, recorded on 2026-02-01 as inadequate and
+    moderated to good on 2026-03-01 (on or before D) -> first 4 / 7, after moderation 6 / 7.
+    A draft saved in the workbench is not an audit and does not count.
+    """
+    from workbench.audits.moderation import moderate_audit
+    from workbench.audits.recording import Answer, AuditRecord, save_draft, submit_audit
+    from workbench.audits.templates import load_template
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    load_extract(store, write_extract(tmp_path / "extract", ROWS))
+    template = load_template()
+    answers = {q: Answer("inadequate", "") for q in template.question_ids}
+    save_draft(store, "C2", "W3", template, answers, "good")
+    recorded = submit_audit(
+        store, AuditRecord("C1", "W3", template, answers, "inadequate", date(2026, 2, 1), date(2025, 8, 1),
+                           date(2026, 2, 1))
+    )  # fmt: skip
+    grades = dict.fromkeys(template.question_ids, ("good", "agreed"))
+    moderate_audit(store, recorded, "W1", grades, "good", "agreed", date(2026, 3, 1))
+    data = ServiceData(store)
+    assert figure(audit_grade(data, D)) == (4, 7, pytest.approx(4 / 7))
+    assert figure(audit_grade_moderated(data, D)) == (6, 7, pytest.approx(6 / 7))
+
+
 def test_plan_type_does_not_apply_to_audits(service):
     with pytest.raises(ValueError, match="audit_grade counts audits, which have no plan_type"):
         audit_grade(service, D, Filters(plan_type="cin"))

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.access import Scope
 from workbench.audits.frames import action_frame, answer_frame, audit_frame
 from workbench.audits.moderation import agreement, overall_agreement
 from workbench.audits.tables import html_table
@@ -299,10 +300,17 @@ def records_beside_audits(
     return by_grade, pd.DataFrame(summary)
 
 
-def build_findings(store, at: date | None = None, since: date | None = None) -> Findings:
-    """Gather every findings table for audits completed on or before ``at`` (and after ``since``)."""
+def build_findings(
+    store, at: date | None = None, since: date | None = None, scope: Scope | None = None
+) -> Findings:
+    """Gather every findings table for audits completed on or before ``at`` (and after ``since``).
+
+    With ``scope`` (``workbench.access.Scope``), only the audits and actions of children in it.
+    """
     at = at or date.today()
     audits = audit_frame(store)
+    if scope is not None:
+        audits = scope.restrict_children(audits)
     audits = audits[audits["audit_date"] <= pd.Timestamp(at)]
     if since is not None:
         audits = audits[audits["audit_date"] > pd.Timestamp(since)]
@@ -312,6 +320,9 @@ def build_findings(store, at: date | None = None, since: date | None = None) -> 
     strength = question_strength(answers)
     by_grade, records_agree = records_beside_audits(store, audits, answers)
     moderation = pd.concat([agreement(answers), overall_agreement(audits)], ignore_index=True)
+    actions = action_frame(store, at)
+    if scope is not None:
+        actions = scope.restrict_children(actions).reset_index(drop=True)
     return Findings(
         at=at,
         audits=audits,
@@ -324,7 +335,7 @@ def build_findings(store, at: date | None = None, since: date | None = None) -> 
         records_beside_audits=by_grade,
         records_agreement=records_agree,
         agreement=moderation,
-        actions=action_frame(store, at),
+        actions=actions,
     )
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.access import Scope
 from workbench.audits.recording import AuditError, write_with_retry
 from workbench.audits.schema import T
 from workbench.audits.templates import graded_codes, stored_template
@@ -33,8 +34,13 @@ def moderate_audit(
     overall_grade: str,
     reason: str,
     on: date,
+    *,
+    scope: Scope | None = None,
 ) -> int:
     """Record a moderation of a workbench audit; return its id.
+
+    Given the moderator's ``scope``, an audit of a case outside it is refused
+    (``AccessRefusedError``).
 
     ``question_grades`` maps every answered question to ``(moderated grade, reason)``. The
     moderator must not be the auditor, every answered question needs a grade and a reason,
@@ -49,6 +55,10 @@ def moderate_audit(
         ]
     if audit is None:
         raise AuditError(f"no workbench audit {audit_id!r} to moderate")
+    if scope is not None:
+        from workbench.audits.scoping import require_case
+
+        require_case(scope, audit["child_id"])
     if moderator_id == audit["auditor_id"]:
         raise AuditError("moderation needs a second person: the moderator is the auditor")
     template = stored_template(store, audit["template_id"], audit["template_version"])

@@ -21,18 +21,9 @@ from typing import TypeVar
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.access import AccessRefusedError, Identity, Scope, current_identity
 from workbench.audits.schema import T
 from workbench.audits.templates import NOT_APPLICABLE, AuditTemplate, graded_codes, store_template
-
-#: The environment variable that names the person using the workbench, for a deployment where
-#: one person uses one server (or a notebook). A widget never sets it.
-USER_VAR = "WORKBENCH_USER"
-#: For a team server behind an authenticating proxy: the name of the HTTP header in which the
-#: proxy passes the signed-in user (for example ``X-Forwarded-User``). Voila must be told to pass
-#: it to kernels (``--VoilaConfiguration.http_header_envs="['X-Forwarded-User']"``), which it does
-#: as the environment variable ``HTTP_X_FORWARDED_USER``. The proxy must overwrite the header on
-#: every request, so a browser cannot send its own.
-USER_HEADER_VAR = "WORKBENCH_USER_HEADER"
 
 R = TypeVar("R")
 
@@ -45,37 +36,30 @@ class IdentityError(AuditError):
     """Nobody trusted is named as the user."""
 
 
-def header_variable(header: str) -> str:
-    """Return the environment variable Voila puts HTTP header ``header`` in (RFC 3875 style)."""
-    return "HTTP_" + header.strip().upper().replace("-", "_")
+def auditor_id(identity: Identity) -> str:
+    """Return the id an audit, moderation, action or round records for ``identity``.
 
-
-def current_user() -> str:
-    """Return the person using the workbench, from a trusted source.
-
-    With ``$WORKBENCH_USER_HEADER`` set, the user is the value of that header as Voila passed it
-    from the authenticating proxy, and nothing else (a missing header is no user, never a
-    fallback). Otherwise it is ``$WORKBENCH_USER``, set by the deployment. One function, so the
-    lead can point it at ``workbench.access`` later. Never from a widget value or a URL: an
-    auditor's name on an audit must not be something a page can type.
+    The identity's ``worker_id`` when it has one (team leads and practitioners), so the
+    workbench's audits name auditors the way the extract's ``audits.auditor_id`` does (a
+    worker); otherwise its user name (for example a Head of Practice Improvement who carries no
+    caseload).
     """
-    header = os.environ.get(USER_HEADER_VAR, "").strip()
-    if header:
-        user = os.environ.get(header_variable(header), "").strip()
-        if not user:
-            raise IdentityError(
-                f"no user: the proxy's {header} header did not reach this kernel (is it listed in "
-                "Voila's http_header_envs?)"
-            )
-        return user
-    user = os.environ.get(USER_VAR, "").strip()
-    if not user:
-        raise IdentityError(
-            f"no user: set {USER_VAR} in the deployment, or {USER_HEADER_VAR} to the header in which an "
-            "authenticating proxy passes the signed-in user (and list it in Voila's http_header_envs), "
-            "before recording audits"
-        )
-    return user
+    return identity.worker_id or identity.user
+
+
+def current_user(environ: Mapping[str, str] | None = None) -> str:
+    """Return the id of the person using the workbench (:func:`auditor_id` of their identity).
+
+    The identity is :func:`workbench.access.current_identity`, the one source of truth for who
+    is looking: a trusted proxy header, JupyterHub, the deployment's ``WORKBENCH_USER``, or (with
+    no identity file configured) the demo identity. The same refusals apply: a missing proxy
+    header or an unknown user is no user, never a fallback. Never from a widget value or a URL:
+    an auditor's name on an audit must not be something a page can type.
+    """
+    try:
+        return auditor_id(current_identity(os.environ if environ is None else environ))
+    except AccessRefusedError as error:
+        raise IdentityError(f"no user: {error}") from error
 
 
 def _now() -> str:
@@ -197,12 +181,21 @@ def _answer_rows(record: AuditRecord) -> list[dict]:
     ]
 
 
-def submit_audit(store, record: AuditRecord) -> str:
+def _require_case(scope: Scope | None, child_id: str) -> None:
+    if scope is not None:
+        from workbench.audits.scoping import require_case
+
+        require_case(scope, child_id)
+
+
+def submit_audit(store, record: AuditRecord, *, scope: Scope | None = None) -> str:
     """Check and store a submitted audit, and clear the auditor's draft; return the audit id.
 
     Refused (nothing written) if a required question has no grade, a grade is not allowed for
-    its question, or the overall grade is missing.
+    its question, or the overall grade is missing; and, given the viewer's ``scope``, with
+    ``AccessRefusedError`` if the case is outside it.
     """
+    _require_case(scope, record.child_id)
     _check_record(record)
     store_template(store, record.template)
     drafts = T["audit_drafts"]
@@ -319,9 +312,22 @@ def load_draft(store, child_id: str, auditor_id: str) -> Draft | None:
 
 
 def record_action(
-    store, audit_id: str, child_id: str, description: str, owner: str, due_date: date, recorded_by: str
+    store,
+    audit_id: str,
+    child_id: str,
+    description: str,
+    owner: str,
+    due_date: date,
+    recorded_by: str,
+    *,
+    scope: Scope | None = None,
 ) -> int:
-    """Record an action arising from an audit; return its id."""
+    """Record an action arising from an audit; return its id (refused outside ``scope``, if given)."""
+    if scope is not None:
+        from workbench.audits.scoping import require_audit
+
+        if require_audit(store, scope, audit_id) != child_id:
+            raise AuditError(f"audit {audit_id} is not an audit of case {child_id}")
     if not description.strip() or not owner.strip():
         raise AuditError("an action needs a description and an owner")
     table = T["audit_actions"]
@@ -344,9 +350,14 @@ def record_action(
     return write_with_retry(store, write)
 
 
-def complete_action(store, action_id: int, completed_date: date) -> None:
-    """Mark an action completed on ``completed_date``."""
+def complete_action(store, action_id: int, completed_date: date, *, scope: Scope | None = None) -> None:
+    """Mark an action completed on ``completed_date`` (refused outside ``scope``, if given)."""
     table = T["audit_actions"]
+    if scope is not None:
+        with store.engine.connect() as conn:
+            child = conn.execute(sa.select(table.c.child_id).where(table.c.action_id == action_id)).scalar()
+        if child is None or not scope.allows_child(child):
+            raise AccessRefusedError(f"{scope.identity.user} may not see action {action_id}")
 
     def write(conn) -> None:
         done = conn.execute(
@@ -362,12 +373,12 @@ def complete_action(store, action_id: int, completed_date: date) -> None:
 
 __all__ = [
     "NOT_APPLICABLE",
-    "USER_VAR",
     "Answer",
     "AuditError",
     "AuditRecord",
     "Draft",
     "IdentityError",
+    "auditor_id",
     "complete_action",
     "current_user",
     "evidence_window",

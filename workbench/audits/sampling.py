@@ -7,6 +7,9 @@ or end > D). Children with a completed audit (from either source) dated in the l
 locality; a stratified sample gives each stratum its share of the sample in proportion to its
 size (largest remainders break ties in stratum order). The same seed and data always give the
 same sample: the population is sorted by child id before drawing.
+
+Given the viewer's scope (``workbench.access.Scope``), the population is only the children in
+it: a team lead samples their own team's cases.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.access import Scope
 from workbench.audits.frames import audit_frame
 from workbench.audits.recording import AuditError, write_with_retry
 from workbench.audits.schema import T
@@ -25,8 +29,11 @@ from workbench.audits.schema import T
 STRATA = ("team", "plan_type", "locality")
 
 
-def audit_population(store, at: date, exclude_months: int = 12) -> pd.DataFrame:
-    """Return the children who may be sampled at ``at``: child_id, team, plan_type, locality."""
+def audit_population(store, at: date, exclude_months: int = 12, scope: Scope | None = None) -> pd.DataFrame:
+    """Return the children who may be sampled at ``at``: child_id, team, plan_type, locality.
+
+    With ``scope``, only the children in it.
+    """
     when = pd.Timestamp(at)
     involvements = _open_at(store, "involvements", ["child_id", "plan_type", "start_date"], at)
     latest = involvements.sort_values(["child_id", "start_date"]).drop_duplicates("child_id", keep="last")
@@ -46,6 +53,8 @@ def audit_population(store, at: date, exclude_months: int = 12) -> pd.DataFrame:
         since = when - pd.DateOffset(months=exclude_months)
         recent = audits[(audits["audit_date"] > since) & (audits["audit_date"] <= when)]["child_id"]
         frame = frame[~frame["child_id"].isin(set(recent))]
+    if scope is not None:
+        frame = scope.restrict_children(frame)
     frame = frame[["child_id", "team", "plan_type", "locality"]].astype("string")
     return frame.sort_values("child_id", ignore_index=True)
 
@@ -84,13 +93,14 @@ def draw_sample(
     at: date,
     stratify_by: str | None = None,
     exclude_months: int = 12,
+    scope: Scope | None = None,
 ) -> pd.DataFrame:
-    """Draw ``size`` cases; return child_id, team, plan_type, locality and stratum."""
+    """Draw ``size`` cases (of ``scope``, if given); return child_id, team, plan_type, locality, stratum."""
     if size < 1:
         raise AuditError("a sample needs at least one case")
     if stratify_by is not None and stratify_by not in STRATA:
         raise AuditError(f"cannot stratify by {stratify_by!r}; choose one of {', '.join(STRATA)}")
-    population = audit_population(store, at, exclude_months)
+    population = audit_population(store, at, exclude_months, scope)
     if len(population) < size:
         raise AuditError(
             f"only {len(population)} cases can be sampled at {at}, fewer than the {size} asked for"
