@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import ipywidgets as W
 import pandas as pd
@@ -27,7 +28,7 @@ from workbench.audits.findings import (
 from workbench.audits.scoping import audit_scope
 from workbench.audits.tables import TABLE_STYLE, html_table
 from workbench.audits.templates import grade_labels
-from workbench.charts import audit_grade_chart
+from workbench.charts import GRADE_COLOURS, audit_grade_chart
 
 _RECORDS_NOTE = (
     "<p>Each audited child's share of desired outcomes that are Clear, Consensual and Reviewed on the "
@@ -78,11 +79,12 @@ class AuditFindingsView(W.VBox):
         self.message = W.HTML()
         self.findings = self._build()
         self.chart = offline_chart(self._chart(), "wb-findings-chart")
+        self.chart_table = W.HTML(self._chart_words())  # the chart's figures in words, beside it
         self._show()
         self.observe(lambda _c: self._redraw(), names="by")
         super().__init__(
             [W.HBox([self.refresh_button, self.export_button]), self.message, self.summary, self.group,
-             self.chart, self.latest, self.tables]
+             self.chart, self.chart_table, self.latest, self.tables]
         )  # fmt: skip
         self.add_class("wb-findings-view")
 
@@ -98,13 +100,29 @@ class AuditFindingsView(W.VBox):
             )
         return f.by_team if self.by == "team" else f.by_period
 
+    _TITLES: ClassVar[dict[str, str]] = {
+        "question": "First grades by question",
+        "team": "Overall grades by team",
+        "period": "Overall grades by financial year",
+    }
+
     def _chart(self):
-        titles = {"question": "First grades by question", "team": "Overall grades by team",
-                  "period": "Overall grades by financial year"}  # fmt: skip
-        return audit_grade_chart(self._distribution(), self.by, titles[self.by])
+        return audit_grade_chart(self._distribution(), self.by, self._TITLES[self.by])
+
+    def _chart_words(self) -> str:
+        """Return the chart's counts as a table: one row per group, one column per grade."""
+        distribution = self._distribution()
+        if distribution.empty:
+            return ""
+        wide = distribution.pivot_table(
+            index=self.by, columns="grade_label", values="count", aggfunc="sum", fill_value=0, observed=True
+        )
+        wide = wide[[grade for grade in GRADE_COLOURS if grade in wide.columns]].reset_index()
+        return html_table(wide, "wb-findings-grades", caption=f"{self._TITLES[self.by]}: number of grades")
 
     def _redraw(self) -> None:
         self.chart.chart = self._chart()
+        self.chart_table.value = self._chart_words()
 
     def refresh(self) -> None:
         """Re-read the store (after an audit is submitted or moderated) and redraw."""

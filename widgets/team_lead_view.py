@@ -36,11 +36,18 @@ LOADING = '<p class="wb-loading-text" role="status" aria-live="polite">Working o
 READY = '<p class="wb-loading-text" role="status" aria-live="polite"></p>'
 
 
-def _table(frame: pd.DataFrame, css: str, empty: str) -> str:
-    """Return ``frame`` as an escaped HTML table, or ``empty`` (plain words) when it has no rows."""
+def _table(frame: pd.DataFrame, css: str, empty: str, caption: str | None = None) -> str:
+    """Return ``frame`` as an escaped HTML table, or ``empty`` (plain words) when it has no rows.
+
+    A ``caption`` names the table for screen readers; a chart's table in words carries one.
+    """
     if frame.empty:
         return f"<p>{html.escape(empty)}</p>"
-    return frame.to_html(index=False, escape=True, na_rep="", classes=f"wb-table {css}", border=0)
+    table = frame.to_html(index=False, escape=True, na_rep="", classes=f"wb-table {css}", border=0)
+    if caption:
+        opened = table.index(">", table.index("<table")) + 1
+        table = f"{table[:opened]}<caption>{html.escape(caption)}</caption>{table[opened:]}"
+    return table
 
 
 def _heading(text: str) -> W.HTML:
@@ -229,7 +236,10 @@ class TeamLeadView(W.VBox):
             f"{len(self.attention_children):,} have outcomes that need attention.</p>"
         )
         self.headline_table.value = _table(
-            headline_text(self.headline), "wb-headline-figures", "No figures for these filters."
+            headline_text(self.headline),
+            "wb-headline-figures",
+            "No figures for these filters.",
+            caption="The chart's figures in words: the team against the whole service",
         )
         shown = self.attention_children.rename(
             columns={"child_id": "Child", "outcomes": "Outcomes needing attention", "reasons": "Why"}
@@ -296,6 +306,7 @@ class TeamLeadView(W.VBox):
             journey_summary(self.journey),
             "wb-journey-scores",
             "No scores recorded for this child's current outcomes.",
+            caption="The outcome journey in words: scores against the target",
         )
 
     # -- events ----------------------------------------------------------------------------

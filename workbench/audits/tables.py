@@ -33,8 +33,12 @@ def html_table(
     formats: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     empty: str = "None.",
+    caption: str | None = None,
 ) -> str:
-    """Return ``frame`` as an HTML table, every header and cell escaped (evidence is typed by people)."""
+    """Return ``frame`` as an HTML table, every header and cell escaped (evidence is typed by people).
+
+    ``caption`` names the table (a chart's figures in words carry one, for screen readers).
+    """
     if frame.empty:
         return f"<p class='{html.escape(css)} wb-empty'>{html.escape(empty)}</p>"
     formats, headers = formats or {}, headers or {}
@@ -52,6 +56,8 @@ def html_table(
         for row in frame.itertuples(index=False)
     )
     return (
-        f"<table class='wb-audit-table {html.escape(css)}'><thead><tr>{head}</tr></thead>"
+        f"<table class='wb-audit-table {html.escape(css)}'>"
+        + (f"<caption>{html.escape(caption)}</caption>" if caption else "")
+        + f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
