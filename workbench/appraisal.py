@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from workbench.audits import audit_frame as all_audits
 from workbench.charts import distance_by_domain
 from workbench.codes import labels
 from workbench.disclosure import SUPPRESSED, safe_count, share_is_disclosive, suppress_with_total
@@ -46,13 +47,15 @@ APPRAISAL_MEASURES: tuple[str, ...] = (
 
 
 def audit_frame(store: Store) -> pd.DataFrame:
-    """Return every audit: audit_id, child_id, audit_date, status, overall_grade, moderated_grade.
+    """Return every completed audit: audit_id, child_id, audit_date, status, overall_grade, moderated_grade.
 
-    The one place appraisal reads audits (for now the extract's ``audits`` table).
+    The one place appraisal reads audits: :func:`workbench.audits.audit_frame`, so historic
+    audits (the extract) and audits recorded in the workbench, with their latest moderated
+    grade, both count.
     """
-    return store.read_table(
-        "audits", ["audit_id", "child_id", "audit_date", "status", "overall_grade", "moderated_grade"]
-    )
+    return all_audits(store)[
+        ["audit_id", "child_id", "audit_date", "status", "overall_grade", "moderated_grade"]
+    ]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 import os
 from pathlib import Path
 
@@ -71,3 +72,36 @@ def test_notebook_05_runs_for_any_worker(tmp_path):
         if "text/html" in o.get("data", {}) and "Appraisal:" in o["data"]["text/html"]
     )
     assert "wb-audience'>Shared" in page and "A &lt;i&gt;year&lt;/i&gt;" in page
+
+
+def test_appraisal_counts_audits_recorded_in_the_workbench_with_their_moderated_grade(fixture_store):
+    """C2 (W1's since 2025) audited in the workbench on 2026-02-01, graded requires improvement and
+    moderated to good; C3 (W2's) audited too. W1's appraisal lists A1 (historic) and the C2 audit."""
+    from workbench.audits.moderation import moderate_audit
+    from workbench.audits.recording import Answer, AuditRecord, submit_audit
+    from workbench.audits.templates import load_template
+
+    template = load_template()
+
+    def submit(child: str, grade: str) -> str:
+        answers = {q: Answer(grade, "") for q in template.question_ids}
+        on = date(2026, 2, 1)
+        return submit_audit(
+            fixture_store, AuditRecord(child, "W3", template, answers, grade, on, date(2025, 8, 1), on)
+        )
+
+    c2_audit = submit("C2", "requires_improvement")
+    submit("C3", "good")
+    moderate_audit(
+        fixture_store, c2_audit, "W2", {q: ("good", "evidence seen") for q in template.question_ids},
+        "good", "the plan shows the change", date(2026, 2, 10),
+    )  # fmt: skip
+    appraisal = build_appraisal(ServiceData(fixture_store), "W1", AT, audit_frame(fixture_store))
+    audits = appraisal.audits.set_index("audit_id")
+    assert audits.index.tolist() == ["A1", c2_audit]
+    assert audits.loc[c2_audit, ["child_id", "overall_grade", "moderated_grade"]].tolist() == [
+        "C2", "requires_improvement", "good",
+    ]  # fmt: skip
+    assert build_appraisal(ServiceData(fixture_store), "W2", AT, audit_frame(fixture_store)).audits[
+        "child_id"
+    ].tolist() == ["C3"]
