@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 import os
+from datetime import date
 from pathlib import Path
 
 import nbformat
@@ -75,8 +75,11 @@ def test_notebook_05_runs_for_any_worker(tmp_path):
 
 
 def test_appraisal_counts_audits_recorded_in_the_workbench_with_their_moderated_grade(fixture_store):
-    """C2 (W1's since 2025) audited in the workbench on 2026-02-01, graded requires improvement and
-    moderated to good; C3 (W2's) audited too. W1's appraisal lists A1 (historic) and the C2 audit."""
+    """Workbench audits count beside historic ones, with their moderated grade.
+
+    C2 (W1's since 2024) is audited in the workbench on 2026-02-01, graded requires improvement
+    and moderated to good; C3 (W2's) is audited too. W1's appraisal lists A1 (historic) and C2's.
+    """
     from workbench.audits.moderation import moderate_audit
     from workbench.audits.recording import Answer, AuditRecord, submit_audit
     from workbench.audits.templates import load_template
@@ -93,7 +96,7 @@ def test_appraisal_counts_audits_recorded_in_the_workbench_with_their_moderated_
     c2_audit = submit("C2", "requires_improvement")
     submit("C3", "good")
     moderate_audit(
-        fixture_store, c2_audit, "W2", {q: ("good", "evidence seen") for q in template.question_ids},
+        fixture_store, c2_audit, "W2", dict.fromkeys(template.question_ids, ("good", "evidence seen")),
         "good", "the plan shows the change", date(2026, 2, 10),
     )  # fmt: skip
     appraisal = build_appraisal(ServiceData(fixture_store), "W1", AT, audit_frame(fixture_store))
