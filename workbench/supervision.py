@@ -25,6 +25,15 @@ The four built in, for an outcome active at D:
   they differ by :data:`SCORE_GAP` (3) points or more. Only on scales that span at least 9 points
   (0 to 10 scaling, Outcomes Star): 3 points on Goal Attainment's -2 to +2 mean something else.
 
+A fifth source reads the outcome's own words (``workbench.statements``, issue 8), and gives at
+most one prompt per outcome, for the most pressing of the flags in :data:`STATEMENT_PROMPT_FLAGS`:
+
+- ``statement_process``: the "outcome" describes a service, compliance, a professional task or
+  support offered, not a change in the child's life;
+- ``statement_unclear``: the statement is empty, or says nothing about how anyone will know it
+  is met (no frequency, count, threshold, time frame or the family's own measure). Not raised
+  when ``success_missing`` is: that prompt already asks the same question.
+
 **Records.** What was discussed, challenged and confirmed is saved as a supervision record in
 the table ``supervision_records`` (schema version 7). It is not an extract table, so loading a
 new extract never touches it. The supervisor is taken from a trusted deployment source
@@ -44,6 +53,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from workbench.codes import labels, scale_ranges
+from workbench.statements import statement_flags_for_outcomes
 from workbench.store import Store
 
 NOT_REVIEWED_DAYS = 120
@@ -60,6 +70,24 @@ PROMPT_TITLES: dict[str, str] = {
     "no_progress": f"No progress in {NO_PROGRESS_REVIEWS} reviews",
     "success_missing": "Success measure not recorded",
     "score_gap": f"Family's score differs from the practitioner's by {SCORE_GAP} or more",
+    "statement_process": "Outcome reads as a service or a task, not a change for the child",
+    "statement_unclear": "Outcome does not say how anyone will know it is met",
+}
+
+#: Statement flags worth a supervision prompt, and the prompt code each gives. Chosen because
+#: they question whether the outcome is an outcome at all (process flags) or can ever be seen to
+#: be met (empty, no sign of success, vague): what supervision is for. Left out on purpose:
+#: ``professional_voice`` (most recorded statements are in professional words, so it would bury
+#: the rest, and whose words is already on the page beside each outcome), ``jargon`` and
+#: ``long`` (wording polish, better coached in the statements notebook than in supervision).
+STATEMENT_PROMPT_FLAGS: dict[str, str] = {
+    "empty": "statement_unclear",
+    "describes_service": "statement_process",
+    "compliance": "statement_process",
+    "professional_task": "statement_process",
+    "support_offered": "statement_process",
+    "no_sign_of_success": "statement_unclear",
+    "vague": "statement_unclear",
 }
 
 #: Where the trusted identity of the person using the workbench comes from (set by the deployment).
@@ -479,6 +507,37 @@ def score_gap_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
     return _prompt_frame(picked, "score_gap", explanations)
 
 
+def statement_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
+    """Outcomes whose statement reads as a process, or as an outcome nobody could see met.
+
+    One prompt per outcome: its most pressing flag among :data:`STATEMENT_PROMPT_FLAGS`, in
+    the words of the statements lexicon (what the flag means, then the coaching question).
+    """
+    if outcomes.empty:
+        return _prompt_frame(outcomes, "statement_process", [])
+    flags = statement_flags_for_outcomes(outcomes[["outcome_id", "statement"]])
+    flags = flags[flags["flag"].isin(STATEMENT_PROMPT_FLAGS)]
+    # The success-measure prompt already asks how anyone will know; do not ask twice.
+    text = outcomes["success_looks_like"].astype("string").str.strip()
+    no_success = set(outcomes.loc[text.isna() | text.eq(""), "outcome_id"])
+    flags = flags[
+        ~(flags["flag"].isin(["no_sign_of_success", "vague"]) & flags["outcome_id"].isin(no_success))
+    ]
+    flags = flags.sort_values(["outcome_id", "rank"], kind="stable").drop_duplicates("outcome_id")
+    picked = flags.merge(outcomes[["outcome_id", "child_id"]], on="outcome_id", how="left")
+    codes = picked["flag"].map(STATEMENT_PROMPT_FLAGS)
+    return pd.DataFrame(
+        {
+            "child_id": picked["child_id"].astype("string").to_numpy(),
+            "outcome_id": picked["outcome_id"].astype("string").to_numpy(),
+            "code": codes.to_numpy(),
+            "title": codes.map(PROMPT_TITLES).to_numpy(),
+            "explanation": (picked["explanation"] + " " + picked["prompt"]).to_numpy(),
+        },
+        columns=list(PROMPT_COLUMNS),
+    )
+
+
 #: The sources :func:`build_prompts` draws on, in the order prompts are listed. Append a source
 #: ``(outcomes, scores, at) -> DataFrame`` with :data:`PROMPT_COLUMNS` to add a kind of prompt.
 PROMPT_SOURCES: list[PromptSource] = [
@@ -486,6 +545,7 @@ PROMPT_SOURCES: list[PromptSource] = [
     no_progress_prompts,
     success_missing_prompts,
     score_gap_prompts,
+    statement_prompts,
 ]
 
 

@@ -16,6 +16,7 @@ from workbench.supervision import (
     build_prompts,
     load_caseloads,
     record_supervision,
+    statement_prompts,
     supervision_records,
     supervision_view,
     trusted_user,
@@ -61,12 +62,15 @@ def test_prompts_on_the_hand_worked_fixture(fixture_store):
         ("P2", "no_progress"),
         ("P2", "success_missing"), ("P10", "success_missing"),
         ("P2", "score_gap"),
+        ("P3", "statement_process"), ("P4", "statement_process"), ("P5", "statement_unclear"),
     }  # fmt: skip
     assert view.prompt_counts().to_dict() == {
         "not_reviewed": 3,
         "no_progress": 1,
         "success_missing": 2,
         "score_gap": 1,
+        "statement_process": 2,
+        "statement_unclear": 1,
     }
     assert prompts_of(supervision_view(fixture_store, "W2", AT)) == {("P6", "no_progress")}
 
@@ -89,6 +93,46 @@ def test_prompts_are_explained_in_plain_words(fixture_store):
         prompts.loc[("P2", "score_gap"), "title"]
         == "Family's score differs from the practitioner's by 3 or more"
     )
+
+
+def test_statement_prompts_say_what_the_wording_misses_and_ask_the_coaching_question(fixture_store):
+    prompts = supervision_view(fixture_store, "W1", AT).prompts.set_index(["outcome_id", "code"])
+    service = prompts.loc[("P3", "statement_process")]
+    assert service["title"] == "Outcome reads as a service or a task, not a change for the child"
+    assert service["explanation"].endswith(
+        "This describes a service. What would be different for the child if it worked?"
+    )
+    assert prompts.loc[("P4", "statement_process"), "explanation"].endswith(
+        "If the family did this, what would be different for the child?"
+    )
+    assert prompts.loc[("P5", "statement_unclear"), "explanation"].startswith(
+        "Nothing in it says how everyone will know it has been achieved"
+    )
+    # One statement prompt per outcome; none for P10, whose success_missing prompt already asks.
+    statement = prompts.reset_index()
+    statement = statement[statement["code"].str.startswith("statement_")]
+    assert statement["outcome_id"].is_unique and "P10" not in set(statement["outcome_id"])
+
+
+def test_statement_prompts_leave_out_professional_voice_and_jargon_alone():
+    outcomes = pd.DataFrame(
+        {
+            "outcome_id": ["A", "B", "C"],
+            "child_id": ["X", "X", "Y"],
+            # A: clear, in professional words with jargon; B: empty; C: a task for professionals.
+            "statement": [
+                "Protective factors to be evident: Sam will attend school at least 9 days in 10",
+                "",
+                "Family to be offered support with housing",
+            ],
+            "success_looks_like": ["Attendance 90%", "Something written", "Housing settled"],
+        }
+    )
+    prompts = statement_prompts(outcomes, pd.DataFrame(), pd.Timestamp(AT).date())
+    assert list(zip(prompts["outcome_id"], prompts["code"], strict=True)) == [
+        ("B", "statement_unclear"), ("C", "statement_process"),
+    ]  # fmt: skip
+    assert prompts.set_index("outcome_id").loc["B", "child_id"] == "X"
 
 
 def test_a_prompt_source_can_join(fixture_store):
