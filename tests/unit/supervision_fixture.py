@@ -145,3 +145,27 @@ def supervision_rows() -> dict[str, list[dict[str, str]]]:
     ]
     rows["intervention_outcomes"] = [{"intervention_id": "X1", "outcome_id": "P1"}]
     return rows
+
+
+#: Identities for the fixture (an identity file as a deployment writes it): Cat leads T1 (W1 and
+#: W3), Dee leads T2 (W2), Ann is the practitioner W1, Hope is the Head of Practice Improvement.
+IDENTITIES = """
+users:
+  cat.example: {role: team_lead, team_id: T1, worker_id: W3, name: Cat Example}
+  dee.lead: {role: team_lead, team_id: T2, name: Dee Lead}
+  ann.example: {role: practitioner, worker_id: W1, name: Ann Example}
+  hope.pi: {role: head_of_practice_improvement, name: Hope PI}
+"""
+
+
+def signed_in(monkeypatch, folder, user: str | None) -> None:
+    """Run as ``user`` from the deployment's identity file (``None``: a deployment naming nobody)."""
+    path = folder / "identities.yaml"
+    path.write_text(IDENTITIES, encoding="utf-8")
+    for name in ("WORKBENCH_TRUST_PROXY_HEADER", "JUPYTERHUB_USER", "WORKBENCH_DEMO_USER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORKBENCH_IDENTITY_FILE", str(path))
+    if user is None:
+        monkeypatch.delenv("WORKBENCH_USER", raising=False)
+    else:
+        monkeypatch.setenv("WORKBENCH_USER", user)

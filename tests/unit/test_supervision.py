@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.unit.handworked import write_extract
-from tests.unit.supervision_fixture import AT, supervision_rows
+from tests.unit.supervision_fixture import AT, signed_in, supervision_rows
+from workbench.access import AccessRefusedError
 from workbench.extract import load_extract
 from workbench.store import SCHEMA_VERSION, Store
 from workbench.supervision import (
@@ -18,8 +19,10 @@ from workbench.supervision import (
     record_supervision,
     statement_prompts,
     supervision_records,
+    supervision_scope,
     supervision_view,
     trusted_user,
+    workers_in_scope,
 )
 
 
@@ -157,16 +160,59 @@ def test_last_meeting_says_who_was_there(fixture_store):
     assert children.loc["C1", "age"] == 11  # born May 2014, at 31 March 2026
 
 
-def test_records_need_a_trusted_identity(fixture_store, monkeypatch):
-    monkeypatch.delenv("WORKBENCH_USER", raising=False)
+def test_records_need_a_trusted_identity(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, None)  # an identity file, but nobody named by a trusted source
     assert trusted_user() is None
-    with pytest.raises(SupervisionError, match="WORKBENCH_USER"):
+    with pytest.raises(SupervisionError, match=r"no trusted identity.*WORKBENCH_USER"):
+        record_supervision(fixture_store, "W1", "2026-04-02", AT, discussed="C1's outcomes")
+    signed_in(monkeypatch, tmp_path, "stranger")  # named, but not in the identity file
+    with pytest.raises(SupervisionError, match=r"'stranger'.*not in the identity file"):
         record_supervision(fixture_store, "W1", "2026-04-02", AT, discussed="C1's outcomes")
     assert supervision_records(fixture_store).empty
 
 
+def test_the_demo_head_of_pi_records_when_no_identity_file_is_set(fixture_store, monkeypatch):
+    for name in ("WORKBENCH_IDENTITY_FILE", "WORKBENCH_USER", "WORKBENCH_DEMO_USER", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("WORKBENCH_TRUST_PROXY_HEADER", raising=False)
+    record_supervision(fixture_store, "W2", "2026-04-02", AT, discussed="C3")
+    assert supervision_records(fixture_store)["supervisor"].tolist() == ["demo-head-of-pi"]
+
+
+@pytest.mark.parametrize(
+    ("user", "allowed"),
+    [
+        ("hope.pi", ["W1", "W2"]),  # everyone with a caseload (W3 has none)
+        ("cat.example", ["W1"]),  # T1's workers: W1, and W3 who has no caseload
+        ("dee.lead", ["W2"]),
+        ("ann.example", ["W1"]),  # their own
+    ],
+)
+def test_the_scope_decides_whose_caseload_can_be_seen_and_recorded(
+    fixture_store, monkeypatch, tmp_path, user, allowed
+):
+    signed_in(monkeypatch, tmp_path, user)
+    scope = supervision_scope(fixture_store, AT)
+    assert scope.identity.user == user
+    assert workers_in_scope(fixture_store, AT, scope)["worker_id"].tolist() == allowed
+    for worker in ("W1", "W2"):
+        if worker in allowed:
+            assert supervision_view(fixture_store, worker, AT).worker_id == worker
+            record_supervision(fixture_store, worker, "2026-04-02", AT, discussed="ok")
+        else:
+            # Refused in the workbench, whatever a page or a notebook asks for.
+            with pytest.raises(AccessRefusedError, match=f"may not see worker '{worker}'"):
+                supervision_view(fixture_store, worker, AT)
+            with pytest.raises(AccessRefusedError, match=f"may not see worker '{worker}'"):
+                supervision_view(fixture_store, worker, AT, scope)
+            with pytest.raises(SupervisionError, match=f"may not see worker '{worker}'"):
+                record_supervision(fixture_store, worker, "2026-04-02", AT, discussed="not mine")
+    records = supervision_records(fixture_store)
+    assert sorted(records["worker_id"]) == allowed and set(records["supervisor"]) == {user}
+
+
 def test_records_are_saved_and_survive_an_extract_load(fixture_store, monkeypatch, tmp_path):
-    monkeypatch.setenv("WORKBENCH_USER", "cat.example")
+    signed_in(monkeypatch, tmp_path, "cat.example")
     first = record_supervision(fixture_store, "W1", "2026-04-02", AT, discussed="<script>x</script>")
     second = record_supervision(
         fixture_store, "W1", "2026-05-01", AT, challenged="P2 is stuck", confirmed="P1 is right"
