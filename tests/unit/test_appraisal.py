@@ -48,6 +48,7 @@ def test_appraisal_figures_are_the_measures_for_the_workers_children(fixture_sto
     assert "<td>C1</td>" in page
     shared = render_appraisal_page(appraisal, "shared")
     assert "C1" not in shared and "<span class='wb-count'>3</span>" not in shared
+    assert "Proud of" not in shared and "the appraisee's own words" in shared
 
 
 def test_notebook_05_runs_for_any_worker(tmp_path):
@@ -71,7 +72,9 @@ def test_notebook_05_runs_for_any_worker(tmp_path):
         for o in c.get("outputs", [])
         if "text/html" in o.get("data", {}) and "Appraisal:" in o["data"]["text/html"]
     )
-    assert "wb-audience'>Shared" in page and "A &lt;i&gt;year&lt;/i&gt;" in page
+    # A shared pack carries no free text: the narrative is left out, and the page says so.
+    assert "wb-audience'>Shared" in page and "year&lt;/i&gt;" not in page and "<i>year" not in page
+    assert "Left out of a shared pack" in page
 
 
 def test_appraisal_counts_audits_recorded_in_the_workbench_with_their_moderated_grade(fixture_store):
