@@ -530,9 +530,9 @@ def published_counts_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
     """
     frame = table[["label", "shown"]].astype(str).copy()
     frame["count"] = pd.to_numeric(frame["shown"].str.replace(",", ""), errors="coerce")
-    frame["order"] = range(len(frame))
+    # Rows in the table's order (the labels are the workbench's own category names, not user text).
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", title=None, sort=alt.SortField("order")),
+        y=alt.Y("label:N", title=None, sort=frame["label"].tolist(), axis=alt.Axis(labelLimit=360)),
     )
     bars = base.mark_bar(color=IMPROVED).encode(
         x=alt.X("count:Q", title="Count (c: 1 to 5, or hidden so a total cannot reveal one)"),
