@@ -101,16 +101,22 @@ class SupervisionView(W.VBox):
         self.records_html = W.HTML()
         self.records_html.add_class("wb-supervision-records")
         who = (
-            f"Viewing and recording as <strong>{html.escape(self.identity.name or self.supervisor)}"
-            f"</strong> ({html.escape(self.identity.title)}): you can choose only the workers your "
-            "role allows."
+            f"Recording as <strong>{html.escape(self.identity.name or self.supervisor)}</strong> "
+            f"({html.escape(self.identity.title)}), the name the server signed you in with."
         )
         record_box = W.VBox(
             [W.HTML(f"<h2>Record this supervision</h2><p>{who}</p>"), self.supervision_date,
              *self.notes.values(), self.save_button, self.message],
         )  # fmt: skip
+        self.viewer = W.HTML(
+            f"<p>Viewing as <strong>{html.escape(self.identity.name or self.supervisor)}</strong> "
+            f"({html.escape(self.identity.title)}). The worker list holds only the workers your role "
+            "allows.</p>"
+        )
+        self.viewer.add_class("wb-viewer")
         super().__init__(
             [
+                self.viewer,
                 W.HBox([self.worker_choice, self.date_choice]),
                 self.chart,
                 self.caseload_html,

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.statements import statement_flags_for_outcomes
+from workbench.statements import flag_advice, statement_flags_for_outcomes
 
 if TYPE_CHECKING:
     from workbench.measures import ServiceData
@@ -161,7 +161,7 @@ def family_absent(inputs: AttentionInputs) -> pd.DataFrame:
 
 def _statement_reason(flags: pd.DataFrame, reason: str) -> pd.DataFrame:
     first = flags.sort_values(["outcome_id", "rank"], kind="stable").drop_duplicates("outcome_id")
-    return _reasons(first["outcome_id"], reason, (first["explanation"] + " " + first["prompt"]).tolist())
+    return _reasons(first["outcome_id"], reason, flag_advice(first["explanation"], first["prompt"]).tolist())
 
 
 def reads_as_process(inputs: AttentionInputs) -> pd.DataFrame:

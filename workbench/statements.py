@@ -493,6 +493,26 @@ def clear_outcome_mask(texts: Iterable | pd.Series) -> np.ndarray:
 FLAG_COLUMNS: tuple[str, ...] = ("outcome_id", "flag", "title", "explanation", "prompt", "rank")
 
 
+_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+
+
+def flag_advice(explanation: str | pd.Series, prompt: str | pd.Series) -> str | pd.Series:
+    """Return what a flag means, then its coaching question(s), as one plain-words sentence pair.
+
+    A prompt's sentences that are not questions ("This describes a service.") restate the
+    explanation, so only its questions follow it. Works on strings or on Series of them.
+    """
+    if isinstance(prompt, pd.Series):
+        questions = prompt.map(_questions)
+        return explanation.str.strip() + " " + questions
+    return f"{str(explanation).strip()} {_questions(prompt)}"
+
+
+def _questions(prompt: str) -> str:
+    found = [m.strip() for m in _SENTENCE.findall(str(prompt)) if m.strip().endswith("?")]
+    return " ".join(found) if found else str(prompt).strip()
+
+
 @lru_cache(maxsize=1 << 16)
 def _flags_of(text: str) -> tuple[Flag, ...]:
     # Remembered per text: the team lead's list reads the same team's statements at every filter change.

@@ -62,7 +62,7 @@ from sqlalchemy.engine import Connection
 from workbench.access import AccessRefusedError, Identity, Scope, current_identity, scope_for
 from workbench.codes import labels, scale_ranges
 from workbench.measures import ServiceData
-from workbench.statements import statement_flags_for_outcomes
+from workbench.statements import flag_advice, statement_flags_for_outcomes
 from workbench.store import Store
 
 NOT_REVIEWED_DAYS = 120
@@ -579,7 +579,7 @@ def statement_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
             "outcome_id": picked["outcome_id"].astype("string").to_numpy(),
             "code": codes.to_numpy(),
             "title": codes.map(PROMPT_TITLES).to_numpy(),
-            "explanation": (picked["explanation"] + " " + picked["prompt"]).to_numpy(),
+            "explanation": flag_advice(picked["explanation"], picked["prompt"]).to_numpy(),
         },
         columns=list(PROMPT_COLUMNS),
     )

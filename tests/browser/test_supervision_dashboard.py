@@ -44,7 +44,7 @@ def test_a_recorded_supervision_is_there_after_a_reload(voila, page, tmp_path):
     worker = page.locator(".wb-supervision-worker select").input_value()
     assert page.locator(".wb-supervision-caseload h1").inner_text().startswith("Supervision: ")
     assert page.locator(".wb-supervision-caseload .wb-prompt").count() > 0
-    assert "recording as Head of Practice Improvement (demo)" in page.inner_text(".wb-supervision")
+    assert "Recording as Head of Practice Improvement (demo)" in page.inner_text(".wb-supervision")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "supervision-dashboard-top.png", full_page=False)
 
@@ -94,6 +94,6 @@ def test_a_team_lead_chooses_only_their_teams_workers(voila, page):
     )
     assert len(offered) == len(t16)
     assert {label.split("(")[1].split(")")[0] for label in labels} == t16
-    assert "Farah Fisher" in page.inner_text(".wb-supervision")
+    assert "Viewing as Farah Fisher" in page.inner_text(".wb-viewer")
     page.screenshot(path=SCREENSHOTS / "supervision-dashboard-team-lead.png", full_page=False)
     assert external_requests(page) == []

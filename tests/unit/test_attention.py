@@ -169,7 +169,7 @@ def test_statements_that_read_as_a_process_or_too_vague_are_reasons():
     words = statement.set_index("outcome_id")
     assert words.loc["A1", "heading"] == "Reads as a service or task, not an outcome"
     assert words.loc["A1", "explanation"].endswith(
-        "This describes a service. What would be different for the child if it worked?"
+        "not a change in the child's life. What would be different for the child if it worked?"
     )
     assert words.loc["A6", "heading"] == "Does not say how anyone will know it is met"
     assert words.loc["A7", "explanation"].startswith("There is no statement")

@@ -103,7 +103,7 @@ def test_statement_prompts_say_what_the_wording_misses_and_ask_the_coaching_ques
     service = prompts.loc[("P3", "statement_process")]
     assert service["title"] == "Outcome reads as a service or a task, not a change for the child"
     assert service["explanation"].endswith(
-        "This describes a service. What would be different for the child if it worked?"
+        "not a change in the child's life. What would be different for the child if it worked?"
     )
     assert prompts.loc[("P4", "statement_process"), "explanation"].endswith(
         "If the family did this, what would be different for the child?"

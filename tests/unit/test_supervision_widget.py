@@ -53,7 +53,7 @@ def test_a_team_lead_chooses_only_their_teams_workers(fixture_store, monkeypatch
     signed_in(monkeypatch, tmp_path, "dee.lead")
     view = SupervisionView(fixture_store, at=date(2026, 3, 31))
     assert view.worker_choice.options == (("Bob Example (W2): 1 children", "W2"),)
-    assert "Dee Lead" in view.children[3].children[0].value
+    assert "Dee Lead" in view.viewer.value and "Team lead" in view.viewer.value
     # A worker outside the scope set from code is refused by the workbench, and nothing shows.
     view.worker_id = "W1"
     assert view.caseload is None and "may not see worker &#x27;W1&#x27;" in view.caseload_html.value
