@@ -236,3 +236,20 @@ def test_the_compiled_scores_chart_draws_what_altair_draws(fixture_store):
         # Panels sort by a number: no child label enters a Vega expression.
         spec = str(chart.to_dict())
         assert "Child A" not in spec.split("'datasets'")[0] and "C1" not in spec.split("'datasets'")[0]
+
+
+def test_the_compiled_counts_chart_draws_what_altair_draws():
+    from workbench.charts import published_counts_chart
+    from workbench.publishing import _published_chart, svg
+
+    first = [("Higher", 22), ("Same", 3), ("Lower", 0), ("No score", 29)]
+    second = [("Higher", 8), ("Same", 9), ("Lower", 2), ("No score", 40)]  # same shape, new counts
+    for rows in (first, second):
+        shown, _ = suppress_with_total([n for _, n in rows])
+        table = pd.DataFrame({"label": [label for label, _ in rows], "shown": shown})
+        assert _published_chart(rows, "Outcomes") == svg(published_counts_chart(table, "Outcomes"))
+    # 3 is hidden, and then 22 (the total 54 would reveal a lone 3). Each is drawn as its "c" with
+    # no bar: the chart (its marks' labels included) carries nothing the table hides.
+    marks = re.findall(r'aria-label="([^"]*)"', _published_chart(first, "Outcomes"))
+    assert [m.split("shown: ")[1] for m in marks if "shown: " in m] == ["c", "c", "0", "29"]
+    assert not [m for m in marks if re.search(r"\b(22|3)\b", m)]
