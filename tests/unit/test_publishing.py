@@ -72,7 +72,9 @@ def test_internal_page_shows_the_workers_children_by_id(fixture_store):
     assert counts_in(page)[:2] == ["3", "7"]  # children, outcomes: internal counts are not suppressed
     assert counts_in(page)[2:] == ["3", "1", "2", "1", "2", "1", "10"]  # prompts by kind, then all
     assert page.count("class='wb-prompt'") == 10
-    assert "not a change in the child&#x27;s life. What would be different for the child if it worked?" in page
+    assert (
+        "not a change in the child&#x27;s life. What would be different for the child if it worked?" in page
+    )
     # Outcome statements are escaped, never markup.
     assert "&lt;b&gt;P1&lt;/b&gt; I will get to school on time" in page and "<b>P1</b>" not in page
     assert "<script" not in page
