@@ -11,18 +11,19 @@ import pandas as pd
 import traitlets
 
 from widgets.offline import offline_chart
+from workbench.access import AccessRefusedError, Identity
 from workbench.measures import DEMO_AT
 from workbench.publishing import child_labels, render_record, render_supervision_body, scores_chart
 from workbench.store import Store
 from workbench.supervision import (
-    USER_ENV_VAR,
     SupervisionError,
     WorkerCaseload,
-    caseload_sizes,
     record_supervision,
     supervision_records,
+    supervision_scope,
     supervision_view,
-    trusted_user,
+    trusted_identity,
+    workers_in_scope,
 )
 
 
@@ -40,16 +41,25 @@ class SupervisionView(W.VBox):
     """One worker's children at a date, the prompts for supervision, and the record of it.
 
     ``worker_id`` and ``at`` are the state (traits); ``caseload`` holds what is shown, so tests
-    and notebooks can read exactly what the page says. The supervisor is the trusted identity
-    (``WORKBENCH_USER``), never a value typed here. Records are saved to the store with their date.
+    and notebooks can read exactly what the page says. The viewer is the trusted identity
+    (``workbench.access``; by default :func:`workbench.supervision.trusted_identity`), never a
+    value typed here: the worker chooser offers only the workers in their scope, and the
+    workbench refuses any other. Records are saved with the viewer as supervisor.
     """
 
     worker_id = traitlets.Unicode("")
     at = traitlets.Any(DEMO_AT)
     saved_record_id = traitlets.Int(0)
 
-    def __init__(self, store: Store, at: date = DEMO_AT, worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        at: date = DEMO_AT,
+        worker_id: str | None = None,
+        identity: Identity | None = None,
+    ) -> None:
         self.store = store
+        self.identity = identity or trusted_identity()  # refused here: no page without a viewer
         self.caseload: WorkerCaseload | None = None
         self.worker_choice = W.Dropdown(description="Worker", layout=W.Layout(width="420px"))
         self.worker_choice.add_class("wb-supervision-worker")
@@ -59,7 +69,7 @@ class SupervisionView(W.VBox):
         self.caseload_html.add_class("wb-supervision-caseload")
         self.chart = offline_chart(_no_scores_chart("Scores over time"), "wb-supervision-chart")
 
-        self.supervisor = trusted_user()
+        self.supervisor = self.identity.user
         self.supervision_date = W.DatePicker(
             description="Supervision on", value=date.today(), style={"description_width": "110px"}
         )
@@ -91,16 +101,22 @@ class SupervisionView(W.VBox):
         self.records_html = W.HTML()
         self.records_html.add_class("wb-supervision-records")
         who = (
-            f"Recording as <strong>{html.escape(self.supervisor)}</strong>."
-            if self.supervisor
-            else f"Records cannot be saved: the server does not say who you are ({USER_ENV_VAR} is not set)."
+            f"Recording as <strong>{html.escape(self.identity.name or self.supervisor)}</strong> "
+            f"({html.escape(self.identity.title)}), the name the server signed you in with."
         )
         record_box = W.VBox(
             [W.HTML(f"<h2>Record this supervision</h2><p>{who}</p>"), self.supervision_date,
              *self.notes.values(), self.save_button, self.message],
         )  # fmt: skip
+        self.viewer = W.HTML(
+            f"<p>Viewing as <strong>{html.escape(self.identity.name or self.supervisor)}</strong> "
+            f"({html.escape(self.identity.title)}). The worker list holds only the workers your role "
+            "allows.</p>"
+        )
+        self.viewer.add_class("wb-viewer")
         super().__init__(
             [
+                self.viewer,
                 W.HBox([self.worker_choice, self.date_choice]),
                 self.chart,
                 self.caseload_html,
@@ -123,7 +139,8 @@ class SupervisionView(W.VBox):
     # -- choosing -------------------------------------------------------------------------
 
     def _fill_workers(self, at: date, keep: str | None = None) -> None:
-        sizes = caseload_sizes(self.store, at).sort_values(["name", "worker_id"])
+        self.scope = supervision_scope(self.store, at, self.identity)
+        sizes = workers_in_scope(self.store, at, self.scope).sort_values(["name", "worker_id"])
         options = [
             (f"{name} ({worker}): {children} children", worker)
             for worker, name, children in zip(
@@ -146,10 +163,16 @@ class SupervisionView(W.VBox):
     def _refresh(self, _change: dict | None = None) -> None:
         if not self.worker_id:
             self.caseload = None
-            self.caseload_html.value = "<p>No worker has a caseload on this date.</p>"
+            self.caseload_html.value = "<p>No worker you may see has a caseload on this date.</p>"
             self.records_html.value = ""
             return
-        self.caseload = supervision_view(self.store, self.worker_id, self.at)
+        try:
+            self.caseload = supervision_view(self.store, self.worker_id, self.at, self.scope)
+        except AccessRefusedError as error:
+            self.caseload = None
+            self.caseload_html.value = f"<p class='wb-error'>{html.escape(str(error))}.</p>"
+            self.records_html.value = ""
+            return
         names = child_labels(self.caseload.children["child_id"], "internal", "")
         title = f"Scores over time: {self.caseload.worker_name}'s children"
         drawn = scores_chart(self.caseload, names, title)

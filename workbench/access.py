@@ -102,6 +102,16 @@ class Identity:
             )
 
     @property
+    def record_id(self) -> str:
+        """The id a record this person makes carries (an audit, a moderation, a supervision).
+
+        Their ``worker_id`` when they have one, so records name people the way the extract
+        does (``audits.auditor_id`` and ``supervisions.supervisor_id`` are workers); otherwise
+        their user name (a Head of Practice Improvement who carries no caseload).
+        """
+        return self.worker_id or self.user
+
+    @property
     def title(self) -> str:
         """The role in plain words, for the page's "viewing as" line."""
         return ROLE_TITLES[self.role]

@@ -10,7 +10,7 @@ open at D is to that worker; "the year" is the year to D, (D-365, D]:
   the family attended, with meetings by type;
 - audit grades of the worker's cases: audits completed in the year of children allocated to the
   worker on the audit date, read through :func:`audit_frame` (the one place audits are read);
-- a narrative section the appraisee writes (escaped wherever shown).
+- a narrative section the appraisee writes (escaped wherever shown; never in a shared pack).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from workbench.audits import audit_frame as all_audits
 from workbench.charts import distance_by_domain
 from workbench.codes import labels
 from workbench.disclosure import SUPPRESSED, safe_count, share_is_disclosive, suppress_with_total
@@ -46,13 +47,15 @@ APPRAISAL_MEASURES: tuple[str, ...] = (
 
 
 def audit_frame(store: Store) -> pd.DataFrame:
-    """Return every audit: audit_id, child_id, audit_date, status, overall_grade, moderated_grade.
+    """Return every completed audit: audit_id, child_id, audit_date, status, overall_grade, moderated_grade.
 
-    The one place appraisal reads audits (for now the extract's ``audits`` table).
+    The one place appraisal reads audits: :func:`workbench.audits.audit_frame`, so historic
+    audits (the extract) and audits recorded in the workbench, with their latest moderated
+    grade, both count.
     """
-    return store.read_table(
-        "audits", ["audit_id", "child_id", "audit_date", "status", "overall_grade", "moderated_grade"]
-    )
+    return all_audits(store)[
+        ["audit_id", "child_id", "audit_date", "status", "overall_grade", "moderated_grade"]
+    ]
 
 
 @dataclass
@@ -178,7 +181,7 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
         f"{_date(appraisal.at)}. Figures are about the children allocated to {name} on "
         f"{_date(appraisal.at)} ({count(appraisal.children, audience)} children), as the service's "
         "headline measures define them.</p>",
-        _audience_note(audience),
+        _audience_note(audience, "appraisal"),
         "<section class='wb-figures'><h2>Did the work make a difference?</h2><table><thead><tr>"
         "<th scope='col'>Measure</th><th scope='col'>Figure</th><th scope='col'>Counted</th>"
         "</tr></thead><tbody>",
@@ -263,7 +266,10 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
     out.append("</section>")
 
     out.append("<section class='wb-narrative-section'><h2>In the appraisee's words</h2>")
-    if appraisal.narrative.strip():
+    if audience == "shared":
+        # Free text may name a child, a family or a colleague: a shared pack carries none.
+        out.append("<p class='wb-meta'>Left out of a shared pack: it is in the appraisee's own words.</p>")
+    elif appraisal.narrative.strip():
         out.append(f"<div class='wb-narrative'>{_paragraphs(appraisal.narrative)}</div>")
     else:
         out.append(

@@ -10,7 +10,14 @@ reasons (DESIGN.md section 1: clear, constant, consensual), each a check in :dat
   last three is no higher than the first of them;
 - ``not_agreed``: not agreed with the family;
 - ``family_absent``: the family did not attend the last meeting (on or before D) of the
-  involvement the outcome belongs to.
+  involvement the outcome belongs to;
+- ``reads_as_process``: the statement (read by ``workbench.statements``) describes a service,
+  compliance, a professional task or support offered, not a change in the child's life;
+- ``vague_statement``: the statement is empty, or does not say how anyone will know it is met.
+  Not given when ``no_success_measure`` is (it already says so) or the statement reads as a
+  process (that is the first thing to fix).
+
+The statement reasons need a ``statement`` column; frames without one give none.
 
 Each check is a pure function of :class:`AttentionInputs` returning ``outcome_id, reason,
 explanation``; :func:`attention_reasons` runs them all. Extra reasons join in one place,
@@ -22,10 +29,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from workbench.statements import flag_advice, statement_flags_for_outcomes
 
 if TYPE_CHECKING:
     from workbench.measures import ServiceData
@@ -37,7 +47,15 @@ REASONS: dict[str, str] = {
     "no_progress": "No progress over the last three reviews",
     "not_agreed": "Not agreed with the family",
     "family_absent": "Family absent from the last meeting",
+    "reads_as_process": "Reads as a service or task, not an outcome",
+    "vague_statement": "Does not say how anyone will know it is met",
 }
+
+#: Statement flags that make an outcome read as a process (the first reason) or as too vague
+#: to know when it is met (the second). Professional voice, jargon and length are left to the
+#: statements notebook: a team lead's list is for what stops an outcome being an outcome.
+PROCESS_FLAGS = ("describes_service", "compliance", "professional_task", "support_offered")
+VAGUE_FLAGS = ("empty", "no_sign_of_success", "vague")
 
 #: Days without a scored review before an outcome is overdue (as the Reviewed measure).
 REVIEW_DAYS = 91
@@ -55,6 +73,13 @@ class AttentionInputs:
     outcomes: pd.DataFrame
     reviews: pd.DataFrame
     meetings: pd.DataFrame
+
+    @cached_property
+    def statement_flags(self) -> pd.DataFrame:
+        """The statement flags of the outcomes (read once for both statement reasons)."""
+        if "statement" not in self.outcomes.columns:
+            return pd.DataFrame(columns=["outcome_id", "flag", "explanation", "prompt", "rank"])
+        return statement_flags_for_outcomes(self.outcomes[["outcome_id", "statement"]])
 
 
 def _day(value: pd.Timestamp) -> str:
@@ -134,6 +159,30 @@ def family_absent(inputs: AttentionInputs) -> pd.DataFrame:
     return _reasons(out["outcome_id"], "family_absent", explanations)
 
 
+def _statement_reason(flags: pd.DataFrame, reason: str) -> pd.DataFrame:
+    first = flags.sort_values(["outcome_id", "rank"], kind="stable").drop_duplicates("outcome_id")
+    return _reasons(first["outcome_id"], reason, flag_advice(first["explanation"], first["prompt"]).tolist())
+
+
+def reads_as_process(inputs: AttentionInputs) -> pd.DataFrame:
+    """Outcomes whose statement describes a service, compliance, a task or support, not a change."""
+    flags = inputs.statement_flags
+    return _statement_reason(flags[flags["flag"].isin(PROCESS_FLAGS)], "reads_as_process")
+
+
+def vague_statement(inputs: AttentionInputs) -> pd.DataFrame:
+    """Outcomes whose statement is empty or gives no sign of success (success measure written)."""
+    flags = inputs.statement_flags
+    process = set(flags.loc[flags["flag"].isin(PROCESS_FLAGS), "outcome_id"])
+    out = inputs.outcomes
+    blank = out["success_looks_like"].fillna("").astype(str).str.strip().eq("")
+    # no_success_measure already says nobody can tell when it is met; an empty statement still counts.
+    no_success = set(out.loc[blank, "outcome_id"])
+    picked = flags[flags["flag"].isin(VAGUE_FLAGS) & ~flags["outcome_id"].isin(process)]
+    picked = picked[(picked["flag"] == "empty") | ~picked["outcome_id"].isin(no_success)]
+    return _statement_reason(picked, "vague_statement")
+
+
 #: Every check, in the order reasons are listed. Extra reasons (such as statement-quality
 #: flags) join here: a function of AttentionInputs returning outcome_id, reason, explanation,
 #: with its reason code and heading added to REASONS.
@@ -143,6 +192,8 @@ CHECKS: list[Callable[[AttentionInputs], pd.DataFrame]] = [
     no_progress,
     not_agreed,
     family_absent,
+    reads_as_process,
+    vague_statement,
 ]
 
 

@@ -516,3 +516,29 @@ def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.
         .facet(facet=panel, columns=columns)
         .properties(title=title)
     )
+
+
+# --- Shared packs (disclosure-controlled counts) ---------------------------------------------
+
+
+def published_counts_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Horizontal bars of counts as published, each labelled as shown ("c" where suppressed).
+
+    ``table`` has ``label`` and ``shown`` (the count as published after disclosure control,
+    for example by ``workbench.disclosure.suppress_with_total``). A suppressed count gets no
+    bar, only its "c": the chart never carries a value the table beside it hides.
+    """
+    frame = table[["label", "shown"]].astype(str).copy()
+    frame["count"] = pd.to_numeric(frame["shown"].str.replace(",", ""), errors="coerce")
+    # Rows in the table's order (the labels are the workbench's own category names, not user text).
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", title=None, sort=frame["label"].tolist(), axis=alt.Axis(labelLimit=360)),
+    )
+    bars = base.mark_bar(color=IMPROVED).encode(
+        x=alt.X("count:Q", title="Count (c: 1 to 5, or hidden so a total cannot reveal one)"),
+        tooltip=[alt.Tooltip("label:N", title="What"), alt.Tooltip("shown:N", title="Count")],
+    )
+    text = base.mark_text(align="left", dx=4, color=SERVICE_MARK).encode(x="count:Q", text="shown:N")
+    # A suppressed count has no bar; its "c" sits at zero.
+    text = text.transform_calculate(count="isValid(datum.count) ? datum.count : 0")
+    return alt.layer(bars, text).properties(title=title, width=420, height=alt.Step(26))

@@ -8,11 +8,14 @@ wrote (outcome statements, success measures, supervision records, the narrative)
 
 - ``internal``, for the worker and their manager: the worker's own children by id, with their
   months of birth, and (supervision) the records already made.
-- ``shared``, for example a peer learning group, applies DESIGN.md section 7: children are
-  pseudonymised (``Child A``, ``Child B``, ... in an order no id reveals), counts of 1 to 5 are
-  shown as ``c`` with secondary suppression wherever a total is shown
-  (:func:`workbench.disclosure.suppress_with_total`), no child id, no month of birth (age in
-  years only), no other worker's name and no supervision records.
+- ``shared``, for example a peer learning group, applies DESIGN.md section 7 and carries
+  **aggregate figures only**: no per-child listing (not even pseudonymised: a reader could
+  count the listed children or prompts and recover a count shown as ``c``), and no free text
+  (outcome statements, success measures, supervision records and the appraisal narrative may
+  name a child, a family or a worker). Every count of 1 to 5 is shown as ``c``, with secondary
+  suppression wherever a total is shown (:func:`workbench.disclosure.suppress_with_total`);
+  charts draw only the counts as published. No child id, no other worker's name. The page
+  says plainly what it leaves out and why.
 
 **How counts are marked.** Every count on a page (of children, outcomes, prompts, meetings,
 audits) is published inside an element with class ``wb-count``, after disclosure control in a
@@ -42,7 +45,7 @@ import pandas as pd
 import vl_convert
 from tqdm import tqdm
 
-from workbench.charts import score_outcomes, scores_frame, scores_over_time
+from workbench.charts import published_counts_chart, score_outcomes, scores_frame, scores_over_time
 from workbench.codes import labels, scale_ranges
 from workbench.disclosure import safe_count, suppress_with_total
 from workbench.store import Store
@@ -241,16 +244,27 @@ def page(title: str, body: str) -> str:
     )
 
 
-def _audience_note(audience: str) -> str:
+def _audience_note(audience: str, kind: str = "supervision") -> str:
     if audience == "internal":
         return (
             "<p class='wb-meta'><span class='wb-audience'>Internal</span> For the worker and their "
             "manager only: children are shown by their case id.</p>"
         )
+    left_out = (
+        "the list of children, their outcomes and each child's prompts, the outcome statements and "
+        "success measures, and the supervision records"
+        if kind == "supervision"
+        else "the list of audited cases and the appraisee's own words"
+    )
     return (
-        "<p class='wb-meta'><span class='wb-audience'>Shared</span> For a wider group: children are "
-        "pseudonymised, counts of 1 to 5 are shown as <abbr title='suppressed to protect children'>c</abbr> "
-        "(and another count is hidden where a total would reveal them), and no other worker is named.</p>"
+        "<div class='wb-meta wb-shared-note'><p><span class='wb-audience'>Shared</span> For a wider group. "
+        "This pack shows <strong>figures only</strong>.</p>"
+        f"<p><strong>Left out:</strong> {left_out}. A list of children, even under made-up names, lets "
+        "a reader count them and work out a number this pack hides; and words people wrote can name a "
+        "child, a family or a worker. The internal pack, for the worker and their manager, has the "
+        "detail.</p>"
+        "<p>Counts of 1 to 5 are shown as <abbr title='suppressed to protect children'>c</abbr>, and "
+        "another count is hidden where a total would reveal them. No other worker is named.</p></div>"
     )
 
 
@@ -300,6 +314,8 @@ def render_supervision_body(
     """Return the supervision pack for ``view`` as an HTML fragment (see the module for audiences)."""
     if audience not in AUDIENCES:
         raise PublishError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+    if audience == "shared":
+        return _shared_supervision_body(view)
     names = child_labels(view.children["child_id"], audience, f"supervision|{view.worker_id}|{view.at}")
     numbers = outcome_labels(view.outcomes)
     out = [
@@ -377,6 +393,96 @@ def render_supervision_body(
             out.append(render_record(record))
         out.append("</section>")
     return "".join(out)
+
+
+#: How an outcome's latest score at D stands against its baseline, in the order a shared pack lists them.
+PROGRESS_LABELS = (
+    "Higher than at the start",
+    "The same as at the start",
+    "Lower than at the start",
+    "No score to compare yet",
+)
+
+
+PROGRESS_CAPTION = "Desired outcomes by latest score against the start"
+
+
+def progress_counts(outcomes: pd.DataFrame) -> list[tuple[str, int]]:
+    """Return how many outcomes score higher, the same, lower than their baseline, or cannot yet tell."""
+    latest, baseline = outcomes["latest_score"], outcomes["baseline_score"]
+    scored = latest.notna() & baseline.notna()
+    return list(
+        zip(
+            PROGRESS_LABELS,
+            [
+                int((scored & (latest > baseline)).sum()),
+                int((scored & (latest == baseline)).sum()),
+                int((scored & (latest < baseline)).sum()),
+                int((~scored).sum()),
+            ],
+            strict=True,
+        )
+    )
+
+
+# Compiled Vega of the published-counts charts, by (title, labels): as for the scores chart,
+# only the counts differ from page to page, so each shape is compiled once.
+_COMPILED_COUNTS: dict[tuple, dict] = {}
+
+
+def _published_chart(rows: Sequence[tuple[str, int]], title: str) -> str:
+    """Return a bar chart of ``rows`` as published: suppressed exactly as :func:`counts_table` shows them.
+
+    Draws exactly what ``svg(published_counts_chart(...))`` draws (a unit test compares them).
+    """
+    shown, _total = suppress_with_total([v for _, v in rows])
+    table = pd.DataFrame({"label": [label for label, _ in rows], "shown": shown})
+    chart = published_counts_chart(table, title)
+    key = (title, tuple(table["label"]))
+    if key not in _COMPILED_COUNTS:
+        _COMPILED_COUNTS[key] = vl_convert.vegalite_to_vega(chart.to_dict(validate=False))
+    values = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in chart.data.to_dict("records")
+    ]
+    compiled = dict(_COMPILED_COUNTS[key])
+    compiled["data"] = [
+        {**source, "values": values} if "values" in source else source for source in compiled["data"]
+    ]
+    return _inline(vl_convert.vega_to_svg(compiled))
+
+
+def _shared_supervision_body(view: WorkerCaseload) -> str:
+    """Return the shared supervision pack: aggregate figures and charts only (see the module)."""
+    progress = progress_counts(view.outcomes)
+    counts = view.prompt_counts()
+    prompts = [(PROMPT_TITLES[code], int(n)) for code, n in counts.items()]
+    # The outcomes' total is the progress table's, as published there (hidden with it if need be).
+    _shown, outcomes_total = suppress_with_total([n for _, n in progress])
+    return "".join(
+        [
+            f"<h1>Supervision: {html.escape(view.worker_name)}</h1>",
+            f"<p class='wb-meta'>{html.escape(view.team_name)}. Figures about the children allocated to "
+            f"{html.escape(view.worker_name)} on {_date(view.at)}, and their desired outcomes active on "
+            "that date.</p>",
+            _audience_note("shared", "supervision"),
+            "<section class='wb-summary'><h2>At a glance</h2>",
+            f"<p>Children: {count(len(view.children), 'shared')}. Desired outcomes active: "
+            f"{_marked(outcomes_total)}.</p></section>",
+            "<section class='wb-progress'><h2>Are things changing?</h2>",
+            counts_table(
+                progress, "shared", "Desired outcomes by latest score against the start", "All outcomes"
+            ),
+            _published_chart(progress, "Desired outcomes by latest score against the start"),
+            "</section>",
+            "<section class='wb-prompt-counts'><h2>What to talk through</h2>",
+            "<p>Prompts are questions for supervision drawn from the records, such as an outcome not "
+            "reviewed for 120 days or one that reads as a service rather than a change for the child.</p>",
+            counts_table(prompts, "shared", "Prompts for supervision, by kind", "All prompts"),
+            _published_chart(prompts, "Prompts for supervision, by kind"),
+            "</section>",
+        ]
+    )
 
 
 def render_record(record) -> str:

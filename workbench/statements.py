@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -493,6 +493,32 @@ def clear_outcome_mask(texts: Iterable | pd.Series) -> np.ndarray:
 FLAG_COLUMNS: tuple[str, ...] = ("outcome_id", "flag", "title", "explanation", "prompt", "rank")
 
 
+_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+
+
+def flag_advice(explanation: str | pd.Series, prompt: str | pd.Series) -> str | pd.Series:
+    """Return what a flag means, then its coaching question(s), as one plain-words sentence pair.
+
+    A prompt's sentences that are not questions ("This describes a service.") restate the
+    explanation, so only its questions follow it. Works on strings or on Series of them.
+    """
+    if isinstance(prompt, pd.Series):
+        questions = prompt.map(_questions)
+        return explanation.str.strip() + " " + questions
+    return f"{str(explanation).strip()} {_questions(prompt)}"
+
+
+def _questions(prompt: str) -> str:
+    found = [m.strip() for m in _SENTENCE.findall(str(prompt)) if m.strip().endswith("?")]
+    return " ".join(found) if found else str(prompt).strip()
+
+
+@lru_cache(maxsize=1 << 16)
+def _flags_of(text: str) -> tuple[Flag, ...]:
+    # Remembered per text: the team lead's list reads the same team's statements at every filter change.
+    return analyse(text).flags
+
+
 def statement_flags_for_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Return one row per flag raised by each outcome's statement, for supervision and attention lists.
 
@@ -506,7 +532,7 @@ def statement_flags_for_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
                 f"statement flags need an {name!r} column; the outcomes have {list(outcomes.columns)}"
             )
     codes, distinct = _distinct(outcomes["statement"])
-    per_text = [analyse(t).flags for t in distinct]
+    per_text = [_flags_of(t) for t in distinct]
     rows = []
     for outcome_id, code in zip(outcomes["outcome_id"].tolist(), codes.tolist(), strict=True):
         for flag in per_text[code]:

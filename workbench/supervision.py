@@ -25,15 +25,31 @@ The four built in, for an outcome active at D:
   they differ by :data:`SCORE_GAP` (3) points or more. Only on scales that span at least 9 points
   (0 to 10 scaling, Outcomes Star): 3 points on Goal Attainment's -2 to +2 mean something else.
 
+A fifth source reads the outcome's own words (``workbench.statements``, issue 8), and gives at
+most one prompt per outcome, for the most pressing of the flags in :data:`STATEMENT_PROMPT_FLAGS`:
+
+- ``statement_process``: the "outcome" describes a service, compliance, a professional task or
+  support offered, not a change in the child's life;
+- ``statement_unclear``: the statement is empty, or says nothing about how anyone will know it
+  is met (no frequency, count, threshold, time frame or the family's own measure). Not raised
+  when ``success_missing`` is: that prompt already asks the same question.
+
+**Who may look, and who records.** The viewer is ``workbench.access.current_identity()`` (a
+trusted proxy header, JupyterHub, the deployment's ``WORKBENCH_USER`` in its identity file, or a
+demo identity), never a widget value. Their scope (``workbench.access.scope_for``) decides whose
+caseload they may see: a practitioner their own, a team lead their team's workers, a service
+lead the workers of their service's teams, the Head of Practice Improvement everyone.
+:func:`supervision_view` and :func:`record_supervision` refuse a worker outside it, whatever a
+page asks for; :func:`workers_in_scope` is what a chooser offers.
+
 **Records.** What was discussed, challenged and confirmed is saved as a supervision record in
 the table ``supervision_records`` (schema version 7). It is not an extract table, so loading a
-new extract never touches it. The supervisor is taken from a trusted deployment source
-(:func:`trusted_user`), never from a widget value.
+new extract never touches it. The supervisor recorded is the trusted identity's user name
+(:func:`trusted_user`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -43,7 +59,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from workbench.access import AccessRefusedError, Identity, Scope, current_identity, scope_for
 from workbench.codes import labels, scale_ranges
+from workbench.measures import ServiceData
+from workbench.statements import flag_advice, statement_flags_for_outcomes
 from workbench.store import Store
 
 NOT_REVIEWED_DAYS = 120
@@ -60,10 +79,26 @@ PROMPT_TITLES: dict[str, str] = {
     "no_progress": f"No progress in {NO_PROGRESS_REVIEWS} reviews",
     "success_missing": "Success measure not recorded",
     "score_gap": f"Family's score differs from the practitioner's by {SCORE_GAP} or more",
+    "statement_process": "Outcome reads as a service or a task, not a change for the child",
+    "statement_unclear": "Outcome does not say how anyone will know it is met",
 }
 
-#: Where the trusted identity of the person using the workbench comes from (set by the deployment).
-USER_ENV_VAR = "WORKBENCH_USER"
+#: Statement flags worth a supervision prompt, and the prompt code each gives. Chosen because
+#: they question whether the outcome is an outcome at all (process flags) or can ever be seen to
+#: be met (empty, no sign of success, vague): what supervision is for. Left out on purpose:
+#: ``professional_voice`` (most recorded statements are in professional words, so it would bury
+#: the rest, and whose words is already on the page beside each outcome), ``jargon`` and
+#: ``long`` (wording polish, better coached in the statements notebook than in supervision).
+STATEMENT_PROMPT_FLAGS: dict[str, str] = {
+    "empty": "statement_unclear",
+    "describes_service": "statement_process",
+    "compliance": "statement_process",
+    "professional_task": "statement_process",
+    "support_offered": "statement_process",
+    "no_sign_of_success": "statement_unclear",
+    "vague": "statement_unclear",
+}
+
 
 #: Longest text kept in each field of a supervision record.
 RECORD_TEXT_LIMIT = 20_000
@@ -73,14 +108,58 @@ class SupervisionError(ValueError):
     """A supervision record cannot be saved as asked; the message says why."""
 
 
-def trusted_user() -> str | None:
-    """Return the identity of the person using the workbench, from the deployment (``WORKBENCH_USER``).
+def trusted_identity() -> Identity:
+    """Return the viewer's identity from ``workbench.access.current_identity`` (or refuse).
 
-    The one place the supervisor's identity comes from. It is set by whoever runs the server
-    (a trusted source), never taken from a widget or a URL. ``None`` when not set.
+    The one place supervision learns who is using it: a trusted source set by whoever runs the
+    server, never a widget or a URL. Raises :class:`workbench.access.AccessRefusedError`.
     """
-    user = os.environ.get(USER_ENV_VAR, "").strip()
-    return user or None
+    return current_identity()
+
+
+def trusted_user() -> str | None:
+    """Return the id of the trusted identity, or ``None`` when there is none we can trust.
+
+    The same id audits record (:attr:`workbench.access.Identity.record_id`): the worker id when
+    the identity has one, otherwise the user name.
+    """
+    try:
+        return trusted_identity().record_id
+    except AccessRefusedError:
+        return None
+
+
+class _People:
+    """The teams, workers and allocations ``scope_for`` reads, without outcomes and reviews.
+
+    ``ServiceData`` would read every outcome and review; a scope needs only who works where.
+    """
+
+    allocation_at = ServiceData.allocation_at
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.teams = store.read_table("teams")
+        self.workers = store.read_table("workers")
+        self.allocations = store.read_table("allocations")
+
+    def localities(self) -> list[str]:
+        kids = self._store.metadata.tables["children"]
+        with self._store.engine.connect() as conn:
+            found = conn.execute(sa.select(kids.c.locality).distinct()).scalars().all()
+        return sorted(x for x in found if x)
+
+
+def supervision_scope(store: Store, at: date | str, identity: Identity | None = None) -> Scope:
+    """Return what ``identity`` (by default the trusted viewer) may see at ``at``, for supervision."""
+    identity = identity or trusted_identity()
+    return scope_for(identity, _People(store), _day(at))
+
+
+def _check_scope(scope: Scope, worker_id: str) -> None:
+    if not scope.allows_worker(worker_id):
+        who = f"{scope.identity.user} ({scope.identity.title.lower()})"
+        raise AccessRefusedError(f"{who} may not see worker {worker_id!r}'s caseload")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,6 +558,37 @@ def score_gap_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
     return _prompt_frame(picked, "score_gap", explanations)
 
 
+def statement_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
+    """Outcomes whose statement reads as a process, or as an outcome nobody could see met.
+
+    One prompt per outcome: its most pressing flag among :data:`STATEMENT_PROMPT_FLAGS`, in
+    the words of the statements lexicon (what the flag means, then the coaching question).
+    """
+    if outcomes.empty:
+        return _prompt_frame(outcomes, "statement_process", [])
+    flags = statement_flags_for_outcomes(outcomes[["outcome_id", "statement"]])
+    flags = flags[flags["flag"].isin(STATEMENT_PROMPT_FLAGS)]
+    # The success-measure prompt already asks how anyone will know; do not ask twice.
+    text = outcomes["success_looks_like"].astype("string").str.strip()
+    no_success = set(outcomes.loc[text.isna() | text.eq(""), "outcome_id"])
+    flags = flags[
+        ~(flags["flag"].isin(["no_sign_of_success", "vague"]) & flags["outcome_id"].isin(no_success))
+    ]
+    flags = flags.sort_values(["outcome_id", "rank"], kind="stable").drop_duplicates("outcome_id")
+    picked = flags.merge(outcomes[["outcome_id", "child_id"]], on="outcome_id", how="left")
+    codes = picked["flag"].map(STATEMENT_PROMPT_FLAGS)
+    return pd.DataFrame(
+        {
+            "child_id": picked["child_id"].astype("string").to_numpy(),
+            "outcome_id": picked["outcome_id"].astype("string").to_numpy(),
+            "code": codes.to_numpy(),
+            "title": codes.map(PROMPT_TITLES).to_numpy(),
+            "explanation": flag_advice(picked["explanation"], picked["prompt"]).to_numpy(),
+        },
+        columns=list(PROMPT_COLUMNS),
+    )
+
+
 #: The sources :func:`build_prompts` draws on, in the order prompts are listed. Append a source
 #: ``(outcomes, scores, at) -> DataFrame`` with :data:`PROMPT_COLUMNS` to add a kind of prompt.
 PROMPT_SOURCES: list[PromptSource] = [
@@ -486,6 +596,7 @@ PROMPT_SOURCES: list[PromptSource] = [
     no_progress_prompts,
     success_missing_prompts,
     score_gap_prompts,
+    statement_prompts,
 ]
 
 
@@ -521,8 +632,21 @@ def caseload_sizes(store: Store, at: date | str) -> pd.DataFrame:
     return sizes.merge(names, on="worker_id", how="left")[["worker_id", "name", "children"]]
 
 
-def supervision_view(store: Store, worker_id: str, at: date | str) -> WorkerCaseload:
-    """Return one worker's supervision view at ``at`` (reads only that worker's caseload)."""
+def workers_in_scope(store: Store, at: date | str, scope: Scope) -> pd.DataFrame:
+    """Return :func:`caseload_sizes` at ``at`` for the workers ``scope`` allows (what a chooser offers)."""
+    sizes = caseload_sizes(store, at)
+    return sizes[[scope.allows_worker(w) for w in sizes["worker_id"]]].reset_index(drop=True)
+
+
+def supervision_view(
+    store: Store, worker_id: str, at: date | str, scope: Scope | None = None
+) -> WorkerCaseload:
+    """Return one worker's supervision view at ``at`` (reads only that worker's caseload).
+
+    ``scope`` is the viewer's (by default the trusted viewer's, :func:`supervision_scope`); a
+    worker outside it is refused with :class:`workbench.access.AccessRefusedError`.
+    """
+    _check_scope(scope or supervision_scope(store, at), worker_id)
     return load_caseloads(store, at, [worker_id]).view(worker_id)
 
 
@@ -580,20 +704,25 @@ def record_supervision(
 ) -> int:
     """Save a supervision record for ``worker_id``; return its record id.
 
-    The supervisor is :func:`trusted_user` (``WORKBENCH_USER``); with none set, nothing is saved.
-    At least one of discussed, challenged and confirmed must be written. Text is kept as typed
-    and escaped wherever it is shown.
+    The supervisor is the trusted identity's user (:func:`trusted_identity`); with none, nothing
+    is saved. The worker must be in the supervisor's scope at ``view_at``. At least one of
+    discussed, challenged and confirmed must be written. Text is kept as typed and escaped
+    wherever it is shown.
     """
-    supervisor = trusted_user()
-    if not supervisor:
-        raise SupervisionError(
-            f"no trusted identity: the deployment must set {USER_ENV_VAR} to the supervisor's user name"
-        )
+    try:
+        identity = trusted_identity()
+    except AccessRefusedError as error:
+        raise SupervisionError(f"no trusted identity, so nothing is saved: {error}") from None
+    supervisor = identity.user
     workers = store.metadata.tables["workers"]
     with store.engine.connect() as conn:
         known = conn.execute(sa.select(workers.c.worker_id).where(workers.c.worker_id == worker_id)).first()
     if known is None:
         raise SupervisionError(f"no worker {worker_id!r} in the store")
+    try:
+        _check_scope(supervision_scope(store, view_at, identity), worker_id)
+    except AccessRefusedError as error:
+        raise SupervisionError(str(error)) from None
     texts = {
         "discussed": _clean_text(discussed, "discussed"),
         "challenged": _clean_text(challenged, "challenged"),

@@ -38,20 +38,29 @@ def test_supervision_packs_render_offline_with_every_chart_drawn(page, store, wo
     caseload = supervision_view(store, worker, AT)
     charted = caseload.outcomes[caseload.outcomes["scale"].isin(_charted_scales())]
     with_scores = set(charted["outcome_id"]) & set(caseload.scores.dropna(subset=["score"])["outcome_id"])
-    for audience in ("internal", "shared"):
-        (path,) = publish(
-            store, "supervision", AT, tmp_path, worker=worker, audience=audience, progress=False
-        )
-        open_offline(page, path)
-        charts = page.locator("svg.wb-chart")
-        assert charts.count() == 1
-        # One line and one latest-score dot per outcome with scores; nothing left undrawn.
-        assert page.locator("svg.wb-chart g.mark-line.role-mark > path").count() == len(with_scores)
-        assert page.locator("svg.wb-chart g.mark-symbol.role-mark > path").count() == len(with_scores)
-        assert page.locator(".wb-child").count() == len(caseload.children)
-        assert page.locator("h1").inner_text() == f"Supervision: {caseload.worker_name}"
-        page.screenshot(path=SCREENSHOTS / f"supervision-pack-{audience}.png", full_page=False)
-        assert all_requests(page) == [] and external_requests(page) == []
+    (path,) = publish(store, "supervision", AT, tmp_path, worker=worker, audience="internal", progress=False)
+    open_offline(page, path)
+    charts = page.locator("svg.wb-chart")
+    assert charts.count() == 1
+    # One line and one latest-score dot per outcome with scores; nothing left undrawn.
+    assert page.locator("svg.wb-chart g.mark-line.role-mark > path").count() == len(with_scores)
+    assert page.locator("svg.wb-chart g.mark-symbol.role-mark > path").count() == len(with_scores)
+    assert page.locator(".wb-child").count() == len(caseload.children)
+    assert page.locator("h1").inner_text() == f"Supervision: {caseload.worker_name}"
+    page.screenshot(path=SCREENSHOTS / "supervision-pack-internal.png", full_page=False)
+    assert all_requests(page) == [] and external_requests(page) == []
+
+    # Shared: figures only. Two charts of the published counts, each drawn; no child listed.
+    (path,) = publish(store, "supervision", AT, tmp_path, worker=worker, audience="shared", progress=False)
+    open_offline(page, path)
+    charts = page.locator("svg.wb-chart")
+    assert charts.count() == 2
+    for index in range(charts.count()):
+        assert charts.nth(index).locator(MARKS).count() > 0
+    assert page.locator(".wb-child").count() == 0 and page.locator(".wb-shared-note").count() == 1
+    assert page.locator("h1").inner_text() == f"Supervision: {caseload.worker_name}"
+    page.screenshot(path=SCREENSHOTS / "supervision-pack-shared.png", full_page=True)
+    assert all_requests(page) == [] and external_requests(page) == []
 
 
 def test_appraisal_pack_renders_offline_and_prints_to_pdf(page, store, worker, tmp_path):

@@ -8,7 +8,10 @@ import uuid
 
 import pytest
 
+from workbench.measures import DEMO_AT
 from workbench.serving import DASHBOARDS_DIR
+from workbench.store import Store
+from workbench.supervision import caseload_sizes
 
 from .rig import (
     SCREENSHOTS,
@@ -21,6 +24,8 @@ from .rig import (
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 CHART = ".wb-supervision-chart"
+#: The demo identities (data/demo-identities.yaml): no deployment identity file, no deployment user.
+DEMO_ENV = {"WORKBENCH_IDENTITY_FILE": None, "WORKBENCH_USER": None, "WORKBENCH_DEMO_USER": None}
 
 
 def test_a_recorded_supervision_is_there_after_a_reload(voila, page, tmp_path):
@@ -29,7 +34,8 @@ def test_a_recorded_supervision_is_there_after_a_reload(voila, page, tmp_path):
     shutil.copy(os.environ["WORKBENCH_STORE"].removeprefix("sqlite:///"), store)
     server = voila(
         DASHBOARDS_DIR / "supervision.ipynb",
-        env={"WORKBENCH_STORE": f"sqlite:///{store}", "WORKBENCH_USER": "lead.supervisor"},
+        # No identity file: the demo identity, by default the Head of Practice Improvement.
+        env={"WORKBENCH_STORE": f"sqlite:///{store}", **DEMO_ENV},
     )
     page.goto(server.url, wait_until="commit")
     assert wait_for_chart(page, timeout=120_000, within=CHART) > 0
@@ -38,7 +44,7 @@ def test_a_recorded_supervision_is_there_after_a_reload(voila, page, tmp_path):
     worker = page.locator(".wb-supervision-worker select").input_value()
     assert page.locator(".wb-supervision-caseload h1").inner_text().startswith("Supervision: ")
     assert page.locator(".wb-supervision-caseload .wb-prompt").count() > 0
-    assert "Recording as lead.supervisor." in page.inner_text(".wb-supervision")
+    assert "Recording as Head of Practice Improvement (demo)" in page.inner_text(".wb-supervision")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "supervision-dashboard-top.png", full_page=False)
 
@@ -58,8 +64,36 @@ def test_a_recorded_supervision_is_there_after_a_reload(voila, page, tmp_path):
     records = page.locator(".wb-supervision-records")
     assert note in records.inner_text()  # shown as text: the tags were escaped
     assert records.locator("b").count() == 0
-    assert "with lead.supervisor" in records.inner_text()
+    assert "with demo-head-of-pi" in records.inner_text()
     assert "Outcome 2 has not moved in three reviews" in records.inner_text()
     records.scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOTS / "supervision-dashboard-records.png", full_page=False)
+    assert external_requests(page) == []
+
+
+def test_a_team_lead_chooses_only_their_teams_workers(voila, page):
+    """demo-team-lead leads T16: the chooser holds T16's workers with a caseload, and no other."""
+    store = Store(os.environ["WORKBENCH_STORE"])
+    workers = store.read_table("workers", ["worker_id", "team_id"])
+    sizes = caseload_sizes(store, DEMO_AT)
+    t16 = set(workers.loc[workers["team_id"] == "T16", "worker_id"]) & set(sizes["worker_id"])
+    assert t16 and len(t16) < len(sizes)
+    server = voila(
+        DASHBOARDS_DIR / "supervision.ipynb", env={**DEMO_ENV, "WORKBENCH_DEMO_USER": "demo-team-lead"}
+    )
+    page.goto(server.url, wait_until="commit")
+    wait_for_chart(page, timeout=120_000, within=CHART)
+    wait_for_voila_rendered(page)
+    assert_no_error_output(page)
+    offered = page.eval_on_selector_all(
+        ".wb-supervision-worker select option", "options => options.map(o => o.value)"
+    )
+    # ipywidgets' Dropdown sends option indexes as values; the labels carry the worker ids.
+    labels = page.eval_on_selector_all(
+        ".wb-supervision-worker select option", "options => options.map(o => o.textContent)"
+    )
+    assert len(offered) == len(t16)
+    assert {label.split("(")[1].split(")")[0] for label in labels} == t16
+    assert "Viewing as Farah Fisher" in page.inner_text(".wb-viewer")
+    page.screenshot(path=SCREENSHOTS / "supervision-dashboard-team-lead.png", full_page=False)
     assert external_requests(page) == []

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.unit.handworked import write_extract
-from tests.unit.supervision_fixture import AT, supervision_rows
+from tests.unit.supervision_fixture import AT, signed_in, supervision_rows
 from workbench.extract import load_extract
 from workbench.store import Store
 from workbench.supervision import record_supervision, supervision_records, supervision_view
@@ -23,9 +23,10 @@ def test_supervision_on_postgres(pg_store, tmp_path, monkeypatch):
     view = supervision_view(pg_store, "W1", AT)
     assert view.children["child_id"].tolist() == ["C1", "C2", "C5"]
     assert view.prompt_counts().to_dict() == {
-        "not_reviewed": 3, "no_progress": 1, "success_missing": 2, "score_gap": 1
+        "not_reviewed": 3, "no_progress": 1, "success_missing": 2, "score_gap": 1,
+        "statement_process": 2, "statement_unclear": 1,
     }  # fmt: skip
-    monkeypatch.setenv("WORKBENCH_USER", "cat.example")
+    signed_in(monkeypatch, tmp_path, "cat.example")
     record_id = record_supervision(pg_store, "W1", "2026-04-02", AT, confirmed="P1 is right")
     records = supervision_records(pg_store, "W1")
     assert records["record_id"].tolist() == [record_id]

@@ -33,6 +33,16 @@ So W1 has children C1, C2, C5; outcomes P1, P2, P9, P3, P4, P5, P10; prompts not
 (P2, P3, P9), no_progress 1 (P2), success_missing 2 (P2, P10), score_gap 1 (P2): 7 in all.
 W2 has C3, outcome P6, and one prompt: no_progress.
 
+Statements read "<b>Pn</b> I will get to school on time at least 9 days in 10" (a clear outcome,
+no statement prompt), except, with the statement prompt each gives (the most pressing flag):
+
+    P3  "Mum to attend the parenting course": describes_service, so statement_process
+    P4  "Dad to engage with services": compliance, so statement_process
+    P5  "Children to be safe": no_sign_of_success (and vague), so statement_unclear
+    P10 "Things will be better at home": vague, but success_missing already asks, so none
+
+So W1 also has statement_process 2 (P3, P4) and statement_unclear 1 (P5): 10 prompts in all.
+
 C1's last meeting on or before D is M2 (2026-02-01: PN7, no parent, wider family, no agency);
 M3 (2026-04-10) is after D.
 """
@@ -61,10 +71,10 @@ def _involvement(iid, child, start):
 
 
 def _outcome(oid, child, inv, agreed, baseline, success="Settled at school", scale="scaling_0_10",
-             status="active", closed=""):  # fmt: skip
+             status="active", closed="", said="I will get to school on time at least 9 days in 10"):  # fmt: skip
     return {
         "outcome_id": oid, "child_id": child, "involvement_id": inv, "agreed_meeting_id": "",
-        "agreed_date": agreed, "statement": f"<b>{oid}</b> I want to feel safe at home",
+        "agreed_date": agreed, "statement": f"<b>{oid}</b> {said}",
         "whose_words": "child", "agreed_with_family": "Y", "success_looks_like": success,
         "domain": "family_relationships", "scale": scale, "baseline_score": baseline,
         "target_score": "1" if scale == "gas" else "8", "target_date": "", "status": status, "closed_date": closed,
@@ -104,14 +114,14 @@ def supervision_rows() -> dict[str, list[dict[str, str]]]:
     rows["outcomes"] = [
         _outcome("P1", "C1", "I1", "2025-06-01", "3"),
         _outcome("P2", "C1", "I1", "2025-01-10", "5", success=""),
-        _outcome("P3", "C2", "I2", "2025-12-01", "2"),
-        _outcome("P4", "C2", "I2", "2025-12-02", ""),
-        _outcome("P5", "C2", "I2", "2025-03-01", "2"),
+        _outcome("P3", "C2", "I2", "2025-12-01", "2", said="Mum to attend the parenting course"),
+        _outcome("P4", "C2", "I2", "2025-12-02", "", said="Dad to engage with services"),
+        _outcome("P5", "C2", "I2", "2025-03-01", "2", said="Children to be safe"),
         _outcome("P6", "C3", "I3", "2025-06-01", "-1", scale="gas"),
         _outcome("P7", "C1", "I1", "2025-06-01", "3", success="", status="achieved", closed="2026-02-01"),
         _outcome("P8", "C1", "I1", "2026-04-02", "3", success=""),
         _outcome("P9", "C1", "I1", "2025-10-01", "4"),
-        _outcome("P10", "C5", "I5", "2025-06-01", "5", success=""),
+        _outcome("P10", "C5", "I5", "2025-06-01", "5", success="", said="Things will be better at home"),
         _outcome("P11", "C4", "I4", "2025-06-01", "5", success=""),
     ]
     rows["outcome_reviews"] = [
@@ -135,3 +145,27 @@ def supervision_rows() -> dict[str, list[dict[str, str]]]:
     ]
     rows["intervention_outcomes"] = [{"intervention_id": "X1", "outcome_id": "P1"}]
     return rows
+
+
+#: Identities for the fixture (an identity file as a deployment writes it): Cat leads T1 (W1 and
+#: W3), Dee leads T2 (W2), Ann is the practitioner W1, Hope is the Head of Practice Improvement.
+IDENTITIES = """
+users:
+  cat.example: {role: team_lead, team_id: T1, worker_id: W3, name: Cat Example}
+  dee.lead: {role: team_lead, team_id: T2, name: Dee Lead}
+  ann.example: {role: practitioner, worker_id: W1, name: Ann Example}
+  hope.pi: {role: head_of_practice_improvement, name: Hope PI}
+"""
+
+
+def signed_in(monkeypatch, folder, user: str | None) -> None:
+    """Run as ``user`` from the deployment's identity file (``None``: a deployment naming nobody)."""
+    path = folder / "identities.yaml"
+    path.write_text(IDENTITIES, encoding="utf-8")
+    for name in ("WORKBENCH_TRUST_PROXY_HEADER", "JUPYTERHUB_USER", "WORKBENCH_DEMO_USER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORKBENCH_IDENTITY_FILE", str(path))
+    if user is None:
+        monkeypatch.delenv("WORKBENCH_USER", raising=False)
+    else:
+        monkeypatch.setenv("WORKBENCH_USER", user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import nbformat
@@ -47,6 +48,7 @@ def test_appraisal_figures_are_the_measures_for_the_workers_children(fixture_sto
     assert "<td>C1</td>" in page
     shared = render_appraisal_page(appraisal, "shared")
     assert "C1" not in shared and "<span class='wb-count'>3</span>" not in shared
+    assert "Proud of" not in shared and "the appraisee's own words" in shared
 
 
 def test_notebook_05_runs_for_any_worker(tmp_path):
@@ -70,4 +72,42 @@ def test_notebook_05_runs_for_any_worker(tmp_path):
         for o in c.get("outputs", [])
         if "text/html" in o.get("data", {}) and "Appraisal:" in o["data"]["text/html"]
     )
-    assert "wb-audience'>Shared" in page and "A &lt;i&gt;year&lt;/i&gt;" in page
+    # A shared pack carries no free text: the narrative is left out, and the page says so.
+    assert "wb-audience'>Shared" in page and "year&lt;/i&gt;" not in page and "<i>year" not in page
+    assert "Left out of a shared pack" in page
+
+
+def test_appraisal_counts_audits_recorded_in_the_workbench_with_their_moderated_grade(fixture_store):
+    """Workbench audits count beside historic ones, with their moderated grade.
+
+    C2 (W1's since 2024) is audited in the workbench on 2026-02-01, graded requires improvement
+    and moderated to good; C3 (W2's) is audited too. W1's appraisal lists A1 (historic) and C2's.
+    """
+    from workbench.audits.moderation import moderate_audit
+    from workbench.audits.recording import Answer, AuditRecord, submit_audit
+    from workbench.audits.templates import load_template
+
+    template = load_template()
+
+    def submit(child: str, grade: str) -> str:
+        answers = {q: Answer(grade, "") for q in template.question_ids}
+        on = date(2026, 2, 1)
+        return submit_audit(
+            fixture_store, AuditRecord(child, "W3", template, answers, grade, on, date(2025, 8, 1), on)
+        )
+
+    c2_audit = submit("C2", "requires_improvement")
+    submit("C3", "good")
+    moderate_audit(
+        fixture_store, c2_audit, "W2", dict.fromkeys(template.question_ids, ("good", "evidence seen")),
+        "good", "the plan shows the change", date(2026, 2, 10),
+    )  # fmt: skip
+    appraisal = build_appraisal(ServiceData(fixture_store), "W1", AT, audit_frame(fixture_store))
+    audits = appraisal.audits.set_index("audit_id")
+    assert audits.index.tolist() == ["A1", c2_audit]
+    assert audits.loc[c2_audit, ["child_id", "overall_grade", "moderated_grade"]].tolist() == [
+        "C2", "requires_improvement", "good",
+    ]  # fmt: skip
+    assert build_appraisal(ServiceData(fixture_store), "W2", AT, audit_frame(fixture_store)).audits[
+        "child_id"
+    ].tolist() == ["C3"]

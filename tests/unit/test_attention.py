@@ -141,3 +141,38 @@ def test_nothing_to_flag_gives_an_empty_frame_with_the_columns():
 
 def test_every_check_has_a_heading():
     assert [check.__name__ for check in CHECKS] == list(REASONS)
+
+
+def test_statements_that_read_as_a_process_or_too_vague_are_reasons():
+    """Statement reasons, worked by hand.
+
+    A1 a service, A3 compliance with jargon, A6 vague (success written), A2 vague but with no
+    success measure (that reason already says it), A7 empty, A8 clear in professional words: none.
+    """
+    said = {
+        "A1": "Mum to attend the parenting course",
+        "A2": "Things will be better at home",
+        "A3": "Dad to engage with services",
+        "A6": "Children to be safe",
+        "A7": "",
+        "A8": "Protective factors: Sam will attend school at least 9 days in 10",
+    }
+    outcomes = OUTCOMES.assign(statement=OUTCOMES["outcome_id"].map(said))
+    found = attention_reasons(outcomes, REVIEWS, MEETINGS, D)
+    statement = found[found["reason"].isin(["reads_as_process", "vague_statement"])]
+    assert list(zip(statement["outcome_id"], statement["reason"], strict=True)) == [
+        ("A1", "reads_as_process"),
+        ("A3", "reads_as_process"),
+        ("A6", "vague_statement"),
+        ("A7", "vague_statement"),
+    ]
+    words = statement.set_index("outcome_id")
+    assert words.loc["A1", "heading"] == "Reads as a service or task, not an outcome"
+    assert words.loc["A1", "explanation"].endswith(
+        "not a change in the child's life. What would be different for the child if it worked?"
+    )
+    assert words.loc["A6", "heading"] == "Does not say how anyone will know it is met"
+    assert words.loc["A7", "explanation"].startswith("There is no statement")
+    # The other reasons are unchanged by the statements.
+    rest = found[~found.index.isin(statement.index)]
+    assert len(rest) == len(attention_reasons(OUTCOMES, REVIEWS, MEETINGS, D))

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.unit.handworked import write_extract
-from tests.unit.supervision_fixture import AT, supervision_rows
+from tests.unit.supervision_fixture import AT, signed_in, supervision_rows
 from workbench.cli import main
 from workbench.disclosure import suppress_with_total
 from workbench.extract import load_extract
@@ -29,6 +29,7 @@ from workbench.supervision import record_supervision, supervision_records, super
 DEMO_AT = "2026-03-31"
 DEMO_CHILD_ID = re.compile(r"C\d{6}")
 COUNT = re.compile(r"<span class='wb-count'>([^<]*)</span>")
+CHILD_LABEL = re.compile(r"\bChild [A-Z]{1,3}\b")
 
 
 @pytest.fixture
@@ -69,29 +70,44 @@ def test_internal_page_shows_the_workers_children_by_id(fixture_store):
     assert set(re.findall(r"\bC\d\b", page)) == {"C1", "C2", "C5"}
     assert "born 2014-05" in page
     assert counts_in(page)[:2] == ["3", "7"]  # children, outcomes: internal counts are not suppressed
-    assert counts_in(page)[2:] == ["3", "1", "2", "1", "7"]  # prompts by kind, then all prompts
-    assert page.count("class='wb-prompt'") == 7
+    assert counts_in(page)[2:] == ["3", "1", "2", "1", "2", "1", "10"]  # prompts by kind, then all
+    assert page.count("class='wb-prompt'") == 10
+    assert (
+        "not a change in the child&#x27;s life. What would be different for the child if it worked?" in page
+    )
     # Outcome statements are escaped, never markup.
-    assert "&lt;b&gt;P1&lt;/b&gt; I want to feel safe at home" in page and "<b>P1</b>" not in page
+    assert "&lt;b&gt;P1&lt;/b&gt; I will get to school on time" in page and "<b>P1</b>" not in page
     assert "<script" not in page
     assert not re.findall(r"(?:https?:)?//", re.sub(r'xmlns(:\w+)?="[^"]*"', "", page))  # nothing fetched
 
 
-def test_shared_page_pseudonymises_and_suppresses(fixture_store):
+def test_shared_page_shows_figures_only_suppressed(fixture_store):
+    """W1 at D, worked by hand (tests/unit/supervision_fixture.py).
+
+    Children 3: c. Outcomes by latest score against the baseline: higher P1 (3 to 6), P9 (4 to
+    5), P5 (2 to 4): 3; the same P2 (5), P10 (5): 2; lower 0; no score to compare P3, P4: 2.
+    All three non-zero counts are 1 to 5, so hidden; the total 7 leaves each between 1 and 5:
+    shown. Prompts 3, 1, 2, 1, 2, 1: all hidden, total 10 shown.
+    """
     view = supervision_view(fixture_store, "W1", AT)
     page = render_supervision_page(view, "shared")
-    assert not re.search(r"\bC\d\b", page)
-    names = child_labels(["C1", "C2", "C5"], "shared", f"supervision|W1|{view.at}")
-    assert sorted(names.values()) == ["Child A", "Child B", "Child C"]
-    for label in names.values():
-        assert f"<h3>{label} <small>(age " in page
-    assert "born" not in page
-    assert counts_in(page) == ["c", "7", "c", "c", "c", "c", "7"]  # 3 children hidden; 7 outcomes shown
+    assert counts_in(page) == ["c", "7", "c", "c", "0", "c", "7"] + ["c"] * 6 + ["10"]
+    # No per-child listing, not even pseudonymised, and no free text a person wrote.
+    assert not re.search(r"\bC\d\b", page) and "Child A" not in page and "born" not in page
+    body = page.split("</style>", 1)[1]
+    for listing in ("wb-child", "wb-children", "wb-prompt'", "wb-outcomes", "wb-record"):
+        assert listing not in body
+    for said in view.outcomes["statement"]:
+        assert html.escape(said) not in page and said not in page
+    assert "Settled at school" not in page  # the success measures
     assert "Bob Example" not in page and "Cat Example" not in page and "Ann Example" in page
+    # It says what it leaves out and why, and draws its charts from the published counts.
+    assert "figures only" in page and "Left out:" in page and "work out a number this pack hides" in page
+    assert page.count('class="marks wb-chart"') == 2
 
 
-def test_records_show_escaped_in_internal_packs_only(fixture_store, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_USER", "cat.example")
+def test_records_show_escaped_in_internal_packs_only(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, "cat.example")
     record_supervision(fixture_store, "W1", "2026-04-02", AT, challenged="Is <i>P2</i> right?\n\nAsk Mum.")
     view = supervision_view(fixture_store, "W1", AT)
     records = supervision_records(fixture_store, "W1")
@@ -163,9 +179,17 @@ def demo_workers(demo_store) -> pd.DataFrame:
     return demo_store.read_table("workers", ["worker_id", "name"])
 
 
-def test_shared_packs_for_the_demo_service_disclose_nothing(shared_packs, demo_workers):
+def test_shared_packs_for_the_demo_service_disclose_nothing(shared_packs, demo_workers, demo_store):
+    # Every statement long enough not to be a common phrase ("Safe at home" could be a heading).
+    statements = {
+        str(t).strip() for t in demo_store.read_table("outcomes", ["statement"])["statement"].dropna()
+    }
+    statements = {t for t in statements if len(t) >= 25}
+    assert len(statements) > 100
     names = dict(zip(demo_workers["worker_id"], demo_workers["name"], strict=True))
-    any_name = re.compile("|".join(rf"\b{re.escape(n)}\b" for n in sorted(set(names.values()), key=len, reverse=True)))
+    any_name = re.compile(
+        "|".join(rf"\b{re.escape(n)}\b" for n in sorted(set(names.values()), key=len, reverse=True))
+    )
     assert len(shared_packs) > 50
     suppressed = 0
     for path in shared_packs:
@@ -180,6 +204,13 @@ def test_shared_packs_for_the_demo_service_disclose_nothing(shared_packs, demo_w
         assert not set(counts) & {"1", "2", "3", "4", "5"}, f"{path.name} shows a count of 1 to 5"
         suppressed += counts.count("c")
         assert not re.search(r"born \d{4}-\d{2}", page)
+        # Figures only: no per-child section and no outcome statement a person wrote.
+        body = page.split("</style>", 1)[1]
+        assert "wb-child" not in body and "wb-prompt'" not in body and not CHILD_LABEL.search(page)
+        text = html.unescape(page)
+        found = [said for said in statements if said in text]
+        assert not found, f"{path.name} shows outcome statements: {found[:3]}"
+        assert "figures only" in page
     assert suppressed > 0  # the demo has small counts, and they were hidden
 
 
@@ -207,3 +238,20 @@ def test_the_compiled_scores_chart_draws_what_altair_draws(fixture_store):
         # Panels sort by a number: no child label enters a Vega expression.
         spec = str(chart.to_dict())
         assert "Child A" not in spec.split("'datasets'")[0] and "C1" not in spec.split("'datasets'")[0]
+
+
+def test_the_compiled_counts_chart_draws_what_altair_draws():
+    from workbench.charts import published_counts_chart
+    from workbench.publishing import _published_chart, svg
+
+    first = [("Higher", 22), ("Same", 3), ("Lower", 0), ("No score", 29)]
+    second = [("Higher", 8), ("Same", 9), ("Lower", 2), ("No score", 40)]  # same shape, new counts
+    for rows in (first, second):
+        shown, _ = suppress_with_total([n for _, n in rows])
+        table = pd.DataFrame({"label": [label for label, _ in rows], "shown": shown})
+        assert _published_chart(rows, "Outcomes") == svg(published_counts_chart(table, "Outcomes"))
+    # 3 is hidden, and then 22 (the total 54 would reveal a lone 3). Each is drawn as its "c" with
+    # no bar: the chart (its marks' labels included) carries nothing the table hides.
+    marks = re.findall(r'aria-label="([^"]*)"', _published_chart(first, "Outcomes"))
+    assert [m.split("shown: ")[1] for m in marks if "shown: " in m] == ["c", "c", "0", "29"]
+    assert not [m for m in marks if re.search(r"\b(22|3)\b", m)]

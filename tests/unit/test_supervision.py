@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.unit.handworked import write_extract
-from tests.unit.supervision_fixture import AT, supervision_rows
+from tests.unit.supervision_fixture import AT, signed_in, supervision_rows
+from workbench.access import AccessRefusedError
 from workbench.extract import load_extract
 from workbench.store import SCHEMA_VERSION, Store
 from workbench.supervision import (
@@ -16,9 +17,12 @@ from workbench.supervision import (
     build_prompts,
     load_caseloads,
     record_supervision,
+    statement_prompts,
     supervision_records,
+    supervision_scope,
     supervision_view,
     trusted_user,
+    workers_in_scope,
 )
 
 
@@ -61,12 +65,15 @@ def test_prompts_on_the_hand_worked_fixture(fixture_store):
         ("P2", "no_progress"),
         ("P2", "success_missing"), ("P10", "success_missing"),
         ("P2", "score_gap"),
+        ("P3", "statement_process"), ("P4", "statement_process"), ("P5", "statement_unclear"),
     }  # fmt: skip
     assert view.prompt_counts().to_dict() == {
         "not_reviewed": 3,
         "no_progress": 1,
         "success_missing": 2,
         "score_gap": 1,
+        "statement_process": 2,
+        "statement_unclear": 1,
     }
     assert prompts_of(supervision_view(fixture_store, "W2", AT)) == {("P6", "no_progress")}
 
@@ -91,6 +98,46 @@ def test_prompts_are_explained_in_plain_words(fixture_store):
     )
 
 
+def test_statement_prompts_say_what_the_wording_misses_and_ask_the_coaching_question(fixture_store):
+    prompts = supervision_view(fixture_store, "W1", AT).prompts.set_index(["outcome_id", "code"])
+    service = prompts.loc[("P3", "statement_process")]
+    assert service["title"] == "Outcome reads as a service or a task, not a change for the child"
+    assert service["explanation"].endswith(
+        "not a change in the child's life. What would be different for the child if it worked?"
+    )
+    assert prompts.loc[("P4", "statement_process"), "explanation"].endswith(
+        "If the family did this, what would be different for the child?"
+    )
+    assert prompts.loc[("P5", "statement_unclear"), "explanation"].startswith(
+        "Nothing in it says how everyone will know it has been achieved"
+    )
+    # One statement prompt per outcome; none for P10, whose success_missing prompt already asks.
+    statement = prompts.reset_index()
+    statement = statement[statement["code"].str.startswith("statement_")]
+    assert statement["outcome_id"].is_unique and "P10" not in set(statement["outcome_id"])
+
+
+def test_statement_prompts_leave_out_professional_voice_and_jargon_alone():
+    outcomes = pd.DataFrame(
+        {
+            "outcome_id": ["A", "B", "C"],
+            "child_id": ["X", "X", "Y"],
+            # A: clear, in professional words with jargon; B: empty; C: a task for professionals.
+            "statement": [
+                "Protective factors to be evident: Sam will attend school at least 9 days in 10",
+                "",
+                "Family to be offered support with housing",
+            ],
+            "success_looks_like": ["Attendance 90%", "Something written", "Housing settled"],
+        }
+    )
+    prompts = statement_prompts(outcomes, pd.DataFrame(), pd.Timestamp(AT).date())
+    assert list(zip(prompts["outcome_id"], prompts["code"], strict=True)) == [
+        ("B", "statement_unclear"), ("C", "statement_process"),
+    ]  # fmt: skip
+    assert prompts.set_index("outcome_id").loc["B", "child_id"] == "X"
+
+
 def test_a_prompt_source_can_join(fixture_store):
     view = supervision_view(fixture_store, "W1", AT)
 
@@ -113,16 +160,59 @@ def test_last_meeting_says_who_was_there(fixture_store):
     assert children.loc["C1", "age"] == 11  # born May 2014, at 31 March 2026
 
 
-def test_records_need_a_trusted_identity(fixture_store, monkeypatch):
-    monkeypatch.delenv("WORKBENCH_USER", raising=False)
+def test_records_need_a_trusted_identity(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, None)  # an identity file, but nobody named by a trusted source
     assert trusted_user() is None
-    with pytest.raises(SupervisionError, match="WORKBENCH_USER"):
+    with pytest.raises(SupervisionError, match=r"no trusted identity.*WORKBENCH_USER"):
+        record_supervision(fixture_store, "W1", "2026-04-02", AT, discussed="C1's outcomes")
+    signed_in(monkeypatch, tmp_path, "stranger")  # named, but not in the identity file
+    with pytest.raises(SupervisionError, match=r"'stranger'.*not in the identity file"):
         record_supervision(fixture_store, "W1", "2026-04-02", AT, discussed="C1's outcomes")
     assert supervision_records(fixture_store).empty
 
 
+def test_the_demo_head_of_pi_records_when_no_identity_file_is_set(fixture_store, monkeypatch):
+    for name in ("WORKBENCH_IDENTITY_FILE", "WORKBENCH_USER", "WORKBENCH_DEMO_USER", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("WORKBENCH_TRUST_PROXY_HEADER", raising=False)
+    record_supervision(fixture_store, "W2", "2026-04-02", AT, discussed="C3")
+    assert supervision_records(fixture_store)["supervisor"].tolist() == ["demo-head-of-pi"]
+
+
+@pytest.mark.parametrize(
+    ("user", "allowed"),
+    [
+        ("hope.pi", ["W1", "W2"]),  # everyone with a caseload (W3 has none)
+        ("cat.example", ["W1"]),  # T1's workers: W1, and W3 who has no caseload
+        ("dee.lead", ["W2"]),
+        ("ann.example", ["W1"]),  # their own
+    ],
+)
+def test_the_scope_decides_whose_caseload_can_be_seen_and_recorded(
+    fixture_store, monkeypatch, tmp_path, user, allowed
+):
+    signed_in(monkeypatch, tmp_path, user)
+    scope = supervision_scope(fixture_store, AT)
+    assert scope.identity.user == user
+    assert workers_in_scope(fixture_store, AT, scope)["worker_id"].tolist() == allowed
+    for worker in ("W1", "W2"):
+        if worker in allowed:
+            assert supervision_view(fixture_store, worker, AT).worker_id == worker
+            record_supervision(fixture_store, worker, "2026-04-02", AT, discussed="ok")
+        else:
+            # Refused in the workbench, whatever a page or a notebook asks for.
+            with pytest.raises(AccessRefusedError, match=f"may not see worker '{worker}'"):
+                supervision_view(fixture_store, worker, AT)
+            with pytest.raises(AccessRefusedError, match=f"may not see worker '{worker}'"):
+                supervision_view(fixture_store, worker, AT, scope)
+            with pytest.raises(SupervisionError, match=f"may not see worker '{worker}'"):
+                record_supervision(fixture_store, worker, "2026-04-02", AT, discussed="not mine")
+    records = supervision_records(fixture_store)
+    assert sorted(records["worker_id"]) == allowed and set(records["supervisor"]) == {user}
+
+
 def test_records_are_saved_and_survive_an_extract_load(fixture_store, monkeypatch, tmp_path):
-    monkeypatch.setenv("WORKBENCH_USER", "cat.example")
+    signed_in(monkeypatch, tmp_path, "cat.example")
     first = record_supervision(fixture_store, "W1", "2026-04-02", AT, discussed="<script>x</script>")
     second = record_supervision(
         fixture_store, "W1", "2026-05-01", AT, challenged="P2 is stuck", confirmed="P1 is right"

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from tests.unit.handworked import write_extract
-from tests.unit.supervision_fixture import AT, supervision_rows
+from tests.unit.supervision_fixture import AT, signed_in, supervision_rows
 from widgets import SupervisionView
+from workbench.access import AccessRefusedError
 from workbench.extract import load_extract
 from workbench.store import Store
 from workbench.supervision import supervision_records
@@ -42,17 +43,27 @@ def test_choosing_a_worker_and_date_follows_the_allocations(fixture_store):
     assert {row["child_label"] for row in spec["datasets"][spec["data"]["name"]]} == {"C5"}  # C3 is on GAS
 
 
-def test_saving_needs_the_trusted_identity(fixture_store, monkeypatch):
-    monkeypatch.delenv("WORKBENCH_USER", raising=False)
+def test_no_page_without_a_trusted_identity(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, None)
+    with pytest.raises(AccessRefusedError, match="no trusted source names the user"):
+        SupervisionView(fixture_store, at=date(2026, 3, 31))
+
+
+def test_a_team_lead_chooses_only_their_teams_workers(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, "dee.lead")
     view = SupervisionView(fixture_store, at=date(2026, 3, 31))
-    assert view.save_button.disabled
-    view.notes["discussed"].value = "All three children"
-    assert view.save() is None
-    assert "WORKBENCH_USER" in view.message.value and supervision_records(fixture_store).empty
+    assert view.worker_choice.options == (("Bob Example (W2): 1 children", "W2"),)
+    assert "Dee Lead" in view.viewer.value and "Team lead" in view.viewer.value
+    # A worker outside the scope set from code is refused by the workbench, and nothing shows.
+    view.worker_id = "W1"
+    assert view.caseload is None and "may not see worker &#x27;W1&#x27;" in view.caseload_html.value
+    view.notes["discussed"].value = "Ann's children"
+    assert view.save() is None and "may not see worker" in view.message.value
+    assert supervision_records(fixture_store).empty
 
 
-def test_a_saved_record_is_listed_escaped(fixture_store, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_USER", "cat.example")
+def test_a_saved_record_is_listed_escaped(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, "cat.example")
     view = SupervisionView(fixture_store, at=date(2026, 3, 31))
     view.notes["challenged"].value = "Is <img src=x> P2 the right outcome?"
     view.supervision_date.value = date(2026, 4, 2)

@@ -44,7 +44,7 @@ def auditor_id(identity: Identity) -> str:
     worker); otherwise its user name (for example a Head of Practice Improvement who carries no
     caseload).
     """
-    return identity.worker_id or identity.user
+    return identity.record_id
 
 
 def current_user(environ: Mapping[str, str] | None = None) -> str:
