@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from workbench.measures import DEMO_AT, Filters, ServiceData, distance_travelled
 from workbench.serving import DASHBOARDS_DIR
@@ -86,8 +87,9 @@ def test_overview_chart_shows_the_right_figures_and_follows_the_locality(
     assert drawn_bars(page) != everyone
     assert locality in chart_title(page, within=CHART)
     counted = distance_travelled(service, DEMO_AT, Filters(locality=locality), by=None)
-    assert f"{int(counted['denominator'].item()):,} desired outcomes counted" in page.inner_text(
-        ".wb-distance-caption"
+    # The caption is redrawn just after the chart: wait for it rather than read it at once.
+    expect(page.locator(".wb-distance-caption")).to_contain_text(
+        f"{int(counted['denominator'].item()):,} desired outcomes counted", timeout=30_000
     )
     page.screenshot(path=SCREENSHOTS / "service-overview-locality.png", full_page=True)
 
