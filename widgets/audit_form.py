@@ -113,10 +113,10 @@ class AuditForm(W.VBox):
         self._restoring = False
         identity = self.scope.identity
         self.auditor_id = auditor_id(identity)
-        self.who = W.HTML(
-            f"Auditing as <b>{html.escape(self.auditor_id)}</b>"
-            f" ({html.escape(identity.name or identity.user)}, {html.escape(identity.title)})"
-        )
+        name = identity.name or identity.user
+        # Demo names already say the role ("Farah Fisher, team lead, ..."): say it once.
+        described = name if identity.title.lower() in name.lower() else f"{name}, {identity.title}"
+        self.who = W.HTML(f"Auditing as <b>{html.escape(self.auditor_id)}</b> ({html.escape(described)})")
         self.who.add_class("wb-audit-user")
         self.case_input = W.Combobox(
             placeholder="Child id, for example C000020",
