@@ -12,6 +12,9 @@ from widgets.locality_filter import LocalityFilter
 from widgets.offline import enable_offline_charts, offline_chart
 from widgets.service_dashboard import ServiceDashboard
 from widgets.supervision_view import SupervisionView
+from widgets.team_filters import TeamFilters
+from widgets.team_lead_view import TeamLeadView
+from widgets.viewer import refusal, scope_caption, viewer_identity
 
 __all__ = [
     "AuditActions",
@@ -25,12 +28,11 @@ __all__ = [
     "ModerationForm",
     "ServiceDashboard",
     "SupervisionView",
+    "TeamFilters",
+    "TeamLeadView",
     "enable_offline_charts",
     "offline_chart",
+    "refusal",
+    "scope_caption",
+    "viewer_identity",
 ]
-
-from widgets.team_filters import TeamFilters
-from widgets.team_lead_view import TeamLeadView
-from widgets.viewer import refusal, scope_caption, viewer_identity
-
-__all__ += ["TeamFilters", "TeamLeadView", "refusal", "scope_caption", "viewer_identity"]

@@ -1,17 +1,12 @@
 """The statement checker widget, tested without a kernel: set values, assert on traits and data."""
 
-import copy
 from datetime import date
 
 import pytest
 
-from tests.unit.handworked import write_extract
-from tests.unit.measures_fixture import ROWS
+from tests.unit.measures_fixture import service_with_statements
 from widgets.statement_checker import StatementChecker, ranked_table_html, reading_html
-from workbench.extract import load_extract
-from workbench.measures import ServiceData
 from workbench.statements import team_statements
-from workbench.store import Store
 
 D = date(2026, 3, 31)
 
@@ -29,13 +24,7 @@ STATEMENTS = {
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    rows = copy.deepcopy(ROWS)
-    for outcome in rows["outcomes"]:
-        outcome["statement"] = STATEMENTS.get(outcome["outcome_id"], outcome["statement"])
-    folder = tmp_path_factory.mktemp("checker")
-    url = f"sqlite:///{folder / 'store.sqlite'}"
-    load_extract(Store(url), write_extract(folder / "extract", rows))
-    return ServiceData(Store(url))
+    return service_with_statements(STATEMENTS, tmp_path_factory.mktemp("checker"))
 
 
 def test_a_team_is_ranked_by_what_most_needs_work(service):

@@ -67,7 +67,13 @@ The working for each measure is in the test that checks it (tests/unit/test_meas
 
 from __future__ import annotations
 
+import copy
+
 from tests.unit.handworked import ROWS as HANDWORKED_ROWS
+from tests.unit.handworked import write_extract
+from workbench.extract import load_extract
+from workbench.measures import ServiceData
+from workbench.store import Store
 
 D_TEXT = "2026-03-31"
 
@@ -389,3 +395,13 @@ ROWS: dict[str, list[dict[str, str]]] = {
     ],
     "audit_answers": [],
 }
+
+
+def service_with_statements(statements: dict[str, str], folder) -> ServiceData:
+    """Load this fixture with some outcome statements replaced (``{outcome_id: statement}``) and read it."""
+    rows = copy.deepcopy(ROWS)
+    for outcome in rows["outcomes"]:
+        outcome["statement"] = statements.get(outcome["outcome_id"], outcome["statement"])
+    url = f"sqlite:///{folder / 'store.sqlite'}"
+    load_extract(Store(url), write_extract(folder / "extract", rows))
+    return ServiceData(Store(url))

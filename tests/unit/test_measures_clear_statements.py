@@ -21,16 +21,12 @@ By plan type: cin 2 / 5; cp 1 / 1. By domain: education P1, P12 -> 1 / 2; early_
 family_relationships P4 0 / 1; health P2, P13 -> 1 / 2.
 """
 
-import copy
 from datetime import date
 
 import pytest
 
-from tests.unit.handworked import write_extract
-from tests.unit.measures_fixture import ROWS
-from workbench.extract import load_extract
+from tests.unit.measures_fixture import service_with_statements
 from workbench.measures import MEASURES, Filters, ServiceData, clear_statements
-from workbench.store import Store
 
 D = date(2026, 3, 31)
 
@@ -49,13 +45,7 @@ STATEMENTS = {
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    rows = copy.deepcopy(ROWS)
-    for outcome in rows["outcomes"]:
-        outcome["statement"] = STATEMENTS.get(outcome["outcome_id"], outcome["statement"])
-    folder = tmp_path_factory.mktemp("clear_statements")
-    url = f"sqlite:///{folder / 'store.sqlite'}"
-    load_extract(Store(url), write_extract(folder / "extract", rows))
-    return ServiceData(Store(url))
+    return service_with_statements(STATEMENTS, tmp_path_factory.mktemp("clear_statements"))
 
 
 def counts(frame, by=None):
