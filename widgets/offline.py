@@ -1,29 +1,116 @@
-"""Offline charts: Altair's JupyterChart with Vega bundled locally, drawn as SVG.
+"""Offline charts: Altair charts drawn in Voila with Vega bundled locally, as SVG.
 
 Altair's default renderer loads Vega from a CDN, which council networks (and this project's
-CI) cannot reach. ``JupyterChart.enable_offline()`` inlines the Vega bundle from
-vl-convert, and updating ``.chart`` in place avoids re-displaying into an ``Output``
-(which stalls Voila on large outputs; DESIGN.md section 10).
+CI) cannot reach. :class:`LiveChart` is Altair's ``JupyterChart`` with its own browser code
+(``live_chart.js``), bundled with vega-embed by vl-convert so nothing is fetched. Setting
+``.chart`` again updates the chart in place (re-displaying into an ``Output`` stalls Voila
+on large outputs; DESIGN.md section 10), and when only the figures changed, as after a
+filter change, the browser swaps the data into the chart already drawn rather than drawing
+a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
 import altair as alt
+import traitlets
+
+_JS = Path(__file__).with_name("live_chart.js")
+#: Altair names inline datasets by a hash of their rows, so new figures mean new names.
+_DATASET_NAME = re.compile(r'"(data-[0-9a-f]{32})"')
+
+
+def _bundle() -> str:
+    """Return live_chart.js with vega-embed, Vega-Lite and Vega inlined (vl-convert, no network).
+
+    Bundling takes over a second, so the bundle is kept in the user's cache folder, named by
+    a hash of the script and the library versions (a changed script or upgrade rebuilds it).
+    """
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    source = _JS.read_text(encoding="utf-8")
+    version = vl_version_for_vl_convert()
+    key = hashlib.sha256(f"{source}\n{vlc.__version__}\n{version}".encode()).hexdigest()[:16]
+    cached = _cache_dir() / f"live_chart-{key}.js"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundled = vlc.javascript_bundle(source, vl_version=version)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(bundled, encoding="utf-8")
+        partial.replace(cached)  # atomic: another kernel never reads half a bundle
+    except OSError:
+        pass  # a read-only home only costs the bundling next time
+    return bundled
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "outcome-workbench"
+
+
+def stable_dataset_names(spec: dict) -> dict:
+    """Rename a spec's inline datasets ``wb-data-0``, ``wb-data-1``… in the order they appear.
+
+    Two drawings of the same chart over different figures then differ only in the datasets'
+    rows, which lets the browser update the data of the chart it has drawn.
+    """
+    datasets = spec.get("datasets")
+    if not datasets:
+        return spec
+    renamed = {old: f"wb-data-{i}" for i, old in enumerate(datasets)}
+    rest = json.dumps({key: value for key, value in spec.items() if key != "datasets"})
+    rest = _DATASET_NAME.sub(lambda m: json.dumps(renamed.get(m.group(1), m.group(1))), rest)
+    out = json.loads(rest)
+    out["datasets"] = {renamed[old]: rows for old, rows in datasets.items()}
+    return out
+
+
+class LiveChart(alt.JupyterChart):
+    """An Altair chart widget that draws offline and redraws only the data when only the data changed.
+
+    Interactive selections and parameters are not synced back to Python (no chart in the
+    workbench uses them); set ``.chart`` to show a new chart.
+    """
+
+    _esm = ""  # set by enable_offline_charts(), before the first chart is made
+
+    @traitlets.observe("chart")
+    def _on_change_chart(self, change: dict) -> None:
+        chart = change.new
+        if chart is None:
+            self.spec = None
+            return
+        # Check a widget's first chart against the Vega-Lite schema; redraws of it with new
+        # figures skip the check (about half the cost of a filter change in Python), and the
+        # chart functions are checked in the unit tests.
+        first = self.spec is None
+        self.spec = stable_dataset_names(chart.to_dict(validate=first))
+
 
 _enabled = False
 
 
 def enable_offline_charts() -> None:
-    """Make every JupyterChart load Vega from the local bundle (idempotent)."""
+    """Bundle the chart code with Vega for offline use (idempotent)."""
     global _enabled
     if not _enabled:
-        alt.JupyterChart.enable_offline()
+        LiveChart._esm = _bundle()
         _enabled = True
 
 
-def offline_chart(chart: alt.TopLevelMixin, css_class: str) -> alt.JupyterChart:
-    """Return a JupyterChart for ``chart``, drawn as SVG, with a stable CSS class for tests."""
+def offline_chart(chart: alt.TopLevelMixin, css_class: str) -> LiveChart:
+    """Return a :class:`LiveChart` for ``chart``, drawn as SVG, with a stable CSS class for tests."""
     enable_offline_charts()
-    widget = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})
+    widget = LiveChart(chart, embed_options={"renderer": "svg", "actions": False})
     widget.add_class(css_class)
     return widget
