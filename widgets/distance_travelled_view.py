@@ -50,7 +50,9 @@ class DistanceTravelledView(W.VBox):
         return self.state.locality or "All localities"
 
     def _title(self) -> str:
-        return f"Distance travelled by domain: {self._who()}, at {self.at:%d %B %Y}"
+        # Who is named in the caption above, not here: a title that follows the filters would
+        # make every filter change draw a new chart rather than swap in the new figures.
+        return f"Distance travelled by domain, at {self.at:%d %B %Y}"
 
     def _refresh_tables(self) -> None:
         filters = self.state.filters()
