@@ -89,6 +89,10 @@ GRADED_AUDIT_GRADES: tuple[str, ...] = tuple(row["code"] for row in code_list("a
 #: How many dates D keep their derived arrays (a dashboard works at one D; a period series
 #: walks through many, one after another).
 _CACHED_DATES = 8
+#: Arrays kept per date: children, latest scores, reviewed, and each measure's cohort.
+_KINDS_PER_DATE = 16
+#: Filter masks kept: a filter change asks for the same rows once per measure and grouping.
+_CACHED_MASKS = 24
 
 
 @dataclass(frozen=True)
@@ -269,6 +273,11 @@ class ServiceData:
         )
 
     @cached_property
+    def _masks(self) -> dict[tuple, tuple[pd.DataFrame, np.ndarray]]:
+        """Filter masks by (id of the units frame, D, filters), oldest first (see ``_filter_mask``)."""
+        return {}
+
+    @cached_property
     def _by_date(self) -> dict[tuple[str, pd.Timestamp], object]:
         """Arrays derived for a date D, kept for the last few dates asked about."""
         return {}
@@ -276,10 +285,15 @@ class ServiceData:
     def _cached(self, kind: str, when: pd.Timestamp, build: Callable[[], object]) -> object:
         key = (kind, when)
         if key not in self._by_date:
-            if len(self._by_date) >= _CACHED_DATES * 4:
+            if len(self._by_date) >= _CACHED_DATES * _KINDS_PER_DATE:
                 # Forget the oldest entry: dictionaries keep insertion order.
                 self._by_date.pop(next(iter(self._by_date)))
-            self._by_date[key] = build()
+            built = build()
+            # Shared by every later caller: make in-place changes fail loudly.
+            for part in built if isinstance(built, tuple) else (built,):
+                if isinstance(part, np.ndarray):
+                    part.flags.writeable = False
+            self._by_date[key] = built
         return self._by_date[key]
 
     def children_at(self, at: date) -> pd.DataFrame:
@@ -615,7 +629,26 @@ def _figure(
 
 
 def _filter_mask(data: ServiceData, when: pd.Timestamp, units: pd.DataFrame, filters: Filters) -> np.ndarray:
-    """Which rows of ``units`` the filters keep: child filters at D, then the unit's own columns."""
+    """Which rows of ``units`` the filters keep: child filters at D, then the unit's own columns.
+
+    Remembered for the last few (units, D, filters): after a filter change every measure on
+    a page asks for the same rows, for the figure by group and again for everyone.
+    """
+    key = (id(units), when, filters)
+    found = data._masks.get(key)
+    if found is not None and found[0] is units:
+        return found[1]
+    mask = _new_filter_mask(data, when, units, filters)
+    mask.flags.writeable = False  # shared between callers: nobody may change it in place
+    if len(data._masks) >= _CACHED_MASKS:
+        data._masks.pop(next(iter(data._masks)))
+    data._masks[key] = (units, mask)
+    return mask
+
+
+def _new_filter_mask(
+    data: ServiceData, when: pd.Timestamp, units: pd.DataFrame, filters: Filters
+) -> np.ndarray:
     mask = np.ones(len(units), dtype=bool)
     child_mask = data._child_mask(when, filters)
     if child_mask is not None:
@@ -639,6 +672,12 @@ def _outcomes_active(units: pd.DataFrame, when: pd.Timestamp) -> np.ndarray:
     return (units["agreed"].to_numpy() <= _d64(when)) & ~(units["closed"].to_numpy() <= _d64(when))
 
 
+def _active_outcomes(data: ServiceData, when: pd.Timestamp) -> np.ndarray:
+    """Which outcomes are active at D, worked out once per date (most outcome measures start here)."""
+    units = data._outcome_units
+    return data._cached("active outcomes", when, lambda: _outcomes_active(units, when))
+
+
 # ---------------------------------------------------------------------------------------------
 # The measures. Each takes (data, at, filters, by) and returns [by], numerator, denominator, value.
 
@@ -657,7 +696,7 @@ def coverage(
     open_at = (inv["start"].to_numpy() <= _d64(when)) & ~(inv["end"].to_numpy() <= _d64(when))
     outcomes = data._outcome_units
     with_outcome = np.zeros(len(inv), dtype=bool)
-    with_outcome[outcomes["involvement"].to_numpy()[_outcomes_active(outcomes, when)]] = True
+    with_outcome[outcomes["involvement"].to_numpy()[_active_outcomes(data, when)]] = True
     return _figure(data, when, inv, open_at, with_outcome, filters, by)
 
 
@@ -669,7 +708,7 @@ def clear(
     _check("clear", "outcome", filters, by)
     when = _when(at)
     units = data._outcome_units
-    return _figure(data, when, units, _outcomes_active(units, when), units["clear"].to_numpy(), filters, by)
+    return _figure(data, when, units, _active_outcomes(data, when), units["clear"].to_numpy(), filters, by)
 
 
 def clear_statements(
@@ -684,7 +723,7 @@ def clear_statements(
     _check("clear_statements", "outcome", filters, by)
     when = _when(at)
     units = data._outcome_units
-    return _figure(data, when, units, _outcomes_active(units, when), data._statement_clear, filters, by)
+    return _figure(data, when, units, _active_outcomes(data, when), data._statement_clear, filters, by)
 
 
 def consensual(
@@ -696,7 +735,7 @@ def consensual(
     when = _when(at)
     units = data._outcome_units
     values = units["agreed_with_family"].to_numpy()
-    return _figure(data, when, units, _outcomes_active(units, when), values, filters, by)
+    return _figure(data, when, units, _active_outcomes(data, when), values, filters, by)
 
 
 def consensual_own_words(
@@ -711,7 +750,7 @@ def consensual_own_words(
     when = _when(at)
     units = data._outcome_units
     return _figure(
-        data, when, units, _outcomes_active(units, when), units["own_words"].to_numpy(), filters, by
+        data, when, units, _active_outcomes(data, when), units["own_words"].to_numpy(), filters, by
     )
 
 
@@ -743,12 +782,19 @@ def reviewed(
     _check("reviewed", "outcome", filters, by)
     when = _when(at)
     units = data._outcome_units
-    cohort = _outcomes_active(units, when) & (units["agreed"].to_numpy() <= _d64(when, 91))
+    cohort = _active_outcomes(data, when) & (units["agreed"].to_numpy() <= _d64(when, 91))
     return _figure(data, when, units, cohort, data._reviewed_recently(when), filters, by)
 
 
 def _distance_counted(data: ServiceData, when: pd.Timestamp, scale: str) -> tuple[np.ndarray, np.ndarray]:
-    """Which outcomes distance travelled counts at D (before filters), and each one's distance."""
+    """Which outcomes distance travelled counts at D (before filters), and each one's distance.
+
+    Worked out once per date and scale: filter changes only pick among these rows.
+    """
+    return data._cached(f"distance {scale}", when, lambda: _new_distance_counted(data, when, scale))
+
+
+def _new_distance_counted(data: ServiceData, when: pd.Timestamp, scale: str) -> tuple[np.ndarray, np.ndarray]:
     units = data._outcome_units
     latest = data._latest_scores(when)
     agreed = units["agreed"].to_numpy() <= _d64(when)
@@ -759,7 +805,7 @@ def _distance_counted(data: ServiceData, when: pd.Timestamp, scale: str) -> tupl
         data._scale_mask(scale)
         & ~np.isnan(baseline)
         & ~np.isnan(latest)
-        & (_outcomes_active(units, when) | (agreed & closed_in_year))
+        & (_active_outcomes(data, when) | (agreed & closed_in_year))
     )
     return counted, latest - baseline
 

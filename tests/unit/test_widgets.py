@@ -39,14 +39,19 @@ def test_distance_view_follows_the_filter(service):
     assert view.table.empty
     assert "no outcomes" in view.caption.value
     assert view.chart.chart is not first_chart
-    assert "South" in view.chart.chart.to_dict()["title"]
+    assert "<strong>South</strong>" in view.caption.value
     assert "The whole service: <strong>+2.3</strong>" in view.caption.value
     state.locality = "North"
-    ticks = [layer for layer in view.chart.chart.to_dict()["layer"] if layer["mark"]["type"] == "tick"]
+    spec = view.chart.chart.to_dict()
+    ticks = [layer for layer in spec["layer"] if layer["mark"]["type"] == "tick"]
     assert len(ticks) == 1
+    service_ticks = [row["service_mean"] for rows in spec["datasets"].values() for row in rows]
+    assert service_ticks and all(value is not None for value in service_ticks)
     state.locality = None
     assert "whole service" not in view.caption.value
-    assert not any(layer["mark"]["type"] == "tick" for layer in view.chart.chart.to_dict()["layer"])
+    # The tick layer stays (the chart keeps its shape) but has no service figure to draw.
+    spec = view.chart.chart.to_dict()
+    assert all(row["service_mean"] is None for rows in spec["datasets"].values() for row in rows)
 
 
 def test_caption_escapes_text_from_the_data(service):
