@@ -28,16 +28,31 @@ def compare_to_service(
     and ``ci_high`` (shares only), ``small`` and ``notable``. Rows are sorted by gap, most
     below the service first, so the groups that fare worst lead.
     """
-    result = groups.copy()
     service_value = float(service["value"].iloc[0]) if len(service) else np.nan
-    result["service_value"] = service_value
-    result["gap"] = result["value"] - service_value
-    if unit == "share":
-        result["ci_low"], result["ci_high"] = wilson_interval(result["numerator"], result["denominator"])
-        outside = (result["ci_high"] < service_value) | (result["ci_low"] > service_value)
-    else:
-        result["ci_low"] = result["ci_high"] = np.nan
-        outside = pd.Series(False, index=result.index)
-    result["small"] = result["denominator"] < small
-    result["notable"] = outside.fillna(False) & ~result["small"]
+    result = set_beside(groups, service_value, unit == "share", small)
     return result.sort_values(["gap", by], na_position="last").reset_index(drop=True)
+
+
+def set_beside(
+    figures: pd.DataFrame,
+    service_value: float | np.ndarray,
+    share: bool | np.ndarray,
+    small: int = SMALL_GROUP,
+) -> pd.DataFrame:
+    """Add service_value, gap, ci_low, ci_high, small and notable to each row of ``figures``.
+
+    ``service_value`` and ``share`` (whether the figure is a share, with an interval) are one
+    value for every row, or one per row: so many measures can be set beside the service at
+    once, as the team lead's headline does. Rows keep their order.
+    """
+    result = figures.copy()
+    result["service_value"] = service_value
+    result["gap"] = result["value"] - result["service_value"]
+    low, high = wilson_interval(result["numerator"], result["denominator"])
+    share = np.broadcast_to(np.asarray(share, dtype=bool), len(result))
+    result["ci_low"] = np.where(share, low, np.nan)
+    result["ci_high"] = np.where(share, high, np.nan)
+    outside = (result["ci_high"] < result["service_value"]) | (result["ci_low"] > result["service_value"])
+    result["small"] = result["denominator"] < small
+    result["notable"] = outside.fillna(False).astype(bool) & share & ~result["small"]
+    return result

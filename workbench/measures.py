@@ -90,7 +90,7 @@ GRADED_AUDIT_GRADES: tuple[str, ...] = tuple(row["code"] for row in code_list("a
 #: walks through many, one after another).
 _CACHED_DATES = 8
 #: Arrays kept per date: children, latest scores, reviewed, and each measure's cohort.
-_KINDS_PER_DATE = 16
+_KINDS_PER_DATE = 24
 #: Filter masks kept: a filter change asks for the same rows once per measure and grouping.
 _CACHED_MASKS = 24
 
@@ -693,10 +693,15 @@ def coverage(
     _check("coverage", "involvement", filters, by)
     when = _when(at)
     inv = data._involvement_units
-    open_at = (inv["start"].to_numpy() <= _d64(when)) & ~(inv["end"].to_numpy() <= _d64(when))
-    outcomes = data._outcome_units
-    with_outcome = np.zeros(len(inv), dtype=bool)
-    with_outcome[outcomes["involvement"].to_numpy()[_active_outcomes(data, when)]] = True
+
+    def cohort() -> tuple[np.ndarray, np.ndarray]:
+        open_at = (inv["start"].to_numpy() <= _d64(when)) & ~(inv["end"].to_numpy() <= _d64(when))
+        outcomes = data._outcome_units
+        with_outcome = np.zeros(len(inv), dtype=bool)
+        with_outcome[outcomes["involvement"].to_numpy()[_active_outcomes(data, when)]] = True
+        return open_at, with_outcome
+
+    open_at, with_outcome = data._cached("coverage", when, cohort)
     return _figure(data, when, inv, open_at, with_outcome, filters, by)
 
 
@@ -766,12 +771,17 @@ def constant(
     _check("constant", "outcome", filters, by)
     when = _when(at)
     units = data._outcome_units
-    agreed = units["agreed"].to_numpy()
-    cohort = (agreed > _d64(when, 90 + 365)) & (agreed <= _d64(when, 90))
-    dropped = units["not_constant"].to_numpy() & (
-        units["closed"].to_numpy() <= agreed + np.timedelta64(90, "D")
-    )
-    return _figure(data, when, units, cohort, ~dropped, filters, by)
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        agreed = units["agreed"].to_numpy()
+        cohort = (agreed > _d64(when, 90 + 365)) & (agreed <= _d64(when, 90))
+        dropped = units["not_constant"].to_numpy() & (
+            units["closed"].to_numpy() <= agreed + np.timedelta64(90, "D")
+        )
+        return cohort, ~dropped
+
+    cohort, kept = data._cached("constant", when, build)
+    return _figure(data, when, units, cohort, kept, filters, by)
 
 
 def reviewed(
@@ -782,7 +792,11 @@ def reviewed(
     _check("reviewed", "outcome", filters, by)
     when = _when(at)
     units = data._outcome_units
-    cohort = _active_outcomes(data, when) & (units["agreed"].to_numpy() <= _d64(when, 91))
+    cohort = data._cached(
+        "reviewed cohort",
+        when,
+        lambda: _active_outcomes(data, when) & (units["agreed"].to_numpy() <= _d64(when, 91)),
+    )
     return _figure(data, when, units, cohort, data._reviewed_recently(when), filters, by)
 
 
@@ -899,14 +913,20 @@ def _distance_measure(
     return distance_travelled(data, at, filters, by)
 
 
-def _closed_with_result(units: pd.DataFrame, when: pd.Timestamp) -> np.ndarray:
-    closed = units["closed"].to_numpy()
-    return (
-        units["result"].to_numpy()
-        & (closed > _d64(when, 365))
-        & (closed <= _d64(when))
-        & (units["agreed"].to_numpy() <= _d64(when))
-    )
+def _closed_with_result(data: ServiceData, when: pd.Timestamp) -> np.ndarray:
+    """Outcomes closed with a result in the year to D (Achieved's cohort), once per date."""
+    units = data._outcome_units
+
+    def build() -> np.ndarray:
+        closed = units["closed"].to_numpy()
+        return (
+            units["result"].to_numpy()
+            & (closed > _d64(when, 365))
+            & (closed <= _d64(when))
+            & (units["agreed"].to_numpy() <= _d64(when))
+        )
+
+    return data._cached("closed with result", when, build)
 
 
 def achieved(
@@ -922,7 +942,7 @@ def achieved(
     when = _when(at)
     units = data._outcome_units
     return _figure(
-        data, when, units, _closed_with_result(units, when), units["achieved"].to_numpy(), filters, by
+        data, when, units, _closed_with_result(data, when), units["achieved"].to_numpy(), filters, by
     )
 
 
@@ -935,7 +955,7 @@ def achieved_partly(
     when = _when(at)
     units = data._outcome_units
     return _figure(
-        data, when, units, _closed_with_result(units, when), units["partly_achieved"].to_numpy(), filters, by
+        data, when, units, _closed_with_result(data, when), units["partly_achieved"].to_numpy(), filters, by
     )
 
 
@@ -956,27 +976,33 @@ def sustained(
     _check("sustained", "case closure", filters, by)
     when = _when(at)
     inv = data._involvement_units
-    outcomes = data._outcome_units
-    known = outcomes["agreed"].to_numpy() <= _d64(when)
-    done = known & outcomes["achieved"].to_numpy() & (outcomes["closed"].to_numpy() <= _d64(when))
-    involvement = outcomes["involvement"].to_numpy()
-    n_outcomes = np.bincount(involvement[known], minlength=len(inv))
-    n_achieved = np.bincount(involvement[done], minlength=len(inv))
-    end = inv["end"].to_numpy()
-    cohort = (
-        inv["closure"].to_numpy()
-        & (end > _d64(when, 730))
-        & (end <= _d64(when, 365))
-        & (n_outcomes > 0)
-        & (n_achieved == n_outcomes)
-    )
-    came_back = inv["next_start"].to_numpy() <= end + np.timedelta64(365, "D")
-    return _figure(data, when, inv, cohort, ~came_back, filters, by)
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        outcomes = data._outcome_units
+        known = outcomes["agreed"].to_numpy() <= _d64(when)
+        done = known & outcomes["achieved"].to_numpy() & (outcomes["closed"].to_numpy() <= _d64(when))
+        involvement = outcomes["involvement"].to_numpy()
+        n_outcomes = np.bincount(involvement[known], minlength=len(inv))
+        n_achieved = np.bincount(involvement[done], minlength=len(inv))
+        end = inv["end"].to_numpy()
+        cohort = (
+            inv["closure"].to_numpy()
+            & (end > _d64(when, 730))
+            & (end <= _d64(when, 365))
+            & (n_outcomes > 0)
+            & (n_achieved == n_outcomes)
+        )
+        came_back = inv["next_start"].to_numpy() <= end + np.timedelta64(365, "D")
+        return cohort, ~came_back
+
+    cohort, stayed = data._cached("sustained", when, build)
+    return _figure(data, when, inv, cohort, stayed, filters, by)
 
 
-def _meetings_in_year(units: pd.DataFrame, when: pd.Timestamp) -> np.ndarray:
-    dates = units["date"].to_numpy()
-    return (dates > _d64(when, 365)) & (dates <= _d64(when))
+def _meetings_in_year(data: ServiceData, when: pd.Timestamp) -> np.ndarray:
+    """Meetings dated in the year to D, once per date."""
+    dates = data._meeting_units["date"].to_numpy()
+    return data._cached("meetings in year", when, lambda: (dates > _d64(when, 365)) & (dates <= _d64(when)))
 
 
 def participation(
@@ -991,7 +1017,7 @@ def participation(
     _check("participation", "meeting", filters, by)
     when = _when(at)
     units = data._meeting_units
-    counted = _meetings_in_year(units, when) & units["participation_counted"].to_numpy()
+    counted = _meetings_in_year(data, when) & units["participation_counted"].to_numpy()
     return _figure(data, when, units, counted, units["took_part"].to_numpy(), filters, by)
 
 
@@ -1004,7 +1030,7 @@ def participation_family(
     when = _when(at)
     units = data._meeting_units
     return _figure(
-        data, when, units, _meetings_in_year(units, when), units["family_attended"].to_numpy(), filters, by
+        data, when, units, _meetings_in_year(data, when), units["family_attended"].to_numpy(), filters, by
     )
 
 
@@ -1029,7 +1055,9 @@ def evidence_informed(
     when = _when(at)
     units = data._intervention_units
     start = units["start"].to_numpy()
-    counted = (start > _d64(when, 365)) & (start <= _d64(when))
+    counted = data._cached(
+        "interventions in year", when, lambda: (start > _d64(when, 365)) & (start <= _d64(when))
+    )
     # NaN (an unknown level) compares False: below the threshold.
     return _figure(data, when, units, counted, units["rank"].to_numpy() >= ranks[threshold], filters, by)
 
