@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from workbench.access import Scope
@@ -114,13 +115,19 @@ def children_in_view(data: ServiceData, at: date, scope: Scope, filters: Filters
 
     ``filters`` must already be narrowed by ``scope.restrict`` (so it cannot widen the scope).
     """
-    children = data.children_at(at)
-    mask = children["child_id"].isin(scope.child_ids) if not scope.everything else children["team_id"].notna()
-    for name in ("team_id", "worker_id", "service", "locality"):
-        value = getattr(filters, name)
-        if value is not None:
-            mask &= children[name].eq(value).fillna(False)
-    return sorted(children.loc[mask, "child_id"])
+    when = pd.Timestamp(at)
+    ids = data.children["child_id"]
+    # The child filters on the store's arrays for D (kept between filter changes), not a new frame.
+    kept = ("team_id", "worker_id", "service", "locality")
+    chosen = Filters(**{name: getattr(filters, name) for name in kept})
+    mask = data._child_mask(when, chosen)
+    if mask is None:
+        mask = np.ones(len(ids), dtype=bool)
+    if scope.everything:
+        mask = mask & data._children_at(when)["team_id"].notna().to_numpy()
+    else:
+        mask = mask & ids.isin(scope.child_ids).to_numpy()
+    return sorted(ids[mask])
 
 
 def outcome_labels(outcomes: pd.DataFrame) -> dict[str, str]:
