@@ -12,6 +12,7 @@ from widgets.figure_table import count, figures_table, value_formatter, yes_no
 from widgets.filter_state import FilterState
 from widgets.offline import offline_chart
 from workbench.charts import breakdown_chart
+from workbench.measure_words import plain_definition
 from workbench.measures import MEASURES
 from workbench.service_views import DashboardView, ScopeError, measure_by
 
@@ -93,7 +94,7 @@ class MeasuresByGroupView(W.VBox):
     def _show_text(self) -> None:
         unit = MEASURES[self.measure].unit
         fmt = value_formatter(unit)
-        chosen = html.escape(MEASURES[self.measure].definition)
+        chosen = html.escape(plain_definition(self.measure, self.view.at))
         if self.table.empty:
             self.summary.value = f"<p>{chosen}</p><p>Nobody in this view is counted by this measure.</p>"
             self.figures.value = ""

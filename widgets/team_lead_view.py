@@ -21,6 +21,7 @@ from widgets.team_filters import TeamFilters
 from workbench.access import AccessRefusedError, Identity, scope_for
 from workbench.attention import attention_by_child, attention_for
 from workbench.charts import headline_against_service_chart, outcome_journey_chart
+from workbench.measure_words import plain_definition
 from workbench.measures import DEMO_AT, ServiceData, headline_measures
 from workbench.team_audits import TeamAudits, audit_grades, open_actions
 from workbench.team_lead import (
@@ -240,7 +241,7 @@ class TeamLeadView(W.VBox):
             "wb-headline-figures",
             "No figures for these filters.",
             caption="The chart's figures in words: the team against the whole service",
-        )
+        ) + self._what_each_counts()
         shown = self.attention_children.rename(
             columns={"child_id": "Child", "outcomes": "Outcomes needing attention", "reasons": "Why"}
         )
@@ -283,6 +284,19 @@ class TeamLeadView(W.VBox):
                    "owner": "Owner", "due_date": "Due", "status": "Status"}  # fmt: skip
         self.actions_table.value = "<h3>Open audit actions</h3>" + _table(
             actions.rename(columns=columns), "wb-actions-table", "No open audit actions."
+        )
+
+    def _what_each_counts(self) -> str:
+        """Return a folded list of what each measure shown counts, in plain words, dates filled in."""
+        if self.headline.empty:
+            return ""
+        items = "".join(
+            f"<li><strong>{html.escape(title)}</strong>: {html.escape(plain_definition(name, self.at))}</li>"
+            for name, title in zip(self.headline["measure"], self.headline["title"], strict=True)
+        )
+        return (
+            '<details class="wb-measure-words"><summary>What each measure counts</summary>'
+            f"<ul>{items}</ul></details>"
         )
 
     def _show_child(self) -> None:

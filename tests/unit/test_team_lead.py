@@ -104,6 +104,11 @@ def test_the_view_offers_only_the_team_and_its_children(service):
         view.filters.team_id = "T2"
     assert view.filters.filters().team_id == "T1"
     assert view.headline.set_index("measure").loc["clear", "denominator"] == 5
+    # What each measure counts, in plain words with the date shown filled in, under the table.
+    words = view.headline_table.value.split('<details class="wb-measure-words">')[1]
+    assert words.count("<li>") == len(view.headline)
+    assert f"desired outcomes in place on {D.day} {D:%B %Y}" in words
+    assert "success_looks_like" not in words
 
 
 def test_a_filter_change_recomputes_the_figures_and_the_chart(service):
