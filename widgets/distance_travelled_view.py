@@ -43,8 +43,9 @@ class DistanceTravelledView(W.VBox):
         return bool(self.state.filters().active())
 
     def _chart(self):
-        service = self.service_table if self._filtered() else None
-        return distance_by_domain(self.table, self._title(), service=service)
+        # The service ticks are always drawn (with no filter they sit at the bars' ends), so the
+        # chart keeps its shape and a filter change only swaps the figures in the browser.
+        return distance_by_domain(self.table, self._title(), service=self.service_table)
 
     def _who(self) -> str:
         return self.state.locality or "All localities"

@@ -95,14 +95,14 @@ def distance_by_domain(
         x=alt.X("label_at:Q", title=x_title),
         text=alt.Text("n_label:N"),
     )
-    # The tick layer is always there (with no service figure it draws nothing: Vega-Lite
-    # leaves out empty values), so a chart with and without ticks has the same shape and a
-    # filter change in Voila only swaps the data (widgets.offline.LiveChart).
-    ticks = base.mark_tick(color=SERVICE_MARK, thickness=3, size=22).encode(
-        x=alt.X("service_mean:Q", title=x_title),
-        description=alt.Description("service_summary:N"),
-    )
-    return alt.layer(bars, counts, ticks).properties(title=title, width=520, height=alt.Step(26))
+    layers = [bars, counts]
+    if service is not None:
+        ticks = base.mark_tick(color=SERVICE_MARK, thickness=3, size=22).encode(
+            x=alt.X("service_mean:Q", title=x_title),
+            description=alt.Description("service_summary:N"),
+        )
+        layers.append(ticks)
+    return alt.layer(*layers).properties(title=title, width=520, height=alt.Step(26))
 
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.

@@ -25,10 +25,7 @@ def test_bars_carry_the_figures_and_skip_empty_groups():
     assert rows[0]["summary"] == "Domain: Getting a good education; Mean distance: 4.00; Outcomes counted: 2"
     assert [r["direction"] for r in rows] == ["improved", "worsened"]
     assert spec["title"] == "Title"
-    # The service tick layer is always there, so a filter change keeps the chart's shape;
-    # with no service figures it has nothing to draw.
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text", "tick"]
-    assert [r["service_mean"] for r in rows] == [None, None]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text"]
 
 
 def test_bars_are_ordered_best_first():
@@ -37,7 +34,7 @@ def test_bars_are_ordered_best_first():
     assert [r["domain"] for r in rows] == ["health", "housing", "education"]
 
 
-def test_service_ticks_are_drawn_when_a_service_table_is_given():
+def test_service_ticks_are_added_when_a_service_table_is_given():
     spec, rows = _data(distance_by_domain(TABLE, "Title", service=SERVICE))
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text", "tick"]
     assert [r["service_mean"] for r in rows] == [3.0, 1.0]

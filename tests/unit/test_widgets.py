@@ -49,9 +49,10 @@ def test_distance_view_follows_the_filter(service):
     assert service_ticks and all(value is not None for value in service_ticks)
     state.locality = None
     assert "whole service" not in view.caption.value
-    # The tick layer stays (the chart keeps its shape) but has no service figure to draw.
+    # The ticks stay (the chart keeps its shape), each at the whole service's own bar end.
     spec = view.chart.chart.to_dict()
-    assert all(row["service_mean"] is None for rows in spec["datasets"].values() for row in rows)
+    rows = [row for rows in spec["datasets"].values() for row in rows]
+    assert rows and all(row["service_mean"] == row["mean_distance"] for row in rows)
 
 
 def test_caption_escapes_text_from_the_data(service):
