@@ -174,7 +174,9 @@ class SupervisionView(W.VBox):
             self.records_html.value = ""
             return
         names = child_labels(self.caseload.children["child_id"], "internal", "")
-        title = f"Scores over time: {self.caseload.worker_name}'s children"
+        # The same title for every worker (the page names them above): choosing another worker
+        # then only swaps the figures in the chart already drawn.
+        title = "Scores over time: each child's desired outcomes (the dot is the latest score)"
         drawn = scores_chart(self.caseload, names, title)
         # Updated in place: re-displaying into an Output is slow in Voila.
         self.chart.chart = drawn if drawn is not None else _no_scores_chart(title)

@@ -463,7 +463,8 @@ def scores_frame(scores: pd.DataFrame) -> pd.DataFrame:
     """Return the rows :func:`scores_over_time` draws: one per score, with latest and child_order.
 
     ``latest`` marks each outcome's last score; ``child_order`` numbers the panels (labels in
-    natural order: Child B before Child AA), so the chart sorts by a field, not by label text.
+    natural order: Child B before Child AA) and ``outcome_order`` the outcomes (Outcome 2 before
+    10), so the chart sorts by a field, not by label text.
     """
     frame = scores.dropna(subset=["score"])[["child_label", "outcome_label", "date", "score"]].copy()
     frame["date"] = pd.to_datetime(frame["date"])
@@ -474,6 +475,9 @@ def scores_frame(scores: pd.DataFrame) -> pd.DataFrame:
     order = sorted(frame["child_label"].unique(), key=lambda s: (len(s), s))
     positions = {label: i for i, label in enumerate(order)}
     frame["child_order"] = frame["child_label"].map(positions).astype("int64")
+    natural = sorted(frame["outcome_label"].unique(), key=lambda s: (len(s), s))
+    outcome_positions = {label: i for i, label in enumerate(natural)}
+    frame["outcome_order"] = frame["outcome_label"].map(outcome_positions).astype("int64")
     return frame.reset_index(drop=True)
 
 
@@ -492,11 +496,13 @@ def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.
     Lines and one dot per outcome keep the SVG quick to draw for a whole service.
     """
     frame = scores_frame(scores)
-    outcome_order = score_outcomes(frame)
+    # The outcomes' order travels as data (a sort field), not as a domain in the spec: two
+    # workers' charts then differ only in their rows, and Voila swaps the data in place.
     colour = alt.Color(
         "outcome_label:N",
         title="Desired outcome",
-        scale=alt.Scale(domain=outcome_order, range=list(OUTCOME_COLOURS[: max(1, len(outcome_order))])),
+        sort=alt.EncodingSortField("outcome_order", op="min"),
+        scale=alt.Scale(range=list(OUTCOME_COLOURS)),
         legend=alt.Legend(orient="top"),
     )
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4, grid=False))
