@@ -53,15 +53,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
 from tests.browser.rig import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    mark_labels,
+    chart_drawing,
     record_network,
     start_voila,
     wait_for_chart,
-    wait_for_marks_to_change,
+    wait_for_chart_to_change,
 )
 from workbench.access import (  # noqa: E402
     DEMO_IDENTITIES,
@@ -80,6 +81,10 @@ BARE_CHART = ".wb-bare-chart"
 LA_DECADE = Path("/work/la-decade/store-v4.sqlite")
 HEAD_OF_PI = "demo-head-of-pi"
 TEAM_LEAD = "demo-team-lead"
+
+
+class BenchmarkError(RuntimeError):
+    """A page could not be timed as its :data:`PAGES` row says: the run names it and goes on."""
 
 
 @dataclass(frozen=True)
@@ -187,14 +192,14 @@ def _options(page: Page, spec: PageSpec) -> tuple[list[str], str]:
 def _sequence(options: list[str], current: str, spec: PageSpec, notebook: str) -> list[str]:
     """Return the choices to make in turn: each differs from the one before."""
     if len(options) < 2 or current not in options:
-        raise SystemExit(f"{notebook}: the filter {spec.filter} offers {options!r} (chosen: {current!r}); "
-                         "the benchmark needs at least two options and one of them chosen")  # fmt: skip
+        raise BenchmarkError(f"{notebook}: the filter {spec.filter} offers {options!r} (chosen: "
+                             f"{current!r}); it needs two options or more, one chosen")  # fmt: skip
     others = [option for option in options if option != current]
     if not spec.all_between:
         return [*others, current]
     if current != options[0]:
-        raise SystemExit(f"{notebook}: expected the first option of {spec.filter} ({options[0]!r}) chosen, "
-                         f"found {current!r}")  # fmt: skip
+        raise BenchmarkError(f"{notebook}: expected the first option of {spec.filter} "
+                             f"({options[0]!r}) chosen, found {current!r}")  # fmt: skip
     sequence = []
     for name in others:
         sequence += [name, current]
@@ -228,17 +233,21 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
         page.wait_for_selector(spec.done, state="attached", timeout=600_000)
         shown_viewer = page.inner_text(spec.viewer)
         if viewer not in shown_viewer:
-            raise SystemExit(f"{notebook.name}: expected the page to be viewed as {viewer!r}; it says "
+            raise BenchmarkError(f"{notebook.name}: expected the page to be viewed as {viewer!r}; it says "
                              f"{shown_viewer!r}")  # fmt: skip
         options, current = _options(page, spec)
         sequence = _sequence(options, current, spec, notebook.name)
         for i in range(changes):
             label = sequence[i % len(sequence)]
-            before = mark_labels(page, within=spec.chart)
+            before = chart_drawing(page, within=spec.chart)
             done_before = _done_text(page, spec)
             started = time.perf_counter()
             _choose(page, spec, label)
-            wait_for_marks_to_change(page, before, timeout=120_000, within=spec.chart)
+            try:
+                wait_for_chart_to_change(page, before, timeout=120_000, within=spec.chart)
+            except PlaywrightTimeoutError as error:
+                raise BenchmarkError(f"{notebook.name}: {spec.chart} drew nothing new in 120 s after "
+                                     f"choosing {label!r} in {spec.filter}") from error  # fmt: skip
             chart_times.append(time.perf_counter() - started)
             shown = label.replace("\xa0", " ")  # ipywidgets shows option spaces as no-break spaces
             shown = shown.lower() if spec.all_between and label == options[0] else shown
@@ -246,8 +255,8 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
                 page.wait_for_function(
                     _DONE, arg=[spec.done, spec.done_when, done_before, shown], timeout=120_000
                 )
-            except Exception as error:
-                raise TimeoutError(f"{notebook.name}: {spec.done} stayed at {_done_text(page, spec)!r} "
+            except PlaywrightTimeoutError as error:
+                raise BenchmarkError(f"{notebook.name}: {spec.done} stayed at {_done_text(page, spec)!r} "
                                    f"after choosing {label!r}") from error  # fmt: skip
             page_times.append(time.perf_counter() - started)
         context.close()
@@ -301,7 +310,7 @@ def main() -> None:
     for notebook in dashboards:
         user = PAGES[notebook.name].user
         print(f"  {notebook.name:<30}{user} ({identities[user].name}, {identities[user].title})")
-    rows = []
+    rows, failed = [], {}
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         env = {"WORKBENCH_STORE": url, **identity_env(HEAD_OF_PI)}
@@ -317,15 +326,20 @@ def main() -> None:
             spec = PAGES[notebook.name]
             env = {"WORKBENCH_STORE": url, **identity_env(spec.user)}
             timed = {"chart": spec.chart, "opens": spec.opens}
-            cold = first_chart(browser, notebook, env, work, **timed, preheat=False)
-            hot = (
-                None
-                if args.skip_preheat
-                else first_chart(browser, notebook, env, work, **timed, preheat=True)
-            )
-            chart_times, page_times = filter_changes(
-                browser, notebook, spec, identities[spec.user].name, env, work, args.changes
-            )
+            try:
+                cold = first_chart(browser, notebook, env, work, **timed, preheat=False)
+                hot = (
+                    None
+                    if args.skip_preheat
+                    else first_chart(browser, notebook, env, work, **timed, preheat=True)
+                )
+                chart_times, page_times = filter_changes(
+                    browser, notebook, spec, identities[spec.user].name, env, work, args.changes
+                )
+            except Exception as error:  # named in the table, and the run exits 1; the other pages go on
+                failed[notebook.name] = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+                print(f"{notebook.name} as {spec.user}: FAILED {failed[notebook.name]}", flush=True)
+                continue
             rows.append((notebook.name, cold, hot, chart_times, page_times))
             hot_text = "-" if hot is None else f"{hot:.2f} s"
             chart_p95, page_p95 = p95(chart_times) * 1000, p95(page_times) * 1000
@@ -347,7 +361,11 @@ def main() -> None:
         print(f"{name:<30}{cold:>8.2f}{cold / bare_cold:>8.2f}{hot_text:>9}{ratio:>8}"
               f"{statistics.median(chart_times) * 1000:>11.0f}{p95(chart_times) * 1000:>11.0f}"
               f"{statistics.median(page_times) * 1000:>10.0f}{p95(page_times) * 1000:>10.0f}")  # fmt: skip
+    for name, reason in failed.items():
+        print(f"{name:<30}FAILED {reason}")
     shutil.rmtree(work, ignore_errors=True)
+    if failed:
+        raise SystemExit(f"{len(failed)} dashboard(s) could not be timed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

@@ -437,3 +437,35 @@ def screenshot_whole(page: Page, path: Path, width: int = 1280) -> None:
     time.sleep(0.3)
     page.screenshot(path=path)
     page.set_viewport_size({"width": width, "height": 900})
+
+
+_DRAWING = """(selector) => {
+    const titles = [...document.querySelectorAll(selector + " svg.marks .role-title-text text")];
+    const marks = [...document.querySelectorAll(selector + " " + MARKS)];
+    return [titles.map(t => t.textContent).join(" "),
+            ...marks.map(mark => mark.getAttribute("aria-label")).filter(Boolean)];
+}""".replace("MARKS", json.dumps(MARK_SELECTOR))
+
+
+def chart_drawing(page: Page, *, within: str) -> list[str]:
+    """The chart's title, then its marks' aria labels: what differs when a new chart is drawn.
+
+    Two charts with the same marks and different titles (such as two workers' "no scores yet")
+    still differ here, where :func:`mark_labels` alone would not see a change.
+    """
+    return page.evaluate(_DRAWING, within)
+
+
+def wait_for_chart_to_change(
+    page: Page, before: Sequence[str], timeout: float = 15_000, *, within: str
+) -> list[str]:
+    """Wait until the chart inside ``within`` has marks and its title or marks differ from ``before``."""
+    page.wait_for_function(
+        f"""([selector, before]) => {{
+            const now = ({_DRAWING})(selector);
+            return now.length > 1 && JSON.stringify(now) !== JSON.stringify(before);
+        }}""",
+        arg=[within, list(before)],
+        timeout=timeout,
+    )
+    return chart_drawing(page, within=within)
