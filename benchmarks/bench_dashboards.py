@@ -29,11 +29,13 @@ title or marks different ("chart"), and to the page saying it is done ("page"):
 - ``supervision``: the worker chooser, each worker in turn; the chart is the scores chart,
   the first the page draws; done when the caseload below the chart shows the new worker (the
   supervision records list follows it in the same kernel call). Head of Practice Improvement.
-- ``audit``: the page is tabs and draws no chart until the Findings tab is opened, so its
-  "first chart" is timed from asking for the page to the Findings chart drawn, the benchmark
-  opening that tab as soon as the tab bar shows (the first thing a reader of findings does).
-  The filter is the findings "by" choice (question, team, period) in turn; done when the
-  chart's table in words has the new grouping. Head of Practice Improvement.
+- ``audit``: the page is tabs, and its only chart (grades, ``.wb-findings-chart``) is on the
+  Findings tab, not the tab shown first ("Audit a case", a form). Vega draws it while its tab
+  is hidden, so its "first chart" is timed from asking for the page to that chart drawn, the
+  benchmark opening the Findings tab as soon as the tab bar shows (as a reader of findings
+  does), so the chart is also in view. The filter is the findings "by" choice (question, team,
+  period) in turn; done when the chart's table in words has the new grouping. Head of
+  Practice Improvement.
 
 Each page runs as the demo identity named in its row (``WORKBENCH_DEMO_USER``, with any
 deployment identity variables removed), and the benchmark checks the page names that viewer.
