@@ -39,6 +39,10 @@ title or marks different ("chart"), and to the page saying it is done ("page"):
 
 Each page runs as the demo identity named in its row (``WORKBENCH_DEMO_USER``, with any
 deployment identity variables removed), and the benchmark checks the page names that viewer.
+A store without the demo team lead's team (la-decade numbers its teams T001...) has the team
+lead page viewed by a team lead of the team with the most children allocated at D, named in
+an identity file the benchmark writes (``WORKBENCH_IDENTITY_FILE`` and ``WORKBENCH_USER``, as a
+deployment names its viewer). The run prints who views each page and where that comes from.
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
@@ -76,8 +82,10 @@ from workbench.access import (  # noqa: E402
     IDENTITY_FILE_ENV,
     JUPYTERHUB_USER_ENV,
     TRUSTED_HEADER_ENV,
+    Identity,
     read_identities,
 )
+from workbench.measures import DEMO_AT  # noqa: E402
 from workbench.serving import DASHBOARDS_DIR  # noqa: E402
 from workbench.store import Store  # noqa: E402
 
@@ -151,6 +159,52 @@ def identity_env(user: str) -> dict[str, str | None]:
     """Environment that makes ``user`` the viewer: the demo identity, no deployment identity."""
     removed = (IDENTITY_FILE_ENV, TRUSTED_HEADER_ENV, JUPYTERHUB_USER_ENV, DEPLOYMENT_USER_ENV)
     return {DEMO_USER_ENV: user, **dict.fromkeys(removed)}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who a page is viewed as, the environment that says so, and where the identity comes from."""
+
+    identity: Identity
+    env: dict[str, str | None]
+    source: str
+
+
+def busiest_team(store: Store) -> str:
+    """Return the team with the most children allocated at the demo date D (ties: the first id)."""
+    allocations = store.read_table("allocations", ["child_id", "worker_id", "start_date", "end_date"])
+    workers = store.read_table("workers", ["worker_id", "team_id"])
+    at = pd.Timestamp(DEMO_AT)
+    start, end = pd.to_datetime(allocations["start_date"]), pd.to_datetime(allocations["end_date"])
+    open_at = allocations[(start <= at) & (end.isna() | (end > at))].merge(workers, on="worker_id")
+    sizes = open_at.groupby("team_id")["child_id"].nunique().sort_index(kind="stable")
+    return str(sizes.idxmax())
+
+
+def viewers(store: Store, work: Path) -> dict[str, Viewer]:
+    """Return the viewer for each user named in :data:`PAGES`, for this store.
+
+    The demo identities, except that a store without the demo team lead's team (la-decade's
+    teams are T001...) gets a team lead of its busiest team, from an identity file written here
+    (the deployment's way of naming a viewer, ``WORKBENCH_IDENTITY_FILE`` and ``WORKBENCH_USER``).
+    """
+    demo = read_identities(DEMO_IDENTITIES)
+    found = {HEAD_OF_PI: Viewer(demo[HEAD_OF_PI], identity_env(HEAD_OF_PI), "demo identity")}
+    lead = demo[TEAM_LEAD]
+    teams = store.read_table("teams", ["team_id", "name"]).set_index("team_id")["name"]
+    if lead.team_id in teams.index:
+        found[TEAM_LEAD] = Viewer(lead, identity_env(TEAM_LEAD), "demo identity")
+        return found
+    team_id, user = busiest_team(store), "bench-team-lead"
+    path = work / "identities.yaml"
+    entry = {"role": "team_lead", "team_id": team_id, "name": f"Team lead, {teams[team_id]} (benchmark)"}
+    path.write_text(yaml.safe_dump({"users": {user: entry}}), encoding="utf-8")
+    env = {IDENTITY_FILE_ENV: str(path), DEPLOYMENT_USER_ENV: user}
+    env |= dict.fromkeys((TRUSTED_HEADER_ENV, JUPYTERHUB_USER_ENV, DEMO_USER_ENV))
+    source = (f"identity file {path.name}, {DEPLOYMENT_USER_ENV}={user}: the store has no team "
+              f"{lead.team_id} ({TEAM_LEAD}'s), so the team with most children at D")  # fmt: skip
+    found[TEAM_LEAD] = Viewer(read_identities(path)[user], env, source)
+    return found
 
 
 def _open(page: Page, opens: str | None) -> None:
@@ -307,24 +361,26 @@ def main() -> None:
     # Stopped from outside, still stop the Voila servers (their context managers) and the browser.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     dashboards = dashboards_to_time(args.pages)
-    identities = read_identities(DEMO_IDENTITIES)
     work = Path(tempfile.mkdtemp(prefix="bench-dashboards-"))
     copy = work / "store.sqlite"
     shutil.copyfile(args.store, copy)
     url = f"sqlite:///{copy}"
     started = time.perf_counter()
-    counts = Store(url).row_counts()  # upgrades the copy's schema once, outside the timings
+    store = Store(url)
+    counts = store.row_counts()  # upgrades the copy's schema once, outside the timings
     print(f"store {args.store} copied and opened in {time.perf_counter() - started:.1f} s: "
           f"{counts['children']:,} children, {counts['outcomes']:,} outcomes, "
           f"{counts['outcome_reviews']:,} reviews")  # fmt: skip
+    seen_by = viewers(store, work)
     print("viewed as:")
     for notebook in dashboards:
-        user = PAGES[notebook.name].user
-        print(f"  {notebook.name:<30}{user} ({identities[user].name}, {identities[user].title})")
+        viewer = seen_by[PAGES[notebook.name].user]
+        who = viewer.identity
+        print(f"  {notebook.name:<30}{who.user} ({who.name}, {who.title}; {viewer.source})")
     rows, failed = [], {}
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        env = {"WORKBENCH_STORE": url, **identity_env(HEAD_OF_PI)}
+        env = {"WORKBENCH_STORE": url, **seen_by[HEAD_OF_PI].env}
         bare_cold = first_chart(browser, BARE, env, work, chart=BARE_CHART, preheat=False)
         bare_hot = (
             None
@@ -335,7 +391,8 @@ def main() -> None:
               + ("" if bare_hot is None else f", preheated {bare_hot:.2f} s"), flush=True)  # fmt: skip
         for notebook in dashboards:
             spec = PAGES[notebook.name]
-            env = {"WORKBENCH_STORE": url, **identity_env(spec.user)}
+            viewer = seen_by[spec.user]
+            env = {"WORKBENCH_STORE": url, **viewer.env}
             timed = {"chart": spec.chart, "opens": spec.opens}
             try:
                 cold = first_chart(browser, notebook, env, work, **timed, preheat=False)
@@ -345,16 +402,18 @@ def main() -> None:
                     else first_chart(browser, notebook, env, work, **timed, preheat=True)
                 )
                 chart_times, page_times = filter_changes(
-                    browser, notebook, spec, identities[spec.user].name, env, work, args.changes
+                    browser, notebook, spec, viewer.identity.name, env, work, args.changes
                 )
             except Exception as error:  # named in the table, and the run exits 1; the other pages go on
                 failed[notebook.name] = f"{type(error).__name__}: {str(error).splitlines()[0]}"
-                print(f"{notebook.name} as {spec.user}: FAILED {failed[notebook.name]}", flush=True)
+                print(
+                    f"{notebook.name} as {viewer.identity.user}: FAILED {failed[notebook.name]}", flush=True
+                )
                 continue
             rows.append((notebook.name, cold, hot, chart_times, page_times))
             hot_text = "-" if hot is None else f"{hot:.2f} s"
             chart_p95, page_p95 = p95(chart_times) * 1000, p95(page_times) * 1000
-            print(f"{notebook.name} as {spec.user}: cold {cold:.2f} s, preheated {hot_text}, "
+            print(f"{notebook.name} as {viewer.identity.user}: cold {cold:.2f} s, preheated {hot_text}, "
                   f"filter p95 chart {chart_p95:.0f} ms, page {page_p95:.0f} ms "
                   f"({len(chart_times)} changes of {spec.filter})", flush=True)  # fmt: skip
         browser.close()
