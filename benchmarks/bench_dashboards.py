@@ -292,8 +292,8 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
         page.wait_for_selector(spec.done, state="attached", timeout=600_000)
         shown_viewer = page.inner_text(spec.viewer)
         if viewer not in shown_viewer:
-            raise BenchmarkError(f"{notebook.name}: expected the page to be viewed as {viewer!r}; it says "
-                             f"{shown_viewer!r}")  # fmt: skip
+            raise BenchmarkError(f"{notebook.name}: expected the page to be viewed as {viewer!r}; "
+                                 f"it says {shown_viewer!r}")  # fmt: skip
         options, current = _options(page, spec)
         sequence = _sequence(options, current, spec, notebook.name)
         for i in range(changes):
