@@ -8,71 +8,278 @@ page) and preheated (``--preheat_kernel``: the notebook already ran when the pag
 for). The bare notebook is ``benchmarks/fixtures/bare_chart.ipynb``.
 
     .venv/bin/python benchmarks/bench_dashboards.py [--store PATH.sqlite] [--changes 20]
+        [--pages team-lead.ipynb,audit.ipynb] [--skip-preheat]
 
 The store is copied to a temporary file first (opening a store upgrades its schema in place).
-The default is the la-decade store at /work/la-decade/store-v4.sqlite. A filter change is
-timed from choosing a locality in the dropdown to the page's first chart drawing new marks
-("chart"), and to the status line saying what is shown, once every view has followed
-("page"). Localities are cycled through, with "All localities" between them.
+The default is the la-decade store at /work/la-decade/store-v4.sqlite.
+
+Every notebook in ``dashboards/`` is timed; what the benchmark knows of each page is one row
+of :data:`PAGES` (a dashboard with no row stops the run before anything is timed; a page
+that cannot be timed as its row says is named FAILED in the table, and the run exits 1). A
+filter change is timed from choosing an option to the page's first chart drawn anew, its
+title or marks different ("chart"), and to the page saying it is done ("page"):
+
+- ``service-overview``, ``children-looked-after``, ``child-protection``: the locality
+  dropdown, localities in turn with "All localities" between them; done when the status line
+  says "Showing" the chosen locality. Viewed as the Head of Practice Improvement (everything).
+- ``team-lead``: the worker dropdown, the team's workers in turn with "All workers" between
+  them; the chart is the headline chart; done when the loading line (``.wb-loading``, "Working
+  out the figures...") is empty again, which the view sets last. Viewed as the demo team lead
+  (one team: the page is about one team).
+- ``supervision``: the worker chooser, each worker in turn; the chart is the scores chart,
+  the first the page draws; done when the caseload below the chart shows the new worker (the
+  supervision records list follows it in the same kernel call). Head of Practice Improvement.
+- ``audit``: the page is tabs, and its only chart (grades, ``.wb-findings-chart``) is on the
+  Findings tab, not the tab shown first ("Audit a case", a form). Vega draws it while its tab
+  is hidden, so its "first chart" is timed from asking for the page to that chart drawn, the
+  benchmark opening the Findings tab as soon as the tab bar shows (as a reader of findings
+  does), so the chart is also in view. The filter is the findings "by" choice (question, team,
+  period) in turn; done when the chart's table in words has the new grouping. Head of
+  Practice Improvement.
+
+Each page runs as the demo identity named in its row (``WORKBENCH_DEMO_USER``, with any
+deployment identity variables removed), and the benchmark checks the page names that viewer.
+A store without the demo team lead's team (la-decade numbers its teams T001...) has the team
+lead page viewed by a team lead of the team with the most children allocated at D, named in
+an identity file the benchmark writes (``WORKBENCH_IDENTITY_FILE`` and ``WORKBENCH_USER``, as a
+deployment names its viewer). The run prints who views each page and where that comes from.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
 from tests.browser.rig import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    mark_labels,
+    chart_drawing,
     record_network,
     start_voila,
     wait_for_chart,
-    wait_for_marks_to_change,
+    wait_for_chart_to_change,
+    wait_for_preheated_page,
 )
+from workbench.access import (  # noqa: E402
+    DEMO_IDENTITIES,
+    DEMO_USER_ENV,
+    DEPLOYMENT_USER_ENV,
+    IDENTITY_FILE_ENV,
+    JUPYTERHUB_USER_ENV,
+    TRUSTED_HEADER_ENV,
+    Identity,
+    read_identities,
+)
+from workbench.measures import DEMO_AT  # noqa: E402
 from workbench.serving import DASHBOARDS_DIR  # noqa: E402
 from workbench.store import Store  # noqa: E402
 
 BARE = ROOT / "benchmarks" / "fixtures" / "bare_chart.ipynb"
-#: The chart each page draws first, which a filter change is timed on.
-FIRST_CHART = {
-    "service-overview.ipynb": ".wb-distance-chart",
-    "children-looked-after.ipynb": ".wb-group-chart",
-    "child-protection.ipynb": ".wb-group-chart",
-    "bare_chart.ipynb": ".wb-bare-chart",
-}
+BARE_CHART = ".wb-bare-chart"
 LA_DECADE = Path("/work/la-decade/store-v4.sqlite")
+HEAD_OF_PI = "demo-head-of-pi"
+TEAM_LEAD = "demo-team-lead"
 
 
-def first_chart(browser, notebook: Path, env: dict, log_dir: Path, preheat: bool) -> float:
+class BenchmarkError(RuntimeError):
+    """A page could not be timed as its :data:`PAGES` row says: the run names it and goes on."""
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """What the benchmark knows of one dashboard: the same main loop times every page."""
+
+    chart: str  #: the chart timed: the first the page draws
+    filter: str  #: the filter changed (a dropdown, or toggle buttons)
+    options: str  #: how its options are read and chosen: "select" or "buttons"
+    all_between: bool  #: its first option is "all", chosen again between the others
+    done: str  #: the element that says the page is done
+    done_when: str  #: "status" (says Showing the choice), "empty" (loading line cleared) or "changed"
+    user: str  #: the demo identity the page runs as
+    viewer: str  #: the element naming the viewer, checked against the identity
+    opens: str | None = None  #: a tab the reader opens before any chart shows
+
+
+_LOCALITY = {
+    "filter": ".wb-locality-filter select",
+    "options": "select",
+    "all_between": True,
+    "done": ".wb-status",
+    "done_when": "status",
+    "user": HEAD_OF_PI,
+    "viewer": ".wb-viewer",
+}
+#: One row per dashboard in ``dashboards/``; the module docstring says why each is what it is.
+# fmt: off
+PAGES: dict[str, PageSpec] = {
+    "service-overview.ipynb": PageSpec(chart=".wb-distance-chart", **_LOCALITY),
+    "children-looked-after.ipynb": PageSpec(chart=".wb-group-chart", **_LOCALITY),
+    "child-protection.ipynb": PageSpec(chart=".wb-group-chart", **_LOCALITY),
+    "team-lead.ipynb": PageSpec(
+        chart=".wb-headline-chart", filter=".wb-worker-filter select", options="select", all_between=True,
+        done=".wb-loading", done_when="empty", user=TEAM_LEAD, viewer=".wb-viewer"),
+    "supervision.ipynb": PageSpec(
+        chart=".wb-supervision-chart", filter=".wb-supervision-worker select", options="select",
+        all_between=False, done=".wb-supervision-caseload", done_when="changed", user=HEAD_OF_PI,
+        viewer=".wb-viewer"),
+    "audit.ipynb": PageSpec(
+        chart=".wb-findings-chart", filter=".wb-findings-by", options="buttons", all_between=False,
+        done=".wb-findings-grades caption", done_when="changed", user=HEAD_OF_PI, viewer=".wb-audit-user",
+        opens="Findings"),
+}
+# fmt: on
+
+#: True once the page says it is done: ``[selector, test, text before the change, choice as shown]``.
+_DONE = """([selector, test, before, shown]) => {
+    const element = document.querySelector(selector);
+    if (!element) return false;
+    const text = element.innerText.trim();
+    if (test === "empty") return text === "";
+    if (test === "changed") return text !== "" && text !== before;
+    return text.startsWith("Showing") && text.includes(shown);
+}"""
+
+
+def identity_env(user: str) -> dict[str, str | None]:
+    """Environment that makes ``user`` the viewer: the demo identity, no deployment identity."""
+    removed = (IDENTITY_FILE_ENV, TRUSTED_HEADER_ENV, JUPYTERHUB_USER_ENV, DEPLOYMENT_USER_ENV)
+    return {DEMO_USER_ENV: user, **dict.fromkeys(removed)}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who a page is viewed as, the environment that says so, and where the identity comes from."""
+
+    identity: Identity
+    env: dict[str, str | None]
+    source: str
+
+
+def busiest_team(store: Store) -> str:
+    """Return the team with the most children allocated at the demo date D (ties: the first id)."""
+    allocations = store.read_table("allocations", ["child_id", "worker_id", "start_date", "end_date"])
+    workers = store.read_table("workers", ["worker_id", "team_id"])
+    at = pd.Timestamp(DEMO_AT)
+    start, end = pd.to_datetime(allocations["start_date"]), pd.to_datetime(allocations["end_date"])
+    open_at = allocations[(start <= at) & (end.isna() | (end > at))].merge(workers, on="worker_id")
+    sizes = open_at.groupby("team_id")["child_id"].nunique().sort_index(kind="stable")
+    return str(sizes.idxmax())
+
+
+def viewers(store: Store, work: Path) -> dict[str, Viewer]:
+    """Return the viewer for each user named in :data:`PAGES`, for this store.
+
+    The demo identities, except that a store without the demo team lead's team (la-decade's
+    teams are T001...) gets a team lead of its busiest team, from an identity file written here
+    (the deployment's way of naming a viewer, ``WORKBENCH_IDENTITY_FILE`` and ``WORKBENCH_USER``).
+    """
+    demo = read_identities(DEMO_IDENTITIES)
+    found = {HEAD_OF_PI: Viewer(demo[HEAD_OF_PI], identity_env(HEAD_OF_PI), "demo identity")}
+    lead = demo[TEAM_LEAD]
+    teams = store.read_table("teams", ["team_id", "name"]).set_index("team_id")["name"]
+    if lead.team_id in teams.index:
+        found[TEAM_LEAD] = Viewer(lead, identity_env(TEAM_LEAD), "demo identity")
+        return found
+    team_id, user = busiest_team(store), "bench-team-lead"
+    path = work / "identities.yaml"
+    entry = {"role": "team_lead", "team_id": team_id, "name": f"Team lead, {teams[team_id]} (benchmark)"}
+    path.write_text(yaml.safe_dump({"users": {user: entry}}), encoding="utf-8")
+    env = {IDENTITY_FILE_ENV: str(path), DEPLOYMENT_USER_ENV: user}
+    env |= dict.fromkeys((TRUSTED_HEADER_ENV, JUPYTERHUB_USER_ENV, DEMO_USER_ENV))
+    source = (f"identity file {path.name}, {DEPLOYMENT_USER_ENV}={user}: the store has no team "
+              f"{lead.team_id} ({TEAM_LEAD}'s), so the team with most children at D")  # fmt: skip
+    found[TEAM_LEAD] = Viewer(read_identities(path)[user], env, source)
+    return found
+
+
+def _open(page: Page, opens: str | None) -> None:
+    if opens is not None:
+        page.get_by_role("tab", name=opens, exact=True).click()
+
+
+def first_chart(browser, notebook: Path, env: dict, log_dir: Path, *, chart: str, opens: str | None = None,
+                preheat: bool) -> float:  # fmt: skip
     """Seconds from asking for the page to its first chart's marks drawn."""
     with start_voila(notebook, log_dir, env=env, preheat=preheat, ready_timeout=120) as server:
         if preheat:
-            server.wait_for_preheat(timeout=600)
+            wait_for_preheated_page(server, timeout=600)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(600_000)
         record_network(context)
         page = context.new_page()
         started = time.perf_counter()
         page.goto(server.url, wait_until="commit")
-        wait_for_chart(page, timeout=600_000, within=FIRST_CHART[notebook.name])
+        _open(page, opens)
+        wait_for_chart(page, timeout=600_000, within=chart)
         seconds = time.perf_counter() - started
         context.close()
     return seconds
 
 
-def filter_changes(browser, notebook: Path, env: dict, log_dir: Path, changes: int) -> tuple[list, list]:
-    """Seconds from a locality chosen to the new first chart, and to the status saying it is done."""
-    chart = FIRST_CHART[notebook.name]
+def _options(page: Page, spec: PageSpec) -> tuple[list[str], str]:
+    """Return the filter's option labels, and the one chosen now."""
+    if spec.options == "select":
+        options = page.eval_on_selector_all(f"{spec.filter} option", "os => os.map(o => o.text)")
+        current = page.eval_on_selector(
+            spec.filter, "s => s.selectedIndex < 0 ? '' : s.options[s.selectedIndex].text"
+        )
+    else:
+        buttons = f"{spec.filter} button"
+        options = page.eval_on_selector_all(buttons, "bs => bs.map(b => b.innerText.trim())")
+        current = page.eval_on_selector_all(
+            buttons, "bs => bs.filter(b => b.classList.contains('mod-active')).map(b => b.innerText.trim())"
+        )
+        current = current[0] if current else ""
+    return options, current
+
+
+def _sequence(options: list[str], current: str, spec: PageSpec, notebook: str) -> list[str]:
+    """Return the choices to make in turn: each differs from the one before."""
+    if len(options) < 2 or current not in options:
+        raise BenchmarkError(f"{notebook}: the filter {spec.filter} offers {options!r} (chosen: "
+                             f"{current!r}); it needs two options or more, one chosen")  # fmt: skip
+    others = [option for option in options if option != current]
+    if not spec.all_between:
+        return [*others, current]
+    if current != options[0]:
+        raise BenchmarkError(f"{notebook}: expected the first option of {spec.filter} "
+                             f"({options[0]!r}) chosen, found {current!r}")  # fmt: skip
+    sequence = []
+    for name in others:
+        sequence += [name, current]
+    return sequence
+
+
+def _choose(page: Page, spec: PageSpec, label: str) -> None:
+    if spec.options == "select":
+        page.select_option(spec.filter, label=label)
+    else:
+        page.locator(spec.filter).get_by_role("button", name=label, exact=True).click()
+
+
+def _done_text(page: Page, spec: PageSpec) -> str:
+    text = "(s) => { const e = document.querySelector(s); return e ? e.innerText.trim() : ''; }"
+    return page.evaluate(text, spec.done)
+
+
+def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: dict, log_dir: Path,
+                   changes: int) -> tuple[list, list]:  # fmt: skip
+    """Seconds from a filter option chosen to the new first chart, and to the page saying it is done."""
     chart_times, page_times = [], []
     with start_voila(notebook, log_dir, env=env, ready_timeout=120) as server:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -80,26 +287,36 @@ def filter_changes(browser, notebook: Path, env: dict, log_dir: Path, changes: i
         record_network(context)
         page = context.new_page()
         page.goto(server.url)
-        wait_for_chart(page, timeout=600_000, within=chart)
-        page.wait_for_selector(".wb-status", timeout=600_000)
-        options = page.eval_on_selector_all(".wb-locality-filter select option", "os => os.map(o => o.text)")
-        sequence = []
-        for name in options[1:]:
-            sequence += [name, options[0]]
+        _open(page, spec.opens)
+        wait_for_chart(page, timeout=600_000, within=spec.chart)
+        page.wait_for_selector(spec.done, state="attached", timeout=600_000)
+        shown_viewer = page.inner_text(spec.viewer)
+        if viewer not in shown_viewer:
+            raise BenchmarkError(f"{notebook.name}: expected the page to be viewed as {viewer!r}; "
+                                 f"it says {shown_viewer!r}")  # fmt: skip
+        options, current = _options(page, spec)
+        sequence = _sequence(options, current, spec, notebook.name)
         for i in range(changes):
             label = sequence[i % len(sequence)]
-            before = mark_labels(page, within=chart)
+            before = chart_drawing(page, within=spec.chart)
+            done_before = _done_text(page, spec)
             started = time.perf_counter()
-            page.select_option(".wb-locality-filter select", label=label)
-            wait_for_marks_to_change(page, before, timeout=120_000, within=chart)
+            _choose(page, spec, label)
+            try:
+                wait_for_chart_to_change(page, before, timeout=120_000, within=spec.chart)
+            except PlaywrightTimeoutError as error:
+                raise BenchmarkError(f"{notebook.name}: {spec.chart} drew nothing new in 120 s after "
+                                     f"choosing {label!r} in {spec.filter}") from error  # fmt: skip
             chart_times.append(time.perf_counter() - started)
             shown = label.replace("\xa0", " ")  # ipywidgets shows option spaces as no-break spaces
-            shown = shown.lower() if label == options[0] else shown
-            deadline = time.perf_counter() + 120
-            while not ((text := page.inner_text(".wb-status")).startswith("Showing") and shown in text):
-                if time.perf_counter() > deadline:
-                    raise TimeoutError(f"the status line stayed at {text!r} after choosing {label!r}")
-                time.sleep(0.005)
+            shown = shown.lower() if spec.all_between and label == options[0] else shown
+            try:
+                page.wait_for_function(
+                    _DONE, arg=[spec.done, spec.done_when, done_before, shown], timeout=120_000
+                )
+            except PlaywrightTimeoutError as error:
+                raise BenchmarkError(f"{notebook.name}: {spec.done} stayed at {_done_text(page, spec)!r} "
+                                   f"after choosing {label!r}") from error  # fmt: skip
             page_times.append(time.perf_counter() - started)
         context.close()
     return chart_times, page_times
@@ -111,46 +328,94 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+def dashboards_to_time(pages: str | None) -> list[Path]:
+    """Return every dashboard (or those named in ``pages``); stop if one has no :data:`PAGES` row."""
+    found = sorted(DASHBOARDS_DIR.glob("*.ipynb"))
+    unknown = [path.name for path in found if path.name not in PAGES]
+    if unknown:
+        raise SystemExit(f"no benchmark row in PAGES for {', '.join(unknown)}: add its first chart, "
+                         "filter and done condition to benchmarks/bench_dashboards.py")  # fmt: skip
+    if pages is None:
+        return found
+    wanted = [
+        name if name.endswith(".ipynb") else f"{name}.ipynb"
+        for name in map(str.strip, pages.split(","))
+        if name
+    ]
+    names = {path.name for path in found}
+    missing = [name for name in wanted if name not in names]
+    if missing or not wanted:
+        raise SystemExit(f"--pages {pages!r}: not dashboards: {', '.join(missing) or '(none named)'}; "
+                         f"choose from {', '.join(sorted(names))}")  # fmt: skip
+    return [path for path in found if path.name in wanted]
+
+
 def main() -> None:
     """Run the benchmark and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=LA_DECADE)
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--skip-preheat", action="store_true")
+    parser.add_argument("--pages", help="comma-separated dashboards, such as team-lead,audit (default: all)")
     args = parser.parse_args()
+    # Stopped from outside, still stop the Voila servers (their context managers) and the browser.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    dashboards = dashboards_to_time(args.pages)
     work = Path(tempfile.mkdtemp(prefix="bench-dashboards-"))
     copy = work / "store.sqlite"
     shutil.copyfile(args.store, copy)
     url = f"sqlite:///{copy}"
     started = time.perf_counter()
-    counts = Store(url).row_counts()  # upgrades the copy's schema once, outside the timings
+    store = Store(url)
+    counts = store.row_counts()  # upgrades the copy's schema once, outside the timings
     print(f"store {args.store} copied and opened in {time.perf_counter() - started:.1f} s: "
           f"{counts['children']:,} children, {counts['outcomes']:,} outcomes, "
           f"{counts['outcome_reviews']:,} reviews")  # fmt: skip
-    env = {"WORKBENCH_STORE": url}
-    # Only the pages whose first chart and locality filter this benchmark knows; the others
-    # (team lead, audit, supervision) are named so the table never hides a gap.
-    dashboards = [path for path in sorted(DASHBOARDS_DIR.glob("*.ipynb")) if path.name in FIRST_CHART]
-    skipped = [path.name for path in sorted(DASHBOARDS_DIR.glob("*.ipynb")) if path.name not in FIRST_CHART]
-    if skipped:
-        print(f"not timed here (no locality filter to change): {', '.join(skipped)}")
-    rows = []
+    seen_by = viewers(store, work)
+    print("viewed as:")
+    for notebook in dashboards:
+        viewer = seen_by[PAGES[notebook.name].user]
+        who = viewer.identity
+        print(f"  {notebook.name:<30}{who.user} ({who.name}, {who.title}; {viewer.source})")
+    rows, failed = [], {}
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        bare_cold = first_chart(browser, BARE, env, work, preheat=False)
-        bare_hot = None if args.skip_preheat else first_chart(browser, BARE, env, work, preheat=True)
+        env = {"WORKBENCH_STORE": url, **seen_by[HEAD_OF_PI].env}
+        bare_cold = first_chart(browser, BARE, env, work, chart=BARE_CHART, preheat=False)
+        bare_hot = (
+            None
+            if args.skip_preheat
+            else first_chart(browser, BARE, env, work, chart=BARE_CHART, preheat=True)
+        )
         print(f"bare notebook, one chart: cold {bare_cold:.2f} s"
               + ("" if bare_hot is None else f", preheated {bare_hot:.2f} s"), flush=True)  # fmt: skip
         for notebook in dashboards:
-            cold = first_chart(browser, notebook, env, work, preheat=False)
-            hot = None if args.skip_preheat else first_chart(browser, notebook, env, work, preheat=True)
-            chart_times, page_times = filter_changes(browser, notebook, env, work, args.changes)
-            row = (notebook.name, cold, hot, chart_times, page_times)
-            rows.append(row)
+            spec = PAGES[notebook.name]
+            viewer = seen_by[spec.user]
+            env = {"WORKBENCH_STORE": url, **viewer.env}
+            timed = {"chart": spec.chart, "opens": spec.opens}
+            try:
+                cold = first_chart(browser, notebook, env, work, **timed, preheat=False)
+                hot = (
+                    None
+                    if args.skip_preheat
+                    else first_chart(browser, notebook, env, work, **timed, preheat=True)
+                )
+                chart_times, page_times = filter_changes(
+                    browser, notebook, spec, viewer.identity.name, env, work, args.changes
+                )
+            except Exception as error:  # named in the table, and the run exits 1; the other pages go on
+                failed[notebook.name] = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+                print(
+                    f"{notebook.name} as {viewer.identity.user}: FAILED {failed[notebook.name]}", flush=True
+                )
+                continue
+            rows.append((notebook.name, cold, hot, chart_times, page_times))
             hot_text = "-" if hot is None else f"{hot:.2f} s"
             chart_p95, page_p95 = p95(chart_times) * 1000, p95(page_times) * 1000
-            print(f"{notebook.name}: cold {cold:.2f} s, preheated {hot_text}, filter p95 chart "
-                  f"{chart_p95:.0f} ms, page {page_p95:.0f} ms", flush=True)  # fmt: skip
+            print(f"{notebook.name} as {viewer.identity.user}: cold {cold:.2f} s, preheated {hot_text}, "
+                  f"filter p95 chart {chart_p95:.0f} ms, page {page_p95:.0f} ms "
+                  f"({len(chart_times)} changes of {spec.filter})", flush=True)  # fmt: skip
         browser.close()
     print()
     print("Time to first chart (s) beside the bare notebook in the same run; target 1.5x.")
@@ -166,7 +431,11 @@ def main() -> None:
         print(f"{name:<30}{cold:>8.2f}{cold / bare_cold:>8.2f}{hot_text:>9}{ratio:>8}"
               f"{statistics.median(chart_times) * 1000:>11.0f}{p95(chart_times) * 1000:>11.0f}"
               f"{statistics.median(page_times) * 1000:>10.0f}{p95(page_times) * 1000:>10.0f}")  # fmt: skip
+    for name, reason in failed.items():
+        print(f"{name:<30}FAILED {reason}")
     shutil.rmtree(work, ignore_errors=True)
+    if failed:
+        raise SystemExit(f"{len(failed)} dashboard(s) could not be timed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

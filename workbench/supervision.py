@@ -405,9 +405,10 @@ def _outcomes_and_scores(
     last_review = reviews.groupby("outcome_id")["review_date"].max()
     scored = scores[(scores["kind"] == "review") & scores["score"].notna()]
     latest = scored.groupby("outcome_id").tail(1).set_index("outcome_id")
-    outcomes["last_review_date"] = outcomes["outcome_id"].map(last_review)
+    # reindex, not map: map() with an empty date series (no outcome reviewed yet) raises.
+    outcomes["last_review_date"] = last_review.reindex(outcomes["outcome_id"]).to_numpy()
     outcomes["latest_score"] = outcomes["outcome_id"].map(latest["score"]).astype("float64")
-    outcomes["latest_score_date"] = outcomes["outcome_id"].map(latest["date"])
+    outcomes["latest_score_date"] = latest["date"].reindex(outcomes["outcome_id"]).to_numpy()
     outcomes["scored_reviews"] = outcomes["outcome_id"].map(scored["outcome_id"].value_counts()).fillna(0)
     outcomes["scored_reviews"] = outcomes["scored_reviews"].astype("int64")
     return outcomes, scores[["outcome_id", "child_id", "date", "score", "family_score", "kind"]]

@@ -437,3 +437,80 @@ def screenshot_whole(page: Page, path: Path, width: int = 1280) -> None:
     time.sleep(0.3)
     page.screenshot(path=path)
     page.set_viewport_size({"width": width, "height": 900})
+
+
+_DRAWING = """(selector) => {
+    const titles = [...document.querySelectorAll(selector + " svg.marks .role-title-text text")];
+    const marks = [...document.querySelectorAll(selector + " " + MARKS)];
+    return [titles.map(t => t.textContent).join(" "),
+            ...marks.map(mark => mark.getAttribute("aria-label")).filter(Boolean)];
+}""".replace("MARKS", json.dumps(MARK_SELECTOR))
+
+
+def chart_drawing(page: Page, *, within: str) -> list[str]:
+    """The chart's title, then its marks' aria labels: what differs when a new chart is drawn.
+
+    Two charts with the same marks and different titles (such as two workers' "no scores yet")
+    still differ here, where :func:`mark_labels` alone would not see a change.
+    """
+    return page.evaluate(_DRAWING, within)
+
+
+def wait_for_chart_to_change(
+    page: Page, before: Sequence[str], timeout: float = 15_000, *, within: str
+) -> list[str]:
+    """Wait until the chart inside ``within`` has marks and its title or marks differ from ``before``."""
+    page.wait_for_function(
+        f"""([selector, before]) => {{
+            const now = ({_DRAWING})(selector);
+            return now.length > 1 && JSON.stringify(now) !== JSON.stringify(before);
+        }}""",
+        arg=[within, list(before)],
+        timeout=timeout,
+    )
+    return chart_drawing(page, within=within)
+
+
+def kernel_waits_for_request(server: VoilaServer) -> bool:
+    """True when a kernel of ``server`` is connected back to it: waiting in ``voila.utils.wait_for_request``.
+
+    A preheated dashboard reads the store and then waits there for the viewer's request (see
+    ``widgets/viewer.py``); that wait is a websocket from the kernel to Voila's own port, and
+    nothing is logged for it.
+    """
+    import psutil  # ipykernel's dependency: only the preheat checks need it
+
+    port = urlsplit(server.base_url).port
+    try:
+        kernels = psutil.Process(server.process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return False
+    for kernel in kernels:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            for connection in kernel.net_connections(kind="tcp"):
+                if connection.raddr and connection.raddr.port == port and connection.status == "ESTABLISHED":
+                    return True
+    return False
+
+
+def wait_for_preheated_page(server: VoilaServer, timeout: float = 60.0) -> None:
+    """Wait until the preheated kernel has run the notebook, or as far as it can before a request.
+
+    Either every code cell ran (:meth:`VoilaServer.wait_for_preheat`), or the kernel is waiting
+    for the viewer's request in ``wait_for_request`` (:func:`kernel_waits_for_request`), having
+    done everything before it.
+    """
+    deadline = time.monotonic() + timeout
+    server.wait_for_log(r"Kernel pool of .* is filled", timeout)
+    cells = json.loads(server.target.read_text())["cells"]
+    code_cells = sum(1 for c in cells if c["cell_type"] == "code" and "".join(c["source"]))
+    executing = re.compile(r"Executing cell:")
+    while not kernel_waits_for_request(server):
+        if len(executing.findall(server.log_text())) >= code_cells:
+            server.wait_for_preheat(max(1.0, deadline - time.monotonic()))
+            return
+        if server.process.poll() is not None:
+            raise VoilaStartError(f"Voila exited ({server.process.returncode}).\n{server.log_tail()}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the preheated kernel did not finish in {timeout} s.\n{server.log_tail()}")
+        time.sleep(0.1)

@@ -244,3 +244,16 @@ def test_migration_7_adds_the_records_table_to_an_older_store(tmp_path):
     upgraded = Store(url)
     assert upgraded.schema_version() == SCHEMA_VERSION
     assert "supervision_records" in sa.inspect(upgraded.engine).get_table_names()
+
+
+def test_a_worker_whose_outcomes_were_never_reviewed_still_has_a_view(tmp_path):
+    """W2's only outcome (P6) without its reviews: no last review, no latest score, no error."""
+    rows = supervision_rows()
+    rows["outcome_reviews"] = [r for r in rows["outcome_reviews"] if r["outcome_id"] != "P6"]
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    load_extract(store, write_extract(tmp_path / "extract", rows))
+    outcomes = supervision_view(store, "W2", AT).outcomes.set_index("outcome_id")
+    assert list(outcomes.index) == ["P6"]
+    assert pd.isna(outcomes.loc["P6", "last_review_date"])
+    assert pd.isna(outcomes.loc["P6", "latest_score"]) and pd.isna(outcomes.loc["P6", "latest_score_date"])
+    assert outcomes.loc["P6", "scored_reviews"] == 0
