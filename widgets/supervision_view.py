@@ -18,6 +18,8 @@ from workbench.store import Store
 from workbench.supervision import (
     SupervisionError,
     WorkerCaseload,
+    build_prompts,
+    read_workers,
     record_supervision,
     supervision_records,
     supervision_scope,
@@ -60,6 +62,8 @@ class SupervisionView(W.VBox):
     ) -> None:
         self.store = store
         self.identity = identity or trusted_identity()  # refused here: no page without a viewer
+        # Workers and their teams change only when an extract is loaded: read once for the page.
+        self._workers = read_workers(store)
         self.caseload: WorkerCaseload | None = None
         self.worker_choice = W.Dropdown(description="Worker", layout=W.Layout(width="420px"))
         self.worker_choice.add_class("wb-supervision-worker")
@@ -167,19 +171,24 @@ class SupervisionView(W.VBox):
             self.records_html.value = ""
             return
         try:
-            self.caseload = supervision_view(self.store, self.worker_id, self.at, self.scope)
+            # The chart first: the prompts are built once it is on its way to the browser.
+            caseload = supervision_view(
+                self.store, self.worker_id, self.at, self.scope, workers=self._workers, prompts=False
+            )
         except AccessRefusedError as error:
             self.caseload = None
             self.caseload_html.value = f"<p class='wb-error'>{html.escape(str(error))}.</p>"
             self.records_html.value = ""
             return
-        names = child_labels(self.caseload.children["child_id"], "internal", "")
+        names = child_labels(caseload.children["child_id"], "internal", "")
         # The same title for every worker (the page names them above): choosing another worker
         # then only swaps the figures in the chart already drawn.
         title = "Scores over time: each child's desired outcomes (the dot is the latest score)"
-        drawn = scores_chart(self.caseload, names, title)
+        drawn = scores_chart(caseload, names, title)
         # Updated in place: re-displaying into an Output is slow in Voila.
         self.chart.chart = drawn if drawn is not None else _no_scores_chart(title)
+        caseload.prompts = build_prompts(caseload.outcomes, caseload.scores, self.at)
+        self.caseload = caseload
         self.caseload_html.value = render_supervision_body(
             self.caseload, "internal", records=None, chart=False
         )

@@ -279,24 +279,39 @@ class WorkerCaseload:
         return pd.Series({code: int(counts.get(code, 0)) for code in PROMPT_TITLES}, dtype="int64")
 
 
-def load_caseloads(store: Store, at: date | str, worker_ids: Iterable[str] | None = None) -> Caseloads:
-    """Read the caseloads at ``at`` of ``worker_ids`` (every worker when ``None``) from the store.
-
-    The work is pushed into SQL: only the children allocated at D, their outcomes active at D,
-    and reviews and meetings on or before D are read.
-    """
-    at = _day(at)
+def read_workers(store: Store) -> pd.DataFrame:
+    """Return every worker with their team's name: worker_id, name, team_id, team_name, role."""
     meta = store.metadata.tables
-    alloc, workers, teams = meta["allocations"], meta["workers"], meta["teams"]
-    wanted = None if worker_ids is None else sorted(set(worker_ids))
-
-    worker_frame = _read(
+    workers, teams = meta["workers"], meta["teams"]
+    return _read(
         store,
         sa.select(
             workers.c.worker_id, workers.c.name, workers.c.team_id, teams.c.name.label("team_name"),
             workers.c.role,
         ).select_from(workers.join(teams, workers.c.team_id == teams.c.team_id, isouter=True)),
     )  # fmt: skip
+
+
+def load_caseloads(
+    store: Store,
+    at: date | str,
+    worker_ids: Iterable[str] | None = None,
+    *,
+    workers: pd.DataFrame | None = None,
+    prompts: bool = True,
+) -> Caseloads:
+    """Read the caseloads at ``at`` of ``worker_ids`` (every worker when ``None``) from the store.
+
+    The work is pushed into SQL: only the children allocated at D, their outcomes active at D,
+    and reviews and meetings on or before D are read. ``workers`` is :func:`read_workers`
+    already read (a page keeps it between choices). With ``prompts=False`` the prompts are
+    left empty, for a caller that draws the chart first and builds them after
+    (:func:`build_prompts` on the worker's outcomes and scores gives the same prompts).
+    """
+    at = _day(at)
+    alloc = store.metadata.tables["allocations"]
+    wanted = None if worker_ids is None else sorted(set(worker_ids))
+    worker_frame = read_workers(store) if workers is None else workers
 
     open_at = (alloc.c.start_date <= at) & (alloc.c.end_date.is_(None) | (alloc.c.end_date > at))
     # Every allocation open at D of the children concerned: "the one that started last wins"
@@ -321,8 +336,8 @@ def load_caseloads(store: Store, at: date | str, worker_ids: Iterable[str] | Non
     children = _children(store, concerned, at, set(allocations["child_id"]))
     outcomes, scores = _outcomes_and_scores(store, concerned, at, set(allocations["child_id"]))
     last_meetings = _last_meetings(store, concerned, at, set(allocations["child_id"]))
-    prompts = build_prompts(outcomes, scores, at)
-    return Caseloads(at, worker_frame, allocations, children, outcomes, scores, last_meetings, prompts)
+    found = build_prompts(outcomes, scores, at, sources=None if prompts else ())
+    return Caseloads(at, worker_frame, allocations, children, outcomes, scores, last_meetings, found)
 
 
 def _children(store: Store, concerned, at: date, kept: set[str]) -> pd.DataFrame:
@@ -493,7 +508,8 @@ def not_reviewed_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date)
     when = pd.Timestamp(at)
     since = outcomes["last_review_date"].fillna(outcomes["agreed_date"])
     days = (when - since).dt.days
-    picked = outcomes[days >= NOT_REVIEWED_DAYS].assign(days=days)
+    # Assign before picking: assigning a Series to an empty frame would adopt the Series' rows.
+    picked = outcomes.assign(days=days)[days >= NOT_REVIEWED_DAYS]
     explanations = [
         (
             f"Last reviewed on {_fmt(last)}, {n} days before {_fmt(when)}."
@@ -516,7 +532,11 @@ def no_progress_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) 
     latest = scored[from_end == 0].set_index("outcome_id")
     before = scored[from_end == NO_PROGRESS_REVIEWS].set_index("outcome_id")
     frame = outcomes.set_index("outcome_id", drop=False)
-    frame = frame.assign(latest=latest["score"], latest_date=latest["date"], before=before["score"])
+    frame = frame.assign(
+        latest=latest["score"].reindex(frame.index),
+        latest_date=latest["date"].reindex(frame.index),
+        before=before["score"].reindex(frame.index),
+    )
     stuck = (frame["scored_reviews"] >= NO_PROGRESS_REVIEWS) & frame["before"].notna()
     stuck &= frame["latest"] <= frame["before"]
     picked = frame[stuck.fillna(False)]
@@ -546,8 +566,11 @@ def score_gap_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
     both = scores[(scores["kind"] == "review") & scores["score"].notna() & scores["family_score"].notna()]
     latest = both.groupby("outcome_id").tail(1).set_index("outcome_id")
     frame = outcomes[outcomes["scale"].isin(wide)].set_index("outcome_id", drop=False)
+    # Reindexed to the outcomes: an empty frame given a Series would adopt the Series' rows.
     frame = frame.assign(
-        practitioner=latest["score"], family=latest["family_score"], review_date=latest["date"]
+        practitioner=latest["score"].reindex(frame.index),
+        family=latest["family_score"].reindex(frame.index),
+        review_date=latest["date"].reindex(frame.index),
     )
     gap = (frame["family"] - frame["practitioner"]).abs()
     picked = frame[(gap >= SCORE_GAP).fillna(False)]
@@ -640,15 +663,22 @@ def workers_in_scope(store: Store, at: date | str, scope: Scope) -> pd.DataFrame
 
 
 def supervision_view(
-    store: Store, worker_id: str, at: date | str, scope: Scope | None = None
+    store: Store,
+    worker_id: str,
+    at: date | str,
+    scope: Scope | None = None,
+    *,
+    workers: pd.DataFrame | None = None,
+    prompts: bool = True,
 ) -> WorkerCaseload:
     """Return one worker's supervision view at ``at`` (reads only that worker's caseload).
 
     ``scope`` is the viewer's (by default the trusted viewer's, :func:`supervision_scope`); a
     worker outside it is refused with :class:`workbench.access.AccessRefusedError`.
+    ``workers`` and ``prompts`` are as for :func:`load_caseloads`.
     """
     _check_scope(scope or supervision_scope(store, at), worker_id)
-    return load_caseloads(store, at, [worker_id]).view(worker_id)
+    return load_caseloads(store, at, [worker_id], workers=workers, prompts=prompts).view(worker_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -257,3 +257,18 @@ def test_a_worker_whose_outcomes_were_never_reviewed_still_has_a_view(tmp_path):
     assert pd.isna(outcomes.loc["P6", "last_review_date"])
     assert pd.isna(outcomes.loc["P6", "latest_score"]) and pd.isna(outcomes.loc["P6", "latest_score_date"])
     assert outcomes.loc["P6", "scored_reviews"] == 0
+
+
+def test_prompts_built_after_the_chart_are_the_prompts_read_with_the_caseload(fixture_store):
+    """The dashboard reads a caseload without prompts, draws its chart, then builds them: the same prompts."""
+    from workbench.supervision import build_prompts, read_workers
+
+    everyone = load_caseloads(fixture_store, AT)
+    workers = read_workers(fixture_store)
+    assert everyone.prompts.shape[0] > 0
+    for worker in everyone.workers_with_caseload():
+        whole = everyone.view(worker)
+        later = supervision_view(fixture_store, worker, AT, workers=workers, prompts=False)
+        assert later.prompts.empty
+        built = build_prompts(later.outcomes, later.scores, AT)
+        pd.testing.assert_frame_equal(built.reset_index(drop=True), whole.prompts.reset_index(drop=True))
