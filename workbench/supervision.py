@@ -181,7 +181,8 @@ def _read(store: Store, query, dates: Sequence[str] = (), numbers: Sequence[str]
     """Run ``query`` and return a DataFrame with dates and numbers typed, ids and text as strings."""
     with store.engine.connect() as conn:
         result = conn.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        # Plain tuples: pandas probes SQLAlchemy Row objects attribute by attribute, which is slow.
+        frame = pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
     for name in frame.columns:
         if name in dates:
             frame[name] = pd.to_datetime(frame[name], format="ISO8601")
