@@ -51,7 +51,7 @@ def _read(store: Store, table: str, columns: list[str], dates: tuple[str, ...]) 
     """Read columns of a statutory table, parsing the ``dates`` columns (stored as ISO text)."""
     with store.engine.connect() as conn:
         rows = conn.execute(sa.text(f"SELECT {', '.join(columns)} FROM {table}")).all()  # noqa: S608
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=columns)
     for column in dates:
         frame[column] = pd.to_datetime(frame[column], errors="coerce", format="ISO8601")
     return frame
@@ -120,7 +120,8 @@ def care_leavers(store: Store) -> list[dict]:
             sa.text("SELECT child_id, in_touch, activ, accom FROM ssda903_oc3 WHERE source_sha256 = :s"),
             {"s": latest},
         ).all()
-    oc3 = pd.DataFrame(rows, columns=["child_id", "in_touch", "activ", "accom"]).drop_duplicates("child_id")
+    oc3 = pd.DataFrame([tuple(row) for row in rows], columns=["child_id", "in_touch", "activ", "accom"])
+    oc3 = oc3.drop_duplicates("child_id")
     required = oc3[~oc3["in_touch"].isin(["DIED", "NREQ"])]
     in_touch = required[required["in_touch"] == "YES"]
     suitable = in_touch["accom"].fillna("").str.endswith("1")

@@ -267,7 +267,7 @@ def _add_children(
         frame = pd.concat([frame, pd.DataFrame({"child_id": bare})], ignore_index=True)
         frame = frame.astype(object).where(frame.notna(), None)
     rows = conn.exec_driver_sql("SELECT child_id, origin FROM children").fetchall()
-    known = pd.DataFrame(rows, columns=["child_id", "origin"])
+    known = pd.DataFrame([tuple(row) for row in rows], columns=["child_id", "origin"])
     new = frame[~frame["child_id"].isin(known["child_id"])]
     seen = frame[frame["child_id"].isin(known.loc[known["origin"] != "extract", "child_id"])]
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
