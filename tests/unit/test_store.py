@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -70,3 +71,25 @@ def test_read_table_types_columns(store, handworked_dir):
     assert outcomes["baseline_score"].dtype == "float64"
     assert outcomes.loc[outcomes["outcome_id"] == "O4", "baseline_score"].isna().all()
     assert outcomes.loc[outcomes["outcome_id"] == "O8", "replaced_by"].item() == "O3"
+
+
+def test_sqlite_reads_through_the_driver_cursor_give_what_sqlalchemy_rows_give(store, handworked_dir):
+    """read_table on SQLite skips SQLAlchemy's row objects (for speed); every table reads the same."""
+    import workbench.store as store_module
+
+    load_extract(store, handworked_dir)
+
+    def through_sqlalchemy(conn, query):
+        result = conn.execution_options(stream_results=True, yield_per=2).execute(query)
+        for rows in result.partitions():
+            yield [tuple(row) for row in rows]
+
+    fast = {spec.name: store.read_table(spec.name) for spec in EXTRACT_TABLES}
+    assert sum(len(frame) for frame in fast.values()) > 0
+    original = store_module._row_chunks
+    try:
+        store_module._row_chunks = through_sqlalchemy
+        for spec in EXTRACT_TABLES:
+            pd.testing.assert_frame_equal(fast[spec.name], store.read_table(spec.name), obj=spec.name)
+    finally:
+        store_module._row_chunks = original
