@@ -78,13 +78,17 @@ class AuditFindingsView(W.VBox):
         self.latest.add_class("wb-findings-latest")
         self.message = W.HTML()
         self.findings = self._build()
+        # The heading names the grouping, not the chart: the chart keeps one shape whatever the
+        # grouping, so choosing another swaps its figures in the browser instead of redrawing it.
+        self.chart_heading = W.HTML(self._chart_heading())
+        self.chart_heading.add_class("wb-findings-chart-heading")
         self.chart = offline_chart(self._chart(), "wb-findings-chart")
         self.chart_table = W.HTML(self._chart_words())  # the chart's figures in words, beside it
         self._show()
         self.observe(lambda _c: self._redraw(), names="by")
         super().__init__(
             [W.HBox([self.refresh_button, self.export_button]), self.message, self.summary, self.group,
-             self.chart, self.chart_table, self.latest, self.tables]
+             self.chart_heading, self.chart, self.chart_table, self.latest, self.tables]
         )  # fmt: skip
         self.add_class("wb-findings-view")
 
@@ -107,7 +111,10 @@ class AuditFindingsView(W.VBox):
     }
 
     def _chart(self):
-        return audit_grade_chart(self._distribution(), self.by, self._TITLES[self.by])
+        return audit_grade_chart(self._distribution(), self.by, "Share of each grade (n: audits counted)")
+
+    def _chart_heading(self) -> str:
+        return f"<h3>{html.escape(self._TITLES[self.by])}</h3>"
 
     def _chart_words(self) -> str:
         """Return the chart's counts as a table: one row per group, one column per grade."""
@@ -121,6 +128,7 @@ class AuditFindingsView(W.VBox):
         return html_table(wide, "wb-findings-grades", caption=f"{self._TITLES[self.by]}: number of grades")
 
     def _redraw(self) -> None:
+        self.chart_heading.value = self._chart_heading()
         self.chart.chart = self._chart()
         self.chart_table.value = self._chart_words()
 

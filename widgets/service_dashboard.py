@@ -21,7 +21,7 @@ from widgets.team_filter import ALL_TEAMS, TeamFilter
 from widgets.viewer import refusal, scope_caption, viewer_identity
 from workbench.access import AccessRefusedError
 from workbench.measures import ServiceData
-from workbench.service_views import DashboardView, dashboard_view
+from workbench.service_views import DashboardView, dashboard_view, prepare_page
 from workbench.store import open_store
 
 #: Whom each page is about, as the status line says it.
@@ -78,6 +78,7 @@ def service_dashboard_page(page: str) -> W.Widget:
     # The store is read first: with preheated kernels that happens before anyone opens the
     # page, and only then does the kernel wait for the viewer's request to learn who they are.
     data = ServiceData(open_store())
+    prepare_page(page, data)  # for everyone, so the viewer's own page only filters and sums
     try:
         return ServiceDashboard(dashboard_view(page, identity=viewer_identity(), data=data))
     except AccessRefusedError as error:

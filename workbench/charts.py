@@ -348,7 +348,8 @@ def audit_grade_chart(distribution: pd.DataFrame, by: str, title: str) -> alt.Ch
             ),
             order=alt.Order("grade_order:Q"),
             tooltip=[
-                alt.Tooltip("group:N", title=by.replace("_", " ").capitalize()),
+                # One title whatever the grouping: the chart keeps its shape (the page names it).
+                alt.Tooltip("group:N", title="Group"),
                 alt.Tooltip("grade_label:N", title="Grade"),
                 alt.Tooltip("count:Q", title="Count", format=",d"),
                 alt.Tooltip("share:Q", title="Share", format=".0%"),

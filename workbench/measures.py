@@ -273,6 +273,15 @@ class ServiceData:
         )
 
     @cached_property
+    def page_caches(self) -> dict[tuple, dict]:
+        """What dashboard pages built on this data keep between viewers, by page and date.
+
+        Only what does not depend on the viewer or the filters goes here (see
+        ``workbench.service_views.prepare_page``).
+        """
+        return {}
+
+    @cached_property
     def _masks(self) -> dict[tuple, tuple[pd.DataFrame, np.ndarray]]:
         """Filter masks by (id of the units frame, D, filters), oldest first (see ``_filter_mask``)."""
         return {}

@@ -220,3 +220,31 @@ def test_a_practitioner_sees_only_their_caseload(loaded):
     counted = measure_by(mine, "coverage", "locality")["denominator"].sum()
     expected = MEASURES["coverage"](view.data, AT, Filters(worker_id=worker), None)["denominator"].sum()
     assert counted == expected
+
+
+@pytest.mark.parametrize("page", ["overview", "cla", "cp"])
+def test_a_page_prepared_before_the_viewer_shows_the_same_figures(loaded, page):
+    """prepare_page (run by a preheated kernel) moves the work earlier; it changes no figure."""
+    from workbench.measures import ServiceData
+    from workbench.service_views import prepare_page
+
+    def figures(view):
+        south = Filters(locality="South")
+        return [
+            measure_by(view, "consensual", "team_id", south).to_dict("records"),
+            measure_trend(view, "reviewed", south).to_dict("records"),
+            disproportionality(view, "clear", "sex").to_dict("records"),
+            meeting_outcomes(view, south).to_dict("records") if page != "overview" else None,
+            repeat_plans(view, south).to_dict("records") if page != "overview" else None,
+        ]
+
+    fresh = figures(dashboard_view(page, at=AT, data=ServiceData(loaded)))
+    prepared_data = ServiceData(loaded)
+    prepare_page(page, prepared_data, AT)
+    # The measures' cohorts at D and each trend year end are kept; and the page's meetings.
+    assert len({when for _, when in prepared_data._by_date}) >= 2
+    assert page == "overview" or "meetings" in prepared_data.page_caches[(page, AT)]
+    prepared = dashboard_view(page, at=AT, data=prepared_data, scope=Filters(locality="South"))
+    assert prepared._cache is prepared_data.page_caches[(page, AT)]
+    # NaN != NaN: compare the records' text.
+    assert repr(figures(prepared)) == repr(fresh)
