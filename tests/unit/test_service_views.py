@@ -244,7 +244,7 @@ def test_a_page_prepared_before_the_viewer_shows_the_same_figures(loaded, page):
     # The measures' cohorts at D and each trend year end are kept; and the page's meetings.
     assert len({when for _, when in prepared_data._by_date}) >= 2
     assert page == "overview" or "meetings" in prepared_data.page_caches[(page, AT)]
-    prepared = dashboard_view(page, at=AT, data=prepared_data, scope=Filters(locality="South"))
+    prepared = dashboard_view(page, at=AT, data=prepared_data)
     assert prepared._cache is prepared_data.page_caches[(page, AT)]
     # NaN != NaN: compare the records' text.
     assert repr(figures(prepared)) == repr(fresh)
