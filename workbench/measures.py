@@ -282,6 +282,11 @@ class ServiceData:
         return {}
 
     @cached_property
+    def _child_indexes(self) -> dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
+        """Each kind of unit's rows sorted by child (see ``_rows_of_children``)."""
+        return {}
+
+    @cached_property
     def _masks(self) -> dict[tuple, tuple[pd.DataFrame, np.ndarray]]:
         """Filter masks by (id of the units frame, D, filters), oldest first (see ``_filter_mask``)."""
         return {}
@@ -613,17 +618,17 @@ def _figure(
     ``counted`` marks the denominator rows before filtering; ``values`` is a boolean (share:
     the numerator rows) or a number (mean: summed). Returns ``[by], numerator, denominator, value``.
     """
-    mask = counted & _filter_mask(data, when, units, filters)
-    child = units["child"].to_numpy()
-    picked = values[mask]
+    rows = _filter_rows(data, when, units, filters)
+    picked_rows = np.flatnonzero(counted) if rows is None else rows[counted[rows]]
+    picked = values[picked_rows]
     if by is None:
         total = picked.sum() if kind == "mean" else int(picked.sum())
-        result = pd.DataFrame({"numerator": [total], "denominator": [int(mask.sum())]})
+        result = pd.DataFrame({"numerator": [total], "denominator": [len(picked_rows)]})
     else:
         if by in CHILD_COLUMNS:
-            keys = data._children_at(when)[by].array.take(child[mask])
+            keys = data._children_at(when)[by].array.take(units["child"].to_numpy()[picked_rows])
         else:
-            keys = units[by].array[mask]
+            keys = units[by].array.take(picked_rows)
         result = (
             pd.DataFrame({by: keys, "v": picked})
             .groupby(by, observed=True, dropna=False, sort=True)["v"]
@@ -637,35 +642,58 @@ def _figure(
     return result
 
 
-def _filter_mask(data: ServiceData, when: pd.Timestamp, units: pd.DataFrame, filters: Filters) -> np.ndarray:
-    """Which rows of ``units`` the filters keep: child filters at D, then the unit's own columns.
+def _filter_rows(
+    data: ServiceData, when: pd.Timestamp, units: pd.DataFrame, filters: Filters
+) -> np.ndarray | None:
+    """Return the rows of ``units`` the filters keep, in order (child filters at D, then the unit's).
 
-    Remembered for the last few (units, D, filters): after a filter change every measure on
-    a page asks for the same rows, for the figure by group and again for everyone.
+    None when no filter is set. A team's or a worker's children own a few thousand of a
+    la-decade store's million outcomes: their rows are found through an index by child, so a
+    filter costs what it keeps, not what the store holds. Remembered for the last few (units,
+    D, filters): after a filter change every measure asks for the same rows, twice.
     """
+    if not filters.active():
+        return None
     key = (id(units), when, filters)
     found = data._masks.get(key)
     if found is not None and found[0] is units:
         return found[1]
-    mask = _new_filter_mask(data, when, units, filters)
-    mask.flags.writeable = False  # shared between callers: nobody may change it in place
+    rows = _new_filter_rows(data, when, units, filters)
+    rows.flags.writeable = False  # shared between callers: nobody may change it in place
     if len(data._masks) >= _CACHED_MASKS:
         data._masks.pop(next(iter(data._masks)))
-    data._masks[key] = (units, mask)
-    return mask
+    data._masks[key] = (units, rows)
+    return rows
 
 
-def _new_filter_mask(
+def _new_filter_rows(
     data: ServiceData, when: pd.Timestamp, units: pd.DataFrame, filters: Filters
 ) -> np.ndarray:
-    mask = np.ones(len(units), dtype=bool)
     child_mask = data._child_mask(when, filters)
-    if child_mask is not None:
-        mask &= child_mask[units["child"].to_numpy()]
+    if child_mask is None:
+        rows = np.arange(len(units))
+    else:
+        rows = _rows_of_children(data, units, np.flatnonzero(child_mask))
     for name, value in filters.active().items():
         if name not in CHILD_COLUMNS:
-            mask &= units[name].eq(value).fillna(False).to_numpy(dtype=bool)
-    return mask
+            column = pd.Series(units[name].array.take(rows))
+            rows = rows[column.eq(value).fillna(False).to_numpy(dtype=bool)]
+    return rows
+
+
+def _rows_of_children(data: ServiceData, units: pd.DataFrame, children: np.ndarray) -> np.ndarray:
+    """Return the rows of ``units`` whose child is at one of the positions ``children``, in row order."""
+    found = data._child_indexes.get(id(units))
+    if found is None or found[0] is not units:
+        child = units["child"].to_numpy()
+        order = np.argsort(child, kind="stable")
+        found = (units, order, child[order])
+        data._child_indexes[id(units)] = found  # one index per kind of unit, kept for good
+    _, order, sorted_child = found
+    starts = np.searchsorted(sorted_child, children, "left")
+    lengths = np.searchsorted(sorted_child, children, "right") - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    return np.sort(order[offsets])
 
 
 def _when(at: date) -> pd.Timestamp:
@@ -848,7 +876,8 @@ def outcome_distances(
     when = pd.Timestamp(at)
     units = data._outcome_units
     counted, _ = _distance_counted(data, when, scale)
-    rows = np.flatnonzero(counted & _filter_mask(data, when, units, filters))
+    kept = _filter_rows(data, when, units, filters)
+    rows = np.flatnonzero(counted) if kept is None else kept[counted[kept]]
     picked = data.outcomes.iloc[rows]
     latest = data._latest_scores(when)[rows]
 
@@ -1325,6 +1354,7 @@ def headline_measures(
     Evidence-informed.
     """
     frames = []
+    measured = []
     skipped = []
     for name in names or MEASURES:
         measure = MEASURES[name]
@@ -1332,13 +1362,17 @@ def headline_measures(
             skipped.append(name)
             continue
         options = {"threshold": evidence_threshold} if measure.function is evidence_informed else {}
-        frame = measure(data, at, filters, by, **options)
-        frame.insert(0, "unit", measure.unit)
-        frame.insert(0, "title", measure.title)
-        frame.insert(0, "measure", measure.name)
-        frames.append(frame)
+        frames.append(measure(data, at, filters, by, **options))
+        measured.append(measure)
     columns = ["measure", "title", "unit", *([by] if by else []), "numerator", "denominator", "value"]
-    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    if frames:
+        result = pd.concat(frames, ignore_index=True)
+        # Named once for all rows (a team lead's filter change asks for every measure at once).
+        lengths = [len(frame) for frame in frames]
+        for column, attribute in (("measure", "name"), ("title", "title"), ("unit", "unit")):
+            result[column] = np.repeat([getattr(m, attribute) for m in measured], lengths)
+    else:
+        result = pd.DataFrame(columns=columns)
     result.attrs["not_applicable"] = skipped
     return result[columns]
 
