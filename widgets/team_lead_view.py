@@ -174,7 +174,7 @@ class TeamLeadView(W.VBox):
         if key not in self._service_figures:  # the whole service changes only with D, plan and domain
             self._service_figures[key] = headline_measures(self.data, self.at, service_filters)
         self.headline = headline_against_service(
-            self.data, self.at, filters, service_filters, who=self._who(), service=self._service_figures[key]
+            self.data, self.at, filters, service_filters, service=self._service_figures[key]
         )
 
     def _compute_children(self) -> None:

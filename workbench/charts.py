@@ -476,8 +476,7 @@ def scores_frame(scores: pd.DataFrame) -> pd.DataFrame:
     order = sorted(frame["child_label"].unique(), key=lambda s: (len(s), s))
     positions = {label: i for i, label in enumerate(order)}
     frame["child_order"] = frame["child_label"].map(positions).astype("int64")
-    natural = sorted(frame["outcome_label"].unique(), key=lambda s: (len(s), s))
-    outcome_positions = {label: i for i, label in enumerate(natural)}
+    outcome_positions = {label: i for i, label in enumerate(score_outcomes(frame))}
     frame["outcome_order"] = frame["outcome_label"].map(outcome_positions).astype("int64")
     return frame.reset_index(drop=True)
 

@@ -91,8 +91,8 @@ GRADED_AUDIT_GRADES: tuple[str, ...] = tuple(row["code"] for row in code_list("a
 _CACHED_DATES = 8
 #: Arrays kept per date: children, latest scores, reviewed, and each measure's cohort.
 _KINDS_PER_DATE = 24
-#: Filter masks kept: a filter change asks for the same rows once per measure and grouping.
-_CACHED_MASKS = 24
+#: Filtered row selections kept: a filter change asks for the same rows once per measure and grouping.
+_CACHED_SELECTIONS = 24
 
 
 @dataclass(frozen=True)
@@ -287,8 +287,8 @@ class ServiceData:
         return {}
 
     @cached_property
-    def _masks(self) -> dict[tuple, tuple[pd.DataFrame, np.ndarray]]:
-        """Filter masks by (id of the units frame, D, filters), oldest first (see ``_filter_mask``)."""
+    def _row_selections(self) -> dict[tuple, tuple[pd.DataFrame, np.ndarray]]:
+        """Filtered rows by (id of the units frame, D, filters), oldest first (see ``_filter_rows``)."""
         return {}
 
     @cached_property
@@ -655,14 +655,14 @@ def _filter_rows(
     if not filters.active():
         return None
     key = (id(units), when, filters)
-    found = data._masks.get(key)
+    found = data._row_selections.get(key)
     if found is not None and found[0] is units:
         return found[1]
     rows = _new_filter_rows(data, when, units, filters)
     rows.flags.writeable = False  # shared between callers: nobody may change it in place
-    if len(data._masks) >= _CACHED_MASKS:
-        data._masks.pop(next(iter(data._masks)))
-    data._masks[key] = (units, rows)
+    if len(data._row_selections) >= _CACHED_SELECTIONS:
+        data._row_selections.pop(next(iter(data._row_selections)))
+    data._row_selections[key] = (units, rows)
     return rows
 
 

@@ -50,14 +50,13 @@ def headline_against_service(
     at: date,
     filters: Filters,
     service_filters: Filters,
-    who: str = "Team",
     service: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every headline measure for ``filters`` beside the same measure for ``service_filters``.
 
     Returns one row per measure that applies: measure, title, unit, numerator, denominator,
-    value, service_value, gap, small, notable (``breakdowns.compare_to_service``, with the
-    group column ``who``). A measure a filter does not apply to is left out. ``service`` may
+    value, service_value, gap, small, notable (``breakdowns.set_beside``). A measure a filter
+    does not apply to is left out. ``service`` may
     pass ``headline_measures(data, at, service_filters)`` already computed (it changes less often).
     """
     team = headline_measures(data, at, filters)
