@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/postgres
 
 browser: $(STAMP) chromium axe
 	$(BIN)/python -m pytest tests/browser

@@ -20,8 +20,8 @@ def pytest_configure(config):
     """Point every notebook and dashboard at a store holding the demo extract."""
     if os.environ.get("WORKBENCH_STORE") or not (DEMO_EXTRACT / "outcomes.csv").exists():
         return
-    from workbench.extract import load_extract
-    from workbench.store import Store
+    from workbench.store.engine import Store
+    from workbench.store.loading import load_extract
 
     TEST_STORE.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{TEST_STORE}"

@@ -25,11 +25,11 @@ from datetime import date
 import numpy as np
 import sqlalchemy as sa
 
-from workbench.audits.casefile import case_file, data_end
-from workbench.audits.findings import build_findings
-from workbench.audits.recording import Answer, AuditRecord, submit_audit
-from workbench.audits.templates import current_template, load_template
-from workbench.store import Store
+from workbench.practice.audits.casefile import case_file, data_end
+from workbench.practice.audits.findings import build_findings
+from workbench.practice.audits.recording import Answer, AuditRecord, submit_audit
+from workbench.practice.audits.templates import current_template, load_template
+from workbench.store.engine import Store
 
 
 def _timed(action):

@@ -85,9 +85,9 @@ from workbench.access import (  # noqa: E402
     Identity,
     read_identities,
 )
-from workbench.measures import DEMO_AT  # noqa: E402
-from workbench.serving import DASHBOARDS_DIR  # noqa: E402
-from workbench.store import Store  # noqa: E402
+from workbench.cli.serving import DASHBOARDS_DIR  # noqa: E402
+from workbench.measures.filters import DEMO_AT  # noqa: E402
+from workbench.store.engine import Store  # noqa: E402
 
 BARE = ROOT / "benchmarks" / "fixtures" / "bare_chart.ipynb"
 BARE_CHART = ".wb-bare-chart"

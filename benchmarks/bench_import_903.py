@@ -27,8 +27,8 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 
 from workbench.imports.checking import check_files
-from workbench.statutory_store import import_statutory
-from workbench.store import Store
+from workbench.store.engine import Store
+from workbench.store.loading import import_statutory
 
 EPISODES = (
     Path(__file__).resolve().parents[1].parent

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 
-from workbench.extract import load_extract, validate_extract
-from workbench.model import EXTRACT_TABLES
-from workbench.store import Store
+from workbench.core.model import EXTRACT_TABLES
+from workbench.imports.extract import validate_extract
+from workbench.store.engine import Store
+from workbench.store.loading import load_extract
 
 
 def _timed(action):

@@ -24,15 +24,10 @@ from datetime import date
 
 import numpy as np
 
-from workbench.measures import (
-    DEMO_AT,
-    MEASURES,
-    Filters,
-    ServiceData,
-    distance_travelled,
-    headline_measures,
-)
-from workbench.store import Store
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.headline import MEASURES, distance_travelled, headline_measures
+from workbench.measures.service_data import ServiceData
+from workbench.store.engine import Store
 
 
 def _timed(action):

@@ -24,10 +24,10 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from workbench.extract import load_extract
-from workbench.publishing import publish
-from workbench.store import Store
-from workbench.supervision import load_caseloads
+from workbench.practice.supervision import load_caseloads
+from workbench.publishing.batch import publish
+from workbench.store.engine import Store
+from workbench.store.loading import load_extract
 
 DEMO_EXTRACT = Path(__file__).resolve().parents[1] / "data" / "demo"
 TARGET_WORKERS, TARGET_SECONDS = 300, 60.0

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.csv as pacsv
 
-from workbench.statements import analyse_statements, labelled_statements, load_lexicon
+from workbench.text.statements import analyse_statements, labelled_statements, load_lexicon
 
 OUTCOMES = Path("/work/la-decade/extract/outcomes.csv")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 
-from workbench.model import EXTRACT_TABLES, table
+from workbench.core.model import EXTRACT_TABLES, table
 from workbench.synth import SIZES, generate_extract
 
 

@@ -13,9 +13,9 @@ import ipywidgets as W
 import traitlets as T
 
 from workbench.access import AccessRefusedError, Scope
-from workbench.audits.recording import AuditError, auditor_id, complete_action, record_action
-from workbench.audits.scoping import audit_scope, scoped_actions, scoped_audits
-from workbench.audits.tables import TABLE_STYLE, html_table
+from workbench.practice.audits.recording import AuditError, auditor_id, complete_action, record_action
+from workbench.practice.audits.scoping import audit_scope, scoped_actions, scoped_audits
+from workbench.render.tables import TABLE_STYLE, html_table
 
 
 class AuditActions(W.VBox):

@@ -1,6 +1,6 @@
 """The auditors' dashboard: audit a case, moderate, findings, actions and sampling, kept in step.
 
-Every tab shares one scope, the viewer's (``workbench.audits.scoping``): the cases, audits and
+Every tab shares one scope, the viewer's (``workbench.practice.audits.scoping``): the cases, audits and
 actions it offers, counts and accepts are those of children the viewer's role lets them see.
 """
 
@@ -16,10 +16,10 @@ from widgets.audit_form import AuditForm
 from widgets.audit_moderation import ModerationForm
 from widgets.audit_sample import AuditSamplePanel
 from workbench.access import Scope
-from workbench.audits.casefile import data_end
-from workbench.audits.sampling import round_assignments
-from workbench.audits.scoping import audit_scope
-from workbench.audits.templates import AuditTemplate
+from workbench.practice.audits.casefile import data_end
+from workbench.practice.audits.sampling import round_assignments
+from workbench.practice.audits.scoping import audit_scope
+from workbench.practice.audits.templates import AuditTemplate
 
 
 class AuditDashboard(W.Tab):

@@ -1,7 +1,7 @@
 """Audit findings in a dashboard: grades by question, team and period, themes, records beside audits.
 
-Only the audits of cases in the viewer's scope are counted (``workbench.audits.scoping``). Every
-table is built by ``workbench.audits.findings`` and shown escaped (evidence is typed by
+Only the audits of cases in the viewer's scope are counted (``workbench.practice.audits.scoping``). Every
+table is built by ``workbench.practice.audits.findings`` and shown escaped (evidence is typed by
 people). The chart is an offline JupyterChart updated in place on refresh.
 """
 
@@ -18,17 +18,17 @@ import traitlets as T
 
 from widgets.offline import offline_chart
 from workbench.access import Scope
-from workbench.audits.findings import (
+from workbench.practice.audits.findings import (
     Findings,
     build_findings,
     question_labels,
     themes_summary,
     write_findings,
 )
-from workbench.audits.scoping import audit_scope
-from workbench.audits.tables import TABLE_STYLE, html_table
-from workbench.audits.templates import grade_labels
-from workbench.charts import GRADE_COLOURS, audit_grade_chart
+from workbench.practice.audits.scoping import audit_scope
+from workbench.practice.audits.templates import grade_labels
+from workbench.render.charts import GRADE_COLOURS, audit_grade_chart
+from workbench.render.tables import TABLE_STYLE, html_table
 
 _RECORDS_NOTE = (
     "<p>Each audited child's share of desired outcomes that are Clear, Consensual and Reviewed on the "

@@ -1,8 +1,8 @@
 """The audit form: one case's record beside the template's questions, saved as the auditor types.
 
 The auditor is the viewer's trusted identity (``workbench.access.current_identity``, recorded
-as ``workbench.audits.recording.auditor_id``): never a value typed into the page. The cases
-offered and opened are those of the viewer's scope (``workbench.audits.scoping``); a case typed
+as ``workbench.practice.audits.recording.auditor_id``): never a value typed into the page. The cases
+offered and opened are those of the viewer's scope (``workbench.practice.audits.scoping``); a case typed
 in from outside it is refused. Every change is
 saved to the store as a draft (after a short pause while typing, so a keystroke is not a
 write); reopening the case restores the draft. Submit checks that every required question has
@@ -19,8 +19,8 @@ import ipywidgets as W
 import traitlets as T
 
 from workbench.access import AccessRefusedError, Scope
-from workbench.audits.casefile import case_file, case_file_html
-from workbench.audits.recording import (
+from workbench.practice.audits.casefile import case_file, case_file_html
+from workbench.practice.audits.recording import (
     Answer,
     AuditError,
     AuditRecord,
@@ -31,8 +31,8 @@ from workbench.audits.recording import (
     submission_problems,
     submit_audit,
 )
-from workbench.audits.scoping import audit_scope, cases_in_scope, require_case
-from workbench.audits.templates import AuditTemplate, grade_labels, graded_codes
+from workbench.practice.audits.scoping import audit_scope, cases_in_scope, require_case
+from workbench.practice.audits.templates import AuditTemplate, grade_labels, graded_codes
 
 
 def _grade_options(codes) -> list[tuple[str, str]]:
@@ -97,7 +97,7 @@ class AuditForm(W.VBox):
     ) -> None:
         """Build the form; the evidence window ends on ``window_end`` (default: the audit date).
 
-        ``scope`` is what the viewer may see (default: :func:`~workbench.audits.scoping.audit_scope`
+        ``scope`` is what the viewer may see (default: :func:`~workbench.practice.audits.scoping.audit_scope`
         of the viewer's trusted identity, refused with ``AccessRefusedError`` when there is none).
 
         ``rounds`` maps sampled cases to their audit round (``sampling.round_assignments``): they

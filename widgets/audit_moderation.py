@@ -15,11 +15,11 @@ import pandas as pd
 import traitlets as T
 
 from workbench.access import AccessRefusedError, Scope
-from workbench.audits.moderation import agreement, moderate_audit
-from workbench.audits.recording import AuditError, auditor_id
-from workbench.audits.scoping import audit_scope, require_audit, scoped_answers, scoped_audits
-from workbench.audits.tables import TABLE_STYLE, html_table
-from workbench.audits.templates import grade_labels, graded_codes, stored_template
+from workbench.practice.audits.moderation import agreement, moderate_audit
+from workbench.practice.audits.recording import AuditError, auditor_id
+from workbench.practice.audits.scoping import audit_scope, require_audit, scoped_answers, scoped_audits
+from workbench.practice.audits.templates import grade_labels, graded_codes, stored_template
+from workbench.render.tables import TABLE_STYLE, html_table
 
 
 def _options(codes) -> list[tuple[str, str]]:

@@ -14,10 +14,10 @@ import pandas as pd
 import traitlets as T
 
 from workbench.access import Scope
-from workbench.audits.recording import AuditError, auditor_id
-from workbench.audits.sampling import create_round, draw_sample
-from workbench.audits.scoping import audit_scope
-from workbench.audits.tables import TABLE_STYLE, html_table
+from workbench.practice.audits.recording import AuditError, auditor_id
+from workbench.practice.audits.sampling import create_round, draw_sample
+from workbench.practice.audits.scoping import audit_scope
+from workbench.render.tables import TABLE_STYLE, html_table
 
 
 class AuditSamplePanel(W.VBox):

@@ -12,15 +12,15 @@ from widgets.figure_table import count, figures_table, value_formatter, yes_no
 from widgets.filter_state import FilterState
 from widgets.measures_by_group_view import measure_picker
 from widgets.offline import offline_chart
-from workbench.charts import breakdown_chart
-from workbench.measures import MEASURES
-from workbench.service_views import (
+from workbench.measures.headline import MEASURES
+from workbench.pages.service import (
     CHARACTERISTICS,
     DashboardView,
     ScopeError,
     disproportionality,
     disproportionality_summary,
 )
+from workbench.render.charts import breakdown_chart
 
 
 class DisproportionalityView(W.VBox):

@@ -10,8 +10,10 @@ import pandas as pd
 
 from widgets.filter_state import FilterState
 from widgets.offline import offline_chart
-from workbench.charts import distance_by_domain
-from workbench.measures import DEMO_AT, Filters, ServiceData, distance_travelled
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.headline import distance_travelled
+from workbench.measures.service_data import ServiceData
+from workbench.render.charts import distance_by_domain
 
 
 class DistanceTravelledView(W.VBox):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import traitlets
 
 from workbench.access import Scope
-from workbench.measures import Filters
+from workbench.measures.filters import Filters
 
 
 class FilterState(traitlets.HasTraits):

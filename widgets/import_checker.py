@@ -17,12 +17,12 @@ from pathlib import Path
 import ipywidgets as W
 import pandas as pd
 
-from workbench.codes import DATA_DIR
-from workbench.extract import ExtractError, load_extract, validate_extract
-from workbench.extract_sources import IDENTITY, ExtractMapping, MappingError
+from workbench.core.codes import DATA_DIR
 from workbench.imports.checking import check_files, counts_frame, is_refused, rejections_frame
-from workbench.statutory_store import import_statutory
-from workbench.store import Store
+from workbench.imports.extract import ExtractError, validate_extract
+from workbench.imports.sources import IDENTITY, ExtractMapping, MappingError
+from workbench.store.engine import Store
+from workbench.store.loading import import_statutory, load_extract
 
 #: What can be uploaded, and which files each kind takes.
 KINDS = {

@@ -2,7 +2,7 @@
 
 The analyst's main tool in ``notebooks/02-explore-outcome-trends.ipynb``. All figures come
 from ``workbench.measures``; this component only wires controls to them and draws the
-results with ``workbench.charts``. State lives in traits (``measure``, ``by``, ``frequency``,
+results with ``workbench.render.charts``. State lives in traits (``measure``, ``by``, ``frequency``,
 ``target``) and a shared :class:`FilterState`, so tests drive it by setting values.
 """
 
@@ -19,20 +19,15 @@ import traitlets
 from widgets.filter_state import FilterState
 from widgets.locality_filter import LocalityFilter
 from widgets.offline import offline_chart
-from workbench.breakdowns import compare_to_service
-from workbench.charts import breakdown_chart, turn_the_curve_chart
-from workbench.codes import labels
-from workbench.exports import export_tables
-from workbench.measures import (
-    AGE_BAND_LABELS,
-    DEMO_AT,
-    FREQUENCIES,
-    MEASURES,
-    Filters,
-    ServiceData,
-    measure_over_periods,
-)
-from workbench.trends import control_limits, turn_the_curve, with_intervals
+from workbench.core.codes import labels
+from workbench.measures.breakdowns import compare_to_service
+from workbench.measures.filters import AGE_BAND_LABELS, DEMO_AT, Filters
+from workbench.measures.headline import MEASURES
+from workbench.measures.periods import FREQUENCIES, measure_over_periods
+from workbench.measures.service_data import ServiceData
+from workbench.measures.trends import control_limits, turn_the_curve, with_intervals
+from workbench.render.charts import breakdown_chart, turn_the_curve_chart
+from workbench.render.exports import export_tables
 
 #: Breakdowns offered, in the order people ask for them, with their labels.
 BREAKDOWNS = {

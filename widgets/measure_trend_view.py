@@ -13,10 +13,10 @@ from widgets.filter_state import FilterState
 from widgets.measure_explorer import parse_target
 from widgets.measures_by_group_view import measure_picker
 from widgets.offline import offline_chart
-from workbench.charts import turn_the_curve_chart
-from workbench.measures import MEASURES
-from workbench.service_views import DashboardView, ScopeError, measure_trend
-from workbench.trends import turn_the_curve
+from workbench.measures.headline import MEASURES
+from workbench.measures.trends import turn_the_curve
+from workbench.pages.service import DashboardView, ScopeError, measure_trend
+from workbench.render.charts import turn_the_curve_chart
 
 
 class MeasureTrendView(W.VBox):

@@ -11,10 +11,10 @@ import traitlets
 from widgets.figure_table import count, figures_table, value_formatter, yes_no
 from widgets.filter_state import FilterState
 from widgets.offline import offline_chart
-from workbench.charts import breakdown_chart
-from workbench.measure_words import plain_definition
-from workbench.measures import MEASURES
-from workbench.service_views import DashboardView, ScopeError, measure_by
+from workbench.measures.headline import MEASURES
+from workbench.measures.words import plain_definition
+from workbench.pages.service import DashboardView, ScopeError, measure_by
+from workbench.render.charts import breakdown_chart
 
 GROUPINGS = {"locality": "Locality", "team_id": "Team"}
 

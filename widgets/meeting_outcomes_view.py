@@ -9,8 +9,8 @@ import pandas as pd
 
 from widgets.figure_table import count, figures_table, share
 from widgets.filter_state import FilterState
-from workbench.codes import labels
-from workbench.service_views import MEETING_FIGURES, DashboardView, ScopeError, meeting_outcomes
+from workbench.core.codes import labels
+from workbench.pages.service import MEETING_FIGURES, DashboardView, ScopeError, meeting_outcomes
 
 
 class MeetingOutcomesView(W.VBox):

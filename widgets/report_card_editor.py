@@ -10,8 +10,14 @@ import ipywidgets as W
 
 from widgets.filter_state import FilterState
 from widgets.locality_filter import LocalityFilter
-from workbench.measures import DEMO_AT, ServiceData
-from workbench.report_card import PARTS, build_report_card, render_report_card_body, render_report_card_page
+from workbench.measures.filters import DEMO_AT
+from workbench.measures.service_data import ServiceData
+from workbench.publishing.report_card import (
+    PARTS,
+    build_report_card,
+    render_report_card_body,
+    render_report_card_page,
+)
 
 
 class ReportCardEditor(W.VBox):

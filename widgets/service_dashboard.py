@@ -1,6 +1,6 @@
 """A whole service dashboard: filters, a live status, and the views for its page.
 
-Built from a :class:`workbench.service_views.DashboardView` (the one place data, scope and
+Built from a :class:`workbench.pages.service.DashboardView` (the one place data, scope and
 the choices offered come from), so a dashboard notebook is two lines.
 """
 
@@ -20,9 +20,9 @@ from widgets.statutory_view import StatutoryView
 from widgets.team_filter import ALL_TEAMS, TeamFilter
 from widgets.viewer import refusal, scope_caption, viewer_identity
 from workbench.access import AccessRefusedError
-from workbench.measures import ServiceData
-from workbench.service_views import DashboardView, dashboard_view, prepare_page
-from workbench.store import open_store
+from workbench.measures.service_data import ServiceData
+from workbench.pages.service import DashboardView, dashboard_view, prepare_page
+from workbench.store.engine import open_store
 
 #: Whom each page is about, as the status line says it.
 WHO = {"cla": "children looked after", "cp": "children on child protection plans"}

@@ -9,8 +9,10 @@ import ipywidgets as W
 import pandas as pd
 import traitlets as T
 
-from workbench.measures import DEMO_AT, ServiceData
-from workbench.statements import analyse, team_statements
+from workbench.measures.filters import DEMO_AT
+from workbench.measures.service_data import ServiceData
+from workbench.practice.team_statements import team_statements
+from workbench.text.statements import analyse
 
 #: How many of a team's statements the table shows (big outputs stall Voila; DESIGN.md section 10).
 SHOWN_ROWS = 50
@@ -88,7 +90,7 @@ class StatementChecker(W.VBox):
     """Paste a statement to see how it reads; choose a team to see its statements ranked.
 
     ``statement`` and ``team_id`` are the state (traitlets); ``team_table`` holds the ranked
-    statements of the chosen team (see :func:`workbench.statements.team_statements`).
+    statements of the chosen team (see :func:`workbench.text.statements.team_statements`).
     """
 
     statement = T.Unicode("")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from widgets.figure_table import count, figures_table, share
 from widgets.filter_state import FilterState
-from workbench.service_views import DashboardView, ScopeError, repeat_plans, statutory_figures
+from workbench.pages.service import DashboardView, ScopeError, repeat_plans, statutory_figures
 
 NO_RETURNS = (
     "No statutory returns have been imported into this store, so placement stability, review "

@@ -12,10 +12,8 @@ import traitlets
 
 from widgets.offline import offline_chart
 from workbench.access import AccessRefusedError, Identity
-from workbench.measures import DEMO_AT
-from workbench.publishing import child_labels, render_record, render_supervision_body, scores_chart
-from workbench.store import Store
-from workbench.supervision import (
+from workbench.measures.filters import DEMO_AT
+from workbench.practice.supervision import (
     SupervisionError,
     WorkerCaseload,
     build_prompts,
@@ -27,6 +25,13 @@ from workbench.supervision import (
     trusted_identity,
     workers_in_scope,
 )
+from workbench.publishing.supervision_pack import (
+    child_labels,
+    render_record,
+    render_supervision_body,
+    scores_chart,
+)
+from workbench.store.engine import Store
 
 
 def _no_scores_chart(title: str) -> alt.Chart:
@@ -44,7 +49,7 @@ class SupervisionView(W.VBox):
 
     ``worker_id`` and ``at`` are the state (traits); ``caseload`` holds what is shown, so tests
     and notebooks can read exactly what the page says. The viewer is the trusted identity
-    (``workbench.access``; by default :func:`workbench.supervision.trusted_identity`), never a
+    (``workbench.access``; by default :func:`workbench.practice.supervision.trusted_identity`), never a
     value typed here: the worker chooser offers only the workers in their scope, and the
     workbench refuses any other. Records are saved with the viewer as supervisor.
     """

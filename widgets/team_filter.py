@@ -14,7 +14,7 @@ class TeamFilter(W.VBox):
     """Choose one team, or all the teams offered. Writes ``state.team_id`` (None for all).
 
     ``teams`` is ``[(name, team_id), ...]``: only the teams the viewer may see are offered
-    (``workbench.service_views.DashboardView.teams``).
+    (``workbench.pages.service.DashboardView.teams``).
     """
 
     def __init__(self, state: FilterState, teams: list[tuple[str, str]]) -> None:

@@ -15,9 +15,10 @@ import ipywidgets as W
 import traitlets
 
 from workbench.access import Scope
-from workbench.codes import labels
-from workbench.measures import Filters, ServiceData
-from workbench.team_lead import period_choices
+from workbench.core.codes import labels
+from workbench.measures.filters import Filters
+from workbench.measures.service_data import ServiceData
+from workbench.pages.team_lead import period_choices
 
 _ALL = ""
 

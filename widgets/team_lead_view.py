@@ -19,12 +19,12 @@ import traitlets
 from widgets.offline import offline_chart
 from widgets.team_filters import TeamFilters
 from workbench.access import AccessRefusedError, Identity, scope_for
-from workbench.attention import attention_by_child, attention_for
-from workbench.charts import headline_against_service_chart, outcome_journey_chart
-from workbench.measure_words import plain_definition
-from workbench.measures import DEMO_AT, ServiceData, headline_measures
-from workbench.team_audits import TeamAudits, audit_grades, open_actions
-from workbench.team_lead import (
+from workbench.measures.filters import DEMO_AT
+from workbench.measures.headline import headline_measures
+from workbench.measures.service_data import ServiceData
+from workbench.measures.words import plain_definition
+from workbench.pages.team_audits import TeamAudits, audit_grades, open_actions
+from workbench.pages.team_lead import (
     children_in_view,
     headline_against_service,
     headline_text,
@@ -32,6 +32,8 @@ from workbench.team_lead import (
     outcome_journey,
     share_measures,
 )
+from workbench.practice.attention import attention_by_child, attention_for
+from workbench.render.charts import headline_against_service_chart, outcome_journey_chart
 
 LOADING = '<p class="wb-loading-text" role="status" aria-live="polite">Working out the figures…</p>'
 READY = '<p class="wb-loading-text" role="status" aria-live="polite"></p>'

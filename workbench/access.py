@@ -34,16 +34,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import pandas as pd
 import yaml
 
-from workbench.codes import DATA_DIR
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from workbench.measures import Filters, ServiceData
+from workbench.core.codes import DATA_DIR
+from workbench.measures.filters import Filters
+from workbench.measures.service_data import ServiceData
 
 HEAD_OF_PRACTICE_IMPROVEMENT = "head_of_practice_improvement"
 SERVICE_LEAD = "service_lead"
@@ -258,8 +255,6 @@ class Scope:
         a widget can narrow what the viewer sees, never widen it. Without a team or worker
         filter the scope's own restriction is added (the service, the team or the worker).
         """
-        from workbench.measures import Filters
-
         filters = filters or Filters()
         if self.everything:
             return filters

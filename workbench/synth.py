@@ -1,6 +1,6 @@
 """A seeded generator of a realistic demo authority, written as an outcome extract.
 
-:func:`generate_extract` writes one CSV per table of :data:`workbench.model.EXTRACT_TABLES`
+:func:`generate_extract` writes one CSV per table of :data:`workbench.core.model.EXTRACT_TABLES`
 into a folder, in the extract format that the validator and the loader accept. The same seed
 and size always give byte-identical files: every date is fixed (the window always ends on
 31 March 2026), nothing reads the clock, nothing iterates a set, and no float is written.
@@ -43,8 +43,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from workbench.codes import codes, scale_ranges
-from workbench.model import EXTRACT_TABLES
+from workbench.core.codes import codes, scale_ranges
+from workbench.core.model import EXTRACT_TABLES
 
 __all__ = [
     "DIMENSIONS",
@@ -1327,7 +1327,7 @@ class _ChunkBuilder:
 
     # -- meetings -----------------------------------------------------------------------------
 
-    def _schedule(self, plan: str, start: int, end: int, q: dict) -> list[tuple[int, str]]:
+    def _schedule(self, plan: str, start: int, end: int, q: dict) -> list[tuple[int, str]]:  # noqa: C901
         """Return (day, meeting type) for the involvement's meetings, in date order."""
         d = self.draws
         slack = 1.25 - 0.35 * q["meetings"]  # weaker teams meet less often
@@ -1435,7 +1435,7 @@ class _ChunkBuilder:
 
     # -- outcomes and reviews -----------------------------------------------------------------
 
-    def _outcomes(self, child, involvement_id, plan, start, end, reason, q, progress, meetings):
+    def _outcomes(self, child, involvement_id, plan, start, end, reason, q, progress, meetings):  # noqa: C901
         """Write the involvement's desired outcomes and their reviews; return the outcomes."""
         d = self.draws
         if d.chance(0.02 + 0.15 * (1 - q["clarity"])):
@@ -1546,7 +1546,7 @@ class _ChunkBuilder:
         level += 0.07 * (o.high - o.low) * self.draws.normal()
         return int(_clip(round(level), o.low, o.high))
 
-    def _live(self, child, plan, o: _Outcome, end, reason, q, meetings) -> _Outcome | None:
+    def _live(self, child, plan, o: _Outcome, end, reason, q, meetings) -> _Outcome | None:  # noqa: C901
         """Simulate an outcome from agreement to closure: reviews, churn, final status."""
         d = self.draws
         stop = min(end, _OPEN)
@@ -1932,7 +1932,7 @@ def generate_extract(
 ) -> dict[str, int]:
     """Write a synthetic authority as an outcome extract and return the rows in each table.
 
-    One CSV per table of :data:`workbench.model.EXTRACT_TABLES` is written to ``out_dir``
+    One CSV per table of :data:`workbench.core.model.EXTRACT_TABLES` is written to ``out_dir``
     (created if missing), named ``<table>.csv`` with the table's columns as the header. The
     same ``seed`` and ``size`` give byte-identical files; a different seed gives different
     data. ``size`` is a key of :data:`SIZES`. Children are simulated and written in chunks,

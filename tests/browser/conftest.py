@@ -43,8 +43,8 @@ from .rig import (
 @pytest.fixture(scope="session")
 def service():
     """The measures' data from the store the served dashboards read (``WORKBENCH_STORE``)."""
-    from workbench.measures import ServiceData
-    from workbench.store import Store
+    from workbench.measures.service_data import ServiceData
+    from workbench.store.engine import Store
 
     return ServiceData(Store(os.environ["WORKBENCH_STORE"]))
 

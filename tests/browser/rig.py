@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, Route
 
-from workbench.serving import JUPYTER_DATA_DIR, TEMPLATE, VOILA_SETTINGS
+from workbench.cli.serving import JUPYTER_DATA_DIR, TEMPLATE, VOILA_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 RIG_DIR = Path(__file__).resolve().parent
@@ -53,7 +53,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-#: Served exactly as production serves: the settings come from ``workbench.serving``
+#: Served exactly as production serves: the settings come from ``workbench.cli.serving``
 #: (tracebacks hidden, sources stripped, the offline ``workbench`` template, URL overrides refused).
 WORKBENCH_TEMPLATE = TEMPLATE
 TEMPLATE_DATA_DIR = JUPYTER_DATA_DIR

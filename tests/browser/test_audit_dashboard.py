@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from workbench.audits import answer_frame, audit_frame
-from workbench.audits.findings import build_findings, findings_html
-from workbench.extract import load_extract
-from workbench.serving import DASHBOARDS_DIR, PROJECT_DIR
-from workbench.store import Store
+from workbench.cli.serving import DASHBOARDS_DIR, PROJECT_DIR
+from workbench.practice.audits.findings import build_findings, findings_html
+from workbench.store.audit_frames import answer_frame, audit_frame
+from workbench.store.engine import Store
+from workbench.store.loading import load_extract
 
 from .rig import (
     SCREENSHOTS,
@@ -159,8 +159,8 @@ def test_an_audit_filled_in_the_browser_survives_a_closed_tab_is_submitted_and_f
 def test_the_exported_findings_page_shows_hostile_evidence_as_text_offline(audit_store, page):
     from datetime import date
 
-    from workbench.audits.recording import Answer, AuditRecord, submit_audit
-    from workbench.audits.templates import load_template
+    from workbench.practice.audits.recording import Answer, AuditRecord, submit_audit
+    from workbench.practice.audits.templates import load_template
 
     template = load_template()
     answers = {q: Answer("inadequate", f"{q}: {HOSTILE}") for q in template.question_ids}
@@ -180,7 +180,7 @@ def test_the_exported_findings_page_shows_hostile_evidence_as_text_offline(audit
 
 def test_behind_a_proxy_the_auditor_is_the_header_the_proxy_sends(audit_store, voila, browser, tmp_path):
     """Voila passes the trusted proxy header to the kernel (workbench.access); no header, no page."""
-    from workbench.serving import identity_environment, proxy_header_setting
+    from workbench.cli.serving import identity_environment, proxy_header_setting
 
     identities = tmp_path / "identities.yaml"
     identities.write_text("users:\n  farah: {role: team_lead, team_id: T16, worker_id: W0190}\n")
@@ -212,10 +212,10 @@ def test_the_demo_team_lead_sees_no_other_teams_case(audit_store, voila, page):
     from datetime import date
 
     from workbench.access import DEMO_IDENTITIES, read_identities
-    from workbench.audits.recording import Answer, AuditRecord, record_action, submit_audit
-    from workbench.audits.scoping import audit_scope
-    from workbench.audits.templates import load_template
-    from workbench.measures import ServiceData
+    from workbench.measures.service_data import ServiceData
+    from workbench.practice.audits.recording import Answer, AuditRecord, record_action, submit_audit
+    from workbench.practice.audits.scoping import audit_scope
+    from workbench.practice.audits.templates import load_template
 
     lead = read_identities(DEMO_IDENTITIES)["demo-team-lead"]
     scope = audit_scope(audit_store, lead)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.serving import DASHBOARDS_DIR
+from workbench.cli.serving import DASHBOARDS_DIR
 
 from .rig import (
     RIG_DIR,

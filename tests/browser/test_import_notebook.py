@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from workbench.serving import PROJECT_DIR
+from workbench.cli.serving import PROJECT_DIR
 
 from .rig import SCREENSHOTS, assert_no_error_output, external_requests, start_voila, wait_for_voila_rendered
 

@@ -6,9 +6,10 @@ import os
 
 import pytest
 
-from workbench.publishing import _charted_scales, print_pdf, publish
-from workbench.store import Store
-from workbench.supervision import caseload_sizes, supervision_view
+from workbench.practice.supervision import caseload_sizes, supervision_view
+from workbench.publishing.batch import print_pdf, publish
+from workbench.publishing.supervision_pack import _charted_scales
+from workbench.store.engine import Store
 
 from .rig import SCREENSHOTS, all_requests, external_requests
 

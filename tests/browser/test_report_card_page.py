@@ -6,9 +6,10 @@ import os
 
 import pytest
 
-from workbench.measures import Filters, ServiceData
-from workbench.report_card import build_report_card, render_report_card_page
-from workbench.store import Store
+from workbench.measures.filters import Filters
+from workbench.measures.service_data import ServiceData
+from workbench.publishing.report_card import build_report_card, render_report_card_page
+from workbench.store.engine import Store
 
 from .rig import SCREENSHOTS, all_requests, external_requests
 

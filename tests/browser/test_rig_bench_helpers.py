@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from workbench.serving import DASHBOARDS_DIR
+from workbench.cli.serving import DASHBOARDS_DIR
 
 from .rig import (
     FIXTURES,

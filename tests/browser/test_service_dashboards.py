@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from workbench.measures import DEMO_AT, MEASURES, Filters, ServiceData
-from workbench.service_outcomes import service_outcomes
-from workbench.serving import DASHBOARDS_DIR
-from workbench.store import Store
+from workbench.cli.serving import DASHBOARDS_DIR
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.headline import MEASURES
+from workbench.measures.service_data import ServiceData
+from workbench.measures.service_outcomes import service_outcomes
+from workbench.store.engine import Store
 
 from .rig import (
     SCREENSHOTS,

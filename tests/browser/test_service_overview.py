@@ -12,8 +12,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from workbench.measures import DEMO_AT, Filters, ServiceData, distance_travelled
-from workbench.serving import DASHBOARDS_DIR
+from workbench.cli.serving import DASHBOARDS_DIR
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.headline import distance_travelled
+from workbench.measures.service_data import ServiceData
 
 from .rig import (
     SCREENSHOTS,
@@ -43,7 +45,7 @@ def dashboards(tmp_path_factory) -> Iterator[VoilaServer]:
 
 def expected_bars(service: ServiceData, locality: str | None) -> dict[str, tuple[str, str]]:
     """Return {domain label: (mean to 2 places, outcomes counted)} as the chart should draw them."""
-    from workbench.codes import labels
+    from workbench.core.codes import labels
 
     names = labels("outcome_domains")
     table = distance_travelled(service, DEMO_AT, Filters(locality=locality)).dropna(subset=["value"])

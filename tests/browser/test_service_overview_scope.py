@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.codes import labels
-from workbench.measures import DEMO_AT, Filters, distance_travelled
-from workbench.serving import DASHBOARDS_DIR
+from workbench.cli.serving import DASHBOARDS_DIR
+from workbench.core.codes import labels
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.headline import distance_travelled
 
 from .rig import SCREENSHOTS, assert_no_error_output, mark_figures, wait_for_chart, wait_for_voila_rendered
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from workbench.access import current_identity, scope_for
-from workbench.measures import DEMO_AT, MEASURES, Filters
-from workbench.serving import DASHBOARDS_DIR
+from workbench.cli.serving import DASHBOARDS_DIR
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.headline import MEASURES
 
 from .rig import SCREENSHOTS, assert_no_error_output, mark_figures, wait_for_chart, wait_for_voila_rendered
 

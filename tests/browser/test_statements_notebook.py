@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from workbench.measures import DEMO_AT
-from workbench.serving import PROJECT_DIR
-from workbench.statements import team_statements
+from workbench.cli.serving import PROJECT_DIR
+from workbench.measures.filters import DEMO_AT
+from workbench.practice.team_statements import team_statements
 
 from .rig import (
     SCREENSHOTS,

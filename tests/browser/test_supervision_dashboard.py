@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 
-from workbench.measures import DEMO_AT
-from workbench.serving import DASHBOARDS_DIR
-from workbench.store import Store
-from workbench.supervision import caseload_sizes
+from workbench.cli.serving import DASHBOARDS_DIR
+from workbench.measures.filters import DEMO_AT
+from workbench.practice.supervision import caseload_sizes
+from workbench.store.engine import Store
 
 from .rig import (
     SCREENSHOTS,

@@ -20,9 +20,9 @@ from datetime import date
 import pytest
 
 from workbench.access import DEMO_IDENTITIES, read_identities, scope_for
-from workbench.measures import DEMO_AT, Filters
-from workbench.serving import DASHBOARDS_DIR, proxy_header_setting
-from workbench.team_lead import children_in_view, outcome_journey
+from workbench.cli.serving import DASHBOARDS_DIR, proxy_header_setting
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.pages.team_lead import children_in_view, outcome_journey
 
 from .rig import (
     SCREENSHOTS,

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from workbench.measures import DEMO_AT, MEASURES, Filters, ServiceData
-from workbench.serving import PROJECT_DIR
+from workbench.cli.serving import PROJECT_DIR
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.headline import MEASURES
+from workbench.measures.service_data import ServiceData
 
 from .rig import (
     SCREENSHOTS,

@@ -5,13 +5,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tests.unit.handworked import write_extract
-from workbench.audits import action_frame, answer_frame, audit_frame
-from workbench.audits.casefile import case_file
-from workbench.audits.findings import build_findings
-from workbench.audits.importing import import_audits
-from workbench.audits.moderation import agreement, moderate_audit
-from workbench.audits.recording import (
+from tests.fixtures.handworked import write_extract
+from workbench.practice.audits.casefile import case_file
+from workbench.practice.audits.findings import build_findings
+from workbench.practice.audits.importing import import_audits
+from workbench.practice.audits.moderation import agreement, moderate_audit
+from workbench.practice.audits.recording import (
     Answer,
     AuditRecord,
     load_draft,
@@ -19,10 +18,11 @@ from workbench.audits.recording import (
     save_draft,
     submit_audit,
 )
-from workbench.audits.sampling import create_round, draw_sample, round_cases
-from workbench.audits.templates import load_template
-from workbench.extract import load_extract
-from workbench.store import Store
+from workbench.practice.audits.sampling import create_round, draw_sample, round_cases
+from workbench.practice.audits.templates import load_template
+from workbench.store.audit_frames import action_frame, answer_frame, audit_frame
+from workbench.store.engine import Store
+from workbench.store.loading import load_extract
 
 
 @pytest.fixture

@@ -3,10 +3,13 @@
 import pytest
 import sqlalchemy as sa
 
-from tests.unit.handworked import write_extract
-from workbench.extract import ExtractError, load_extract
-from workbench.measures import ServiceData, distance_travelled
-from workbench.store import SCHEMA_VERSION, Store
+from tests.fixtures.handworked import write_extract
+from workbench.imports.extract import ExtractError
+from workbench.measures.headline import distance_travelled
+from workbench.measures.service_data import ServiceData
+from workbench.store.engine import Store
+from workbench.store.loading import load_extract
+from workbench.store.migrations import SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def test_postgres_refused_extract_changes_nothing(pg_store, tmp_path):
 
 
 def test_postgres_takes_a_statutory_import(pg_store, tmp_path):
-    from workbench.statutory_store import import_statutory
+    from workbench.store.loading import import_statutory
 
     header = tmp_path / "header.csv"
     header.write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,2,01/05/2014,WBRI,,,\nB2,1,01/02/2012,WBRI,,,\n")

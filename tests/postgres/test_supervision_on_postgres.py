@@ -2,11 +2,11 @@
 
 import pytest
 
-from tests.unit.handworked import write_extract
-from tests.unit.supervision_fixture import AT, signed_in, supervision_rows
-from workbench.extract import load_extract
-from workbench.store import Store
-from workbench.supervision import record_supervision, supervision_records, supervision_view
+from tests.fixtures.handworked import write_extract
+from tests.fixtures.supervision import AT, signed_in, supervision_rows
+from workbench.practice.supervision import record_supervision, supervision_records, supervision_view
+from workbench.store.engine import Store
+from workbench.store.loading import load_extract
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ import yaml
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from workbench.codes import DATA_DIR, code_list
+from workbench.core.codes import DATA_DIR, code_list
 from workbench.imports.report import ParsedFile, Rejection
 
 #: The alias table an authority edits: header spellings and coded-value spellings.
@@ -446,7 +446,7 @@ def _strings(path: Path, where: str, entries: Any) -> tuple[str, ...]:
     return tuple(entries)
 
 
-def _value_list(path: Path, name: str, entry: Any) -> ValueList:
+def _value_list(path: Path, name: str, entry: Any) -> ValueList:  # noqa: C901
     if not isinstance(entry, dict) or not isinstance(entry.get("codes", {}), dict):
         raise ValueError(f"{path}: values: {name} must be a mapping with 'codes'")
     spellings: dict[str, str] = {}
@@ -578,7 +578,7 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _convert(
+def _convert(  # noqa: C901
     column: AnnexAColumn, value: Any, aliases: AliasTable, epoch: datetime
 ) -> tuple[str, str | None]:
     """Return (canonical text, None) for a good value, or ("", what was expected) for a bad one."""
@@ -720,7 +720,7 @@ class _Reader:
             return number, top
         return None
 
-    def read_sheet(self, spec: AnnexAList, sheet: Any, name: str) -> _SheetResult:
+    def read_sheet(self, spec: AnnexAList, sheet: Any, name: str) -> _SheetResult:  # noqa: C901
         """Read one list sheet: every non-empty row below the header is accepted or rejected."""
         result = _SheetResult(spec, name)
         rows = self.rows(sheet, name)

@@ -12,17 +12,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.imports.annex_a import AnnexAError, parse_annex_a
+from workbench.imports.cin_census import CinCensusError, parse_cin_census
 from workbench.imports.report import ParsedFile, Rejection
+from workbench.imports.ssda903 import parse_ssda903
 
 
 def _ssda903(paths: Sequence[Path], year: int | None) -> list[ParsedFile]:
-    from workbench.imports.ssda903 import parse_ssda903
 
     return parse_ssda903(list(paths), year)
 
 
 def _cin(paths: Sequence[Path], year: int | None) -> list[ParsedFile]:
-    from workbench.imports.cin_census import CinCensusError, parse_cin_census
 
     parsed = []
     for path in paths:
@@ -43,7 +44,6 @@ def _refused(path: Path, kind: str, year: int | None, message: str) -> ParsedFil
 
 
 def _annex_a(paths: Sequence[Path], year: int | None) -> list[ParsedFile]:
-    from workbench.imports.annex_a import AnnexAError, parse_annex_a
 
     parsed = []
     for path in paths:
@@ -82,7 +82,6 @@ def check_files(
         on_step(done, total)
 
     if kind == "ssda903" and on_step is not None:
-        from workbench.imports.ssda903 import parse_ssda903
 
         parsed = parse_ssda903(list(paths), year, on_progress=step)
     else:

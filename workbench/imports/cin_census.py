@@ -45,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from workbench.codes import DATA_DIR, codes
+from workbench.core.codes import DATA_DIR, codes
 from workbench.imports.report import ParsedFile, Rejection
 
 #: The CIN code lists, kept as data with their public sources.

@@ -65,9 +65,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from workbench.codes import DATA_DIR, code_list
+from workbench.core.codes import DATA_DIR, code_list
 from workbench.imports.report import ParsedFile, Rejection
-from workbench.imports.ssda903_columns import Progress, Tokens, check_table, expected_at, tokenise
+from workbench.imports.ssda903_columns import (
+    Progress,
+    Tokens,
+    check_table,
+    date_expected,
+    expected_at,
+    tokenise,
+)
 
 SPEC_PATH = DATA_DIR / "statutory" / "ssda903.yaml"
 KIND = "ssda903"
@@ -273,14 +280,6 @@ def _parse_date(value: str, partial: bool) -> str | None:
         return None
 
 
-def _date_expected(partial: bool) -> str:
-    spec = _spec()
-    what = "a date as dd/mm/yyyy or yyyy-mm-dd"
-    if partial:
-        what += " (or zz/mm/yyyy, zz/zz/yyyy when the day or month is not known)"
-    return f"{what}, a real day between {spec.earliest_year} and {spec.latest_year}"
-
-
 def _check_value(column: _Column, raw: str, year: int | None) -> tuple[str, str | None]:
     """Return the normalised value and, if it is not valid, what was expected."""
     value = raw.strip()
@@ -294,7 +293,7 @@ def _check_value(column: _Column, raw: str, year: int | None) -> tuple[str, str 
     if column.kind in ("date", "partial_date"):
         partial = column.kind == "partial_date"
         parsed = _parse_date(value, partial)
-        return (parsed, None) if parsed is not None else (value, _date_expected(partial))
+        return (parsed, None) if parsed is not None else (value, date_expected(_spec(), partial))
     if column.kind == "code":
         assert column.codes is not None
         code = value.upper()  # "x1" is X1: case is not meaningful in these codes
@@ -777,7 +776,7 @@ def _read_child(collector: _Collector, child: _Element) -> None:
             )
 
 
-def _read_header(collector: _Collector, header: _Element, repeated: bool) -> dict[str, str]:
+def _read_header(collector: _Collector, header: _Element, repeated: bool) -> dict[str, str]:  # noqa: C901
     """Add the header row and the rows HEADER holds for other tables; return the header values."""
     spec = _spec().xml
     values, nested, problems = _fields(header, spec["header_groups"])

@@ -226,10 +226,16 @@ def _general_dates(values: pa.Array, earliest: int, latest: int, partial: bool) 
     return out
 
 
-def check_column(column, raw: pa.Array, year: int | None, spec) -> Checked:
-    """Check one SSDA903 column (a ``_Column``) of raw text; ``spec`` is the parsed specification."""
-    from workbench.imports.ssda903 import _date_expected  # the same words as the row check
+def date_expected(spec, partial: bool) -> str:
+    """Say what a date column expects, with the years the specification ``spec`` allows."""
+    what = "a date as dd/mm/yyyy or yyyy-mm-dd"
+    if partial:
+        what += " (or zz/mm/yyyy, zz/zz/yyyy when the day or month is not known)"
+    return f"{what}, a real day between {spec.earliest_year} and {spec.latest_year}"
 
+
+def check_column(column, raw: pa.Array, year: int | None, spec) -> Checked:  # noqa: C901
+    """Check one SSDA903 column (a ``_Column``) of raw text; ``spec`` is the parsed specification."""
     value = pc.utf8_trim_whitespace(raw)
     empty = _np(pc.equal(value, ""))
     present = ~empty
@@ -252,7 +258,7 @@ def check_column(column, raw: pa.Array, year: int | None, spec) -> Checked:
         partial = kind == "partial_date"
         iso = _iso_dates(value, spec.earliest_year, spec.latest_year, partial)
         wrong = present & _np(pc.is_null(iso))
-        messages[wrong] = _date_expected(partial)
+        messages[wrong] = date_expected(spec, partial)
         bad |= wrong
         normalised = pc.if_else(pa.array(present & ~wrong), iso, value)
     elif kind == "code":

@@ -1,0 +1,24 @@
+"""Fixtures for every test folder: a hand-worked extract and empty stores in temporary folders.
+
+The folders under ``tests/`` mirror ``workbench/`` (and ``widgets/``); ``tests/browser`` drives
+real Voila servers, and ``tests/postgres`` runs the store on a throwaway PostgreSQL cluster.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures.handworked import write_extract
+from workbench.store.engine import Store
+
+
+@pytest.fixture
+def handworked_dir(tmp_path):
+    """The hand-worked extract, written as CSV files."""
+    return write_extract(tmp_path / "extract")
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A new, empty SQLite store at the current schema version."""
+    return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")

@@ -1,0 +1,232 @@
+"""workbench.text.statements: readings, explanations, flags, the lexicon's checks and odd input."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.text.statements import (
+    FLAGS,
+    READING_COLUMNS,
+    Flag,
+    LexiconError,
+    StatementReading,
+    analyse,
+    analyse_statements,
+    clear_outcome_mask,
+    load_lexicon,
+    needs_work_order,
+    statement_flags_for_outcomes,
+)
+
+
+def test_a_service_is_a_process_with_a_coaching_prompt():
+    reading = analyse("Mum to attend the parenting course")
+    assert isinstance(reading, StatementReading)
+    assert (reading.kind, reading.clarity, reading.voice) == ("process", None, "professional")
+    assert reading.flag_codes[0] == "describes_service"
+    assert (
+        reading.flags[0].prompt
+        == "This describes a service. What would be different for the child if it worked?"
+    )
+    assert '"attend"' in reading.explanation
+    assert any(t.decides == "kind" and t.rule == "describes_service" for t in reading.triggers)
+
+
+def test_compliance_and_engagement_are_processes_and_engage_is_jargon():
+    for text in ("Dad to engage with services", "Parents to comply with the plan"):
+        reading = analyse(text)
+        assert reading.kind == "process" and "compliance" in reading.flag_codes, text
+    assert "engage" in analyse("Dad to engage with services").jargon
+
+
+def test_a_clear_outcome_says_how_everyone_will_know():
+    reading = analyse("Jayden will get to school on time at least 9 days in 10")
+    assert (reading.kind, reading.clarity) == ("outcome", "clear")
+    assert "no_sign_of_success" not in reading.flag_codes
+    assert "Clear:" in reading.explanation and "9 days in 10" in reading.explanation
+
+
+def test_a_vague_outcome_is_flagged_with_what_made_it_vague():
+    reading = analyse("Things will be better at home")
+    assert (reading.kind, reading.clarity) == ("outcome", "vague")
+    assert reading.flag_codes[:2] == ("no_sign_of_success", "vague")
+    assert '("better")' in reading.explanation
+
+
+def test_the_family_voice_is_first_person_and_professionals_saying_we_are_not():
+    assert analyse("I want to feel safe at home").voice == "family"
+    assert "professional_voice" not in analyse("I want to feel safe at home").flag_codes
+    reading = analyse("We as professionals will make sure the children are safe")
+    assert reading.voice == "professional"
+    assert "professionals speaking" in reading.explanation
+
+
+def test_to_json_has_the_agreed_keys_and_is_plain_json():
+    record = analyse("Children to be safeguarded").to_json()
+    assert list(record) == ["kind", "clarity", "voice", "jargon", "flags", "explanation"]
+    assert record["jargon"] == ["safeguarding"]
+    assert {"code", "title", "explanation", "prompt"} <= set(record["flags"][0])
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_the_flag_registry_has_every_flag_with_words_and_a_prompt():
+    assert {
+        "describes_service",
+        "compliance",
+        "vague",
+        "jargon",
+        "professional_voice",
+        "no_sign_of_success",
+    } <= set(FLAGS)
+    for code, flag in FLAGS.items():
+        assert isinstance(flag, Flag) and flag.code == code
+        assert flag.title and flag.explanation.endswith(".") and flag.prompt.endswith("?")
+
+
+def test_analyse_statements_reads_each_distinct_text_once_and_keeps_the_index():
+    texts = pd.Series(
+        ["Mum to attend the parenting course", None, "I want to go to school every day", np.nan,
+         "Mum to attend the parenting course"],
+        index=[10, 11, 12, 13, 14],
+    )  # fmt: skip
+    table = analyse_statements(texts)
+    assert list(table.columns) == list(READING_COLUMNS)
+    assert table.index.tolist() == [10, 11, 12, 13, 14]
+    assert table["kind"].tolist() == ["process", "outcome", "outcome", "outcome", "process"]
+    assert table["clarity"].isna().tolist() == [True, False, False, False, True]
+    assert table.loc[11, "flag_codes"][0] == "empty" and table.loc[13, "flag_codes"][0] == "empty"
+    assert table.loc[12, "voice"] == "family"
+    assert clear_outcome_mask(texts).tolist() == [False, False, True, False, False]
+    assert analyse_statements([]).empty and clear_outcome_mask([]).tolist() == []
+
+
+def test_statement_flags_for_outcomes_gives_a_row_per_flag_most_pressing_first():
+    outcomes = pd.DataFrame(
+        {
+            "outcome_id": ["O1", "O2", "O3"],
+            "statement": ["Parents to engage with services", "I want to go to school every day", ""],
+        }
+    )
+    flags = statement_flags_for_outcomes(outcomes)
+    assert list(flags.columns) == ["outcome_id", "flag", "title", "explanation", "prompt", "rank"]
+    assert flags[flags["outcome_id"] == "O1"]["flag"].tolist() == [
+        "compliance",
+        "jargon",
+        "professional_voice",
+    ]
+    assert "O2" not in set(flags["outcome_id"])  # a clear outcome in the family's words raises nothing
+    assert flags[flags["outcome_id"] == "O3"]["flag"].iloc[0] == "empty"
+    with pytest.raises(KeyError, match="'statement'"):
+        statement_flags_for_outcomes(outcomes[["outcome_id"]])
+
+
+def test_needs_work_order_puts_empty_then_process_then_vague_first():
+    readings = analyse_statements(
+        ["I want to go to school every day", "Things will be better", "Mum to attend GP appointments", ""]
+    )
+    order = needs_work_order(readings).sort_values().index.tolist()
+    assert order == [3, 2, 1, 0]
+
+
+# -- Hostile and odd input: a sensible answer, never a crash ------------------------------------
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\n\t", None, float("nan"), pd.NA, "...", "--"])
+def test_an_empty_statement_is_an_unclear_outcome_flagged_empty(empty):
+    reading = analyse(empty)
+    assert (reading.kind, reading.clarity) == ("outcome", "vague")
+    assert reading.flag_codes[0] == "empty"
+
+
+def test_very_long_text_is_read_up_to_a_limit_and_flagged():
+    text = "Mum to attend the parenting course. " + "The children will be happy and settled. " * 26_000
+    assert len(text) > 1_000_000
+    reading = analyse(text)
+    assert reading.kind == "process" and "long" in reading.flag_codes
+    assert "Only the first 1,000 characters were read." in reading.explanation
+    assert len(reading.explanation) < 2_000  # the reading never echoes the whole text back
+
+
+def test_html_is_read_as_words_and_kept_as_text():
+    text = "<script>alert('x')</script><b>I want to go to school every day</b>"
+    reading = analyse(text)
+    assert (reading.kind, reading.clarity, reading.voice) == ("outcome", "clear", "family")
+    assert reading.text == text  # escaping is for whoever shows it (the widget escapes)
+
+
+def test_emoji_welsh_polish_and_capitals():
+    assert analyse("I want to go to school every day 😊🏫").clarity == "clear"
+    assert analyse("😊😊😊").flag_codes[0] == "empty"  # no words at all
+    # The lexicon is English: Welsh or Polish reads as an outcome with no sign of success found,
+    # in professional words (no English first person), and never fails.
+    for text in ("Rwy eisiau mynd i'r ysgol bob dydd", "Chcę chodzić do szkoły codziennie"):
+        reading = analyse(text)
+        assert (reading.kind, reading.clarity, reading.voice) == ("outcome", "vague", "professional"), text
+    polish_name = analyse(
+        "Zofia Wójcik will go to school every day; Dafydd ap Gruffydd will read with Łucja weekly"
+    )
+    assert (polish_name.kind, polish_name.clarity) == ("outcome", "clear")
+    shouted = analyse("PARENTS TO ENGAGE WITH ALL PROFESSIONALS")
+    assert shouted.kind == "process" and "compliance" in shouted.flag_codes
+    assert (
+        analyse("I WANT TO GET TO SCHOOL ON TIME EVERY DAY").to_json()
+        == analyse("I want to get to school on time every day").to_json()
+    )
+
+
+def test_none_and_nan_in_a_dataframe_column_and_non_text_values():
+    frame = pd.DataFrame({"statement": ["I want my own flat by September", None, np.nan, pd.NA, 42, 3.5]})
+    table = analyse_statements(frame["statement"].astype(object))
+    assert table["kind"].tolist() == ["outcome"] * 6
+    assert table.loc[0, "clarity"] == "clear"
+    assert all(table.loc[i, "flag_codes"][0] == "empty" for i in (1, 2, 3))
+    assert table.loc[4, "flag_codes"][0] != "empty"  # "42" is text, if an odd one
+    arrow = analyse_statements(pd.Series(["Mum to attend GP appointments", None], dtype="string[pyarrow]"))
+    assert arrow["kind"].tolist() == ["process", "outcome"]
+    assert not math.isnan(len(table))
+
+
+# -- The lexicon is data, checked when loaded ------------------------------------------------------
+
+
+def _lexicon_with(tmp_path, old, new):
+    from workbench.text.statements import LEXICON_PATH
+
+    text = LEXICON_PATH.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_malformed_lexicon_is_refused_naming_the_file_and_the_place(tmp_path):
+    broken = _lexicon_with(tmp_path, "'\\bhair strand\\b'", "'\\bhair (strand\\b'")
+    with pytest.raises(
+        LexiconError, match=r"lexicon\.yaml: process\[1\]\.patterns\[8\]: not a valid regular expression"
+    ):
+        load_lexicon(broken)
+    (tmp_path / "bad.yaml").write_text("version: 1\nwords: [oops\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"bad\.yaml: not valid YAML"):
+        load_lexicon(tmp_path / "bad.yaml")
+    no_prompt = _lexicon_with(tmp_path, "    prompt: Can the outcome be said in one short sentence?\n", "")
+    with pytest.raises(LexiconError, match=r"flags\.long: missing 'prompt'"):
+        load_lexicon(no_prompt)
+    unknown = _lexicon_with(tmp_path, "{service}\\b'", "{services}\\b'")
+    with pytest.raises(LexiconError, match=r"\{services\} is not a word list"):
+        load_lexicon(unknown)
+    with pytest.raises(LexiconError, match="no such lexicon file"):
+        load_lexicon(tmp_path / "missing.yaml")
+
+
+def test_an_authority_can_edit_the_lexicon(tmp_path):
+    edited = _lexicon_with(
+        tmp_path,
+        "  - {term: holistic,",
+        "  - {term: wraparound, pattern: '\\bwraparound\\b'}\n  - {term: holistic,",
+    )
+    lexicon = load_lexicon(edited)
+    assert analyse("Wraparound support for the family", lexicon).jargon == ("wraparound",)
+    assert analyse("Wraparound support for the family").jargon == ()

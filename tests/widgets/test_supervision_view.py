@@ -1,0 +1,76 @@
+"""The supervision widget without a kernel: choose a worker and date, read the caseload, record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.fixtures.handworked import write_extract
+from tests.fixtures.supervision import AT, signed_in, supervision_rows
+from widgets import SupervisionView
+from workbench.access import AccessRefusedError
+from workbench.practice.supervision import supervision_records
+from workbench.store.engine import Store
+from workbench.store.loading import load_extract
+
+
+@pytest.fixture
+def fixture_store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    load_extract(store, write_extract(tmp_path / "extract", supervision_rows()))
+    return store
+
+
+def test_choosing_a_worker_and_date_follows_the_allocations(fixture_store):
+    view = SupervisionView(fixture_store, at=date(2026, 3, 31))
+    assert view.worker_choice.options == (
+        ("Ann Example (W1): 3 children", "W1"),
+        ("Bob Example (W2): 1 children", "W2"),
+    )
+    assert view.worker_id == "W1"
+    assert view.caseload.children["child_id"].tolist() == ["C1", "C2", "C5"]
+    assert "wb-supervision" in view._dom_classes
+    view.worker_choice.value = "W2"
+    assert view.worker_id == "W2" and view.caseload.children["child_id"].tolist() == ["C3"]
+    assert "Outcome 1: No progress in 3 reviews" in view.caseload_html.value
+    # On 1 January 2026 C5 was still W2's: their caseload grows, and the worker is kept.
+    view.date_choice.value = date(2025, 12, 31)
+    assert view.worker_id == "W2"
+    assert sorted(view.caseload.children["child_id"]) == ["C3", "C5"]
+    # The chart is updated in place with the chosen children's scores.
+    spec = view.chart.chart.to_dict()
+    assert {row["child_label"] for row in spec["datasets"][spec["data"]["name"]]} == {"C5"}  # C3 is on GAS
+
+
+def test_no_page_without_a_trusted_identity(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, None)
+    with pytest.raises(AccessRefusedError, match="no trusted source names the user"):
+        SupervisionView(fixture_store, at=date(2026, 3, 31))
+
+
+def test_a_team_lead_chooses_only_their_teams_workers(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, "dee.lead")
+    view = SupervisionView(fixture_store, at=date(2026, 3, 31))
+    assert view.worker_choice.options == (("Bob Example (W2): 1 children", "W2"),)
+    assert "Dee Lead" in view.viewer.value and "Team lead" in view.viewer.value
+    # A worker outside the scope set from code is refused by the workbench, and nothing shows.
+    view.worker_id = "W1"
+    assert view.caseload is None and "may not see worker &#x27;W1&#x27;" in view.caseload_html.value
+    view.notes["discussed"].value = "Ann's children"
+    assert view.save() is None and "may not see worker" in view.message.value
+    assert supervision_records(fixture_store).empty
+
+
+def test_a_saved_record_is_listed_escaped(fixture_store, monkeypatch, tmp_path):
+    signed_in(monkeypatch, tmp_path, "cat.example")
+    view = SupervisionView(fixture_store, at=date(2026, 3, 31))
+    view.notes["challenged"].value = "Is <img src=x> P2 the right outcome?"
+    view.supervision_date.value = date(2026, 4, 2)
+    view.save_button.click()
+    assert view.saved_record_id > 0
+    records = supervision_records(fixture_store, "W1")
+    assert records.loc[0, "supervisor"] == "cat.example" and str(records.loc[0, "view_at"].date()) == AT
+    assert "Is &lt;img src=x&gt; P2 the right outcome?" in view.records_html.value
+    assert "<img" not in view.records_html.value
+    assert view.notes["challenged"].value == ""

@@ -1,0 +1,1 @@
+"""The ``workbench`` command and the Voila server it starts: the top layer, which may import any other."""

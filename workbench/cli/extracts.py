@@ -1,0 +1,289 @@
+"""Commands that bring data in and describe it: demo-data, check, load, import, info and dictionary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from workbench.cli.options import mapping_option, problems_option, read_mapping, refused_error, store_option
+from workbench.cli.serving import PROJECT_DIR
+from workbench.core.progress import ImportProgress
+from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
+from workbench.imports.extract import ExtractError, validate_extract
+from workbench.store.engine import Store, StoreError
+from workbench.store.loading import import_statutory, load_extract
+
+
+@click.command("demo-data")
+@click.option(
+    "--size",
+    type=click.Choice(["demo", "la-decade", "tiny"]),
+    default="demo",
+    show_default=True,
+    help="demo: ~3,000 children. la-decade: ~100,000 (never commit).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the extract's CSV tables into.",
+)
+@click.option(
+    "--seed", type=int, default=2026, show_default=True, help="The same seed gives byte-identical files."
+)
+def demo_data(size: str, out: Path, seed: int) -> None:
+    """Write a synthetic demo authority as an outcome extract."""
+    from workbench.synth import generate_extract
+
+    counts = generate_extract(out, size=size, seed=seed, progress=True)
+    for name, count in counts.items():
+        click.echo(f"{name:>24}  {count:>10,}")
+    click.echo(f"Wrote the {size} extract to {out}")
+
+
+#: What ``workbench check`` reads: the outcome extract and the statutory returns.
+CHECK_KINDS = ["extract", *PARSERS]
+
+
+def _check_statutory(kind: str, paths: tuple[Path, ...], year: int | None, problems_csv: Path | None) -> None:
+    parsed = check_files(kind, paths, year)
+    counts = counts_frame(parsed)
+    click.echo(counts.to_string(index=False))
+    rejections = rejections_frame(parsed)
+    for line in [str(r) for p in parsed for r in p.rejections][:20]:
+        click.echo(f"  - {line}")
+    if len(rejections) > 20:
+        click.echo(f"  ... and {len(rejections) - 20:,} more")
+    if problems_csv is not None:
+        rejections.to_csv(problems_csv, index=False)
+        click.echo(f"Every rejection is listed in {problems_csv}")
+    refused = [p.path.name for p in parsed if is_refused(p)]
+    click.echo(
+        f"{int(counts['accepted'].sum()):,} rows accepted, {int(counts['rejected'].sum()):,} rejected "
+        f"from {len(parsed)} file(s)."
+    )
+    if refused:
+        raise click.ClickException(f"refused, not {kind} files: {', '.join(refused)}")
+
+
+class ProgressBars:
+    """Draw import progress as tqdm bars: one per file and stage, by steps then by rows.
+
+    Quiet when the output is not a terminal (tqdm's ``disable=None``), as every bar here is.
+    """
+
+    def __init__(self, files: int = 1) -> None:
+        self.files, self.finished = files, 0
+        self.bar: tqdm | None = None
+        self.current: tuple[Path, str] | None = None
+
+    def __call__(self, event: ImportProgress) -> None:
+        """Show ``event``: a new bar when the file or stage changes, else move the bar on."""
+        if (event.path, event.stage) != self.current:
+            self.close()
+            which = f"[{self.finished + 1}/{self.files}] " if self.files > 1 else ""
+            self.bar = tqdm(total=event.total, unit=event.unit, unit_scale=event.unit == "row",
+                            desc=f"{which}{event.path.name}: {event.stage}", disable=None)  # fmt: skip
+            self.current = (event.path, event.stage)
+        self.bar.update(event.done - self.bar.n)
+
+    def note(self, text: str) -> None:
+        """Show a short note beside the bar."""
+        if self.bar is not None:
+            self.bar.set_postfix_str(text)
+
+    def file_done(self, text: str) -> None:
+        """Count a file as finished."""
+        self.note(text)
+        self.finished += 1
+
+    def close(self) -> None:
+        """Close the bar on screen, if any."""
+        if self.bar is not None:
+            self.bar.close()
+        self.bar, self.current = None, None
+
+
+@click.command()
+@click.argument("extract_dir", type=click.Path(exists=True, path_type=Path))
+@store_option
+@mapping_option
+@problems_option
+def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_csv: Path | None) -> None:
+    """Validate EXTRACT_DIR (a folder of CSV files, or an XLSX workbook) and load it, all or nothing."""
+    translation = read_mapping(mapping)
+    try:
+        target = Store(store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Validating {extract_dir} ...")
+    bars = ProgressBars()
+
+    def on_step(step: str) -> None:
+        bars.note(step)
+
+    try:
+        result = load_extract(target, extract_dir, on_step=on_step, mapping=translation, on_progress=bars)
+    except ExtractError as error:
+        bars.close()
+        raise refused_error(error, problems_csv) from error
+    bars.close()
+    if result.status == "unchanged":
+        click.echo(
+            f"This extract (fingerprint {result.fingerprint[:12]}) is already loaded; nothing changed."
+        )
+    else:
+        total = sum(result.rows.values())
+        click.echo(f"Loaded {total:,} rows from {extract_dir} into {target}.")
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(CHECK_KINDS))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@mapping_option
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="Collection year of a statutory return (code lists change by year).",
+)
+@problems_option
+def check(
+    kind: str, paths: tuple[Path, ...], mapping: Path | None, year: int | None, problems_csv: Path | None
+) -> None:
+    """Validate files of KIND without loading them: rows read, accepted and rejected, and why.
+
+    KIND is ``extract`` (a folder of CSV files or an XLSX workbook, optionally through
+    ``--mapping``) or a statutory return: ``ssda903`` CSV or XML files, ``cin`` census XML,
+    ``annex-a`` workbooks. A statutory file's good rows are accepted and its bad rows rejected
+    with their reasons; a file that is not of the kind at all is refused (exit status 1).
+    """
+    if kind != "extract":
+        _check_statutory(kind, paths, year, problems_csv)
+        return
+    if len(paths) != 1:
+        raise click.UsageError("check extract takes one folder or workbook")
+    try:
+        extract = validate_extract(paths[0], mapping=read_mapping(mapping))
+    except ExtractError as error:
+        raise refused_error(error, problems_csv) from error
+    for name, count in extract.row_counts().items():
+        click.echo(f"{name:>24}  {count:>10,}")
+    unusual = {f: e for f, e in extract.encodings.items() if e != "utf-8-sig"}
+    for name, encoding in unusual.items():
+        click.echo(f"{name} was read as {encoding} (not UTF-8).")
+    click.echo(f"{paths[0]} is a valid extract: {sum(extract.row_counts().values()):,} rows, no problems.")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(CHECK_KINDS))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_option
+@mapping_option
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="Collection year of a statutory return (code lists change by year).",
+)
+@problems_option
+def import_files(
+    kind: str,
+    paths: tuple[Path, ...],
+    store: str | None,
+    mapping: Path | None,
+    year: int | None,
+    problems_csv: Path | None,
+) -> None:
+    """Import files of KIND into the store: an extract, or statutory returns file by file.
+
+    Each statutory file imports whole or not at all, with its good rows (each keeping its
+    file's sha256 and its row) and a report of the rejected ones; a file imported before
+    changes nothing. ``import extract PATH`` is ``load PATH``.
+    """
+    if kind == "extract":
+        if len(paths) != 1:
+            raise click.UsageError("import extract takes one folder or workbook")
+        click.get_current_context().invoke(load, extract_dir=paths[0], store=store, mapping=mapping,
+                                           problems_csv=problems_csv)  # fmt: skip
+        return
+    try:
+        target = Store(store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    bars = ProgressBars(files=len(paths))
+
+    def on_file(outcome) -> None:
+        bars.file_done(f"{outcome.path.name}: {outcome.status}")
+
+    outcomes = import_statutory(target, kind, paths, year, on_file, on_progress=bars)
+    bars.close()
+    parsed = [o.parsed for o in outcomes if o.parsed is not None]
+    if problems_csv is not None and parsed:
+        rejections_frame(parsed).to_csv(problems_csv, index=False)
+        click.echo(f"Every rejection is listed in {problems_csv}")
+    for outcome in outcomes:
+        counts = outcome.parsed.counts() if outcome.parsed else None
+        rejected = int(counts["rejected"].sum()) if counts is not None else 0
+        detail = {
+            "imported": f"{sum(outcome.rows.values()):,} rows stored, {rejected:,} rejected, "
+            f"{outcome.new_children:,} children new to the store",
+            "unchanged": "imported before; nothing changed",
+            "refused": "; ".join(str(r) for r in outcome.parsed.rejections) if outcome.parsed else "",
+        }[outcome.status]
+        click.echo(f"{outcome.path.name}: {outcome.status}: {detail}")
+        for note in outcome.notes:
+            click.echo(f"  note: {note}")
+    refused = [o.path.name for o in outcomes if o.status == "refused"]
+    if refused:
+        raise click.ClickException(
+            f"refused, not {kind} files (nothing from them was stored): {', '.join(refused)}"
+        )
+
+
+@click.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def info(store: str | None, as_json: bool) -> None:
+    """Print the schema version and the row count of every table."""
+    try:
+        target = Store(store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    counts = target.row_counts()
+    latest = target.latest_load()
+    summary = {
+        "store": repr(target),
+        "schema_version": target.schema_version(),
+        "tables": counts,
+        "last_load": {k: latest[k] for k in ("fingerprint", "source", "loaded_at")} if latest else None,
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"Store: {summary['store']}  (schema version {summary['schema_version']})")
+    for name, count in counts.items():
+        click.echo(f"{name:>24}  {count:>10,}")
+    if latest:
+        click.echo(f"Last load: {latest['source']} at {latest['loaded_at']}")
+    else:
+        click.echo("Nothing loaded yet: run `workbench load data/demo`.")
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=PROJECT_DIR / "docs" / "data-dictionary.md",
+    show_default=True,
+)
+def dictionary(out: Path) -> None:
+    """Regenerate the data dictionary from the model and the code lists."""
+    from workbench.cli.dictionary import render_data_dictionary
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_data_dictionary(), encoding="utf-8")
+    click.echo(f"Wrote {out}")

@@ -1,0 +1,240 @@
+"""Commands that print figures: every headline measure, and how outcome statements read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from workbench.cli.options import store_option
+from workbench.measures.service_outcomes import has_statutory_data
+from workbench.store.engine import Store, StoreError
+
+
+@click.command()
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2026-03-31",
+    show_default=True,
+    help="The date D the figures are at (YYYY-MM-DD).",
+)
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--by",
+    "by",
+    metavar="COLUMN",
+    default=None,
+    help="Group each figure by locality, team_id, worker_id, plan_type, domain, age_band, sex, "
+    "ethnicity, disability or meeting_type. Measures it does not apply to are left out.",
+)
+@click.option(
+    "--evidence-threshold",
+    default="level_3",
+    show_default=True,
+    help="The lowest evidence level that counts as evidence-informed (data/codes/evidence_levels.csv).",
+)
+@click.option(
+    "--as",
+    "as_user",
+    metavar="USER",
+    default=None,
+    help="Only what USER may see: their role's scope, from $WORKBENCH_IDENTITY_FILE "
+    "(or data/demo-identities.yaml when it is unset).",
+)
+@click.option(
+    "--team", "team_id", metavar="TEAM_ID", default=None, help="Only children allocated to this team at D."
+)
+@click.option(
+    "--worker", "worker_id", metavar="WORKER_ID", default=None, help="Only this worker's caseload at D."
+)
+@click.option(
+    "--service", "service", metavar="SERVICE", default=None, help="Only teams of this service (cla, cp, ...)."
+)
+@click.option("--locality", "locality", default=None, help="Only children living in this locality.")
+@click.option("--plan-type", "plan_type", default=None, help="Only this plan type (cla, cp, cin, ...).")
+@click.option("--domain", "domain", default=None, help="Only outcomes in this domain.")
+def measures(  # noqa: C901
+    at,
+    store: str | None,
+    as_json: bool,
+    by: str | None,
+    evidence_threshold: str,
+    as_user: str | None = None,
+    **filter_values: str | None,
+) -> None:
+    """Print every headline measure for the service at D, with numerator, denominator and value.
+
+    ``--as USER`` gives the figures USER's dashboards show: their scope, narrowed by any
+    other filter (a filter outside the scope is refused).
+    """
+    from workbench.measures.filters import Filters
+    from workbench.measures.headline import MEASURES, UNIT_COLUMNS, headline_measures
+    from workbench.measures.service_data import ServiceData
+
+    groupings = sorted({name for columns in UNIT_COLUMNS.values() for name in columns})
+    if by is not None and by not in groupings:
+        raise click.ClickException(
+            f"no measure can be grouped by {by!r}; choose one of {', '.join(groupings)}"
+        )
+    try:
+        target = Store(store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    if not target.row_counts()["children"]:
+        raise click.ClickException(
+            f"the store {target} holds no children; load an extract first: workbench load data/demo"
+        )
+    day = at.date()
+    data = ServiceData(target)
+    try:
+        filters = Filters(**filter_values)
+        if as_user is not None:
+            filters = _scope_of_user(as_user, data, day).restrict(filters)
+        table = headline_measures(data, day, filters, by=by, evidence_threshold=evidence_threshold)
+    except (ValueError, PermissionError) as error:
+        raise click.ClickException(str(error)) from error
+    skipped = table.attrs.get("not_applicable", [])
+    records = []
+    for row in table.to_dict("records"):
+        share = MEASURES[row["measure"]].unit == "share"
+        record = {"measure": row["measure"], "title": row["title"]}
+        if by is not None:
+            record[by] = None if is_missing(row[by]) else _plain_value(row[by])
+        record["numerator"] = int(row["numerator"]) if share else float(row["numerator"])
+        record["denominator"] = int(row["denominator"])
+        record["value"] = None if is_missing(row["value"]) else float(row["value"])
+        record["at"] = day.isoformat()
+        records.append(record)
+    if by is None and not filters.active() and has_statutory_data(target):
+        # Service-level outcomes, where statutory returns have been imported.
+        from workbench.measures.service_outcomes import TITLES, service_outcomes
+
+        for row in service_outcomes(target, day).to_dict("records"):
+            value = None if is_missing(row["value"]) else float(row["value"])
+            title = f"{TITLES[row['measure']]} (statutory returns)"
+            records.append(
+                {"measure": row["measure"], "title": title, "numerator": int(row["numerator"]),
+                 "denominator": int(row["denominator"]), "value": value, "at": day.isoformat()}
+            )  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+    else:
+        if filters.active():
+            chosen = ", ".join(f"{name}={value}" for name, value in filters.active().items())
+            click.echo(f"Only: {chosen}" + (f" (the scope of {as_user})" if as_user else ""))
+        _print_measures(records, by, day, scoped=bool(filters.active()))
+    if skipped:
+        click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
+
+
+def is_missing(value) -> bool:
+    """Whether a figure is missing (None, NaN or NA): printed as empty, never as 0."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def _plain_value(value):
+    """Return a JSON-friendly Python value for a group label (numpy bools become bools)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _print_measures(records: list[dict], by: str | None, day, scoped: bool = False) -> None:
+    from workbench.measures.headline import MEASURES
+
+    scope = f"by {by}" if by else ("for the children above" if scoped else "for the whole service")
+    click.echo(f"Headline measures at {day.isoformat()} {scope} (DESIGN.md section 4)")
+    label = by or ""
+    header = f"{'measure':<36}" + (f"{label:<16}" if by else "")
+    click.echo(f"{header}{'numerator':>12}{'denominator':>13}{'value':>9}  title")
+    for record in records:
+        unit = MEASURES[record["measure"]].unit if record["measure"] in MEASURES else "share"
+        value = record["value"]
+        if value is None:
+            shown = "-"  # a share over nobody is empty, never 0%
+        elif unit == "share":
+            shown = f"{value:.1%}"
+        else:
+            shown = f"{value:+.2f}"
+        numerator = f"{record['numerator']:,}" if unit == "share" else f"{record['numerator']:,.1f}"
+        group = f"{'(none)' if record.get(by) is None else record[by]!s:<16}" if by else ""
+        click.echo(
+            f"{record['measure']:<36}{group}{numerator:>12}{record['denominator']:>13,}{shown:>9}  "
+            f"{record['title']}"
+        )
+
+
+@click.command("statements")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--column", "column", default="statement", show_default=True, help="The column of statements.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON array: one object per row, in input order."
+)
+def statements_command(path: Path, column: str, as_json: bool) -> None:
+    """Read the outcome statements in a CSV: outcome or process, clear or vague, voice, jargon, flags.
+
+    Each row gives kind, clarity (null for a process), voice, jargon, flags (each with an
+    explanation and a coaching prompt) and an explanation of what triggered the reading.
+    """
+    from workbench.imports.sources import read_text_csv
+    from workbench.text.statements import analyse_statements, load_lexicon
+
+    if not path.is_file():
+        raise click.ClickException(f"{path}: no such file; expected a CSV with a {column!r} column")
+    ragged: list[str] = []
+    try:
+        frame = read_text_csv(
+            path, on_ragged=lambda row, _text, expected: ragged.append(f"row {row}: {expected}")
+        )
+    except (ValueError, OSError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise click.ClickException(f"{path}: could not be read as CSV ({error})") from error
+    if ragged:
+        raise click.ClickException(f"{path}: rows with the wrong number of fields, " + "; ".join(ragged[:5]))
+    if column not in frame.columns:
+        found = ", ".join(frame.columns) or "none"
+        raise click.ClickException(f"{path}: no column {column!r}; the columns are: {found}")
+    readings = analyse_statements(frame[column])
+    if as_json:
+        flags = load_lexicon().flags
+        records = [
+            {
+                "kind": kind,
+                "clarity": None if is_missing(clarity) else clarity,
+                "voice": voice,
+                "jargon": list(jargon),
+                "flags": [flags[code].to_json() for code in codes],
+                "explanation": explanation,
+            }
+            for kind, clarity, voice, jargon, codes, explanation in readings[
+                ["kind", "clarity", "voice", "jargon", "flag_codes", "explanation"]
+            ].itertuples(index=False)
+        ]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'row':>5}  {'kind':<8} {'clarity':<8} {'voice':<13} {'flags':<44} statement")
+    for number, (statement, kind, clarity, voice, codes) in enumerate(
+        zip(frame[column], readings["kind"], readings["clarity"], readings["voice"], readings["flag_codes"],
+            strict=True),
+        start=2,  # the file's row number: the header is row 1
+    ):  # fmt: skip
+        text = "" if is_missing(statement) else " ".join(str(statement).split())
+        shown = text if len(text) <= 70 else text[:67] + "..."
+        clarity_text = "-" if is_missing(clarity) else clarity
+        click.echo(f"{number:>5}  {kind:<8} {clarity_text:<8} {voice:<13} {', '.join(codes):<44} {shown}")
+
+
+def _scope_of_user(user: str, data, day):
+    """Return USER's scope at ``day``, from the deployment's identity file or the demo's."""
+    import os
+
+    from workbench.access import DEMO_IDENTITIES, IDENTITY_FILE_ENV, read_identities, scope_for
+
+    path = os.environ.get(IDENTITY_FILE_ENV) or str(DEMO_IDENTITIES)
+    identities = read_identities(path)
+    if user not in identities:
+        raise click.ClickException(f"the user {user!r} is not in the identity file {path}")
+    return scope_for(identities[user], data, day)

@@ -1,0 +1,199 @@
+"""How dashboards are served: the standalone Voila command line and its environment.
+
+Production (``workbench serve``) and the browser tests build the command here, so the tests
+serve exactly what users get (DESIGN.md section 7):
+- standalone Voila, never the JupyterLab ``/voila`` route;
+- tracebacks hidden and sources stripped;
+- the offline ``workbench`` template (Voila's stock template links Font Awesome from a CDN),
+  with template and theme overrides from the URL refused, so ``?template=lab`` cannot bring
+  the CDN links back;
+- a cell timeout, idle kernels culled;
+- uploads up to 200 MiB over the widget websocket (larger extracts go through the CLI);
+- bound to loopback unless the caller names another address (only behind an authenticating
+  proxy), and never ``allow_origin='*'``.
+
+This module builds a command line only; it does not import Voila.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+
+from workbench.cli.options import store_option
+from workbench.core.codes import DATA_DIR
+from workbench.store.engine import ENV_VAR, Store, StoreError, absolute_store_url
+
+PROJECT_DIR = DATA_DIR.parent
+DASHBOARDS_DIR = PROJECT_DIR / "dashboards"
+#: A Jupyter data directory holding the offline ``workbench`` Voila template.
+JUPYTER_DATA_DIR = PROJECT_DIR / "share" / "jupyter"
+TEMPLATE = "workbench"
+
+#: Settings every served dashboard gets, in production and in the browser tests alike.
+VOILA_SETTINGS: tuple[str, ...] = (
+    "--show_tracebacks=False",
+    "--strip_sources=True",
+    f"--template={TEMPLATE}",
+    "--VoilaConfiguration.allow_template_override=NO",
+    "--VoilaConfiguration.allow_theme_override=NO",
+    "--VoilaExecutor.timeout=300",
+    "--MappingKernelManager.cull_idle_timeout=1800",
+    "--MappingKernelManager.cull_interval=300",
+    # Uploaded extracts travel over the widget websocket; tornado's 10 MiB default would drop
+    # the connection for a typical extract.
+    '--Voila.tornado_settings={"websocket_max_message_size": 209715200}',
+)
+
+
+def voila_command(
+    target: Path = DASHBOARDS_DIR,
+    *,
+    port: int = 8866,
+    ip: str = "127.0.0.1",
+    preheat: bool = False,
+    trust_proxy_header: str | None = None,
+) -> list[str]:
+    """Return the standalone Voila command that serves ``target`` (a dashboard or a folder).
+
+    ``preheat`` runs each dashboard once in a waiting kernel, so the first viewer does not
+    wait for the store to be read. ``trust_proxy_header`` (such as ``X-Workbench-User``) asks
+    Voila to hand that request header to each kernel (``http_header_envs``); only name it when
+    an authenticating proxy sets it and strips any copy a client sent (docs/deploy.md).
+    """
+    command = [
+        sys.executable, "-m", "voila", str(target),
+        "--no-browser", f"--port={port}", f"--Voila.ip={ip}",
+        *VOILA_SETTINGS,
+    ]  # fmt: skip
+    if preheat:
+        command += ["--preheat_kernel=True", "--pool_size=1"]
+    if trust_proxy_header:
+        command.append(proxy_header_setting(trust_proxy_header))
+    return command
+
+
+def proxy_header_setting(header: str) -> str:
+    """Return the Voila setting that passes request header ``header`` to kernels."""
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ValueError(f"{header!r} is not an HTTP header name (letters, digits and hyphens)")
+    return f'--VoilaConfiguration.http_header_envs=["{header}"]'
+
+
+def identity_environment(
+    env: dict[str, str],
+    *,
+    trust_proxy_header: str | None = None,
+    identity_file: str | os.PathLike[str] | None = None,
+    demo_user: str | None = None,
+) -> dict[str, str]:
+    """Set the variables ``workbench.access.current_identity`` reads in each kernel.
+
+    A trusted proxy header or a deployment identity file turns the demo identities off; a
+    demo user only chooses among data/demo-identities.yaml.
+    """
+    from workbench.access import DEMO_USER_ENV, IDENTITY_FILE_ENV, TRUSTED_HEADER_ENV
+
+    if identity_file is not None:
+        env[IDENTITY_FILE_ENV] = str(Path(identity_file).resolve())
+    if trust_proxy_header:
+        env[TRUSTED_HEADER_ENV] = trust_proxy_header
+    if demo_user:
+        env[DEMO_USER_ENV] = demo_user
+    return env
+
+
+def voila_environment(store: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the environment for Voila and its kernels: the store URL and the template path."""
+    env = dict(os.environ if base is None else base)
+    env[ENV_VAR] = store
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA_DIR), env.get("JUPYTER_PATH", "")]))
+    return env
+
+
+@click.command()
+@store_option
+@click.option("--port", type=int, default=8866, show_default=True)
+@click.option(
+    "--ip",
+    default="127.0.0.1",
+    show_default=True,
+    help="Bind address. Keep loopback unless behind an authenticating proxy.",
+)
+@click.option(
+    "--preheat/--no-preheat",
+    default=True,
+    show_default=True,
+    help="Run each dashboard once in a waiting kernel, so the first viewer waits less.",
+)
+@click.option(
+    "--trust-proxy-header",
+    metavar="NAME",
+    default=None,
+    help="Take the viewer's user name from this request header (e.g. X-Workbench-User), set by an "
+    "authenticating proxy that strips any copy from the client. Needs --identity-file.",
+)
+@click.option(
+    "--identity-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML file mapping user names to roles (docs/deploy.md); turns the demo identities off.",
+)
+@click.option(
+    "--demo-user",
+    metavar="USER",
+    default=None,
+    help="View the demo as this user from data/demo-identities.yaml (default: demo-head-of-pi).",
+)
+def serve(
+    store: str | None,
+    port: int,
+    ip: str,
+    preheat: bool,
+    trust_proxy_header: str | None = None,
+    identity_file: Path | None = None,
+    demo_user: str | None = None,
+) -> None:
+    """Serve the dashboards with standalone Voila (tracebacks hidden, offline template)."""
+    if trust_proxy_header and identity_file is None:
+        raise click.ClickException("--trust-proxy-header needs --identity-file to map users to roles")
+    if demo_user and (identity_file or trust_proxy_header):
+        raise click.ClickException(
+            "--demo-user is for the demo; a deployment takes users from its identity file"
+        )
+    if ip not in ("127.0.0.1", "localhost", "::1") and not trust_proxy_header:
+        raise click.ClickException(
+            f"refusing to listen on {ip} without an authenticating proxy: use --trust-proxy-header "
+            "and --identity-file (docs/deploy.md), or keep the loopback address"
+        )
+    url = absolute_store_url(store)
+    try:
+        counts = Store(url).row_counts()
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    if not counts["outcomes"]:
+        raise click.ClickException(
+            f"the store {url} holds no outcomes; load an extract first: workbench load data/demo"
+        )
+    click.echo(f"Serving the dashboards at http://{ip}:{port}/ (Ctrl+C to stop)")
+    click.echo(f"  Service overview: http://{ip}:{port}/voila/render/service-overview.ipynb")
+    click.echo(f"  Team lead:        http://{ip}:{port}/voila/render/team-lead.ipynb")
+    if not (identity_file or trust_proxy_header):
+        click.echo(f"  Viewing as the demo user {demo_user or 'demo-head-of-pi'} (data/demo-identities.yaml)")
+    try:
+        command = voila_command(port=port, ip=ip, preheat=preheat, trust_proxy_header=trust_proxy_header)
+        env = identity_environment(
+            voila_environment(url),
+            trust_proxy_header=trust_proxy_header,
+            identity_file=identity_file,
+            demo_user=demo_user,
+        )
+        subprocess.run(command, env=env, check=False)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")

@@ -1,0 +1,479 @@
+"""Read, validate and load an outcome extract: a folder of CSV tables (DESIGN.md section 3).
+
+Validation finds every problem, not just the first, and names the file, row, field, the value
+and what was expected. Row numbers are spreadsheet rows: the header is row 1, so the first
+record is row 2. A load is all-or-nothing: if any problem is found nothing is written, and a
+valid extract replaces the store's extract tables in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.core.codes import code_list, codes, scale_ranges
+from workbench.core.model import EXTRACT_TABLES, Field, Kind, Table
+from workbench.core.provenance import sha256_file
+from workbench.imports.sources import (
+    IDENTITY,
+    TEXT,
+    ExtractMapping,
+    apply_mapping,
+    detect_encoding,
+    read_text_csv,
+    read_workbook,
+)
+
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_MONTH = r"\d{4}-(0[1-9]|1[0-2])"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an extract, precise enough for a data officer to fix it."""
+
+    file: str
+    row: int | None  # spreadsheet row: header is 1; None for a whole-file problem
+    field: str
+    value: str
+    expected: str
+
+    def __str__(self) -> str:
+        if self.row is None and not self.field:
+            return f"{self.file}: expected {self.expected}"
+        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        field_part = f", field '{self.field}'" if self.field else ""
+        value_part = f" value {self.value!r}" if self.value != "" else " empty value"
+        return f"{where}{field_part}:{value_part}; expected {self.expected}"
+
+
+class ExtractError(ValueError):
+    """An extract that cannot be loaded. ``problems`` lists every problem found."""
+
+    def __init__(self, folder: Path, problems: list[Problem]) -> None:
+        self.folder = folder
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(
+            f"extract {folder} was refused: {len(problems)} problem(s); nothing was loaded\n{shown}{more}"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the problems as a DataFrame (file, row, field, value, expected)."""
+        return pd.DataFrame(
+            [p.__dict__ for p in self.problems], columns=["file", "row", "field", "value", "expected"]
+        )
+
+
+@dataclass
+class Extract:
+    """A validated extract: raw text frames, ready to convert for the store."""
+
+    folder: Path
+    frames: dict[str, pd.DataFrame]
+    fingerprint: str
+    file_hashes: dict[str, str] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)  # encoding detected per CSV file
+
+    def row_counts(self) -> dict[str, int]:
+        """Return the number of records in each table."""
+        return {name: len(frame) for name, frame in self.frames.items()}
+
+    def store_rows(self, spec: Table, chunk_size: int = 50_000) -> Iterator[tuple]:
+        """Yield the table's records as tuples in store form (None for empty), with provenance.
+
+        Each tuple ends with the source file (or ``workbook.xlsx [sheet]``), its sha256 and the
+        row number in it.
+
+        Converted a chunk at a time: Python objects for millions of rows at once would take
+        gigabytes.
+        """
+        frame = self.frames[spec.name]
+        source = frame.attrs.get("source", spec.filename)
+        sha = self.file_hashes.get(source.split(" [")[0], "")
+        for start in range(0, len(frame), chunk_size):
+            chunk = frame.iloc[start : start + chunk_size]
+            rows = range(start + 2, start + 2 + len(chunk))  # spreadsheet rows: the header is 1
+            for values, row in zip(store_tuples(spec, chunk), rows, strict=True):
+                yield (*values, source, sha, row)
+
+
+def _closed_statuses() -> set[str]:
+    return {row["code"] for row in code_list("outcome_statuses") if row["closed"] == "Y"}
+
+
+def _empty(spec: Table) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=TEXT) for c in spec.columns})
+
+
+def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem], encodings: dict[str, str]):
+    """Yield (table spec, file label, raw text frame or None) for every extract table."""
+    sheets: dict[str, pd.DataFrame] | None = None
+    if source.is_file():
+        try:
+            sheets = read_workbook(source)
+        except ValueError as error:
+            raise ExtractError(
+                source, [Problem(source.name, None, "", "", f"an XLSX workbook ({error})")]
+            ) from error
+    for spec in EXTRACT_TABLES:
+        name = mapping.table(spec.name).source
+        header = ",".join(spec.columns)
+        if sheets is not None:
+            label = f"{source.name} [{name}]"
+            if name not in sheets:
+                problems.append(
+                    Problem(label, None, "", "", f"a sheet named {name!r} (sheets: {', '.join(sheets)})")
+                )
+                yield spec, label, None
+            elif sheets[name].columns.empty:
+                problems.append(
+                    Problem(label, None, "", "", f"a header row; the sheet is empty (header: {header})")
+                )
+                yield spec, label, None
+            else:
+                yield spec, label, sheets[name]
+            continue
+        path = source / f"{name}.csv"
+        if not path.exists():
+            problems.append(Problem(path.name, None, "", "", f"the file {path} to exist (header: {header})"))
+            yield spec, path.name, None
+            continue
+        if path.stat().st_size == 0:
+            problems.append(
+                Problem(path.name, None, "", "", f"a header row; the file is empty (header: {header})")
+            )
+            yield spec, path.name, None
+            continue
+        try:
+            encoding = detect_encoding(path)
+            encodings[path.name] = encoding
+            frame = read_text_csv(
+                path,
+                lambda row, text, expected, file=path.name: problems.append(
+                    Problem(file, row, "", text, expected)
+                ),
+                encoding,
+            )
+        except (UnicodeDecodeError, pa.ArrowInvalid, csv.Error) as error:
+            problems.append(Problem(path.name, None, "", "", f"a CSV file ({error})"))
+            yield spec, path.name, None
+            continue
+        yield spec, path.name, frame
+
+
+def read_extract(
+    source: Path, mapping: ExtractMapping = IDENTITY, encodings: dict[str, str] | None = None
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read every table of the extract as text; report missing files and bad headers.
+
+    ``source`` is a folder of CSV files or an XLSX workbook with a sheet per table. ``mapping``
+    renames and recodes an authority's own columns; ``encodings`` (when given) is filled with
+    the encoding detected for each CSV file.
+    """
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"extract {source} does not exist")
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for spec, label, raw in _read_sources(source, mapping, problems, {} if encodings is None else encodings):
+        if raw is None:
+            frames[spec.name] = _empty(spec)
+            continue
+        frame = apply_mapping(raw, spec.name, mapping)
+        for column in frame.columns:
+            if column not in spec.columns:
+                problems.append(
+                    Problem(label, 1, column, column, f"only the columns {', '.join(spec.columns)}")
+                )
+        for column in spec.columns:
+            if column not in frame.columns:
+                problems.append(Problem(label, 1, column, "", f"a column named '{column}' in the header"))
+                frame[column] = ""
+        frame = frame[spec.columns].astype(TEXT)
+        if source.is_file():
+            # Never evaluate, never load a formula: it could run in someone's spreadsheet later.
+            for column in spec.columns:
+                formula = frame[column].str.startswith("=")
+                problems += [
+                    Problem(label, row, column, frame[column].iloc[row - 2], "a value, not a formula")
+                    for row in _row_numbers(formula)
+                ]
+        frame.attrs["source"] = label
+        frames[spec.name] = frame
+    return frames, problems
+
+
+def _name_sources(problems: list[Problem], frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Name the file (or sheet) a row came from, where a mapping read it from elsewhere."""
+    sources = {spec.filename: frames[spec.name].attrs.get("source", spec.filename) for spec in EXTRACT_TABLES}
+    return [replace(p, file=sources.get(p.file, p.file)) for p in problems]
+
+
+def _is_in(text: pd.Series, allowed) -> pd.Series:
+    """Vectorised membership test on Arrow strings.
+
+    ``Series.isin`` turns the allowed values into a Python list first, which costs seconds
+    for millions of foreign keys; pyarrow's ``is_in`` works on the arrays directly.
+    """
+    values = allowed if isinstance(allowed, pa.Array) else pa.array(allowed, type=pa.string())
+    mask = pc.is_in(pa.array(text, type=pa.string()), value_set=values)
+    return pd.Series(mask.to_numpy(zero_copy_only=False), index=text.index)
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """Return text as floats, NaN where empty or not a number.
+
+    Arrow parses the column when every value is a finite number (the usual case, and far
+    faster than ``pd.to_numeric`` on Arrow strings); otherwise pandas decides, as it always did.
+    """
+    values = pa.array(text, type=pa.string())
+    nonempty = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    try:
+        parsed = pc.cast(nonempty, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        parsed = None
+    if parsed is None or np.isinf(parsed).any() or np.isnan(parsed).sum() != nonempty.null_count:
+        return pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
+    return pd.Series(parsed, index=text.index)
+
+
+def _row_numbers(mask: pd.Series) -> list[int]:
+    return [int(i) + 2 for i in mask[mask].index]
+
+
+def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
+    found: list[Problem] = []
+    empty = text == ""
+
+    def report(bad: pd.Series, expected: str) -> None:
+        for row in _row_numbers(bad):
+            found.append(Problem(spec.filename, row, fld.name, text.iloc[row - 2], expected))
+
+    if fld.required or fld.name in spec.key:
+        report(empty, f"a value ({fld.expects}); this field is required")
+    present = ~empty
+    if fld.kind is Kind.DATE:
+        shaped = text.str.fullmatch(_DATE)
+        parsed = pd.to_datetime(text.where(shaped & present, None), format="%Y-%m-%d", errors="coerce")
+        report(present & parsed.isna(), fld.expects)
+    elif fld.kind is Kind.MONTH:
+        report(present & ~text.str.fullmatch(_MONTH), fld.expects)
+    elif fld.kind is Kind.YN:
+        report(present & ~_is_in(text, ["Y", "N"]), fld.expects)
+    elif fld.kind is Kind.INT:
+        report(present & ~text.str.fullmatch(r"-?\d+"), fld.expects)
+    elif fld.kind is Kind.SCORE:
+        report(present & _numbers(text).isna(), "a number")
+    elif fld.kind is Kind.CODE:
+        allowed = codes(fld.codes)
+        report(
+            present & ~_is_in(text, list(allowed)),
+            f"one of {', '.join(allowed)} (data/codes/{fld.codes}.csv)",
+        )
+    return found
+
+
+def _key_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
+    if len(spec.key) == 1 and len(pc.unique(pa.array(frame[spec.key[0]], type=pa.string()))) == len(frame):
+        return []  # every key is unique (Arrow hashes far faster than pandas finds repeats)
+    duplicated = frame.duplicated(subset=list(spec.key), keep="first")
+    key = "+".join(spec.key)
+    return [
+        Problem(
+            spec.filename,
+            row,
+            key,
+            "/".join(frame.loc[row - 2, list(spec.key)]),
+            "a unique key; this one appears on an earlier row",
+        )
+        for row in _row_numbers(duplicated)
+    ]
+
+
+def _reference_problems(spec: Table, frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    found = []
+    frame = frames[spec.name]
+    for fld in spec.fields:
+        if not fld.references:
+            continue
+        target_table, target_column = fld.references.split(".")
+        known = frames[target_table][target_column]
+        text = frame[fld.name]
+        bad = (text != "") & ~_is_in(text, pc.unique(pa.array(known, type=pa.string())))
+        found += [
+            Problem(
+                spec.filename,
+                row,
+                fld.name,
+                text.iloc[row - 2],
+                f"an existing {target_column} from {target_table}.csv",
+            )
+            for row in _row_numbers(bad)
+        ]
+    return found
+
+
+def _score_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Scores must lie on the outcome's own scale (a review is checked against its outcome)."""
+    ranges = scale_ranges()
+    outcomes = frames["outcomes"]
+    first = outcomes.drop_duplicates("outcome_id")
+    found = []
+    outcome_scales = pa.array(outcomes["scale"], type=pa.string())
+    checks = [("outcomes", outcomes, outcome_scales, ["baseline_score", "target_score"])]
+    reviews = frames["outcome_reviews"]
+    # Each review's scale is its outcome's (the first row of that outcome), looked up in Arrow.
+    at = pc.index_in(pa.array(reviews["outcome_id"], type=pa.string()),
+                     value_set=pa.array(first["outcome_id"], type=pa.string()))  # fmt: skip
+    review_scales = pc.take(pa.array(first["scale"], type=pa.string()), at)
+    checks.append(("outcome_reviews", reviews, review_scales, ["score", "family_score"]))
+    names = pa.array(list(ranges), type=pa.string())
+    lows = np.array([bounds[0] for bounds in ranges.values()] + [np.nan], dtype="float64")
+    highs = np.array([bounds[1] for bounds in ranges.values()] + [np.nan], dtype="float64")
+    for name, frame, scale_array, columns in checks:
+        which = pc.fill_null(pc.index_in(scale_array, value_set=names), len(ranges))
+        which = which.to_numpy(zero_copy_only=False)
+        low = pd.Series(lows[which], index=frame.index)
+        high = pd.Series(highs[which], index=frame.index)
+        scales = pd.Series(scale_array.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
+        for column in columns:
+            values = _numbers(frame[column])
+            bad = values.notna() & low.notna() & ((values < low) | (values > high))
+            for row in _row_numbers(bad):
+                i = row - 2
+                found.append(
+                    Problem(
+                        f"{name}.csv",
+                        row,
+                        column,
+                        frame[column].iloc[i],
+                        f"a number from {low.iloc[i]:g} to {high.iloc[i]:g} "
+                        f"(the {scales.iloc[i]} scale of this outcome)",
+                    )
+                )
+    return found
+
+
+def _date_order_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
+    pairs = {"start_date": "end_date", "agreed_date": "closed_date", "evidence_from": "evidence_to"}
+    found = []
+    for start, end in pairs.items():
+        if start in frame.columns and end in frame.columns:
+            bad = (frame[end] != "") & (frame[start] != "") & (frame[end] < frame[start])
+            found += [
+                Problem(
+                    spec.filename,
+                    row,
+                    end,
+                    frame[end].iloc[row - 2],
+                    f"a date on or after {start} ({frame[start].iloc[row - 2]})",
+                )
+                for row in _row_numbers(bad)
+            ]
+    return found
+
+
+def _status_problems(frame: pd.DataFrame) -> list[Problem]:
+    closed = frame["status"].isin(_closed_statuses())
+    found = [
+        Problem(
+            "outcomes.csv",
+            row,
+            "closed_date",
+            "",
+            f"a closed_date, because status is '{frame['status'].iloc[row - 2]}'",
+        )
+        for row in _row_numbers(closed & (frame["closed_date"] == ""))
+    ]
+    found += [
+        Problem(
+            "outcomes.csv",
+            row,
+            "closed_date",
+            frame["closed_date"].iloc[row - 2],
+            "no closed_date while status is 'active'",
+        )
+        for row in _row_numbers((frame["status"] == "active") & (frame["closed_date"] != ""))
+    ]
+    return found
+
+
+def validate_frames(
+    frames: dict[str, pd.DataFrame], on_step: Callable[[str], None] | None = None
+) -> list[Problem]:
+    """Check text frames against the model; return every problem found (empty when valid).
+
+    ``on_step`` is called after each table is checked (for a progress bar).
+    """
+    problems: list[Problem] = []
+    for spec in EXTRACT_TABLES:
+        frame = frames[spec.name]
+        for fld in spec.fields:
+            problems += _field_problems(spec, fld, frame[fld.name])
+        problems += _key_problems(spec, frame)
+        problems += _reference_problems(spec, frames)
+        problems += _date_order_problems(spec, frame)
+        if on_step:
+            on_step(f"checked {spec.filename}")
+    problems += _score_problems(frames)
+    problems += _status_problems(frames["outcomes"])
+    return problems
+
+
+def validate_extract(
+    source: Path, on_step: Callable[[str], None] | None = None, mapping: ExtractMapping = IDENTITY
+) -> Extract:
+    """Read and validate the extract at ``source``; raise :class:`ExtractError` on any problem.
+
+    ``source`` is a folder of CSV files or an XLSX workbook; ``mapping`` translates an
+    authority's own columns. ``on_step`` is called once per table checked (for a progress bar).
+    """
+    source = Path(source)
+    encodings: dict[str, str] = {}
+    frames, problems = read_extract(source, mapping, encodings)
+    problems += _name_sources(validate_frames(frames, on_step), frames)
+    if problems:
+        raise ExtractError(source, problems)
+    files = (
+        [source]
+        if source.is_file()
+        else [source / f"{mapping.table(s.name).source}.csv" for s in EXTRACT_TABLES]
+    )
+    if mapping.path is not None:
+        files.append(mapping.path)  # the same files read through another mapping are another extract
+    hashes = {path.name: sha256_file(path) for path in files}
+    fingerprint = hashlib.sha256(
+        "".join(f"{name}:{digest}\n" for name, digest in sorted(hashes.items())).encode()
+    ).hexdigest()
+    return Extract(source, frames, fingerprint, hashes, encodings)
+
+
+
+
+def store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:
+    """Yield each row of a checked table as the tuple the store writes: typed values, None where empty."""
+    columns = []
+    for fld in spec.fields:
+        text = frame[fld.name]
+        empty = text == ""
+        if fld.kind is Kind.YN:
+            values = (text == "Y").astype(object)
+        elif fld.kind is Kind.SCORE:
+            values = _numbers(text).astype(object)
+        elif fld.kind is Kind.INT:
+            values = pd.to_numeric(text.where(~empty, None)).astype("Int64").astype(object)
+        else:
+            values = text.astype(object)
+        values = values.where(~empty, None)
+        columns.append(values.tolist())
+    yield from zip(*columns, strict=True)

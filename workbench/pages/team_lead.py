@@ -1,0 +1,235 @@
+"""What the team lead dashboard shows, as pure functions of the store and a scope.
+
+The dashboard (``dashboards/team-lead.ipynb``, through ``widgets.team_lead_view``) only wires
+these to controls. Figures come from ``workbench.measures``; the scope from
+``workbench.access``, so a widget value can narrow the page but never widen it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from workbench.access import Scope
+from workbench.core.codes import labels
+from workbench.measures.breakdowns import set_beside
+from workbench.measures.filters import Filters
+from workbench.measures.headline import headline_measures
+from workbench.measures.periods import period_ends
+from workbench.measures.service_data import ServiceData
+from workbench.practice.attention import outcome_rows_of, scored_reviews_of
+
+#: How many financial quarters back the period chooser goes.
+PERIODS_SHOWN = 8
+
+
+def period_choices(latest: date, count: int = PERIODS_SHOWN) -> list[tuple[str, date]]:
+    """Return (label, quarter end) for the last ``count`` financial quarters ending on or before ``latest``.
+
+    The most recent first; each label reads like "31 March 2026 (2025-26 Q4)".
+    """
+    start = pd.Timestamp(latest) - pd.DateOffset(months=3 * count + 2)
+    ends = period_ends(start.date(), latest, "quarterly").tail(count)
+    return [
+        (f"{end.day} {end:%B %Y} ({label})", end.date())
+        for label, end in zip(ends["period"][::-1], ends["period_end"][::-1], strict=True)
+    ]
+
+
+def prepare_team_lead(data: ServiceData, at: date) -> None:
+    """Work out, before the viewer is known, what every team lead's page needs at ``at``.
+
+    A preheated kernel runs this before it waits for the viewer: each headline measure's
+    cohort at D (and the tables behind them) for the whole service, which is also the
+    service figure every team is set beside. A viewer's page then only filters and sums.
+    """
+    headline_measures(data, at)
+
+
+def headline_against_service(
+    data: ServiceData,
+    at: date,
+    filters: Filters,
+    service_filters: Filters,
+    service: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every headline measure for ``filters`` beside the same measure for ``service_filters``.
+
+    Returns one row per measure that applies: measure, title, unit, numerator, denominator,
+    value, service_value, gap, small, notable (``breakdowns.set_beside``). A measure a filter
+    does not apply to is left out. ``service`` may
+    pass ``headline_measures(data, at, service_filters)`` already computed (it changes less often).
+    """
+    team = headline_measures(data, at, filters)
+    if service is None:
+        service = headline_measures(data, at, service_filters)
+    service_value = service.set_index("measure")["value"]
+    team = team[team["measure"].isin(service_value.index)].reset_index(drop=True)
+    # All measures beside the service at once (one measure at a time costs a frame each).
+    compared = set_beside(
+        team[["numerator", "denominator", "value"]].astype("float64"),
+        team["measure"].map(service_value).to_numpy(dtype="float64"),
+        team["unit"].eq("share").to_numpy(),
+    )
+    return pd.DataFrame(
+        {
+            "measure": team["measure"],
+            "title": team["title"],
+            "unit": team["unit"],
+            "numerator": team["numerator"],
+            "denominator": team["denominator"].astype(int),
+            "value": team["value"],
+            "service_value": compared["service_value"],
+            "gap": compared["gap"],
+            "small": compared["small"].astype(bool),
+            "notable": compared["notable"].astype(bool),
+        }
+    )
+
+
+def headline_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the headline table in words for the page: measure, team, counted, service, comparison."""
+
+    def shown(value: float, unit: str) -> str:
+        if pd.isna(value):
+            return "none counted"
+        return f"{value:.0%}" if unit == "share" else f"{value:+.2f}"
+
+    rows = []
+    for row in table.itertuples(index=False):
+        counted = (
+            f"{row.numerator:,.0f} of {row.denominator:,}" if row.unit == "share" else f"{row.denominator:,}"
+        )
+        if pd.isna(row.gap):
+            note = ""
+        elif row.small:
+            note = "small numbers: read with care"
+        elif row.notable:
+            note = "above the service" if row.gap > 0 else "below the service"
+        else:
+            note = "in line with the service"
+        rows.append(
+            {
+                "Measure": row.title,
+                "Team": shown(row.value, row.unit),
+                "Counted": counted,
+                "Service": shown(row.service_value, row.unit),
+                "Compared with the service": note,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def children_in_view(data: ServiceData, at: date, scope: Scope, filters: Filters) -> list[str]:
+    """Return the children in ``scope`` that the filters choose at ``at`` (team, worker), sorted.
+
+    ``filters`` must already be narrowed by ``scope.restrict`` (so it cannot widen the scope).
+    """
+    when = pd.Timestamp(at)
+    ids = data.children["child_id"]
+    # The child filters on the store's arrays for D (kept between filter changes), not a new frame.
+    kept = ("team_id", "worker_id", "service", "locality")
+    chosen = Filters(**{name: getattr(filters, name) for name in kept})
+    mask = data._child_mask(when, chosen)
+    if mask is None:
+        mask = np.ones(len(ids), dtype=bool)
+    if scope.everything:
+        mask = mask & data._children_at(when)["team_id"].notna().to_numpy()
+    else:
+        mask = mask & ids.isin(scope.child_ids).to_numpy()
+    return sorted(ids[mask])
+
+
+def outcome_labels(outcomes: pd.DataFrame) -> dict[str, str]:
+    """Short labels for a child's outcomes: "1. Education: <statement, cut to 60 characters>"."""
+    domains = labels("outcome_domains")
+    names = {}
+    for n, row in enumerate(outcomes.itertuples(index=False), start=1):
+        statement = str(row.statement or "").strip()
+        if len(statement) > 60:
+            statement = statement[:57].rstrip() + "..."
+        scale = "" if row.scale in (None, "scaling_0_10") or pd.isna(row.scale) else f" [{row.scale}]"
+        names[row.outcome_id] = f"{n}. {domains.get(row.domain, row.domain)}{scale}: {statement}"
+    return names
+
+
+def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | None = None) -> pd.DataFrame:
+    """Return a child's outcome scores to ``at``: the baseline when agreed, then each scored review.
+
+    Only outcomes active at ``at`` or closed in the year to it (and in ``domain`` if given), so
+    the chart is about the current work. Columns: outcome_id, outcome (label), date, score,
+    kind (baseline or review), target, status.
+    """
+    when = pd.Timestamp(at)
+    rows = outcome_rows_of(data, [child_id], domain=domain)
+    outcomes = data.outcomes.iloc[rows]
+    closed = outcomes["closed_date"]
+    current = (
+        (closed.isna() | (closed > when - pd.Timedelta(days=365))) & (outcomes["agreed_date"] <= when)
+    ).to_numpy(dtype=bool)
+    rows, outcomes = rows[current], outcomes[current]
+    outcomes = outcomes.sort_values(["agreed_date", "outcome_id"])
+    names = outcome_labels(outcomes)
+    baseline = pd.DataFrame(
+        {
+            "outcome_id": outcomes["outcome_id"],
+            "date": outcomes["agreed_date"],
+            "score": outcomes["baseline_score"],
+            "kind": "baseline",
+            "review_id": -1,
+        }
+    )
+    reviews = scored_reviews_of(data, rows)
+    reviews = reviews[reviews["review_date"] <= when]
+    scored = pd.DataFrame(
+        {
+            "outcome_id": reviews["outcome_id"],
+            "date": reviews["review_date"],
+            "score": reviews["score"].astype("float64"),
+            "kind": "review",
+            "review_id": reviews["review_id"],
+        }
+    )
+    journey = pd.concat([baseline, scored], ignore_index=True).dropna(subset=["score"])
+    details = outcomes.set_index("outcome_id")
+    journey["outcome"] = journey["outcome_id"].map(names)
+    journey["target"] = journey["outcome_id"].map(details["target_score"]).astype("float64")
+    journey["status"] = journey["outcome_id"].map(details["status"])
+    order = {oid: n for n, oid in enumerate(names)}
+    journey["_order"] = journey["outcome_id"].map(order)
+    journey = (
+        journey.sort_values(["_order", "date", "kind", "review_id"])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+    return journey[["outcome_id", "outcome", "date", "score", "kind", "target", "status"]]
+
+
+def share_measures(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of a headline table that are shares (the chart draws shares only)."""
+    return table[table["unit"] == "share"] if len(table) else table
+
+
+def journey_summary(journey: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per outcome of a journey, in words: the chart's text alternative.
+
+    Columns: Outcome, Agreed, Scores (baseline then each review, in date order), Latest,
+    Target, Reviews.
+    """
+    rows = []
+    for outcome, scores in journey.groupby("outcome", sort=False):
+        ordered = scores.sort_values("date", kind="stable")
+        target = ordered["target"].iloc[0]
+        rows.append(
+            {
+                "Outcome": outcome,
+                "Agreed": f"{ordered['date'].iloc[0]:%d %b %Y}",
+                "Scores": " → ".join(f"{s:g}" for s in ordered["score"]),
+                "Latest": f"{ordered['score'].iloc[-1]:g} on {ordered['date'].iloc[-1]:%d %b %Y}",
+                "Target": "none set" if pd.isna(target) else f"{target:g}",
+                "Reviews": int((ordered["kind"] == "review").sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Outcome", "Agreed", "Scores", "Latest", "Target", "Reviews"])

@@ -1,0 +1,186 @@
+"""An Outcomes-Based Accountability report card, and its self-contained offline HTML page.
+
+OBA asks three questions of a service for a population: **How much did we do?**, **How well
+did we do it?** and **Is anyone better off?** Each part here has headline figures from
+``workbench.measures`` with a sparkline of their trend, and the story behind the curve, which
+a person writes. "How much" uses the denominators of the headline measures (involvements
+open, meetings held, interventions started, audits completed), so every count shares the
+measures' definitions and filters.
+
+The page is for leaders and inspectors, a wider audience, so it applies disclosure control
+(counts of 1 to 5 shown as "c"), holds no child or worker identifiers, escapes every piece of
+text a person wrote, and draws charts as inline SVG: it opens offline, with no scripts.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import vl_convert
+
+from workbench.core.disclosure import SUPPRESSED, safe_count, share_is_disclosive
+from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.headline import MEASURES
+from workbench.measures.periods import measure_over_periods
+from workbench.measures.service_data import ServiceData
+from workbench.render.charts import sparkline
+
+#: The three parts, and which figures each shows. "How much" counts are measure denominators.
+PARTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "How much did we do?": (
+        ("coverage", "denominator", "Involvements open"),
+        ("participation_family", "denominator", "Meetings held in the year"),
+        ("evidence_informed", "denominator", "Interventions started in the year"),
+        ("audit_grade", "denominator", "Case audits completed in the year"),
+    ),
+    "How well did we do it?": (
+        ("clear", "value", ""),
+        ("consensual", "value", ""),
+        ("constant", "value", ""),
+        ("reviewed", "value", ""),
+        ("participation", "value", ""),
+        ("evidence_informed", "value", ""),
+    ),
+    "Is anyone better off?": (
+        ("distance_travelled", "value", ""),
+        ("achieved", "value", ""),
+        ("sustained", "value", ""),
+    ),
+}
+
+
+@dataclass
+class CardFigure:
+    """One headline figure on the card, ready to publish."""
+
+    label: str
+    shown: str  # the figure as published, after disclosure control
+    detail: str  # numerator and denominator, as published
+    trend: pd.DataFrame  # period_end, value: the sparkline
+
+
+@dataclass
+class ReportCard:
+    """A report card for one population at one date."""
+
+    population: str
+    at: date
+    start: date
+    frequency: str
+    parts: dict[str, list[CardFigure]]
+    stories: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def frequency_word(self) -> str:
+        """Return the period as a word: month, quarter or year."""
+        return {"monthly": "month", "quarterly": "quarter", "yearly": "financial year"}[self.frequency]
+
+
+def _publishable(measure: str, column: str, row: pd.Series) -> tuple[str, str]:
+    unit = MEASURES[measure].unit
+    numerator, denominator = float(row["numerator"]), float(row["denominator"])
+    if column == "denominator":
+        return safe_count(denominator), ""
+    if denominator == 0:
+        return "no data", "none counted"
+    if unit == "mean":
+        detail = f"from {safe_count(denominator)} outcomes"
+        return (SUPPRESSED if detail.endswith(f"{SUPPRESSED} outcomes") else f"{row['value']:+.1f}"), detail
+    if share_is_disclosive(numerator, denominator):
+        # Neither part may be shown: "7 of 8" reveals the one child who was not.
+        return SUPPRESSED, f"of {safe_count(denominator)}; suppressed, as it would reveal 1 to 5 children"
+    return f"{row['value']:.0%}", f"{int(numerator):,} of {int(denominator):,}"
+
+
+def build_report_card(
+    data: ServiceData,
+    population: str = "All children",
+    at: date = DEMO_AT,
+    filters: Filters | None = None,
+    start: date = date(2019, 4, 1),
+    frequency: str = "quarterly",
+) -> ReportCard:
+    """Compute the card's figures for the population ``filters`` chooses, at ``at``."""
+    filters = filters or Filters()
+    parts: dict[str, list[CardFigure]] = {}
+    for part, figures in PARTS.items():
+        parts[part] = []
+        for name, column, label in figures:
+            measure = MEASURES[name]
+            usable = Filters(**{k: v for k, v in filters.active().items() if k in measure.filters})
+            series = measure_over_periods(data, measure, start, at, frequency, usable)
+            latest = series.iloc[-1]
+            shown, detail = _publishable(name, column, latest)
+            trend = series[["period_end", column]].rename(columns={column: "value"})
+            if column == "value":
+                # A sparkline must not reveal a suppressed figure either.
+                pairs = zip(series["numerator"], series["denominator"], strict=True)
+                small = [
+                    share_is_disclosive(n, d) if measure.unit == "share" else 0 < d <= 5 for n, d in pairs
+                ]
+                trend = trend.assign(value=trend["value"].where(~pd.Series(small, index=trend.index)))
+            parts[part].append(CardFigure(label or measure.title, shown, detail, trend))
+    return ReportCard(population, at, start, frequency, parts)
+
+
+def _svg(chart) -> str:
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    return svg[svg.index("<svg") :]  # drop the XML declaration for inline use
+
+
+def _paragraphs(text: str) -> str:
+    blocks = [b.strip() for b in text.strip().split("\n\n") if b.strip()]
+    return "".join(f"<p>{html.escape(b).replace(chr(10), '<br>')}</p>" for b in blocks)
+
+
+def render_report_card_body(card: ReportCard) -> str:
+    """Return the card as an HTML fragment (escaped text, inline SVG sparklines)."""
+    out = [
+        f"<h1>Report card: {html.escape(card.population)}</h1>",
+        f"<p class='wb-card-at'>Figures at {card.at:%d %B %Y}. Trends show each figure at the end of "
+        f"every {card.frequency_word} since {card.start:%B %Y}. Counts of 1 to 5 are shown as "
+        "<abbr title='suppressed to protect children'>c</abbr>.</p>",
+    ]
+    for part, figures in card.parts.items():
+        out.append(
+            f"<section class='wb-card-part'><h2>{html.escape(part)}</h2><table><thead><tr>"
+            "<th scope='col'>Measure</th><th scope='col'>Latest</th><th scope='col'>Counted</th>"
+            "<th scope='col'>Trend</th></tr></thead><tbody>"
+        )
+        for figure in figures:
+            trend = figure.trend.dropna(subset=["value"])
+            spark = _svg(sparkline(trend, "share")) if len(trend) >= 2 else ""
+            out.append(
+                f"<tr><th scope='row'>{html.escape(figure.label)}</th><td class='wb-card-figure'>"
+                f"{html.escape(figure.shown)}</td><td>{html.escape(figure.detail)}</td>"
+                f"<td role='img' aria-label='Trend of {html.escape(figure.label)}'>{spark}</td></tr>"
+            )
+        out.append("</tbody></table>")
+        story = card.stories.get(part, "").strip()
+        out.append("<h3>The story behind the curve</h3>")
+        out.append(_paragraphs(story) if story else "<p><em>No story written yet.</em></p>")
+        out.append("</section>")
+    return "".join(out)
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; color: #1a1a1a; max-width: 960px; margin: 2rem auto;
+       padding: 0 1rem; }
+h1 { font-size: 1.8rem; } h2 { border-bottom: 3px solid #0072B2; padding-bottom: .2rem; }
+table { border-collapse: collapse; width: 100%; margin-bottom: .5rem; table-layout: fixed; }
+th:nth-child(1) { width: 34%; } th:nth-child(2) { width: 12%; } th:nth-child(3) { width: 30%; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ddd; vertical-align: middle; }
+td.wb-card-figure { font-size: 1.3rem; font-weight: 600; }
+"""
+
+
+def render_report_card_page(card: ReportCard) -> str:
+    """Return a complete, self-contained HTML page: no scripts, no external requests."""
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Report card: {html.escape(card.population)}</title><style>{_STYLE}</style></head>"
+        f"<body>{render_report_card_body(card)}</body></html>"
+    )

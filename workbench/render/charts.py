@@ -1,0 +1,550 @@
+"""Altair charts as pure functions of already-aggregated DataFrames.
+
+Notebooks, dashboards and published pages share these. Aggregate in pandas first (charts get
+a handful of rows, never child-level data), and never build a Vega expression from text a
+person typed: labels travel as data, which Vega escapes.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import altair as alt
+import pandas as pd
+
+from workbench.core.codes import labels
+
+# One palette for every chart: Okabe-Ito, distinguishable with the common colour-vision
+# deficiencies, and dark enough against white for WCAG AA non-text contrast.
+IMPROVED = "#0072B2"
+WORSENED = "#D55E00"
+
+
+SERVICE_MARK = "#222222"
+
+
+def distance_by_domain(
+    table: pd.DataFrame, title: str, service: pd.DataFrame | None = None
+) -> alt.LayerChart:
+    """Bar chart of mean distance travelled by outcome domain, with n beside each bar.
+
+    ``table`` is the output of ``measures.distance_travelled(..., by="domain")``. When
+    ``service`` (the same measure for the whole service) is given, a dark tick on each bar
+    marks the service figure, so a locality or team reads against it.
+    """
+    names = labels("outcome_domains")
+    frame = table.dropna(subset=["value"]).copy()
+    frame["domain_label"] = frame["domain"].map(names).fillna(frame["domain"]).astype(str)
+    frame["mean_distance"] = frame["value"].round(2)
+    frame["outcomes"] = frame["denominator"].astype(int)
+    frame["direction"] = frame["mean_distance"].ge(0).map({True: "improved", False: "worsened"})
+    frame["n_label"] = [f"n = {n:,}" for n in frame["outcomes"]]
+    # What a screen reader says for each bar (and what browser tests read back).
+    frame["summary"] = [
+        f"Domain: {label}; Mean distance: {mean:.2f}; Outcomes counted: {n}"
+        for label, mean, n in zip(
+            frame["domain_label"], frame["mean_distance"], frame["outcomes"], strict=True
+        )
+    ]
+    if service is not None:
+        service_mean = service.dropna(subset=["value"]).set_index("domain")["value"].round(2)
+        frame["service_mean"] = frame["domain"].map(service_mean)
+    else:
+        frame["service_mean"] = float("nan")
+    # The n label sits past whichever is further right, the bar or the service tick.
+    frame["label_at"] = frame[["mean_distance", "service_mean"]].max(axis=1)
+    frame["service_summary"] = [
+        f"Whole service, {label}: {mean:.2f}"
+        for label, mean in zip(frame["domain_label"], frame["service_mean"], strict=True)
+    ]
+    columns = [
+        "domain",
+        "domain_label",
+        "mean_distance",
+        "outcomes",
+        "direction",
+        "n_label",
+        "summary",
+        "service_mean",
+        "label_at",
+        "service_summary",
+    ]
+    frame = frame[columns]
+    # Bars in data order, best first: sorting in pandas keeps labels out of the spec (they
+    # travel only as data), and a field sort is dropped by Vega-Lite when layers are combined.
+    frame = frame.sort_values(["mean_distance", "domain_label"], ascending=[False, True])
+    y = alt.Y("domain_label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260))
+    x_title = "Mean distance travelled (points on the 0-10 scale)"
+    base = alt.Chart(frame).encode(y=y)
+    bars = base.mark_bar().encode(
+        x=alt.X("mean_distance:Q", title=x_title),
+        color=alt.Color(
+            "direction:N",
+            scale=alt.Scale(domain=["improved", "worsened"], range=[IMPROVED, WORSENED]),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("domain_label:N", title="Domain"),
+            alt.Tooltip("mean_distance:Q", title="Mean distance", format=".2f"),
+            alt.Tooltip("outcomes:Q", title="Outcomes counted"),
+        ],
+        description=alt.Description("summary:N"),
+    )
+    # The count is already in each bar's description, so screen readers skip the label.
+    counts = base.mark_text(align="left", dx=5, color="#333", aria=False).encode(
+        x=alt.X("label_at:Q", title=x_title),
+        text=alt.Text("n_label:N"),
+    )
+    layers = [bars, counts]
+    if service is not None:
+        ticks = base.mark_tick(color=SERVICE_MARK, thickness=3, size=22).encode(
+            x=alt.X("service_mean:Q", title=x_title),
+            description=alt.Description("service_summary:N"),
+        )
+        layers.append(ticks)
+    return alt.layer(*layers).properties(title=title, width=520, height=alt.Step(26))
+
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = {
+    "history": "#0072B2",
+    "forecast": "#E69F00",
+    "target": "#009E73",
+    "limits": "#999999",
+    "signal": "#D55E00",
+}
+SERIES_LABELS = {
+    "history": "What happened",
+    "forecast": "If nothing changes",
+    "target": "Target",
+}
+
+
+def _value_format(unit: str) -> str:
+    return ".0%" if unit == "share" else ".2f"
+
+
+def turn_the_curve_chart(
+    curve: pd.DataFrame, title: str, unit: str = "share", limits: pd.DataFrame | None = None
+) -> alt.LayerChart:
+    """Turn-the-curve line chart: history, the forecast if nothing changes, and the target.
+
+    ``curve`` comes from ``trends.turn_the_curve``. With ``limits`` (from
+    ``trends.control_limits``), the control limits are drawn as grey rules and periods with a
+    signal are ringed, so a real change stands out from noise. Tooltips give numerator and
+    denominator where the limits frame carries them.
+    """
+    frame = curve.copy()
+    frame["line"] = frame["series"].map(SERIES_LABELS)
+    fmt = _value_format(unit)
+    y = alt.Y("value:Q", title="Share" if unit == "share" else "Mean", axis=alt.Axis(format=fmt))
+    x = alt.X("period_end:T", title="Period ending", axis=alt.Axis(format="%b %Y"))
+    colour = alt.Color(
+        "line:N",
+        title=None,
+        scale=alt.Scale(domain=list(SERIES_LABELS.values()), range=[PALETTE[k] for k in SERIES_LABELS]),
+        legend=alt.Legend(orient="bottom"),
+    )
+    dash = alt.StrokeDash(
+        "line:N",
+        scale=alt.Scale(domain=list(SERIES_LABELS.values()), range=[[1, 0], [6, 4], [2, 2]]),
+        legend=None,
+    )
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5, point=False)
+        .encode(x=x, y=y, color=colour, strokeDash=dash, detail="series:N")
+    )
+    layers: list = [lines]
+    if limits is not None and not limits.empty:
+        band = limits.dropna(subset=["centre"]).copy()
+        band["period_end"] = pd.to_datetime(band["period_end"])
+        for column, label in (("lower_limit", "Lower control limit"), ("upper_limit", "Upper control limit")):
+            layers.append(
+                alt.Chart(band.assign(limit=label))
+                .mark_line(color=PALETTE["limits"], strokeDash=[4, 3])
+                .encode(x=x, y=alt.Y(f"{column}:Q"), tooltip=[alt.Tooltip("limit:N", title="Line")])
+            )
+        tooltip = [
+            alt.Tooltip("period:N", title="Period"),
+            alt.Tooltip("value:Q", title="Value", format=fmt),
+            alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
+            alt.Tooltip("denominator:Q", title="Denominator", format=",d"),
+            alt.Tooltip("signal:N", title="Signal"),
+        ]
+        points = band.dropna(subset=["value"])
+        layers.append(
+            alt.Chart(points)
+            .mark_point(filled=True, size=45, color=PALETTE["history"])
+            .encode(x=x, y=alt.Y("value:Q"), tooltip=tooltip)
+        )
+        signals = points[points["signal"] != ""]
+        if not signals.empty:
+            layers.append(
+                alt.Chart(signals)
+                .mark_point(size=220, strokeWidth=2.5, color=PALETTE["signal"])
+                .encode(x=x, y=alt.Y("value:Q"), tooltip=tooltip)
+            )
+    return alt.layer(*layers).properties(title=title, width=560, height=260)
+
+
+def breakdown_chart(table: pd.DataFrame, by: str, title: str, unit: str = "share") -> alt.LayerChart:
+    """Bars for each group against a rule at the service figure; small groups drawn faint.
+
+    ``table`` comes from ``breakdowns.compare_to_service``. Tooltips carry numerator,
+    denominator, the gap to the service and, for shares, the 95% interval.
+    """
+    frame = table.dropna(subset=["value"]).copy()
+    frame["group"] = frame[by].astype(str)
+    frame["size"] = frame["small"].map({True: "small group: read with care", False: "group"})
+    fmt = _value_format(unit)
+    x = alt.X("value:Q", title="Share" if unit == "share" else "Mean", axis=alt.Axis(format=fmt))
+    y = alt.Y("group:N", sort=None, title=None)
+    tooltip = [
+        alt.Tooltip("group:N", title=by.replace("_", " ").capitalize()),
+        alt.Tooltip("value:Q", title="Value", format=fmt),
+        alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
+        alt.Tooltip("denominator:Q", title="Denominator", format=",d"),
+        alt.Tooltip("gap:Q", title="Gap to service", format="+" + fmt),
+        alt.Tooltip("size:N", title="Note"),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=PALETTE["history"])
+        .encode(
+            x=x,
+            y=y,
+            opacity=alt.Opacity(
+                "size:N",
+                scale=alt.Scale(domain=["group", "small group: read with care"], range=[1.0, 0.35]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    layers: list = [bars]
+    if unit == "share" and frame["ci_low"].notna().any():
+        layers.append(
+            alt.Chart(frame)
+            .mark_rule(color="#333333")
+            .encode(x="ci_low:Q", x2="ci_high:Q", y=y, tooltip=tooltip)
+        )
+    service = frame[["service_value"]].head(1).assign(label="Whole service")
+    layers.append(
+        alt.Chart(service)
+        .mark_rule(color=PALETTE["forecast"], strokeWidth=2.5, strokeDash=[5, 3])
+        .encode(
+            x="service_value:Q",
+            tooltip=[
+                alt.Tooltip("label:N", title="Line"),
+                alt.Tooltip("service_value:Q", title="Value", format=fmt),
+            ],
+        )
+    )
+    return alt.layer(*layers).properties(title=title, width=520, height=alt.Step(24))
+
+
+def sparkline(series: pd.DataFrame, unit: str = "share") -> alt.Chart:
+    """Return a small line of ``value`` over ``period_end``, for report cards."""
+    fmt = _value_format(unit)
+    frame = series.dropna(subset=["value"]).copy()
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    return (
+        alt.Chart(frame)
+        .mark_line(color=PALETTE["history"], strokeWidth=2, point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=alt.X("period_end:T", axis=None),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("period_end:T", title="Period ending", format="%b %Y"),
+                alt.Tooltip("value:Q", title="Value", format=fmt),
+            ],
+        )
+        .properties(width=160, height=40)
+        .configure_view(strokeWidth=0)
+    )
+
+
+EVIDENCE_COLOURS = {
+    "no intervention linked": "#999999",
+    "not_rated": "#E69F00",
+    "level_2": "#56B4E9",
+    "level_3": "#0072B2",
+    "level_4": "#009E73",
+}
+
+
+def what_works_chart(table: pd.DataFrame, title: str, caveat: str = "") -> alt.LayerChart:
+    """Mean distance travelled by domain and evidence level, with 95% intervals as rules.
+
+    ``table`` comes from ``what_works.what_works``; groups of fewer than 5 outcomes are left out
+    because their means say nothing. ``caveat`` is shown under the title.
+    """
+    names = labels("outcome_domains")
+    frame = table[table["outcomes"] >= 5].copy()
+    frame["domain_label"] = frame["domain"].map(names).fillna(frame["domain"]).astype(str)
+    order = list(EVIDENCE_COLOURS)
+    y = alt.Y("domain_label:N", title=None, axis=alt.Axis(labelLimit=260))
+    offset = alt.YOffset("evidence_level:N", sort=order)
+    colour = alt.Color(
+        "evidence_level:N",
+        title="Best evidence linked",
+        sort=order,
+        scale=alt.Scale(domain=order, range=list(EVIDENCE_COLOURS.values())),
+        legend=alt.Legend(orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("domain_label:N", title="Domain"),
+        alt.Tooltip("evidence_level:N", title="Evidence"),
+        alt.Tooltip("mean_distance:Q", title="Mean distance", format=".2f"),
+        alt.Tooltip("distance_low:Q", title="95% interval from", format=".2f"),
+        alt.Tooltip("distance_high:Q", title="95% interval to", format=".2f"),
+        alt.Tooltip("outcomes:Q", title="Outcomes counted"),
+    ]
+    base = alt.Chart(frame).encode(y=y, yOffset=offset, color=colour, tooltip=tooltip)
+    points = base.mark_point(filled=True, size=60).encode(
+        x=alt.X("mean_distance:Q", title="Mean distance travelled (0 to 10 scale)")
+    )
+    intervals = base.mark_rule(strokeWidth=2).encode(x="distance_low:Q", x2="distance_high:Q")
+    subtitle = textwrap.wrap(caveat, 90) if caveat else []
+    heading = alt.TitleParams(title, subtitle=subtitle, anchor="start")
+    return alt.layer(intervals, points).properties(title=heading, width=520, height=alt.Step(9))
+
+
+#: Audit grades in Okabe-Ito colours, best (blue) to worst (vermillion); not applicable grey.
+GRADE_COLOURS = {
+    "Outstanding": "#0072B2",
+    "Good": "#56B4E9",
+    "Requires improvement": "#E69F00",
+    "Inadequate": "#D55E00",
+    "Not applicable": "#999999",
+}
+
+
+def audit_grade_chart(distribution: pd.DataFrame, by: str, title: str) -> alt.Chart:
+    """Stacked bars of the share of each audit grade, one bar per ``by`` group.
+
+    ``distribution`` comes from ``workbench.practice.audits.findings.grade_distribution`` (columns
+    ``by``, grade_label, count, share). Group names travel as data, never as expressions.
+    """
+    frame = distribution.copy()
+    totals = frame.groupby(by)["count"].transform("sum")
+    # n beside each group: a bar of 3 audits reads differently from one of 300.
+    frame["group"] = [f"{g} (n={n:,})" for g, n in zip(frame[by].astype(str), totals, strict=True)]
+    frame["grade_label"] = frame["grade_label"].astype(str)
+    order = list(GRADE_COLOURS)
+    frame["grade_order"] = frame["grade_label"].map({g: i for i, g in enumerate(order)}).fillna(len(order))
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="Share of grades", axis=alt.Axis(format=".0%"), stack="normalize"),
+            y=alt.Y("group:N", title=None, sort=None),
+            color=alt.Color(
+                "grade_label:N",
+                title="Grade",
+                scale=alt.Scale(domain=order, range=list(GRADE_COLOURS.values())),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("grade_order:Q"),
+            tooltip=[
+                # One title whatever the grouping: the chart keeps its shape (the page names it).
+                alt.Tooltip("group:N", title="Group"),
+                alt.Tooltip("grade_label:N", title="Grade"),
+                alt.Tooltip("count:Q", title="Count", format=",d"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+        .properties(title=title, width=480, height=alt.Step(22))
+    )
+
+
+# --- Team lead dashboard (issue 6) -----------------------------------------------------------
+
+#: Okabe-Ito in order, for series with no meaning of their own (a child's outcomes).
+OUTCOME_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+
+
+def headline_against_service_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Bars of the team's share measures with a dark tick at the service figure on each.
+
+    ``table`` has one row per share measure: title, numerator, denominator, value,
+    service_value (from ``measures.headline_measures`` twice, side by side). Each bar's
+    ``aria-label`` reads "Measure: ...; Team: 48%; Counted: 58 of 120; Service: 52%".
+    """
+    frame = table.dropna(subset=["value"]).copy()
+    frame["team_pct"] = (frame["value"] * 100).round(0)
+    frame["service_pct"] = (frame["service_value"] * 100).round(0)
+    frame["summary"] = [
+        f"Measure: {t}; Team: {v:.0f}%; Counted: {int(n):,} of {int(d):,}; Service: {s:.0f}%"
+        for t, v, n, d, s in zip(
+            frame["title"], frame["team_pct"], frame["numerator"], frame["denominator"], frame["service_pct"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    frame["service_summary"] = [
+        f"Service, {t}: {s:.0f}%" for t, s in zip(frame["title"], frame["service_pct"], strict=True)
+    ]
+    y = alt.Y("title:N", sort=None, title=None, axis=alt.Axis(labelLimit=320))
+    base = alt.Chart(frame)
+    bars = base.mark_bar(color=IMPROVED).encode(
+        x=alt.X(
+            "team_pct:Q",
+            title="Share of the team's children or outcomes (%)",
+            scale=alt.Scale(domain=[0, 100]),
+        ),
+        y=y,
+        description=alt.Description("summary:N"),
+        tooltip=[alt.Tooltip("summary:N", title="Figure")],
+    )
+    ticks = base.mark_tick(color=SERVICE_MARK, thickness=3, size=22).encode(
+        x="service_pct:Q", y=y, description=alt.Description("service_summary:N")
+    )
+    return alt.layer(bars, ticks).properties(title=title, width=460, height=alt.Step(26))
+
+
+def outcome_journey_chart(journey: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Each outcome's scores over time (baseline, then reviews) with its target as a dashed line.
+
+    ``journey`` has outcome (a short label), date, score, kind (``baseline`` or ``review``)
+    and target. Each point's ``aria-label`` reads "Outcome: ...; Date: ...; Score: ...; Target: ...".
+    """
+    frame = journey.dropna(subset=["score"]).copy()
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["summary"] = [
+        f"Outcome: {o}; Date: {d:%d %b %Y}; Score: {s:g} ({k}); Target: {'none' if pd.isna(t) else f'{t:g}'}"
+        for o, d, s, k, t in zip(
+            frame["outcome"], frame["date"], frame["score"], frame["kind"], frame["target"], strict=True
+        )
+    ]
+    outcomes = list(dict.fromkeys(frame["outcome"]))
+    colour = alt.Color(
+        "outcome:N",
+        title="Outcome",
+        scale=alt.Scale(
+            domain=outcomes, range=[OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)] for i in range(len(outcomes))]
+        ),
+        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520),
+    )
+    x = alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y"))
+    y = alt.Y("score:Q", title="Score (0 to 10; [gas] outcomes -2 to +2)")
+    base = alt.Chart(frame)
+    lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="outcome:N")
+    points = base.mark_point(filled=True, size=60).encode(
+        x=x, y=y, color=colour, shape=alt.Shape("kind:N", title="Score", legend=alt.Legend(orient="bottom")),
+        description=alt.Description("summary:N"), tooltip=[alt.Tooltip("summary:N", title="Score")],
+    )  # fmt: skip
+    targets = (
+        frame.dropna(subset=["target"])
+        .groupby("outcome", sort=False)
+        .agg(start=("date", "min"), end=("date", "max"), target=("target", "first"))
+        .reset_index()
+    )
+    targets["target_summary"] = [
+        f"Target for {o}: {t:g}" for o, t in zip(targets["outcome"], targets["target"], strict=True)
+    ]
+    target_rules = (
+        alt.Chart(targets)
+        .mark_rule(strokeDash=[6, 4], strokeWidth=2)
+        .encode(
+            x="start:T",
+            x2="end:T",
+            y="target:Q",
+            color=colour,
+            description=alt.Description("target_summary:N"),
+        )
+    )
+    return alt.layer(lines, target_rules, points).properties(title=title, width=560, height=260)
+
+
+# --- Supervision and appraisal (issue 7): a child's outcomes use OUTCOME_COLOURS above ------------
+
+
+def scores_frame(scores: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows :func:`scores_over_time` draws: one per score, with latest and child_order.
+
+    ``latest`` marks each outcome's last score; ``child_order`` numbers the panels (labels in
+    natural order: Child B before Child AA) and ``outcome_order`` the outcomes (Outcome 2 before
+    10), so the chart sorts by a field, not by label text.
+    """
+    frame = scores.dropna(subset=["score"])[["child_label", "outcome_label", "date", "score"]].copy()
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["child_label"] = frame["child_label"].astype(str)
+    frame["outcome_label"] = frame["outcome_label"].astype(str)
+    frame["latest"] = False
+    frame.loc[frame.groupby(["child_label", "outcome_label"]).tail(1).index, "latest"] = True
+    order = sorted(frame["child_label"].unique(), key=lambda s: (len(s), s))
+    positions = {label: i for i, label in enumerate(order)}
+    frame["child_order"] = frame["child_label"].map(positions).astype("int64")
+    outcome_positions = {label: i for i, label in enumerate(score_outcomes(frame))}
+    frame["outcome_order"] = frame["outcome_label"].map(outcome_positions).astype("int64")
+    return frame.reset_index(drop=True)
+
+
+def score_outcomes(frame: pd.DataFrame) -> list[str]:
+    """Return the outcome labels of a :func:`scores_frame`, in natural order (Outcome 2 before 10)."""
+    return sorted(frame["outcome_label"].unique(), key=lambda s: (len(s), s))
+
+
+def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.FacetChart:
+    """Small multiples of each child's outcome scores over time, one panel per child.
+
+    ``scores`` has child_label, outcome_label (Outcome 1, Outcome 2, ... within the child),
+    date and score, in date order within each outcome (the baseline first). A line joins an
+    outcome's scores; a dot marks its latest score. Scores are on a 0 to 10 footing. Labels
+    travel as data, and panels are sorted by a number, so no label text enters an expression.
+    Lines and one dot per outcome keep the SVG quick to draw for a whole service.
+    """
+    frame = scores_frame(scores)
+    # The outcomes' order travels as data (a sort field), not as a domain in the spec: two
+    # workers' charts then differ only in their rows, and Voila swaps the data in place.
+    colour = alt.Color(
+        "outcome_label:N",
+        title="Desired outcome",
+        sort=alt.EncodingSortField("outcome_order", op="min"),
+        scale=alt.Scale(range=list(OUTCOME_COLOURS)),
+        legend=alt.Legend(orient="top"),
+    )
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4, grid=False))
+    y = alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 10]), axis=alt.Axis(tickCount=3))
+    base = alt.Chart().encode(x=x, y=y, color=colour)
+    lines = base.mark_line(strokeWidth=1.5)
+    latest = base.mark_point(size=30, filled=True, opacity=1).transform_filter(alt.datum.latest)
+    panel = alt.Facet(
+        "child_label:N",
+        title=None,
+        sort=alt.EncodingSortField("child_order", op="min"),
+        header=alt.Header(labelFontWeight="bold"),
+    )
+    return (
+        alt.layer(lines, latest, data=frame)
+        .properties(width=200, height=90)
+        .facet(facet=panel, columns=columns)
+        .properties(title=title)
+    )
+
+
+# --- Shared packs (disclosure-controlled counts) ---------------------------------------------
+
+
+def published_counts_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Horizontal bars of counts as published, each labelled as shown ("c" where suppressed).
+
+    ``table`` has ``label`` and ``shown`` (the count as published after disclosure control,
+    for example by ``workbench.core.disclosure.suppress_with_total``). A suppressed count gets no
+    bar, only its "c": the chart never carries a value the table beside it hides.
+    """
+    frame = table[["label", "shown"]].astype(str).copy()
+    frame["count"] = pd.to_numeric(frame["shown"].str.replace(",", ""), errors="coerce")
+    # Rows in the table's order (the labels are the workbench's own category names, not user text).
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", title=None, sort=frame["label"].tolist(), axis=alt.Axis(labelLimit=360)),
+    )
+    bars = base.mark_bar(color=IMPROVED).encode(
+        x=alt.X("count:Q", title="Count (c: 1 to 5, or hidden so a total cannot reveal one)"),
+        tooltip=[alt.Tooltip("label:N", title="What"), alt.Tooltip("shown:N", title="Count")],
+    )
+    text = base.mark_text(align="left", dx=4, color=SERVICE_MARK).encode(x="count:Q", text="shown:N")
+    # A suppressed count has no bar; its "c" sits at zero.
+    text = text.transform_calculate(count="isValid(datum.count) ? datum.count : 0")
+    return alt.layer(bars, text).properties(title=title, width=420, height=alt.Step(26))

@@ -1,0 +1,128 @@
+"""The schema's versions: append-only migrations, each in its own transaction.
+
+Also the metadata of the current version, for a new store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from workbench.core.model import EXTRACT_TABLES
+from workbench.store.audit_tables import create_audit_tables
+from workbench.store.children import migrate_children, shape_children_table
+from workbench.store.statutory_tables import create_statutory_tables
+from workbench.store.supervision_tables import create_supervision_records_table
+from workbench.store.tables import provenance_columns, sqlalchemy_table
+
+
+def build_metadata() -> sa.MetaData:
+    """Return SQLAlchemy metadata for every table the current schema version has."""
+    metadata = sa.MetaData()
+    for spec in EXTRACT_TABLES:
+        sqlalchemy_table(spec, metadata)
+  # schema version 5
+
+    shape_children_table(metadata.tables["children"])
+    schema_version_table(metadata)
+    extract_loads_table(metadata)
+    return metadata
+
+
+def schema_version_table(metadata: sa.MetaData) -> sa.Table:
+    """Return the table that records each schema step applied, and when."""
+    return sa.Table(
+        "schema_version",
+        metadata,
+        sa.Column("version", sa.Integer, primary_key=True),
+        sa.Column("description", sa.Text, nullable=False),
+        sa.Column("applied_at", sa.String(32), nullable=False),
+    )
+
+
+def extract_loads_table(metadata: sa.MetaData) -> sa.Table:
+    """Return the table that records each extract load: fingerprint, source, rows, when."""
+    return sa.Table(
+        "extract_loads",
+        metadata,
+        sa.Column("load_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("rows_loaded", sa.Integer, nullable=False),
+        sa.Column("loaded_at", sa.String(32), nullable=False),
+    )
+
+
+def _migration_1(conn: Connection) -> None:
+    """Create the outcome extract tables (as they were at version 1: no provenance yet)."""
+    metadata = sa.MetaData()
+    for spec in EXTRACT_TABLES:
+        sqlalchemy_table(spec, metadata, provenance=False)
+    metadata.create_all(conn)
+
+
+def _migration_2(conn: Connection) -> None:
+    """Record each extract load, so that loading the same extract twice changes nothing."""
+    metadata = sa.MetaData()
+    extract_loads_table(metadata).create(conn)
+
+
+def _migration_3(conn: Connection) -> None:
+    """Statutory returns (SSDA903, CIN census, Annex A) in tables of their own, with provenance."""
+  # the parsers' specs
+
+    create_statutory_tables(conn)
+
+
+def _migration_4(conn: Connection) -> None:
+    """Every extract row keeps its provenance: source file, its sha256, and the row number."""
+    quote = conn.dialect.identifier_preparer.quote
+    for spec in EXTRACT_TABLES:
+        for column in provenance_columns():
+            type_sql = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {quote(spec.name)} ADD COLUMN {quote(column.name)} {type_sql}")
+
+
+def _migration_5(conn: Connection) -> None:
+    """Children from statutory returns join ``children`` (with ``origin``); statutory_children goes."""
+    migrate_children(conn)
+
+
+def _migration_6(conn: Connection) -> None:
+    """Audits recorded in the workbench (templates, rounds, answers, moderations, actions, drafts)."""
+  # the audit package owns its tables
+
+    create_audit_tables(conn)
+
+
+def _migration_7(conn: Connection) -> None:
+    """Supervision records made in the workbench, in a table an extract load never replaces."""
+    create_supervision_records_table(conn)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its version number, what it does, and the function that does it."""
+
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "outcome extract tables", _migration_1),
+    Migration(2, "extract load log (fingerprint, source, rows)", _migration_2),
+    Migration(3, "statutory return tables with provenance; statutory_children", _migration_3),
+    Migration(4, "provenance (source file, sha256, row) on every extract row", _migration_4),
+    Migration(
+        5, "children from statutory returns in children, with origin; characteristics optional", _migration_5
+    ),
+    Migration(6, "workbench audits: templates, rounds, answers, moderations, actions", _migration_6),
+    Migration(7, "supervision records (discussed, challenged, confirmed)", _migration_7),
+)
+
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
