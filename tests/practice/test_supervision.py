@@ -62,15 +62,15 @@ def test_outcomes_are_those_active_at_d_with_scores_on_or_before_d(fixture_store
 def test_prompts_on_the_hand_worked_fixture(fixture_store):
     view = supervision_view(fixture_store, "W1", AT)
     assert prompts_of(view) == {
-        ("P2", "not_reviewed"), ("P3", "not_reviewed"), ("P9", "not_reviewed"),
-        ("P2", "no_progress"),
+        ("P2", "not_reviewed"), ("P3", "not_reviewed"), ("P4", "not_reviewed"), ("P9", "not_reviewed"),
+        ("P2", "no_progress"), ("P5", "no_progress"),
         ("P2", "success_missing"), ("P10", "success_missing"),
         ("P2", "score_gap"),
         ("P3", "statement_process"), ("P4", "statement_process"), ("P5", "statement_unclear"),
     }  # fmt: skip
     assert view.prompt_counts().to_dict() == {
-        "not_reviewed": 3,
-        "no_progress": 1,
+        "not_reviewed": 4,
+        "no_progress": 2,
         "success_missing": 2,
         "score_gap": 1,
         "statement_process": 2,
@@ -82,13 +82,13 @@ def test_prompts_on_the_hand_worked_fixture(fixture_store):
 def test_prompts_are_explained_in_plain_words(fixture_store):
     prompts = supervision_view(fixture_store, "W1", AT).prompts.set_index(["outcome_id", "code"])
     assert prompts.loc[("P2", "not_reviewed"), "explanation"].startswith(
-        "Last reviewed on 1 November 2025, 150 days before 31 March 2026."
+        "Last scored at a review on 1 November 2025, 150 days before 31 March 2026."
     )
     assert prompts.loc[("P3", "not_reviewed"), "explanation"].startswith(
-        "Never reviewed since it was agreed on 1 December 2025, 120 days before 31 March 2026."
+        "Never scored at a review since it was agreed on 1 December 2025, 120 days before 31 March 2026."
     )
     assert prompts.loc[("P2", "no_progress"), "explanation"].startswith(
-        "Scored 5 before its last 3 reviews and 5 at the latest, on 1 November 2025."
+        "Scored 5, 4, 5 at its last 3 reviews, the latest on 1 November 2025."
     )
     assert prompts.loc[("P2", "score_gap"), "explanation"].startswith(
         "At the review on 1 November 2025 the family scored 9 and the practitioner 5: 4 points apart."

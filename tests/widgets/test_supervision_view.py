@@ -33,7 +33,7 @@ def test_choosing_a_worker_and_date_follows_the_allocations(fixture_store):
     assert "wb-supervision" in view._dom_classes
     view.worker_choice.value = "W2"
     assert view.worker_id == "W2" and view.caseload.children["child_id"].tolist() == ["C3"]
-    assert "Outcome 1: No progress in 3 reviews" in view.caseload_html.value
+    assert "Outcome 1: No progress over the last 3 reviews" in view.caseload_html.value
     # On 1 January 2026 C5 was still W2's: their caseload grows, and the worker is kept.
     view.date_choice.value = date(2025, 12, 31)
     assert view.worker_id == "W2"

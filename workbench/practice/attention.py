@@ -35,12 +35,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.measures.service_data import ServiceData
+from workbench.practice import rules
 from workbench.text.statements import flag_advice, statement_flags_for_outcomes
 
 #: Reason codes and their headings, in the order a list shows them.
 REASONS: dict[str, str] = {
     "no_success_measure": "No success measure",
-    "not_reviewed": "Not reviewed in 91 days",
+    "not_reviewed": f"Not reviewed in {rules.NOT_REVIEWED_DAYS} days",
     "no_progress": "No progress over the last three reviews",
     "not_agreed": "Not agreed with the family",
     "family_absent": "Family absent from the last meeting",
@@ -53,11 +54,6 @@ REASONS: dict[str, str] = {
 #: statements notebook: a team lead's list is for what stops an outcome being an outcome.
 PROCESS_FLAGS = ("describes_service", "compliance", "professional_task", "support_offered")
 VAGUE_FLAGS = ("empty", "no_sign_of_success", "vague")
-
-#: Days without a scored review before an outcome is overdue (as the Reviewed measure).
-REVIEW_DAYS = 91
-#: How many of the latest scored reviews "no progress" looks at.
-PROGRESS_REVIEWS = 3
 
 _COLUMNS = ["child_id", "outcome_id", "reason", "heading", "explanation"]
 
@@ -102,32 +98,22 @@ def no_success_measure(inputs: AttentionInputs) -> pd.DataFrame:
 
 
 def not_reviewed(inputs: AttentionInputs) -> pd.DataFrame:
-    """Outcomes agreed by D-91 with no scored review in (D-91, D]."""
-    since = inputs.at - pd.Timedelta(days=REVIEW_DAYS)
-    out = inputs.outcomes[inputs.outcomes["agreed_date"] <= since]
-    reviews = inputs.reviews
-    last = reviews.groupby("outcome_id")["review_date"].max()
-    latest = pd.to_datetime(last.reindex(out["outcome_id"].to_numpy()).to_numpy())
-    overdue = out[~(latest > since)]
+    """Outcomes not reviewed (the rule book's :func:`~workbench.practice.rules.not_reviewed`)."""
+    overdue = rules.not_reviewed(inputs.outcomes, inputs.reviews, inputs.at)
     explanations = [
-        f"No scored review since {_day(last[oid])}."
-        if oid in last.index
-        else "It has never had a scored review."
-        for oid in overdue["outcome_id"]
+        f"No scored review since {_day(last)}." if pd.notna(last) else "It has never had a scored review."
+        for last in overdue["last_scored"]
     ]
     return _reasons(overdue["outcome_id"], "not_reviewed", explanations)
 
 
 def no_progress(inputs: AttentionInputs) -> pd.DataFrame:
-    """Outcomes whose latest of their last three scored reviews is no higher than the first."""
-    reviews = inputs.reviews.sort_values(["outcome_id", "review_date", "review_id"])
-    last = reviews.groupby("outcome_id").tail(PROGRESS_REVIEWS)
-    scores = last.groupby("outcome_id")["score"].agg(list)
-    stalled = [(oid, s) for oid, s in scores.items() if len(s) == PROGRESS_REVIEWS and s[-1] <= s[0]]
+    """Outcomes making no progress (the rule book's :func:`~workbench.practice.rules.no_progress`)."""
+    stalled = rules.no_progress(inputs.reviews)
     return _reasons(
-        [oid for oid, _ in stalled],
+        stalled["outcome_id"],
         "no_progress",
-        [f"The last three scores were {', '.join(f'{x:g}' for x in s)}." for _, s in stalled],
+        [f"The last three scores were {', '.join(f'{x:g}' for x in s)}." for s in stalled["scores"]],
     )
 
 

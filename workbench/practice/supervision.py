@@ -16,10 +16,9 @@ functions ``source(outcomes, reviews, at) -> DataFrame`` with :data:`PROMPT_COLU
 of prompt (for example flags on how an outcome statement is worded) joins by adding a source.
 The four built in, for an outcome active at D:
 
-- ``not_reviewed``: its last review (scored or not), or its agreement when it was never
-  reviewed, is :data:`NOT_REVIEWED_DAYS` (120) days or more before D;
-- ``no_progress``: it has three or more scored reviews, and the latest score is no higher than
-  the score before the last three reviews (the baseline, when those three are all there are);
+- ``not_reviewed`` and ``no_progress``: as the rule book defines them
+  (:mod:`workbench.practice.rules`), so supervision, the team lead's list and the Reviewed
+  measure count the same outcomes;
 - ``success_missing``: ``success_looks_like`` is empty;
 - ``score_gap``: at the latest review where both the practitioner and the family gave a score,
   they differ by :data:`SCORE_GAP` (3) points or more. Only on scales that span at least 9 points
@@ -61,12 +60,11 @@ import sqlalchemy as sa
 from workbench.access import AccessRefusedError, Identity, Scope, current_identity, scope_for
 from workbench.core.codes import labels, scale_ranges
 from workbench.measures.service_data import ServiceData
+from workbench.practice import rules
 from workbench.store.engine import Store
 from workbench.store.supervision_tables import SUPERVISION_RECORDS
 from workbench.text.statements import flag_advice, statement_flags_for_outcomes
 
-NOT_REVIEWED_DAYS = 120
-NO_PROGRESS_REVIEWS = 3
 SCORE_GAP = 3
 #: The score gap prompt applies on scales spanning at least this many points.
 SCORE_GAP_MIN_SPAN = 9
@@ -75,8 +73,8 @@ SCORE_GAP_MIN_SPAN = 9
 PROMPT_COLUMNS: tuple[str, ...] = ("child_id", "outcome_id", "code", "title", "explanation")
 
 PROMPT_TITLES: dict[str, str] = {
-    "not_reviewed": f"Outcome not reviewed for {NOT_REVIEWED_DAYS} days",
-    "no_progress": f"No progress in {NO_PROGRESS_REVIEWS} reviews",
+    "not_reviewed": f"Outcome not reviewed in {rules.NOT_REVIEWED_DAYS} days",
+    "no_progress": f"No progress over the last {rules.NO_PROGRESS_REVIEWS} reviews",
     "success_missing": "Success measure not recorded",
     "score_gap": f"Family's score differs from the practitioner's by {SCORE_GAP} or more",
     "statement_process": "Outcome reads as a service or a task, not a change for the child",
@@ -504,47 +502,41 @@ def _score(value: float) -> str:
     return f"{value:g}"
 
 
+def _scored_reviews(scores: pd.DataFrame) -> pd.DataFrame:
+    """Return the scored reviews among ``scores`` (not baselines), as the rule book reads them."""
+    reviews = scores[(scores["kind"] == "review") & scores["score"].notna()]
+    return reviews.rename(columns={"date": "review_date"})
+
+
 def not_reviewed_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
-    """Outcomes whose last review (or agreement, if never reviewed) is 120 days or more before D."""
+    """Outcomes not reviewed (the rule book's :func:`~workbench.practice.rules.not_reviewed`)."""
     when = pd.Timestamp(at)
-    since = outcomes["last_review_date"].fillna(outcomes["agreed_date"])
-    days = (when - since).dt.days
-    # Assign before picking: assigning a Series to an empty frame would adopt the Series' rows.
-    picked = outcomes.assign(days=days)[days >= NOT_REVIEWED_DAYS]
+    overdue = rules.not_reviewed(outcomes, _scored_reviews(scores), at)
+    picked = outcomes.set_index("outcome_id", drop=False).loc[overdue["outcome_id"]]
+    since = overdue["last_scored"].fillna(picked["agreed_date"].reset_index(drop=True))
     explanations = [
         (
-            f"Last reviewed on {_fmt(last)}, {n} days before {_fmt(when)}."
+            f"Last scored at a review on {_fmt(last)}, {(when - start).days} days before {_fmt(when)}."
             if pd.notna(last)
-            else f"Never reviewed since it was agreed on {_fmt(agreed)}, {n} days before {_fmt(when)}."
+            else f"Never scored at a review since it was agreed on {_fmt(start)}, "
+            f"{(when - start).days} days before {_fmt(when)}."
         )
-        + f" Outcomes should be reviewed at least every {NOT_REVIEWED_DAYS} days:"
+        + f" Outcomes should be reviewed at least every {rules.NOT_REVIEWED_DAYS} days:"
         " is it still the right outcome?"
-        for last, agreed, n in zip(
-            picked["last_review_date"], picked["agreed_date"], picked["days"], strict=True
-        )
+        for last, start in zip(overdue["last_scored"], since, strict=True)
     ]
-    return _prompt_frame(picked, "not_reviewed", explanations)
+    return _prompt_frame(picked.reset_index(drop=True), "not_reviewed", explanations)
 
 
 def no_progress_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
-    """Outcomes with 3+ scored reviews whose latest score is no higher than before the last three."""
-    scored = scores.dropna(subset=["score"])
-    from_end = scored.groupby("outcome_id").cumcount(ascending=False)
-    latest = scored[from_end == 0].set_index("outcome_id")
-    before = scored[from_end == NO_PROGRESS_REVIEWS].set_index("outcome_id")
-    frame = outcomes.set_index("outcome_id", drop=False)
-    frame = frame.assign(
-        latest=latest["score"].reindex(frame.index),
-        latest_date=latest["date"].reindex(frame.index),
-        before=before["score"].reindex(frame.index),
-    )
-    stuck = (frame["scored_reviews"] >= NO_PROGRESS_REVIEWS) & frame["before"].notna()
-    stuck &= frame["latest"] <= frame["before"]
-    picked = frame[stuck.fillna(False)]
+    """Outcomes making no progress (the rule book's :func:`~workbench.practice.rules.no_progress`)."""
+    stalled = rules.no_progress(_scored_reviews(scores)).set_index("outcome_id")
+    picked = outcomes[outcomes["outcome_id"].isin(stalled.index)].reset_index(drop=True)
+    stalled = stalled.loc[picked["outcome_id"]]
     explanations = [
-        f"Scored {_score(b)} before its last {NO_PROGRESS_REVIEWS} reviews and {_score(s)} at the latest, "
-        f"on {_fmt(d)}. What would help it move, or is it the right outcome?"
-        for b, s, d in zip(picked["before"], picked["latest"], picked["latest_date"], strict=True)
+        f"Scored {', '.join(_score(x) for x in s)} at its last {rules.NO_PROGRESS_REVIEWS} reviews, "
+        f"the latest on {_fmt(d)}. What would help it move, or is it the right outcome?"
+        for s, d in zip(stalled["scores"], stalled["latest_date"], strict=True)
     ]
     return _prompt_frame(picked, "no_progress", explanations)
 

@@ -40,6 +40,7 @@ import vl_convert
 from workbench.core.codes import labels, scale_ranges
 from workbench.core.dates import short_date
 from workbench.core.disclosure import suppress_with_total
+from workbench.practice import rules
 from workbench.practice.supervision import (
     PROMPT_TITLES,
     WorkerCaseload,
@@ -333,7 +334,8 @@ def _shared_supervision_body(view: WorkerCaseload) -> str:
             "</section>",
             "<section class='wb-prompt-counts'><h2>What to talk through</h2>",
             "<p>Prompts are questions for supervision drawn from the records, such as an outcome not "
-            "reviewed for 120 days or one that reads as a service rather than a change for the child.</p>",
+            f"reviewed in {rules.NOT_REVIEWED_DAYS} days or one that reads as a service rather than a "
+            "change for the child.</p>",
             counts_table(prompts, "shared", "Prompts for supervision, by kind", "All prompts"),
             _published_chart(prompts, "Prompts for supervision, by kind"),
             "</section>",
