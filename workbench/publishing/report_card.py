@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-import vl_convert
 
 from workbench.core.disclosure import SUPPRESSED, safe_count, share_is_disclosive
 from workbench.measures.filters import DEMO_AT, Filters
@@ -27,6 +26,7 @@ from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
 from workbench.measures.service_data import ServiceData
 from workbench.render.charts import sparkline
+from workbench.render.html import page, paragraphs, svg
 
 #: The three parts, and which figures each shows. "How much" counts are measure denominators.
 PARTS: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -126,16 +126,6 @@ def build_report_card(
     return ReportCard(population, at, start, frequency, parts)
 
 
-def _svg(chart) -> str:
-    svg = vl_convert.vegalite_to_svg(chart.to_dict())
-    return svg[svg.index("<svg") :]  # drop the XML declaration for inline use
-
-
-def _paragraphs(text: str) -> str:
-    blocks = [b.strip() for b in text.strip().split("\n\n") if b.strip()]
-    return "".join(f"<p>{html.escape(b).replace(chr(10), '<br>')}</p>" for b in blocks)
-
-
 def render_report_card_body(card: ReportCard) -> str:
     """Return the card as an HTML fragment (escaped text, inline SVG sparklines)."""
     out = [
@@ -152,7 +142,7 @@ def render_report_card_body(card: ReportCard) -> str:
         )
         for figure in figures:
             trend = figure.trend.dropna(subset=["value"])
-            spark = _svg(sparkline(trend, "share")) if len(trend) >= 2 else ""
+            spark = svg(sparkline(trend, "share")) if len(trend) >= 2 else ""
             out.append(
                 f"<tr><th scope='row'>{html.escape(figure.label)}</th><td class='wb-card-figure'>"
                 f"{html.escape(figure.shown)}</td><td>{html.escape(figure.detail)}</td>"
@@ -161,12 +151,13 @@ def render_report_card_body(card: ReportCard) -> str:
         out.append("</tbody></table>")
         story = card.stories.get(part, "").strip()
         out.append("<h3>The story behind the curve</h3>")
-        out.append(_paragraphs(story) if story else "<p><em>No story written yet.</em></p>")
+        out.append(paragraphs(story) if story else "<p><em>No story written yet.</em></p>")
         out.append("</section>")
     return "".join(out)
 
 
-_STYLE = """
+#: The report card's look: a one-page table of figures with sparklines.
+REPORT_CARD_STYLE = """
 body { font-family: system-ui, sans-serif; color: #1a1a1a; max-width: 960px; margin: 2rem auto;
        padding: 0 1rem; }
 h1 { font-size: 1.8rem; } h2 { border-bottom: 3px solid #0072B2; padding-bottom: .2rem; }
@@ -179,8 +170,4 @@ td.wb-card-figure { font-size: 1.3rem; font-weight: 600; }
 
 def render_report_card_page(card: ReportCard) -> str:
     """Return a complete, self-contained HTML page: no scripts, no external requests."""
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Report card: {html.escape(card.population)}</title><style>{_STYLE}</style></head>"
-        f"<body>{render_report_card_body(card)}</body></html>"
-    )
+    return page(f"Report card: {card.population}", render_report_card_body(card), style=REPORT_CARD_STYLE)

@@ -93,11 +93,17 @@ svg.wb-chart { max-width: 100%; height: auto; }
 """
 
 
-def page(title: str, body: str) -> str:
-    """Return a complete, self-contained HTML page: no scripts, no external requests."""
+def page(title: str, body: str, style: str = PACK_STYLE, body_class: str | None = None) -> str:
+    """Return a complete, self-contained HTML page: no scripts, no external requests.
+
+    Every offline page the workbench writes (packs, report cards, audit findings) is made here,
+    so each carries the Content-Security-Policy that keeps a browser from fetching anything.
+    ``style`` is the page's own style sheet; ``body_class`` marks the page for tests.
+    """
+    marked_body = f"<body class='{html.escape(body_class)}'>" if body_class else "<body>"
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:\">"
-        f"<title>{html.escape(title)}</title><style>{PACK_STYLE}</style></head><body>{body}</body></html>"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head>{marked_body}{body}</body></html>"
     )

@@ -47,6 +47,7 @@ from workbench.practice.audits.templates import (
 )
 from workbench.render.charts import audit_grade_chart
 from workbench.render.exports import defuse_formulas
+from workbench.render.html import page, svg
 from workbench.render.tables import html_table
 from workbench.store.audit_frames import action_frame, answer_frame, audit_frame
 from workbench.store.tables import typed
@@ -355,12 +356,6 @@ def evidence_examples(findings: Findings, question_id: str, limit: int = 5) -> p
 # -- export --------------------------------------------------------------------------------------
 
 
-def _svg(chart) -> str:
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_svg(chart.to_json())
-
-
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ccc}
@@ -382,9 +377,6 @@ def findings_html(findings: Findings) -> str:
     )
     strength = findings.question_strength
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>Case audit findings</title>",
-        f"<style>{_CSS}</style></head><body class='wb-findings-page'>",
         f"<h1>Case audit findings to {html.escape(findings.at.isoformat())}</h1>",
         "<p class='note'>For the service's quality assurance. Contains auditors' evidence; no child"
         " identifiers. Not for publication.</p>",
@@ -392,11 +384,11 @@ def findings_html(findings: Findings) -> str:
         " recorded in the workbench), "
         f"{int((findings.audits['status'] == 'moderated').sum()):,} moderated.</p>",
         "<h2>Grades by question</h2>",
-        _svg(audit_grade_chart(by_question, "question", "First grades by question")),
+        svg(audit_grade_chart(by_question, "question", "First grades by question")),
         "<h2>Overall grades by team</h2>",
-        _svg(audit_grade_chart(findings.by_team, "team", "Overall first grades by team")),
+        svg(audit_grade_chart(findings.by_team, "team", "Overall first grades by team")),
         "<h2>Overall grades by period</h2>",
-        _svg(audit_grade_chart(findings.by_period, "period", "Overall first grades by financial year")),
+        svg(audit_grade_chart(findings.by_period, "period", "Overall first grades by financial year")),
         "<h2>Strongest and weakest questions</h2>",
         html_table(strength, "", {"share_good": "{:.0%}", "mean_rank": "{:.2f}"}),
         "<p class='note'>Themes: words and two-word phrases counted once per answer's evidence,"
@@ -426,9 +418,8 @@ def findings_html(findings: Findings) -> str:
         ),
         "<h2>Actions arising</h2>",
         html_table(findings.actions.drop(columns=["child_id"]), empty="No actions recorded."),
-        "</body></html>",
     ]
-    return "\n".join(parts)
+    return page("Case audit findings", "\n".join(parts), style=_CSS, body_class="wb-findings-page")
 
 
 def findings_tables(findings: Findings) -> dict[str, pd.DataFrame]:
