@@ -7,8 +7,8 @@ from widgets.audit_form import AuditForm
 from widgets.audit_moderation import ModerationForm
 from widgets.audit_sample import AuditSamplePanel
 from widgets.distance_travelled_view import DistanceTravelledView
+from widgets.filter_dropdown import LocalityFilter
 from widgets.filter_state import FilterState
-from widgets.locality_filter import LocalityFilter
 from widgets.offline import enable_offline_charts, offline_chart
 from widgets.service_dashboard import ServiceDashboard
 from widgets.supervision_view import SupervisionView

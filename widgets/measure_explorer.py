@@ -16,8 +16,8 @@ import ipywidgets as W
 import pandas as pd
 import traitlets
 
+from widgets.filter_dropdown import FilterDropdown, LocalityFilter
 from widgets.filter_state import FilterState
-from widgets.locality_filter import LocalityFilter
 from widgets.offline import offline_chart
 from workbench.core.codes import labels
 from workbench.measures.breakdowns import compare_to_service
@@ -40,17 +40,6 @@ BREAKDOWNS = {
     "ethnicity": "Ethnicity",
     "disability": "Disability",
 }
-_ALL = ""
-
-
-def _choice(label: str, options: list[tuple[str, str]], css: str) -> W.Dropdown:
-    dropdown = W.Dropdown(
-        options=[(f"All ({label.lower()})", _ALL), *options],
-        description=label,
-        style={"description_width": "initial"},
-    )
-    dropdown.add_class(css)
-    return dropdown
 
 
 def parse_target(text: str, unit: str) -> float | None:
@@ -102,20 +91,22 @@ class MeasureExplorer(W.VBox):
         )
         self.measure_picker.add_class("wb-measure-picker")
         self.locality = LocalityFilter(self.state, data.localities())
-        self.plan_type = _choice(
-            "Plan type", [(v, k) for k, v in labels("plan_types").items()], "wb-plan-filter"
-        )
-        self.domain = _choice(
-            "Domain", [(v, k) for k, v in labels("outcome_domains").items()], "wb-domain-filter"
-        )
         teams = data.teams.sort_values("name")
-        self.team = _choice("Team", list(zip(teams["name"], teams["team_id"], strict=True)), "wb-team-filter")
-        self.age_band = _choice("Age band", [(b, b) for b in AGE_BAND_LABELS], "wb-age-filter")
-        self.sex = _choice("Sex", [(v, k) for k, v in labels("sex").items()], "wb-sex-filter")
-        self.ethnicity = _choice(
-            "Ethnicity", [(v, k) for k, v in labels("ethnicity").items()], "wb-ethnicity-filter"
-        )
-        self.disability = _choice(
+
+        def choice(label: str, options: list[tuple[str, str]], css: str) -> FilterDropdown:
+            # Every filter here offers "All (...)" first: "" in the dropdown, None in the state.
+            return FilterDropdown(label, options, css, all_label=f"All ({label.lower()})")
+
+        def coded(code_list: str) -> list[tuple[str, str]]:
+            return [(label, code) for code, label in labels(code_list).items()]
+
+        self.plan_type = choice("Plan type", coded("plan_types"), "wb-plan-filter")
+        self.domain = choice("Domain", coded("outcome_domains"), "wb-domain-filter")
+        self.team = choice("Team", list(zip(teams["name"], teams["team_id"], strict=True)), "wb-team-filter")
+        self.age_band = choice("Age band", [(b, b) for b in AGE_BAND_LABELS], "wb-age-filter")
+        self.sex = choice("Sex", coded("sex"), "wb-sex-filter")
+        self.ethnicity = choice("Ethnicity", coded("ethnicity"), "wb-ethnicity-filter")
+        self.disability = choice(
             "Disability", [("Disabled", "Y"), ("Not disabled", "N")], "wb-disability-filter"
         )
         self.by_picker = W.Dropdown(description="Break down by", style={"description_width": "initial"})
@@ -153,9 +144,7 @@ class MeasureExplorer(W.VBox):
             ("ethnicity", self.ethnicity),
             ("disability", self.disability),
         ):
-            W.link(
-                (dropdown, "value"), (self.state, name), transform=(lambda v: v or None, lambda v: v or _ALL)
-            )
+            dropdown.bind(self.state, name)
         self._offer_breakdowns()
         W.link((self.by_picker, "value"), (self, "by"))
 

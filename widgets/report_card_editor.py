@@ -8,8 +8,8 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from widgets.filter_dropdown import LocalityFilter
 from widgets.filter_state import FilterState
-from widgets.locality_filter import LocalityFilter
 from workbench.measures.filters import DEMO_AT
 from workbench.measures.service_data import ServiceData
 from workbench.publishing.report_card import (

@@ -11,13 +11,12 @@ import ipywidgets as W
 from widgets.dashboard_status import DashboardStatus
 from widgets.disproportionality_view import DisproportionalityView
 from widgets.distance_travelled_view import DistanceTravelledView
+from widgets.filter_dropdown import ALL_LOCALITIES, ALL_TEAMS, LocalityFilter, TeamFilter
 from widgets.filter_state import FilterState
-from widgets.locality_filter import ALL_LOCALITIES, LocalityFilter
 from widgets.measure_trend_view import MeasureTrendView
 from widgets.measures_by_group_view import MeasuresByGroupView
 from widgets.meeting_outcomes_view import MeetingOutcomesView
 from widgets.statutory_view import StatutoryView
-from widgets.team_filter import ALL_TEAMS, TeamFilter
 from widgets.viewer import refusal, scope_caption, viewer_identity
 from workbench.access import AccessRefusedError
 from workbench.measures.service_data import ServiceData

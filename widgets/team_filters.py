@@ -14,24 +14,12 @@ from datetime import date
 import ipywidgets as W
 import traitlets
 
+from widgets.filter_dropdown import ALL, FilterDropdown
 from workbench.access import Scope
 from workbench.core.codes import labels
 from workbench.measures.filters import Filters
 from workbench.measures.service_data import ServiceData
 from workbench.pages.team_lead import period_choices
-
-_ALL = ""
-
-
-def _dropdown(description: str, options: list[tuple[str, str]], css: str) -> W.Dropdown:
-    dropdown = W.Dropdown(
-        options=options,
-        description=description,
-        style={"description_width": "initial"},
-        layout=W.Layout(width="auto"),
-    )
-    dropdown.add_class(css)
-    return dropdown
 
 
 class TeamFilters(W.VBox):
@@ -59,25 +47,30 @@ class TeamFilters(W.VBox):
         self._settling = False
         self.at = periods[0][1]
         self.scope = scope_at(self.at)
-        self.period = _dropdown("Period ending", periods, "wb-period-filter")
+        self.period = FilterDropdown("Period ending", periods, "wb-period-filter", width="auto")
         self.period.value = self.at
         teams = self.scope.teams(data.teams).sort_values("name")
-        self.team = _dropdown(
+        self.team = FilterDropdown(
             "Team",
-            list(zip(teams["name"], teams["team_id"], strict=True)) or [("Your caseload", _ALL)],
+            list(zip(teams["name"], teams["team_id"], strict=True)) or [("Your caseload", ALL)],
             "wb-team-chooser",
+            width="auto",
         )
         self.team_id = self.team.value or None
-        self.worker = _dropdown("Worker", self._worker_options(), "wb-worker-filter")
-        self.plan = _dropdown(
+        self.worker = FilterDropdown("Worker", self._worker_options(), "wb-worker-filter", width="auto")
+        self.plan = FilterDropdown(
             "Plan type",
-            [("All plan types", _ALL), *((v, k) for k, v in labels("plan_types").items())],
+            [(v, k) for k, v in labels("plan_types").items()],
             "wb-plan-filter",
+            all_label="All plan types",
+            width="auto",
         )
-        self.domain_picker = _dropdown(
+        self.domain_picker = FilterDropdown(
             "Domain",
-            [("All domains", _ALL), *((v, k) for k, v in labels("outcome_domains").items())],
+            [(v, k) for k, v in labels("outcome_domains").items()],
             "wb-domain-filter",
+            all_label="All domains",
+            width="auto",
         )
         self.period.observe(self._on_period, names="value")
         for name, dropdown in (
@@ -86,7 +79,7 @@ class TeamFilters(W.VBox):
             ("plan_type", self.plan),
             ("domain", self.domain_picker),
         ):
-            W.link((dropdown, "value"), (self, name), transform=(lambda v: v or None, lambda v: v or _ALL))
+            dropdown.bind(self, name)
         self.observe(self._on_change, names=list(self.NAMES))
         self.children = [
             W.HBox([self.period, self.team, self.worker]),
@@ -118,7 +111,7 @@ class TeamFilters(W.VBox):
         # Workers with children allocated at D, so the list is the team as it is now.
         allocated = self.data.allocation_at(self.at)
         in_team = in_team[in_team["worker_id"].isin(set(allocated["worker_id"]))].sort_values("name")
-        return [("All workers", _ALL), *zip(in_team["name"], in_team["worker_id"], strict=True)]
+        return [("All workers", ALL), *zip(in_team["name"], in_team["worker_id"], strict=True)]
 
     def _settle(self, update: Callable[[], None]) -> None:
         """Apply a change that moves other filters, then announce one revision."""

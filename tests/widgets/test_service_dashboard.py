@@ -11,10 +11,10 @@ from tests.pages.test_service import extract_with_child_protection_meetings
 from widgets import ServiceDashboard
 from widgets.dashboard_status import UPDATING
 from widgets.figure_table import figures_table, share
+from widgets.filter_dropdown import TeamFilter
 from widgets.measures_by_group_view import MeasuresByGroupView
 from widgets.meeting_outcomes_view import MeetingOutcomesView
 from widgets.statutory_view import StatutoryView
-from widgets.team_filter import TeamFilter
 from workbench.pages.service import dashboard_view
 from workbench.store.loading import load_extract
 
