@@ -57,7 +57,7 @@ from workbench.store.engine import Store, StoreError
 @click.option("--locality", "locality", default=None, help="Only children living in this locality.")
 @click.option("--plan-type", "plan_type", default=None, help="Only this plan type (cla, cp, cin, ...).")
 @click.option("--domain", "domain", default=None, help="Only outcomes in this domain.")
-def measures(  # noqa: C901
+def measures(
     at,
     store: str | None,
     as_json: bool,
@@ -72,7 +72,7 @@ def measures(  # noqa: C901
     other filter (a filter outside the scope is refused).
     """
     from workbench.measures.filters import Filters
-    from workbench.measures.headline import MEASURES, UNIT_COLUMNS, headline_measures
+    from workbench.measures.headline import UNIT_COLUMNS, headline_measures
     from workbench.measures.service_data import ServiceData
 
     groupings = sorted({name for columns in UNIT_COLUMNS.values() for name in columns})
@@ -98,6 +98,24 @@ def measures(  # noqa: C901
     except (ValueError, PermissionError) as error:
         raise click.ClickException(str(error)) from error
     skipped = table.attrs.get("not_applicable", [])
+    records = _measure_records(table, by, day)
+    if by is None and not filters.active() and has_statutory_data(target):
+        records += _statutory_records(target, day)
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+    else:
+        if filters.active():
+            chosen = ", ".join(f"{name}={value}" for name, value in filters.active().items())
+            click.echo(f"Only: {chosen}" + (f" (the scope of {as_user})" if as_user else ""))
+        _print_measures(records, by, day, scoped=bool(filters.active()))
+    if skipped:
+        click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
+
+
+def _measure_records(table, by: str | None, day) -> list[dict]:
+    """Return the headline table as plain records: counts as integers, a missing value as None."""
+    from workbench.measures.headline import MEASURES
+
     records = []
     for row in table.to_dict("records"):
         share = MEASURES[row["measure"]].unit == "share"
@@ -109,26 +127,22 @@ def measures(  # noqa: C901
         record["value"] = None if is_missing(row["value"]) else float(row["value"])
         record["at"] = day.isoformat()
         records.append(record)
-    if by is None and not filters.active() and has_statutory_data(target):
-        # Service-level outcomes, where statutory returns have been imported.
-        from workbench.measures.service_outcomes import TITLES, service_outcomes
+    return records
 
-        for row in service_outcomes(target, day).to_dict("records"):
-            value = None if is_missing(row["value"]) else float(row["value"])
-            title = f"{TITLES[row['measure']]} (statutory returns)"
-            records.append(
-                {"measure": row["measure"], "title": title, "numerator": int(row["numerator"]),
-                 "denominator": int(row["denominator"]), "value": value, "at": day.isoformat()}
-            )  # fmt: skip
-    if as_json:
-        click.echo(json.dumps(records, indent=2))
-    else:
-        if filters.active():
-            chosen = ", ".join(f"{name}={value}" for name, value in filters.active().items())
-            click.echo(f"Only: {chosen}" + (f" (the scope of {as_user})" if as_user else ""))
-        _print_measures(records, by, day, scoped=bool(filters.active()))
-    if skipped:
-        click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
+
+def _statutory_records(target: Store, day) -> list[dict]:
+    """Return the service-level outcomes from imported statutory returns, as records."""
+    from workbench.measures.service_outcomes import TITLES, service_outcomes
+
+    records = []
+    for row in service_outcomes(target, day).to_dict("records"):
+        value = None if is_missing(row["value"]) else float(row["value"])
+        title = f"{TITLES[row['measure']]} (statutory returns)"
+        records.append(
+            {"measure": row["measure"], "title": title, "numerator": int(row["numerator"]),
+             "denominator": int(row["denominator"]), "value": value, "at": day.isoformat()}
+        )  # fmt: skip
+    return records
 
 
 def is_missing(value) -> bool:

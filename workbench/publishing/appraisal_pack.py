@@ -30,7 +30,7 @@ def _figure_text(row: pd.Series, audience: str) -> tuple[str, str]:
     return f"{row['value']:.0%}", f"{count(numerator, audience)} of {count(denominator, audience)}"
 
 
-def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> str:  # noqa: C901
+def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> str:
     """Return the appraisal pack as an HTML fragment (escaped text, inline SVG chart)."""
     if audience not in AUDIENCES:
         raise PublishError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
@@ -55,6 +55,16 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
             f"<td>{detail}</td></tr>"
         )
     out.append("</tbody></table>")
+    out.append(_distance_chart(appraisal, audience))
+    out.append("</section>")
+    out.append(_meetings_section(appraisal, audience))
+    out.append(_audits_section(appraisal, audience))
+    out.append(_narrative_section(appraisal, audience))
+    return "".join(out)
+
+
+def _distance_chart(appraisal: Appraisal, audience: str) -> str:
+    """Return the distance-travelled-by-domain chart, with disclosure control in a shared pack."""
     table = appraisal.distance_by_domain.dropna(subset=["value"])
     if audience == "shared" and not table.empty:
         # A domain over 1 to 5 outcomes is not drawn, and another is left out where the total
@@ -62,34 +72,34 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
         shown, total = suppress_with_total(table["denominator"].astype(int).tolist())
         keep = [cell != SUPPRESSED for cell in shown]
         table = table[keep] if total != SUPPRESSED else table.iloc[:0]
-    if not table.empty:
-        chart = distance_by_domain(
-            table,
-            f"Distance travelled by domain: {appraisal.worker_name}",
-            service=appraisal.service_by_domain,
-        )
-        out.append(f"{svg(chart)}<p class='wb-meta'>The dark tick on each bar marks the whole service.</p>")
-    out.append("</section>")
+    if table.empty:
+        return ""
+    chart = distance_by_domain(
+        table,
+        f"Distance travelled by domain: {appraisal.worker_name}",
+        service=appraisal.service_by_domain,
+    )
+    return f"{svg(chart)}<p class='wb-meta'>The dark tick on each bar marks the whole service.</p>"
 
+
+def _meetings_section(appraisal: Appraisal, audience: str) -> str:
+    """Return the meetings in the year, by type."""
     types = labels("meeting_types")
     meetings = appraisal.meetings_by_type
-    out.append("<section class='wb-participation'><h2>Children and families in their meetings</h2>")
-    out.append(
-        counts_table(
-            [
-                (types.get(t, str(t)), int(n))
-                for t, n in zip(meetings["meeting_type"], meetings["meetings"], strict=True)
-            ],
-            audience,
-            "Meetings in the year, by type",
-            "All meetings",
-        )
+    pairs = zip(meetings["meeting_type"], meetings["meetings"], strict=True)
+    rows = [(types.get(t, str(t)), int(n)) for t, n in pairs]
+    return (
+        "<section class='wb-participation'><h2>Children and families in their meetings</h2>"
+        + counts_table(rows, audience, "Meetings in the year, by type", "All meetings")
+        + "</section>"
     )
-    out.append("</section>")
 
+
+def _audits_section(appraisal: Appraisal, audience: str) -> str:
+    """Return the audit grades of the worker's cases: each audit (internal), then counts by grade."""
     grades = labels("audit_grades")
     audits = appraisal.audits
-    out.append("<section class='wb-audits'><h2>Audit grades of their cases</h2>")
+    out = ["<section class='wb-audits'><h2>Audit grades of their cases</h2>"]
     if audits.empty:
         out.append("<p>No audit of their cases was completed in the year.</p>")
     elif audience == "internal":
@@ -125,13 +135,16 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
                 f"{count(len(graded), audience)}.</p>"
             )
     out.append("</section>")
+    return "".join(out)
 
-    out.append("<section class='wb-narrative-section'><h2>In the appraisee's words</h2>")
+
+def _narrative_section(appraisal: Appraisal, audience: str) -> str:
+    """Return the appraisee's own words (internal only: free text may name a child or a family)."""
+    out = ["<section class='wb-narrative-section'><h2>In the appraisee's words</h2>"]
     if audience == "shared":
-        # Free text may name a child, a family or a colleague: a shared pack carries none.
         out.append("<p class='wb-meta'>Left out of a shared pack: it is in the appraisee's own words.</p>")
     elif appraisal.narrative.strip():
-        out.append(f"<div class='wb-narrative'>{_paragraphs(appraisal.narrative)}</div>")
+        out.append(f"<div class='wb-narrative'>{paragraphs(appraisal.narrative)}</div>")
     else:
         out.append(
             "<p class='wb-meta'>What difference has your work made for children and families this year? "
@@ -139,11 +152,6 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
         )
     out.append("</section>")
     return "".join(out)
-
-
-def _paragraphs(text: str) -> str:
-
-    return paragraphs(text)
 
 
 def render_appraisal_page(appraisal: Appraisal, audience: str = "internal") -> str:

@@ -93,7 +93,6 @@ def _start_process(context: dict[str, object]) -> None:
     _CONTEXT.update(context)
     job: _Job = context["job"]  # type: ignore[assignment]
     if job.kind == "appraisal":
-
         store = Store(job.store_url)
         _CONTEXT["service"] = ServiceData(store)
         _CONTEXT["audits"] = audit_frame(store)
@@ -111,7 +110,6 @@ def _render_one(worker_id: str) -> Path:
             mine = records[records["worker_id"] == worker_id]
         text = render_supervision_page(view, job.audience, mine)
     else:
-
         appraisal = build_appraisal(_CONTEXT["service"], worker_id, at, _CONTEXT["audits"])  # type: ignore[arg-type]
         text = render_appraisal_page(appraisal, job.audience)
     path = job.out / pack_name(job.kind, worker_id, at, job.audience)
@@ -137,7 +135,7 @@ def print_pdf(page_path: Path, chromium: Path = CHROMIUM) -> Path:
     return pdf
 
 
-def publish(  # noqa: C901
+def publish(
     store: Store,
     kind: str,
     at: date | str,
@@ -157,11 +155,7 @@ def publish(  # noqa: C901
     ``audience`` defaults to internal for ``worker`` and shared for ``team`` and ``everyone``.
     ``processes`` (at most :data:`MAX_PROCESSES`) renders pages in parallel.
     """
-    if kind not in KINDS:
-        raise PublishError(f"pack kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    audience = audience or default_audience(worker)
-    if audience not in AUDIENCES:
-        raise PublishError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+    audience = _checked_audience(kind, audience, worker)
     at = pd.Timestamp(at).date()
     caseloads = load_caseloads(store, at)
     workers = select_workers(caseloads, worker, team, everyone)
@@ -174,8 +168,31 @@ def publish(  # noqa: C901
     if kind == "supervision" and audience == "internal":
         context["records"] = supervision_records(store)
     processes = max(1, min(int(processes), MAX_PROCESSES, len(workers) or 1))
+    written = sorted(_render_all(context, workers, processes, f"{kind} packs", progress))
+    if pdf:
+        written += _print_pdfs(written, progress)
+    for path in written:
+        if on_page:
+            on_page(path)
+    return written
+
+
+def _checked_audience(kind: str, audience: str | None, worker: str | None) -> str:
+    """Return the pack's audience (its default if not given), refusing an unknown kind or audience."""
+    if kind not in KINDS:
+        raise PublishError(f"pack kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    audience = audience or default_audience(worker)
+    if audience not in AUDIENCES:
+        raise PublishError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+    return audience
+
+
+def _render_all(
+    context: dict[str, object], workers: list[str], processes: int, what: str, progress: bool
+) -> list[Path]:
+    """Render a page per worker, here or in spawned processes, with a progress bar."""
     written: list[Path] = []
-    bar = tqdm(total=len(workers), desc=f"{kind} packs", unit="page", disable=not progress)
+    bar = tqdm(total=len(workers), desc=what, unit="page", disable=not progress)
     try:
         if processes == 1:
             _start_process(context)
@@ -191,16 +208,14 @@ def publish(  # noqa: C901
     finally:
         bar.close()
         _CONTEXT.clear()
-    written.sort()
-    if pdf:
-        if not shutil.which(str(CHROMIUM)) and not CHROMIUM.exists():
-            raise PublishError(f"{CHROMIUM} not found: install Chromium to make PDFs")
-        for path in tqdm(list(written), desc="PDFs", unit="page", disable=not progress):
-            written.append(print_pdf(path))
-    for path in written:
-        if on_page:
-            on_page(path)
     return written
+
+
+def _print_pdfs(pages: list[Path], progress: bool) -> list[Path]:
+    """Print each page to PDF with headless Chromium; return the PDFs."""
+    if not shutil.which(str(CHROMIUM)) and not CHROMIUM.exists():
+        raise PublishError(f"{CHROMIUM} not found: install Chromium to make PDFs")
+    return [print_pdf(path) for path in tqdm(list(pages), desc="PDFs", unit="page", disable=not progress)]
 
 
 # What each page needs, set once per process: in this process, or in each worker process by

@@ -163,7 +163,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def render_supervision_body(  # noqa: C901
+def render_supervision_body(
     view: WorkerCaseload, audience: str = "internal", records: pd.DataFrame | None = None, chart: bool = True
 ) -> str:
     """Return the supervision pack for ``view`` as an HTML fragment (see the module for audiences)."""
@@ -201,54 +201,67 @@ def render_supervision_body(  # noqa: C901
     out.append("<section class='wb-children'><h2>Children</h2>")
     if view.children.empty:
         out.append("<p>No child is allocated to this worker on this date.</p>")
-    meeting_types = labels("meeting_types")
     # Plain Python objects: reading Arrow-backed columns a row at a time is slow on big caseloads.
     outcomes_of = dict(tuple(view.outcomes.astype(object).groupby("child_id", sort=False)))
     prompts_of = dict(tuple(view.prompts.astype(object).groupby("child_id", sort=False)))
     children = view.children.astype(object).sort_values("child_id", key=lambda s: s.map(names))
     for child in children.itertuples(index=False):
-        label = names[child.child_id]
-        born = f", born {child.birth_month}" if audience == "internal" else ""
-        out.append(
-            f"<section class='wb-child'><h3>{html.escape(label)} <small>(age {child.age}{born})</small></h3>"
-        )
-        if pd.notna(child.last_meeting_date):
-            kind = meeting_types.get(child.last_meeting_type, str(child.last_meeting_type))
-            out.append(
-                f"<p><strong>Last meeting</strong>: {html.escape(kind)}, "
-                f"{short_date(child.last_meeting_date)}. "
-                f"Who was there: {html.escape(child.who_was_there)}.</p>"
-            )
-        else:
-            out.append("<p><strong>Last meeting</strong>: none recorded on or before this date.</p>")
         mine = outcomes_of.get(child.child_id)
-        if mine is None or mine.empty:
-            out.append(
-                "<p><em>No desired outcome is active for this child.</em> Is the work aimed at one?</p>"
-            )
-        else:
-            out.append(
-                "<table class='wb-outcomes'><thead><tr><th scope='col'></th>"
-                "<th scope='col'>Desired outcome</th>"
-                "<th scope='col'>What success looks like</th><th scope='col'>Baseline</th>"
-                "<th scope='col'>Latest</th><th scope='col'>Target</th><th scope='col'>Last review</th>"
-                f"</tr></thead><tbody>{_outcome_rows(mine, numbers)}</tbody></table>"
-            )
         prompts = prompts_of.get(child.child_id, view.prompts.iloc[:0])
-        for prompt in prompts.itertuples(index=False):
-            out.append(
-                f"<div class='wb-prompt'><strong>{html.escape(numbers.get(prompt.outcome_id, ''))}: "
-                f"{html.escape(prompt.title)}</strong>{html.escape(prompt.explanation)}</div>"
-            )
-        out.append("</section>")
+        out.append(_child_section(child, names[child.child_id], audience, mine, prompts, numbers))
     out.append("</section>")
     if audience == "internal" and records is not None:
-        out.append("<section class='wb-records'><h2>Supervision records</h2>")
-        if records.empty:
-            out.append("<p>No supervision has been recorded for this worker in the workbench yet.</p>")
-        for record in records.itertuples(index=False):
-            out.append(render_record(record))
-        out.append("</section>")
+        out.append(_records_section(records))
+    return "".join(out)
+
+
+def _last_meeting(child) -> str:
+    """Return a child's last meeting on or before D, in words (or that none is recorded)."""
+    if pd.isna(child.last_meeting_date):
+        return "<p><strong>Last meeting</strong>: none recorded on or before this date.</p>"
+    kind = labels("meeting_types").get(child.last_meeting_type, str(child.last_meeting_type))
+    return (
+        f"<p><strong>Last meeting</strong>: {html.escape(kind)}, "
+        f"{short_date(child.last_meeting_date)}. "
+        f"Who was there: {html.escape(child.who_was_there)}.</p>"
+    )
+
+
+def _child_section(
+    child, label: str, audience: str, outcomes: pd.DataFrame | None, prompts: pd.DataFrame, numbers: dict
+) -> str:
+    """Return one child's part of an internal pack: last meeting, desired outcomes and prompts."""
+    born = f", born {child.birth_month}" if audience == "internal" else ""
+    out = [
+        f"<section class='wb-child'><h3>{html.escape(label)} <small>(age {child.age}{born})</small></h3>",
+        _last_meeting(child),
+    ]
+    if outcomes is None or outcomes.empty:
+        out.append("<p><em>No desired outcome is active for this child.</em> Is the work aimed at one?</p>")
+    else:
+        out.append(
+            "<table class='wb-outcomes'><thead><tr><th scope='col'></th>"
+            "<th scope='col'>Desired outcome</th>"
+            "<th scope='col'>What success looks like</th><th scope='col'>Baseline</th>"
+            "<th scope='col'>Latest</th><th scope='col'>Target</th><th scope='col'>Last review</th>"
+            f"</tr></thead><tbody>{_outcome_rows(outcomes, numbers)}</tbody></table>"
+        )
+    out += [
+        f"<div class='wb-prompt'><strong>{html.escape(numbers.get(prompt.outcome_id, ''))}: "
+        f"{html.escape(prompt.title)}</strong>{html.escape(prompt.explanation)}</div>"
+        for prompt in prompts.itertuples(index=False)
+    ]
+    out.append("</section>")
+    return "".join(out)
+
+
+def _records_section(records: pd.DataFrame) -> str:
+    """Return the supervision records made in the workbench, newest as stored, or that there are none."""
+    out = ["<section class='wb-records'><h2>Supervision records</h2>"]
+    if records.empty:
+        out.append("<p>No supervision has been recorded for this worker in the workbench yet.</p>")
+    out += [render_record(record) for record in records.itertuples(index=False)]
+    out.append("</section>")
     return "".join(out)
 
 

@@ -162,7 +162,6 @@ def import_statutory(
         else:
             on_step = None
             if on_progress:
-
                 def on_step(done: int, total: int, path: Path = Path(path)) -> None:
                     on_progress(ImportProgress(path, CHECKING, done, total, "step"))
 

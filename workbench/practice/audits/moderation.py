@@ -28,7 +28,7 @@ from workbench.store.audit_tables import T
 from workbench.store.retry import write_with_retry
 
 
-def moderate_audit(  # noqa: C901
+def moderate_audit(
     store,
     audit_id: str,
     moderator_id: str,
@@ -58,24 +58,11 @@ def moderate_audit(  # noqa: C901
     if audit is None:
         raise AuditError(f"no workbench audit {audit_id!r} to moderate")
     if scope is not None:
-
         require_case(scope, audit["child_id"])
     if moderator_id == audit["auditor_id"]:
         raise AuditError("moderation needs a second person: the moderator is the auditor")
     template = stored_template(store, audit["template_id"], audit["template_version"])
-    problems = []
-    for qid in answered:
-        grade, why = question_grades.get(qid, ("", ""))
-        if grade not in template.question(qid).allowed_grades():
-            problems.append(f"{qid}: choose a moderated grade")
-        elif not why.strip():
-            problems.append(f"{qid}: give a reason")
-    for qid in set(question_grades) - set(answered):
-        problems.append(f"{qid}: not answered in the audit")
-    if overall_grade not in graded_codes():
-        problems.append("overall: choose a moderated overall grade")
-    if not reason.strip():
-        problems.append("overall: give a reason")
+    problems = _moderation_problems(template, answered, question_grades, overall_grade, reason)
     if problems:
         raise AuditError(f"moderation of {audit_id} refused: " + "; ".join(problems))
 
@@ -108,6 +95,29 @@ def moderate_audit(  # noqa: C901
         return moderation_id
 
     return write_with_retry(store, write)
+
+
+def _moderation_problems(
+    template,
+    answered: list[str],
+    question_grades: Mapping[str, tuple[str, str]],
+    overall_grade: str,
+    reason: str,
+) -> list[str]:
+    """Return what is missing or wrong in a moderation, question by question, then overall."""
+    problems = []
+    for qid in answered:
+        grade, why = question_grades.get(qid, ("", ""))
+        if grade not in template.question(qid).allowed_grades():
+            problems.append(f"{qid}: choose a moderated grade")
+        elif not why.strip():
+            problems.append(f"{qid}: give a reason")
+    problems += [f"{qid}: not answered in the audit" for qid in set(question_grades) - set(answered)]
+    if overall_grade not in graded_codes():
+        problems.append("overall: choose a moderated overall grade")
+    if not reason.strip():
+        problems.append("overall: give a reason")
+    return problems
 
 
 def _kappa(pairs: pd.DataFrame) -> tuple[float, float, float]:

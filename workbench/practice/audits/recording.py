@@ -161,7 +161,6 @@ def _answer_rows(record: AuditRecord) -> list[dict]:
 
 def _require_case(scope: Scope | None, child_id: str) -> None:
     if scope is not None:
-
         require_case(scope, child_id)
 
 
