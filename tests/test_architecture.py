@@ -194,6 +194,38 @@ def test_no_private_name_is_imported_from_another_module():
     assert private_names(imports) == []
 
 
+def service_data_internals(path: Path) -> list[str]:
+    """Return each read of an underscored attribute of ``data``/``service`` (a ``ServiceData``) in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{path.relative_to(ROOT)}:{node.lineno} reads {ast.unparse(node)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and ast.unparse(node.value) in ("data", "service", "self.data", "self.service")
+    ]
+
+
+def test_service_data_internals_stay_in_the_measures_package():
+    """Pages and practice tools use ServiceData's public rows (``outcome_rows``, ``scored_reviews``, ...)."""
+    outside = [
+        path
+        for folder in ("workbench", "widgets")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "measures" not in path.relative_to(ROOT).parts
+    ]
+    assert [line for path in outside for line in service_data_internals(path)] == []
+
+
+def test_the_check_would_catch_a_page_reading_service_data_internals(tmp_path, monkeypatch):
+    page = tmp_path / "workbench" / "pages" / "page.py"
+    page.parent.mkdir(parents=True)
+    page.write_text("def f(data):\n    return data._outcome_units\n")
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    assert service_data_internals(page) == ["workbench/pages/page.py:2 reads data._outcome_units"]
+
+
 def test_no_import_hides_inside_a_function():
     assert lazy_imports(_all_core_imports()) == []
 

@@ -190,7 +190,7 @@ class TeamLeadView(W.VBox):
         # Statements of the outcomes listed, looked up once per filter change (by position:
         # indexing the whole outcomes table by id on every child change is slow at scale).
         listed = self.attention["outcome_id"].unique()
-        rows = self.data._outcome_index.get_indexer(listed)
+        rows = self.data.outcome_positions(listed)
         found = self.data.outcomes["statement"].iloc[rows].to_numpy() if len(rows) else []
         self._statements = {o: (s if isinstance(s, str) else "") for o, s in zip(listed, found, strict=True)}
         flagged = dict(

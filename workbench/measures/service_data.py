@@ -5,7 +5,7 @@ With the derived arrays that keep a filter change cheap: see :class:`ServiceData
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cached_property
 
@@ -462,6 +462,62 @@ class ServiceData:
                 "moderation_date": _dates(aud["moderation_date"]),
             }
         )
+
+    # -- rows by child, for pages that show a few children's outcomes ----------------------------
+
+    def outcome_rows(
+        self, child_ids: Iterable[str], plan_type: str | None = None, domain: str | None = None
+    ) -> np.ndarray:
+        """Return the row positions in ``outcomes`` of the children's outcomes (by plan type, domain)."""
+        positions = self._child_index.get_indexer(list(child_ids))
+        units = self._outcome_units
+        picked = np.isin(units["child"].to_numpy(), positions[positions >= 0])
+        if plan_type:
+            picked &= units["plan_type"].eq(plan_type).fillna(False).to_numpy(dtype=bool)
+        if domain:
+            picked &= units["domain"].eq(domain).fillna(False).to_numpy(dtype=bool)
+        return np.flatnonzero(picked)
+
+    def scored_reviews(self, outcome_rows: np.ndarray) -> pd.DataFrame:
+        """Return the scored reviews of the outcomes at row positions ``outcome_rows`` of ``outcomes``.
+
+        Reads the store's reviews already sorted by (outcome, date, review_id), so picking a
+        team's reviews out of millions is a binary search, not a scan. Columns: outcome_id,
+        review_id (the sorted position, so ties keep their order), review_date, score.
+        """
+        reviews = self._scored_reviews
+        owner = reviews["outcome"].to_numpy()
+        rows = np.sort(np.asarray(outcome_rows, dtype="int64"))
+        starts, ends = np.searchsorted(owner, rows, "left"), np.searchsorted(owner, rows, "right")
+        lengths = ends - starts
+        picked = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        return pd.DataFrame(
+            {
+                # Take the few rows first: converting the whole column would cost more than the search.
+                "outcome_id": self.outcomes["outcome_id"].iloc[owner[picked]].to_numpy(),
+                "review_id": picked,
+                "review_date": pd.to_datetime(reviews["date"].to_numpy()[picked]),
+                "score": reviews["score"].to_numpy()[picked],
+            }
+        )
+
+    def meeting_rows(self, child_ids: Iterable[str]) -> np.ndarray:
+        """Return the row positions in ``meetings`` of the children's meetings."""
+        positions = self._child_index.get_indexer(list(child_ids))
+        return np.flatnonzero(np.isin(self._meeting_units["child"].to_numpy(), positions[positions >= 0]))
+
+    def outcome_positions(self, outcome_ids: Iterable[str]) -> np.ndarray:
+        """Return the row position in ``outcomes`` of each outcome id (-1 for an unknown id)."""
+        return self._outcome_index.get_indexer(list(outcome_ids))
+
+    def children_chosen(self, at: date, filters: Filters) -> np.ndarray:
+        """Return a mask over ``children``: those the child filters (team, worker, ...) choose at ``at``."""
+        mask = self._child_mask(timestamp_at(at), filters)
+        return np.ones(len(self.children), dtype=bool) if mask is None else mask
+
+    def children_allocated(self, at: date) -> np.ndarray:
+        """Return a mask over ``children``: those with a team (an open allocation) at ``at``."""
+        return self._children_at(timestamp_at(at))["team_id"].notna().to_numpy()
 
 
 def evidence_ranks() -> dict[str, int]:

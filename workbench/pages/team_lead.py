@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from workbench.access import Scope
@@ -19,7 +18,6 @@ from workbench.measures.filters import Filters
 from workbench.measures.headline import headline_measures
 from workbench.measures.periods import period_ends
 from workbench.measures.service_data import ServiceData
-from workbench.practice.attention import outcome_rows_of, scored_reviews_of
 
 #: How many financial quarters back the period chooser goes.
 PERIODS_SHOWN = 8
@@ -127,16 +125,13 @@ def children_in_view(data: ServiceData, at: date, scope: Scope, filters: Filters
 
     ``filters`` must already be narrowed by ``scope.restrict`` (so it cannot widen the scope).
     """
-    when = pd.Timestamp(at)
     ids = data.children["child_id"]
     # The child filters on the store's arrays for D (kept between filter changes), not a new frame.
     kept = ("team_id", "worker_id", "service", "locality")
     chosen = Filters(**{name: getattr(filters, name) for name in kept})
-    mask = data._child_mask(when, chosen)
-    if mask is None:
-        mask = np.ones(len(ids), dtype=bool)
+    mask = data.children_chosen(at, chosen)
     if scope.everything:
-        mask = mask & data._children_at(when)["team_id"].notna().to_numpy()
+        mask = mask & data.children_allocated(at)
     else:
         mask = mask & ids.isin(scope.child_ids).to_numpy()
     return sorted(ids[mask])
@@ -163,7 +158,7 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
     kind (baseline or review), target, status.
     """
     when = pd.Timestamp(at)
-    rows = outcome_rows_of(data, [child_id], domain=domain)
+    rows = data.outcome_rows([child_id], domain=domain)
     outcomes = data.outcomes.iloc[rows]
     closed = outcomes["closed_date"]
     current = (
@@ -181,7 +176,7 @@ def outcome_journey(data: ServiceData, child_id: str, at: date, domain: str | No
             "review_id": -1,
         }
     )
-    reviews = scored_reviews_of(data, rows)
+    reviews = data.scored_reviews(rows)
     reviews = reviews[reviews["review_date"] <= when]
     scored = pd.DataFrame(
         {

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 
 from workbench.measures.service_data import ServiceData
@@ -240,44 +239,6 @@ def attention_by_child(reasons: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def scored_reviews_of(data: ServiceData, outcome_rows: np.ndarray) -> pd.DataFrame:
-    """Return the scored reviews of the outcomes at row positions ``outcome_rows`` of ``data.outcomes``.
-
-    Reads the store's reviews already sorted by (outcome, date, review_id), so picking a
-    team's reviews out of millions is a binary search, not a scan. Columns: outcome_id,
-    review_id (the sorted position, so ties keep their order), review_date, score.
-    """
-    reviews = data._scored_reviews
-    owner = reviews["outcome"].to_numpy()
-    rows = np.sort(np.asarray(outcome_rows, dtype="int64"))
-    starts, ends = np.searchsorted(owner, rows, "left"), np.searchsorted(owner, rows, "right")
-    lengths = ends - starts
-    picked = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-    return pd.DataFrame(
-        {
-            # Take the few rows first: converting the whole column would cost more than the search.
-            "outcome_id": data.outcomes["outcome_id"].iloc[owner[picked]].to_numpy(),
-            "review_id": picked,
-            "review_date": pd.to_datetime(reviews["date"].to_numpy()[picked]),
-            "score": reviews["score"].to_numpy()[picked],
-        }
-    )
-
-
-def outcome_rows_of(
-    data: ServiceData, child_ids: Iterable[str], plan_type: str | None = None, domain: str | None = None
-) -> np.ndarray:
-    """Return the row positions in ``data.outcomes`` of the children's outcomes (by plan type, domain)."""
-    positions = data._child_index.get_indexer(list(child_ids))
-    units = data._outcome_units
-    picked = np.isin(units["child"].to_numpy(), positions[positions >= 0])
-    if plan_type:
-        picked &= units["plan_type"].eq(plan_type).fillna(False).to_numpy(dtype=bool)
-    if domain:
-        picked &= units["domain"].eq(domain).fillna(False).to_numpy(dtype=bool)
-    return np.flatnonzero(picked)
-
-
 def attention_for(
     data: ServiceData,
     at: date,
@@ -287,9 +248,6 @@ def attention_for(
 ) -> pd.DataFrame:
     """Run :func:`attention_reasons` for ``child_ids`` (already scoped), narrowed by plan type and domain."""
     wanted = list(child_ids)
-    rows = outcome_rows_of(data, wanted, plan_type, domain)
-    outcomes = data.outcomes.iloc[rows]
-    positions = data._child_index.get_indexer(wanted)
-    meeting_rows = np.flatnonzero(np.isin(data._meeting_units["child"].to_numpy(), positions[positions >= 0]))
-    meetings = data.meetings.iloc[meeting_rows]
-    return attention_reasons(outcomes, scored_reviews_of(data, rows), meetings, at)
+    rows = data.outcome_rows(wanted, plan_type, domain)
+    meetings = data.meetings.iloc[data.meeting_rows(wanted)]
+    return attention_reasons(data.outcomes.iloc[rows], data.scored_reviews(rows), meetings, at)

@@ -62,6 +62,7 @@ from workbench.core.codes import labels, scale_ranges
 from workbench.measures.service_data import ServiceData
 from workbench.practice import rules
 from workbench.store.engine import Store
+from workbench.store.retry import write_with_retry
 from workbench.store.supervision_tables import SUPERVISION_RECORDS
 from workbench.text.statements import flag_advice, statement_flags_for_outcomes
 
@@ -726,18 +727,20 @@ def record_supervision(
     }
     if not any(texts.values()):
         raise SupervisionError("write what was discussed, challenged or confirmed before saving")
-    with store.engine.begin() as conn:
-        result = conn.execute(
-            SUPERVISION_RECORDS.insert().values(
-                worker_id=worker_id,
-                supervisor=supervisor,
-                supervision_date=_day(supervision_date),
-                view_at=_day(view_at),
-                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                **texts,
-            )
-        )
-        return int(result.inserted_primary_key[0])
+    row = {
+        "worker_id": worker_id,
+        "supervisor": supervisor,
+        "supervision_date": _day(supervision_date),
+        "view_at": _day(view_at),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **texts,
+    }
+
+    def write(conn) -> int:
+        return int(conn.execute(SUPERVISION_RECORDS.insert().values(**row)).inserted_primary_key[0])
+
+    # Several supervisors save at once: wait out SQLite's write lock, as audits do.
+    return write_with_retry(store, write)
 
 
 def supervision_records(store: Store, worker_id: str | None = None) -> pd.DataFrame:
