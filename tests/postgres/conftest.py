@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from workbench.store.engine import Store
+
 
 def _pg_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -106,3 +108,13 @@ def postgres_url():
         )
         time.sleep(0.1)
         shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_store(postgres_url):
+    """A store on the session's PostgreSQL database, emptied again after the test."""
+    store = Store(postgres_url)
+    yield store
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    store.engine.dispose()

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pandas as pd
-import pytest
 
 from tests.fixtures.handworked import write_extract
 from workbench.practice.audits.casefile import case_file
@@ -21,17 +20,7 @@ from workbench.practice.audits.recording import (
 from workbench.practice.audits.sampling import create_round, draw_sample, round_cases
 from workbench.practice.audits.templates import load_template
 from workbench.store.audit_frames import action_frame, answer_frame, audit_frame
-from workbench.store.engine import Store
 from workbench.store.loading import load_extract
-
-
-@pytest.fixture
-def pg_store(postgres_url):
-    store = Store(postgres_url)
-    yield store
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    store.engine.dispose()
 
 
 def test_audits_record_moderate_and_report_on_postgres(pg_store, tmp_path):

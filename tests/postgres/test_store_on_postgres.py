@@ -12,15 +12,6 @@ from workbench.store.loading import load_extract
 from workbench.store.migrations import SCHEMA_VERSION
 
 
-@pytest.fixture
-def pg_store(postgres_url):
-    store = Store(postgres_url)
-    yield store
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    store.engine.dispose()
-
-
 def test_postgres_store_loads_and_measures_like_sqlite(pg_store, tmp_path):
     assert pg_store.engine.dialect.name == "postgresql"
     assert pg_store.schema_version() == SCHEMA_VERSION

@@ -1,21 +1,10 @@
 """Supervision views and records on a real PostgreSQL server give what they give on SQLite."""
 
-import pytest
 
 from tests.fixtures.handworked import write_extract
 from tests.fixtures.supervision import AT, signed_in, supervision_rows
 from workbench.practice.supervision import record_supervision, supervision_records, supervision_view
-from workbench.store.engine import Store
 from workbench.store.loading import load_extract
-
-
-@pytest.fixture
-def pg_store(postgres_url):
-    store = Store(postgres_url)
-    yield store
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    store.engine.dispose()
 
 
 def test_supervision_on_postgres(pg_store, tmp_path, monkeypatch):

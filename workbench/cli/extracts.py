@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from workbench.cli.options import mapping_option, problems_option, read_mapping, refused_error, store_option
+from workbench.cli.options import (
+    mapping_option,
+    problems_option,
+    read_mapping,
+    refused_error,
+    store_option,
+    year_option,
+)
 from workbench.cli.serving import PROJECT_DIR
 from workbench.core.progress import ImportProgress
 from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
@@ -144,12 +151,7 @@ def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_cs
 @click.argument("kind", type=click.Choice(CHECK_KINDS))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @mapping_option
-@click.option(
-    "--year",
-    type=int,
-    default=None,
-    help="Collection year of a statutory return (code lists change by year).",
-)
+@year_option
 @problems_option
 def check(
     kind: str, paths: tuple[Path, ...], mapping: Path | None, year: int | None, problems_csv: Path | None
@@ -183,12 +185,7 @@ def check(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @store_option
 @mapping_option
-@click.option(
-    "--year",
-    type=int,
-    default=None,
-    help="Collection year of a statutory return (code lists change by year).",
-)
+@year_option
 @problems_option
 def import_files(
     kind: str,

@@ -34,6 +34,13 @@ problems_option = click.option(
     help="If the extract is refused, also write every problem to this CSV.",
 )
 
+year_option = click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="Collection year of a statutory return (code lists change by year).",
+)
+
 
 def read_mapping(path: Path | None) -> ExtractMapping:
     """Return the column mapping at ``path`` (none: names as they are), or stop with its problem."""

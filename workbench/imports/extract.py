@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.core.codes import code_list, codes, scale_ranges
+from workbench.core.errors import RefusedError
 from workbench.core.model import EXTRACT_TABLES, Field, Kind, Table
 from workbench.core.provenance import sha256_file
 from workbench.imports.sources import (
@@ -55,17 +56,12 @@ class Problem:
         return f"{where}{field_part}:{value_part}; expected {self.expected}"
 
 
-class ExtractError(ValueError):
+class ExtractError(RefusedError):
     """An extract that cannot be loaded. ``problems`` lists every problem found."""
 
     def __init__(self, folder: Path, problems: list[Problem]) -> None:
         self.folder = folder
-        self.problems = problems
-        shown = "\n".join(f"  - {p}" for p in problems[:20])
-        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(
-            f"extract {folder} was refused: {len(problems)} problem(s); nothing was loaded\n{shown}{more}"
-        )
+        super().__init__(f"extract {folder} was refused", problems, "loaded")
 
     def to_frame(self) -> pd.DataFrame:
         """Return the problems as a DataFrame (file, row, field, value, expected)."""

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.core.errors import RefusedError
 from workbench.core.provenance import sha256_file
 from workbench.imports.report import REJECTION_COLUMNS, Rejection
 from workbench.imports.sources import read_text_csv, read_workbook
@@ -54,18 +55,13 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TABLE = "audits"
 
 
-class AuditImportError(ValueError):
+class AuditImportError(RefusedError):
     """A spreadsheet of audits that was refused; ``rejections`` lists every problem."""
 
     def __init__(self, path: Path, rejections: list[Rejection]) -> None:
         self.path = path
         self.rejections = rejections
-        shown = "\n".join(f"  - {r}" for r in rejections[:20])
-        more = f"\n  ... and {len(rejections) - 20} more" if len(rejections) > 20 else ""
-        super().__init__(
-            f"audits in {path.name} were refused: {len(rejections)} problem(s); "
-            f"nothing was imported\n{shown}{more}"
-        )
+        super().__init__(f"audits in {path.name} were refused", rejections, "imported")
 
     def to_frame(self) -> pd.DataFrame:
         """Return the rejections as a DataFrame (file, sheet, row, table, field, value, expected)."""
