@@ -48,11 +48,9 @@ REASONS: dict[str, str] = {
     "vague_statement": "Does not say how anyone will know it is met",
 }
 
-#: Statement flags that make an outcome read as a process (the first reason) or as too vague
-#: to know when it is met (the second). Professional voice, jargon and length are left to the
-#: statements notebook: a team lead's list is for what stops an outcome being an outcome.
-PROCESS_FLAGS = ("describes_service", "compliance", "professional_task", "support_offered")
-VAGUE_FLAGS = ("empty", "no_sign_of_success", "vague")
+# The statement flags for "reads as a process" and "vague" are the rule book's. Professional
+# voice, jargon and length are left to the statements notebook: a team lead's list is for what
+# stops an outcome being an outcome.
 
 _COLUMNS = ["child_id", "outcome_id", "reason", "heading", "explanation"]
 
@@ -87,8 +85,7 @@ def _reasons(outcome_ids: Iterable[str], reason: str, explanations: Iterable[str
 def no_success_measure(inputs: AttentionInputs) -> pd.DataFrame:
     """Outcomes whose ``success_looks_like`` is empty."""
     out = inputs.outcomes
-    blank = out["success_looks_like"].fillna("").astype(str).str.strip().eq("")
-    picked = out[blank]
+    picked = out[rules.no_success_measure(out).to_numpy()]
     return _reasons(
         picked["outcome_id"],
         "no_success_measure",
@@ -149,18 +146,18 @@ def _statement_reason(flags: pd.DataFrame, reason: str) -> pd.DataFrame:
 def reads_as_process(inputs: AttentionInputs) -> pd.DataFrame:
     """Outcomes whose statement describes a service, compliance, a task or support, not a change."""
     flags = inputs.statement_flags
-    return _statement_reason(flags[flags["flag"].isin(PROCESS_FLAGS)], "reads_as_process")
+    return _statement_reason(flags[flags["flag"].isin(rules.PROCESS_FLAGS)], "reads_as_process")
 
 
 def vague_statement(inputs: AttentionInputs) -> pd.DataFrame:
     """Outcomes whose statement is empty or gives no sign of success (success measure written)."""
     flags = inputs.statement_flags
-    process = set(flags.loc[flags["flag"].isin(PROCESS_FLAGS), "outcome_id"])
+    process = set(flags.loc[flags["flag"].isin(rules.PROCESS_FLAGS), "outcome_id"])
     out = inputs.outcomes
-    blank = out["success_looks_like"].fillna("").astype(str).str.strip().eq("")
+    blank = rules.no_success_measure(out).to_numpy()
     # no_success_measure already says nobody can tell when it is met; an empty statement still counts.
     no_success = set(out.loc[blank, "outcome_id"])
-    picked = flags[flags["flag"].isin(VAGUE_FLAGS) & ~flags["outcome_id"].isin(process)]
+    picked = flags[flags["flag"].isin(rules.VAGUE_FLAGS) & ~flags["outcome_id"].isin(process)]
     picked = picked[(picked["flag"] == "empty") | ~picked["outcome_id"].isin(no_success)]
     return _statement_reason(picked, "vague_statement")
 

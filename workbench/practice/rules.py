@@ -9,6 +9,11 @@ needs. How a page words it is the page's business; which outcomes break it is de
 - **No progress** (:func:`no_progress`): the outcome has :data:`NO_PROGRESS_REVIEWS` or more
   scored reviews on or before D, and the latest score of the last three is no higher than the
   first of them.
+- **No success measure** (:func:`no_success_measure`): ``success_looks_like`` is empty, so
+  nobody can tell when the outcome is met.
+- **Reads as a process** / **vague**: the statement reader raises one of :data:`PROCESS_FLAGS`
+  (a service, compliance, a task or support, not a change in the child's life) or of
+  :data:`VAGUE_FLAGS` (empty, or no sign of how anyone will know it is met).
 """
 
 from __future__ import annotations
@@ -19,6 +24,16 @@ import pandas as pd
 NOT_REVIEWED_DAYS = 91
 #: How many of the latest scored reviews "no progress" looks at.
 NO_PROGRESS_REVIEWS = 3
+#: Statement flags that make an outcome read as a process rather than a change for the child.
+PROCESS_FLAGS: tuple[str, ...] = ("describes_service", "compliance", "professional_task", "support_offered")
+#: Statement flags that make an outcome too vague to know when it is met.
+VAGUE_FLAGS: tuple[str, ...] = ("empty", "no_sign_of_success", "vague")
+
+
+def no_success_measure(outcomes: pd.DataFrame) -> pd.Series:
+    """Return, for each outcome, whether ``success_looks_like`` is empty (blank or missing)."""
+    text = outcomes["success_looks_like"].astype("string").str.strip()
+    return (text.isna() | text.eq("")).astype(bool)
 
 
 def not_reviewed(outcomes: pd.DataFrame, scored_reviews: pd.DataFrame, at) -> pd.DataFrame:

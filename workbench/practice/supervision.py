@@ -89,13 +89,8 @@ PROMPT_TITLES: dict[str, str] = {
 #: the rest, and whose words is already on the page beside each outcome), ``jargon`` and
 #: ``long`` (wording polish, better coached in the statements notebook than in supervision).
 STATEMENT_PROMPT_FLAGS: dict[str, str] = {
-    "empty": "statement_unclear",
-    "describes_service": "statement_process",
-    "compliance": "statement_process",
-    "professional_task": "statement_process",
-    "support_offered": "statement_process",
-    "no_sign_of_success": "statement_unclear",
-    "vague": "statement_unclear",
+    **dict.fromkeys(rules.PROCESS_FLAGS, "statement_process"),
+    **dict.fromkeys(rules.VAGUE_FLAGS, "statement_unclear"),
 }
 
 
@@ -544,8 +539,7 @@ def no_progress_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) 
 
 def success_missing_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
     """Outcomes with no success measure (``success_looks_like`` empty)."""
-    text = outcomes["success_looks_like"].astype("string").str.strip()
-    picked = outcomes[text.isna() | text.eq("")]
+    picked = outcomes[rules.no_success_measure(outcomes).to_numpy()]
     explanation = (
         "Nobody has written down what success will look like, so neither the family nor the "
         "practitioner can tell when it is achieved. Agree it with the family."
@@ -587,8 +581,7 @@ def statement_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
     flags = statement_flags_for_outcomes(outcomes[["outcome_id", "statement"]])
     flags = flags[flags["flag"].isin(STATEMENT_PROMPT_FLAGS)]
     # The success-measure prompt already asks how anyone will know; do not ask twice.
-    text = outcomes["success_looks_like"].astype("string").str.strip()
-    no_success = set(outcomes.loc[text.isna() | text.eq(""), "outcome_id"])
+    no_success = set(outcomes.loc[rules.no_success_measure(outcomes).to_numpy(), "outcome_id"])
     flags = flags[
         ~(flags["flag"].isin(["no_sign_of_success", "vague"]) & flags["outcome_id"].isin(no_success))
     ]
