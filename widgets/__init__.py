@@ -14,7 +14,7 @@ from widgets.service_dashboard import ServiceDashboard
 from widgets.supervision_view import SupervisionView
 from widgets.team_filters import TeamFilters
 from widgets.team_lead_view import TeamLeadView
-from widgets.viewer import refusal, scope_caption, viewer_identity
+from widgets.viewer import refusal, scope_caption, viewer_identity, viewer_page
 
 __all__ = [
     "AuditActions",
@@ -35,4 +35,5 @@ __all__ = [
     "refusal",
     "scope_caption",
     "viewer_identity",
+    "viewer_page",
 ]

@@ -17,8 +17,7 @@ from widgets.measure_trend_view import MeasureTrendView
 from widgets.measures_by_group_view import MeasuresByGroupView
 from widgets.meeting_outcomes_view import MeetingOutcomesView
 from widgets.statutory_view import StatutoryView
-from widgets.viewer import refusal, scope_caption, viewer_identity
-from workbench.access import AccessRefusedError
+from widgets.viewer import scope_caption, viewer_page
 from workbench.measures.service_data import ServiceData
 from workbench.pages.service import DashboardView, dashboard_view, prepare_page
 from workbench.store.engine import open_store
@@ -78,7 +77,4 @@ def service_dashboard_page(page: str) -> W.Widget:
     # page, and only then does the kernel wait for the viewer's request to learn who they are.
     data = ServiceData(open_store())
     prepare_page(page, data)  # for everyone, so the viewer's own page only filters and sums
-    try:
-        return ServiceDashboard(dashboard_view(page, identity=viewer_identity(), data=data))
-    except AccessRefusedError as error:
-        return refusal(error)
+    return viewer_page(lambda viewer: ServiceDashboard(dashboard_view(page, identity=viewer, data=data)))

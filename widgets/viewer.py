@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 
 import ipywidgets as W
 import pandas as pd
@@ -37,6 +38,17 @@ def refusal(error: AccessRefusedError) -> W.HTML:
     )
     message.add_class("wb-refused")
     return message
+
+
+def viewer_page(build: Callable[[Identity], W.Widget]) -> W.Widget:
+    """Return ``build(viewer)`` for the trusted viewer, or the refusal when they cannot see it.
+
+    Every dashboard builds its page through this, so none handles identity or refusal itself.
+    """
+    try:
+        return build(viewer_identity())
+    except AccessRefusedError as error:
+        return refusal(error)
 
 
 def scope_caption(scope: Scope, teams: pd.DataFrame) -> W.HTML:

@@ -61,3 +61,25 @@ def test_caption_escapes_text_from_the_data(service):
     state.locality = "<script>alert(1)</script>"
     assert "<script>" not in view.caption.value
     assert "&lt;script&gt;" in view.caption.value
+
+
+def test_a_dashboard_built_for_a_viewer_or_refused(monkeypatch):
+    """viewer_page hands the trusted viewer to the page's builder, and refuses in plain words."""
+    import ipywidgets as W
+
+    from widgets.viewer import viewer_page
+    from workbench import access
+    from workbench.access import AccessRefusedError
+
+    for name in (access.DEMO_USER_ENV, access.DEPLOYMENT_USER_ENV, access.IDENTITY_FILE_ENV,
+                 access.JUPYTERHUB_USER_ENV, access.TRUSTED_HEADER_ENV):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    built = viewer_page(lambda viewer: W.HTML(viewer.user))
+    assert built.value == "demo-head-of-pi"
+
+    def refuse(viewer):
+        raise AccessRefusedError("no role for <b>someone</b>")
+
+    refused = viewer_page(refuse)
+    assert "wb-refused" in refused._dom_classes
+    assert "no role for &lt;b&gt;someone&lt;/b&gt;" in refused.value
