@@ -24,6 +24,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ HEALTH_PATH = "/workbench/health"
 #: Where Voila serves a page of a served folder; the rest of the path names the page.
 PAGE_PREFIX = "/voila/render/"
 LOG_PREFIX = "workbench-serve"
+SAFE_VALUE = re.compile(r"[\w.@:/+,-]+", re.ASCII)
 
 service_log = logging.getLogger("workbench.serve")
 
@@ -48,14 +50,15 @@ service_log = logging.getLogger("workbench.serve")
 def log_line(event: str, fields: Mapping[str, object]) -> str:
     """Return one log line: ``workbench-serve <UTC time> event=<event> key=value ...``.
 
-    Values holding a space, a quote or an equals sign are quoted with JSON escapes, so a line
-    always splits into the same fields; a missing value is ``-``.
+    A value with anything but letters, digits and ``_ . @ : / + , -`` is quoted with JSON
+    escapes (control characters included), so a line always splits into the same fields and a
+    header a client made up cannot forge a line; a missing value is ``-``.
     """
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
     parts = [LOG_PREFIX, stamp, f"event={event}"]
     for key, value in fields.items():
         text = "-" if value is None or value == "" else str(value)
-        if any(c in text for c in ' "=\n\t'):
+        if not SAFE_VALUE.fullmatch(text):
             text = json.dumps(text)
         parts.append(f"{key}={text}")
     return " ".join(parts)
