@@ -128,15 +128,27 @@ def view_page(browser, served: Served):
     return context
 
 
+def wait_for_kernels(served: Served, count: int, limit: float = 30.0) -> int:
+    """Wait until the health endpoint counts ``count`` running kernels; return the last count."""
+    deadline = time.monotonic() + limit
+    while (running := served.health()["kernels"]["running"]) != count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return running
+
+
 @pytest.fixture(scope="module")
 def culling_server(tmp_path_factory) -> Iterator[Served]:
-    """One `workbench serve` that culls kernels idle for 2 s with no page connected."""
-    served = serve(tmp_path_factory.mktemp("serve"), _free_loopback_port(), "--cull-idle-after", "2")
+    """One `workbench serve` that culls kernels idle for 2 s with no page open, one kernel a page."""
+    served = serve(
+        tmp_path_factory.mktemp("serve"), _free_loopback_port(),
+        "--cull-idle-after", "2", "--max-kernels-per-page", "1",
+    )  # fmt: skip
     yield served
     kill_all(served)
 
 
 def test_the_health_endpoint_counts_the_kernel_of_a_page_view(culling_server, browser):
+    assert wait_for_kernels(culling_server, 0) == 0
     before = culling_server.health()
     assert before["status"] == "ok"
     assert before["store"] == {"opens": True, "latest_date_in_data": "2026-03-31"}
@@ -156,15 +168,31 @@ def test_the_health_endpoint_counts_the_kernel_of_a_page_view(culling_server, br
 
 
 def test_an_idle_kernel_with_no_page_open_is_culled(culling_server, browser):
+    assert wait_for_kernels(culling_server, 0) == 0
     context = view_page(browser, culling_server)
-    assert culling_server.health()["kernels"]["running"] >= 1
+    assert culling_server.health()["kernels"]["running"] == 1
     context.close()  # the page's websocket closes; the kernel is now idle and unconnected
+    culled_before = culling_server.log().count(" event=kernel_culled ")
 
-    deadline = time.monotonic() + 30
-    while (running := culling_server.health()["kernels"]["running"]) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert running == 0, culling_server.log()[-3000:]
-    assert " event=kernel_culled " in culling_server.log()
+    assert wait_for_kernels(culling_server, 0) == 0, culling_server.log()[-3000:]
+    assert culling_server.log().count(" event=kernel_culled ") == culled_before + 1
+
+
+def test_a_page_at_its_kernel_limit_turns_the_next_viewer_away(culling_server, browser, tmp_path):
+    assert wait_for_kernels(culling_server, 0) == 0
+    first = view_page(browser, culling_server)
+    try:
+        second = browser.new_context()
+        page = second.new_page()
+        answer = page.goto(f"{culling_server.base_url}voila/render/{PAGE}")
+        assert answer.status == 503
+        assert "open in as many browsers as the server allows" in page.inner_text(".wb-page-busy")
+        page.screenshot(path=tmp_path / "page-busy.png")
+        second.close()
+        assert culling_server.health()["kernels"]["running"] == 1  # the refused view started none
+        assert " outcome=busy status=503 " in culling_server.log()
+    finally:
+        first.close()
 
 
 def test_sigterm_then_sigkill_leave_nothing_running_and_the_port_free(tmp_path, browser, record_property):

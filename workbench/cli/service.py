@@ -34,6 +34,7 @@ import psutil
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from tornado.log import access_log
+from traitlets import Integer
 
 from workbench.access import TRUSTED_HEADER_ENV, AccessRefusedError, current_identity, header_env
 from workbench.store.engine import ENV_VAR, Store, StoreError
@@ -76,8 +77,9 @@ def page_of(path: str, served_notebook: str | None = None) -> str | None:
     ``/voila/render/team-lead.ipynb`` is ``team-lead.ipynb``; when one notebook is served,
     ``/`` is that notebook.
     """
-    if path.startswith(PAGE_PREFIX) and path.endswith(".ipynb"):
-        return unquote(path.removeprefix(PAGE_PREFIX))
+    _, prefix, page = path.partition(PAGE_PREFIX)
+    if prefix and page.endswith(".ipynb"):
+        return unquote(page)
     if served_notebook and path == "/":
         return served_notebook
     return None
@@ -105,12 +107,15 @@ def page_view_line(
 ) -> tuple[str, dict[str, object]]:
     """Return the event name and fields logged for one page view.
 
-    ``outcome`` is ``refused`` when the viewer may not see the page, ``failed`` when the server
-    answered with an error, ``not-found`` for a page that does not exist, else ``shown``.
+    ``outcome`` is ``refused`` when the viewer may not see the page, ``busy`` when the page
+    already holds its most kernels, ``failed`` when the server answered with another error,
+    ``not-found`` for a page that does not exist, else ``shown``.
     ``render_s`` is the time until the page, every cell run, was sent.
     """
     if refusal is not None:
         outcome = "refused"
+    elif status == 503:
+        outcome = "busy"
     elif status == 404:
         outcome = "not-found"
     elif status >= 400:
@@ -175,6 +180,47 @@ def access_line(handler: web.RequestHandler) -> None:
     access_log.log(level, "%d %s %s %.2fms", status, handler.request.method, path, milliseconds)
 
 
+#: What a viewer reads when a page already holds its most kernels (HTTP 503).
+PAGE_BUSY = (
+    "This page is open in as many browsers as the server allows just now. "
+    "Close a tab where you have it open, or try again in a few minutes."
+)
+
+
+def page_limited(
+    handler_class: type[web.RequestHandler], kernels: WorkbenchKernelManager, served: str | None
+):
+    """Return ``handler_class`` (Voila's page handler) turning a page view away at the page's limit.
+
+    The check runs before Voila starts a kernel or takes a preheated one, so a busy page costs
+    no memory; the viewer gets a plain 503 page saying so.
+    """
+
+    class PageLimitedHandler(handler_class):  # type: ignore[valid-type, misc]
+        async def prepare(self) -> None:
+            # Jupyter's prepare first: it sets the current user the error page needs.
+            prepared = super().prepare()
+            if prepared is not None:
+                await prepared
+            page = page_of(self.request.path, served)
+            limit = kernels.max_kernels_per_page
+            if page is not None and limit and kernels.viewer_kernel_count(page) >= limit:
+                raise web.HTTPError(503, PAGE_BUSY.replace("%", "%%"), reason="Page busy")
+
+    return PageLimitedHandler
+
+
+def page_rules(application: web.Application) -> list:
+    """Return the routing rules of Voila's page handler in ``application`` (tornado's router)."""
+    found = []
+    for host_rule in application.default_router.rules:
+        for rule in getattr(host_rule.target, "rules", []):
+            regex = getattr(rule.matcher, "regex", None)
+            if regex is not None and regex.pattern.endswith((PAGE_PREFIX + "(.*)$", "/(.*)$")):
+                found.append(rule)
+    return found
+
+
 class HealthHandler(web.RequestHandler):
     """``GET /workbench/health``: the service's health as JSON; 503 when the store does not open."""
 
@@ -198,10 +244,20 @@ class HealthHandler(web.RequestHandler):
 
 
 class WorkbenchKernelManager(AsyncMappingKernelManager):
-    """Voila's kernel manager with a health endpoint and page-view logging added to its server."""
+    """Voila's kernel manager with a health endpoint, page-view logging and a kernel limit per page."""
+
+    max_kernels_per_page = Integer(
+        0,
+        config=True,
+        help="The most kernels one page may hold for its viewers (0: no limit); more views get a 503.",
+    )
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
+        #: Viewer kernels Voila started for a page request (not preheated), by page.
+        self.page_kernel_ids: dict[str, set[str]] = {}
+        #: The notebook's name when Voila serves one notebook rather than a folder.
+        self.served_notebook: str | None = None
         # The web application does not exist yet: Voila builds it after its kernel manager.
         asyncio.get_event_loop().call_soon(self.install_service_routes)
 
@@ -211,9 +267,15 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         application = getattr(voila, "app", None)
         if application is None:  # not started by Voila (a test of the class alone)
             return
-        application.add_handlers(".*$", [(HEALTH_PATH, HealthHandler, {"kernels": self})])
         notebook = getattr(voila, "notebook_path", "") or None
         served = os.path.basename(notebook) if notebook else None
+        self.served_notebook = served
+        for rule in page_rules(application):
+            rule.target = page_limited(rule.target, self, served)
+        application.add_handlers(".*$", [(HEALTH_PATH, HealthHandler, {"kernels": self})])
+        # Ahead of Voila's own routes, whose catch-all would take the path when one notebook is served.
+        rules = application.default_router.rules
+        rules.insert(0, rules.pop(-2))
 
         def log_request(handler: web.RequestHandler) -> None:
             page = page_of(urlsplit(handler.request.uri or "").path, served)
@@ -232,6 +294,29 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
 
         application.settings["log_function"] = log_request
         write_log("serving", {"health": HEALTH_PATH, "cull_idle_s": self.cull_idle_timeout})
+
+    async def start_kernel(self, **kwargs: object) -> str:
+        """Start a kernel, noting which page it is for when Voila started it for a page request."""
+        kernel_id = await super().start_kernel(**kwargs)
+        env = kwargs.get("env") or {}
+        if isinstance(env, Mapping) and env.get("VOILA_PREHEAT") != "True":
+            page = page_of(
+                urlsplit(env.get("VOILA_REQUEST_URL", "")).path, getattr(self, "served_notebook", None)
+            )
+            if page is not None:
+                self.page_kernel_ids.setdefault(page, set()).add(kernel_id)
+        return kernel_id
+
+    def viewer_kernel_count(self, page: str) -> int:
+        """Return how many running kernels hold a view of ``page`` (preheated ones not counted)."""
+        running = set(self.list_kernel_ids())
+        kernel_ids = self.page_kernel_ids.get(page, set()) & running
+        self.page_kernel_ids[page] = kernel_ids
+        # With preheating Voila hands each viewer a pooled kernel and records it per notebook.
+        for notebook, data in getattr(self, "notebook_data", {}).items():
+            if notebook == page or str(notebook).endswith("/" + page):
+                kernel_ids = kernel_ids | (set(data.get("kernel_ids", ())) & running)
+        return len(kernel_ids - self.preheated_kernel_ids())
 
     def preheated_kernel_ids(self) -> set[str]:
         """Return the kernels waiting in Voila's preheat pools for a viewer."""
@@ -259,6 +344,7 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
             "viewing": len(kernel_ids) - len(preheated),
             "memory_mib": round(memory / 2**20, 1),
             "cull_idle_s": self.cull_idle_timeout,
+            "max_kernels_per_page": self.max_kernels_per_page,
         }
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:

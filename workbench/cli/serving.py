@@ -56,6 +56,9 @@ VOILA_SETTINGS: tuple[str, ...] = (
     "--VoilaConfiguration.multi_kernel_manager_class=workbench.cli.service.WorkbenchKernelManager",
 )
 
+#: The most kernels one page holds for its viewers; a further viewer is asked to come back later.
+MAX_KERNELS_PER_PAGE = 10
+
 #: Seconds a kernel may sit idle with no page connected before it is stopped.
 CULL_IDLE_AFTER_S = 1800
 
@@ -84,6 +87,7 @@ def voila_command(
     preheat: bool = False,
     trust_proxy_header: str | None = None,
     cull_idle_after: int = CULL_IDLE_AFTER_S,
+    max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
 ) -> list[str]:
     """Return the standalone Voila command that serves ``target`` (a dashboard or a folder).
 
@@ -96,6 +100,7 @@ def voila_command(
         sys.executable, "-m", "voila", str(target),
         "--no-browser", f"--port={port}", f"--Voila.ip={ip}", "--Voila.port_retries=0",
         *VOILA_SETTINGS, *culling_settings(cull_idle_after),
+        f"--WorkbenchKernelManager.max_kernels_per_page={max_kernels_per_page}",
     ]  # fmt: skip
     if preheat:
         command += ["--preheat_kernel=True", "--pool_size=1"]
@@ -184,6 +189,15 @@ def voila_environment(store: str, base: Mapping[str, str] | None = None) -> dict
     metavar="SECONDS",
     help="Stop a page's kernel after it has been idle this long with no browser connected.",
 )
+@click.option(
+    "--max-kernels-per-page",
+    type=click.IntRange(min=0),
+    default=MAX_KERNELS_PER_PAGE,
+    show_default=True,
+    metavar="N",
+    help="The most kernels one page holds for its viewers (0: no limit); a further viewer is "
+    "asked to try again later.",
+)
 def serve(
     store: str | None,
     port: int,
@@ -193,6 +207,7 @@ def serve(
     identity_file: Path | None = None,
     demo_user: str | None = None,
     cull_idle_after: int = CULL_IDLE_AFTER_S,
+    max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
 ) -> None:
     """Serve the dashboards with standalone Voila (tracebacks hidden, offline template).
 
@@ -232,6 +247,7 @@ def serve(
         preheat=preheat,
         trust_proxy_header=trust_proxy_header,
         cull_idle_after=cull_idle_after,
+        max_kernels_per_page=max_kernels_per_page,
     )
     env = identity_environment(
         voila_environment(url),
