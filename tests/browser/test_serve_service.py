@@ -221,3 +221,24 @@ def test_sigterm_then_sigkill_leave_nothing_running_and_the_port_free(tmp_path, 
         context.close()
     finally:
         kill_all(second)
+
+
+def test_a_kernel_over_the_memory_limit_is_restarted_and_its_page_says_so(tmp_path, browser):
+    # A service-overview kernel holds about 330 MiB of the demo once the page has rendered.
+    served = serve(tmp_path, _free_loopback_port(), "--kernel-memory-limit", "200")
+    try:
+        context = view_page(browser, served)
+        page = context.pages[0]
+        kernel_pids = {p.pid for p in served.family()[2:]}
+        page.wait_for_selector("#wb-kernel-restarted", state="visible", timeout=30_000)
+        assert "used more memory than the server allows" in page.inner_text("#wb-kernel-restarted")
+        assert "Reload the page" in page.inner_text("#wb-kernel-restarted")
+        page.screenshot(path=tmp_path / "kernel-restarted.png")
+        health = served.health()["kernels"]
+        assert health["restarted_for_memory"] == 1
+        assert health["running"] == 1
+        assert {p.pid for p in served.family()[2:]}.isdisjoint(kernel_pids), "a new kernel process"
+        assert " event=kernel_over_memory " in served.log()
+        context.close()
+    finally:
+        kill_all(served)

@@ -9,7 +9,10 @@ application:
   its records, how many kernels run (preheated and viewing) and their memory. It needs no
   identity and shows no child's data: counts, a date and sizes only.
 - one log line per page view or refusal on stderr (:func:`page_view_line`), in ``key=value``
-  form after a fixed prefix, which journald and log shippers read as they are.
+  form after a fixed prefix, which journald and log shippers read as they are;
+- a limit of kernels per page (a further viewer gets a plain 503 page), and a memory limit
+  per kernel: a settled kernel over it is restarted, and ``GET /workbench/kernels/<id>`` tells
+  its page, whose script (the ``workbench`` template) then asks the viewer to reload.
 
 Culling of idle kernels is jupyter_server's own (``cull_idle_timeout``); this class only logs
 each kernel it stops, so an operator sees the culling happen.
@@ -33,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 import psutil
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
+from tornado.ioloop import PeriodicCallback
 from tornado.log import access_log
 from traitlets import Integer
 
@@ -40,6 +44,10 @@ from workbench.access import TRUSTED_HEADER_ENV, AccessRefusedError, current_ide
 from workbench.store.engine import ENV_VAR, Store, StoreError
 
 HEALTH_PATH = "/workbench/health"
+#: Where a page asks whether its kernel was restarted for using too much memory.
+KERNEL_STATE_PATH = r"/workbench/kernels/([0-9a-f-]{36})"
+#: Seconds between two checks of the kernels' memory.
+MEMORY_CHECK_S = 5
 #: Where Voila serves a page of a served folder; the rest of the path names the page.
 PAGE_PREFIX = "/voila/render/"
 LOG_PREFIX = "workbench-serve"
@@ -221,6 +229,17 @@ def page_rules(application: web.Application) -> list:
     return found
 
 
+def settled(kernel: object, quiet_s: float = MEMORY_CHECK_S) -> bool:
+    """Return True when a kernel is idle and has been quiet ``quiet_s`` seconds (its page is drawn).
+
+    jupyter_server keeps each kernel's ``execution_state`` and ``last_activity`` (UTC).
+    """
+    last = getattr(kernel, "last_activity", None)
+    if getattr(kernel, "execution_state", None) != "idle" or last is None:
+        return False
+    return (datetime.now(UTC) - last).total_seconds() >= quiet_s
+
+
 class HealthHandler(web.RequestHandler):
     """``GET /workbench/health``: the service's health as JSON; 503 when the store does not open."""
 
@@ -243,6 +262,24 @@ class HealthHandler(web.RequestHandler):
         self.finish(json.dumps(report))
 
 
+class KernelStateHandler(web.RequestHandler):
+    """``GET /workbench/kernels/<id>``: whether that kernel was restarted for using too much memory.
+
+    The page's own script asks, to tell its viewer; a kernel id is a random UUID only that page
+    knows, and the answer is a single true or false.
+    """
+
+    def initialize(self, kernels: WorkbenchKernelManager) -> None:
+        """Keep the kernel manager that restarts kernels."""
+        self.kernels = kernels
+
+    def get(self, kernel_id: str) -> None:
+        """Answer ``{"restarted_for_memory": true|false}``."""
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({"restarted_for_memory": kernel_id in self.kernels.restarted_for_memory}))
+
+
 class WorkbenchKernelManager(AsyncMappingKernelManager):
     """Voila's kernel manager with a health endpoint, page-view logging and a kernel limit per page."""
 
@@ -252,8 +289,16 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         help="The most kernels one page may hold for its viewers (0: no limit); more views get a 503.",
     )
 
+    memory_limit_mib = Integer(
+        0,
+        config=True,
+        help="Restart a viewer's kernel using more memory than this, in MiB (0: no limit).",
+    )
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
+        #: Kernels restarted for using more than ``memory_limit_mib``; their pages say so.
+        self.restarted_for_memory: set[str] = set()
         #: Viewer kernels Voila started for a page request (not preheated), by page.
         self.page_kernel_ids: dict[str, set[str]] = {}
         #: The notebook's name when Voila serves one notebook rather than a folder.
@@ -272,7 +317,13 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         self.served_notebook = served
         for rule in page_rules(application):
             rule.target = page_limited(rule.target, self, served)
-        application.add_handlers(".*$", [(HEALTH_PATH, HealthHandler, {"kernels": self})])
+        application.add_handlers(
+            ".*$",
+            [
+                (HEALTH_PATH, HealthHandler, {"kernels": self}),
+                (KERNEL_STATE_PATH, KernelStateHandler, {"kernels": self}),
+            ],
+        )
         # Ahead of Voila's own routes, whose catch-all would take the path when one notebook is served.
         rules = application.default_router.rules
         rules.insert(0, rules.pop(-2))
@@ -293,6 +344,8 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
             write_log(event, fields)
 
         application.settings["log_function"] = log_request
+        if self.memory_limit_mib:
+            PeriodicCallback(self.restart_kernels_over_memory, MEMORY_CHECK_S * 1000).start()
         write_log("serving", {"health": HEALTH_PATH, "cull_idle_s": self.cull_idle_timeout})
 
     async def start_kernel(self, **kwargs: object) -> str:
@@ -345,7 +398,41 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
             "memory_mib": round(memory / 2**20, 1),
             "cull_idle_s": self.cull_idle_timeout,
             "max_kernels_per_page": self.max_kernels_per_page,
+            "memory_limit_mib": self.memory_limit_mib,
+            "restarted_for_memory": len(self.restarted_for_memory & set(kernel_ids)),
         }
+
+    async def restart_kernels_over_memory(self) -> None:
+        """Restart each viewer's kernel that uses more than ``memory_limit_mib``; log each restart.
+
+        A preheated kernel waiting for a viewer is left alone: restarting it would hand the next
+        viewer a page with no kernel state. So is a kernel still at work (see :func:`settled`):
+        restarted while its page renders, the page would wait for a cell that never ends and
+        never show the message; the service's own memory limit (systemd) is the backstop.
+        The restart is jupyter_server's plain one (this class's parent), not Voila's, which
+        would run the page again for nobody.
+        """
+        limit = self.memory_limit_mib * 2**20
+        waiting = self.preheated_kernel_ids()
+        for kernel_id in list(self.list_kernel_ids()):
+            kernel = self.get_kernel(kernel_id)
+            if kernel_id in waiting or not settled(kernel):
+                continue
+            pid = getattr(kernel.provisioner, "pid", None)
+            used = process_memory(pid) if pid else 0
+            if used <= limit:
+                continue
+            write_log(
+                "kernel_over_memory",
+                {"kernel": kernel_id[:8], "memory_mib": used // 2**20, "limit_mib": self.memory_limit_mib},
+            )
+            self.restarted_for_memory.add(kernel_id)
+            await super().restart_kernel(kernel_id)
+
+    async def shutdown_kernel(self, kernel_id: str, *args: object, **kwargs: object) -> None:
+        """Shut a kernel down and forget that it was restarted for its memory."""
+        self.restarted_for_memory.discard(kernel_id)
+        await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         """jupyter_server's culling, with a log line for each kernel it stops."""

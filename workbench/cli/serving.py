@@ -59,6 +59,9 @@ VOILA_SETTINGS: tuple[str, ...] = (
 #: The most kernels one page holds for its viewers; a further viewer is asked to come back later.
 MAX_KERNELS_PER_PAGE = 10
 
+#: MiB of memory a viewer's kernel may use before it is restarted (a la-decade page needs 1.5 GiB).
+KERNEL_MEMORY_LIMIT_MIB = 4096
+
 #: Seconds a kernel may sit idle with no page connected before it is stopped.
 CULL_IDLE_AFTER_S = 1800
 
@@ -88,6 +91,7 @@ def voila_command(
     trust_proxy_header: str | None = None,
     cull_idle_after: int = CULL_IDLE_AFTER_S,
     max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
+    kernel_memory_limit: int = KERNEL_MEMORY_LIMIT_MIB,
 ) -> list[str]:
     """Return the standalone Voila command that serves ``target`` (a dashboard or a folder).
 
@@ -101,6 +105,7 @@ def voila_command(
         "--no-browser", f"--port={port}", f"--Voila.ip={ip}", "--Voila.port_retries=0",
         *VOILA_SETTINGS, *culling_settings(cull_idle_after),
         f"--WorkbenchKernelManager.max_kernels_per_page={max_kernels_per_page}",
+        f"--WorkbenchKernelManager.memory_limit_mib={kernel_memory_limit}",
     ]  # fmt: skip
     if preheat:
         command += ["--preheat_kernel=True", "--pool_size=1"]
@@ -198,6 +203,15 @@ def voila_environment(store: str, base: Mapping[str, str] | None = None) -> dict
     help="The most kernels one page holds for its viewers (0: no limit); a further viewer is "
     "asked to try again later.",
 )
+@click.option(
+    "--kernel-memory-limit",
+    type=click.IntRange(min=0),
+    default=KERNEL_MEMORY_LIMIT_MIB,
+    show_default=True,
+    metavar="MIB",
+    help="Restart a viewer's kernel that uses more memory than this (0: no limit); the page "
+    "tells its viewer to reload.",
+)
 def serve(
     store: str | None,
     port: int,
@@ -208,6 +222,7 @@ def serve(
     demo_user: str | None = None,
     cull_idle_after: int = CULL_IDLE_AFTER_S,
     max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
+    kernel_memory_limit: int = KERNEL_MEMORY_LIMIT_MIB,
 ) -> None:
     """Serve the dashboards with standalone Voila (tracebacks hidden, offline template).
 
@@ -248,6 +263,7 @@ def serve(
         trust_proxy_header=trust_proxy_header,
         cull_idle_after=cull_idle_after,
         max_kernels_per_page=max_kernels_per_page,
+        kernel_memory_limit=kernel_memory_limit,
     )
     env = identity_environment(
         voila_environment(url),
