@@ -22,6 +22,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+from click.testing import CliRunner
+
+from workbench.cli.app import main
 
 from .rig import ROOT, _free_loopback_port, wait_for_voila_rendered
 
@@ -160,6 +163,9 @@ def test_the_health_endpoint_counts_the_kernel_of_a_page_view(culling_server, br
         assert during["kernels"]["running"] == 1
         assert during["kernels"]["viewing"] == 1
         assert during["kernels"]["memory_mib"] > 50  # a kernel that has read the store
+        said = CliRunner().invoke(main, ["status", "--port", str(culling_server.port)])
+        assert said.exit_code == 0, said.output
+        assert "Kernels: 1 running (0 preheated, 1 viewing)" in said.output
     finally:
         context.close()
     page_views = [line for line in culling_server.log().splitlines() if " event=page_view " in line]

@@ -4,9 +4,13 @@ import socket
 
 import click
 import pytest
+from click.testing import CliRunner
 
-from workbench.cli.service import log_line, page_of, page_view_line, viewer_of
+from workbench.cli.app import main
+from workbench.cli.service import log_line, page_of, page_view_line, store_health, viewer_of
 from workbench.cli.serving import culling_settings, refuse_a_taken_port
+from workbench.store.engine import Store
+from workbench.store.loading import load_extract
 
 
 def test_a_log_line_has_a_fixed_prefix_and_quotes_values_that_would_split_it():
@@ -85,3 +89,21 @@ def test_a_made_up_header_cannot_forge_a_log_line():
     assert "\r" not in line and "\n" not in line
     assert line.count("event=") == 2  # the forged one is inside a quoted value
     assert line.endswith('viewer="x\\r\\nworkbench-serve fake event=page_view"')
+
+
+def test_status_says_when_no_server_answers():
+    with socket.socket() as holder:  # a port with nothing listening
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+    result = CliRunner().invoke(main, ["status", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"no workbench serve answers at http://127.0.0.1:{port}/workbench/health" in result.output
+
+
+def test_the_health_check_reads_a_store_and_never_creates_one(tmp_path, handworked_dir):
+    missing = tmp_path / "gone.sqlite"
+    assert store_health(f"sqlite:///{missing}") == {"opens": False, "latest_date_in_data": None}
+    assert not missing.exists()
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    load_extract(store, handworked_dir)
+    assert store_health(store.url) == {"opens": True, "latest_date_in_data": store.latest_record_date()}

@@ -164,6 +164,11 @@ def store_health(url: str) -> dict[str, object]:
     The store is opened without upgrading it (a health probe never writes). An error's text is
     left out of the answer (it may carry the store's URL); its kind goes to the log.
     """
+    sqlite_file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+    if sqlite_file and sqlite_file != ":memory:" and not os.path.exists(sqlite_file):
+        # Opening it would create an empty database where the store should be.
+        service_log.warning("the store's SQLite file is missing")
+        return {"opens": False, "latest_date_in_data": None}
     try:
         store = Store(url, upgrade=False)
     except StoreError as error:

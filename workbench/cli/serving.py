@@ -289,3 +289,49 @@ def refuse_a_taken_port(ip: str, port: int) -> None:
             raise click.ClickException(
                 f"port {port} on {ip} is in use ({error.strerror}); is another workbench serve running?"
             ) from error
+
+
+def health_summary(report: Mapping[str, object]) -> list[str]:
+    """Return the health endpoint's answer in plain lines, for an operator's terminal."""
+    store = report.get("store", {})
+    kernels = report.get("kernels", {})
+    opens = "opens" if store.get("opens") else "does NOT open"
+    return [
+        f"Status: {report.get('status', 'unknown')}",
+        f"Store: {opens}; latest date in the data: {store.get('latest_date_in_data') or 'none'}",
+        f"Kernels: {kernels.get('running', 0)} running ({kernels.get('preheated', 0)} preheated, "
+        f"{kernels.get('viewing', 0)} viewing), {kernels.get('memory_mib', 0)} MiB",
+        f"Limits: idle kernels culled after {kernels.get('cull_idle_s')} s, "
+        f"{kernels.get('max_kernels_per_page')} kernels a page, "
+        f"{kernels.get('memory_limit_mib')} MiB a kernel; "
+        f"{kernels.get('restarted_for_memory', 0)} restarted for memory",
+    ]
+
+
+@click.command()
+@click.option("--port", type=int, default=8866, show_default=True)
+@click.option("--ip", default="127.0.0.1", show_default=True, help="Where workbench serve listens.")
+@click.option("--json", "as_json", is_flag=True, help="Print the health endpoint's JSON as it is.")
+def status(port: int, ip: str, as_json: bool) -> None:
+    """Say whether a running `workbench serve` is healthy (exit 0) or not (exit 1).
+
+    Reads /workbench/health: whether the store opens, the latest date in the data, and the
+    kernels running and their memory. It needs no identity and shows no child's data.
+    """
+    import json
+    import urllib.error
+    import urllib.request
+
+    host = f"[{ip}]" if ":" in ip else ip
+    url = f"http://{host}:{port}/workbench/health"
+    try:
+        with urllib.request.urlopen(url, timeout=15) as answer:
+            body = answer.read()
+    except urllib.error.HTTPError as error:  # 503: the store does not open
+        body = error.read()
+    except OSError as error:
+        raise click.ClickException(f"no workbench serve answers at {url}: {error}") from error
+    report = json.loads(body)
+    click.echo(body.decode() if as_json else "\n".join(health_summary(report)))
+    if report.get("status") != "ok":
+        raise SystemExit(1)
