@@ -286,7 +286,7 @@ class KernelStateHandler(web.RequestHandler):
 
 
 class WorkbenchKernelManager(AsyncMappingKernelManager):
-    """Voila's kernel manager with a health endpoint, page-view logging and a kernel limit per page."""
+    """Voila's kernel manager with health, page-view logs, and limits on kernels per page and memory."""
 
     max_kernels_per_page = Integer(
         0,
@@ -312,7 +312,7 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         asyncio.get_event_loop().call_soon(self.install_service_routes)
 
     def install_service_routes(self) -> None:
-        """Add the health endpoint and the page-view log to the running Voila application."""
+        """Add the health and kernel-state endpoints, the page limit and the page-view log to Voila's app."""
         voila = self.parent
         application = getattr(voila, "app", None)
         if application is None:  # not started by Voila (a test of the class alone)
