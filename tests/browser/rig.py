@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, Route
 
-from workbench.cli.serving import JUPYTER_DATA_DIR, TEMPLATE, VOILA_SETTINGS
+from workbench.cli.serving import JUPYTER_DATA_DIR, TEMPLATE, VOILA_SETTINGS, culling_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 RIG_DIR = Path(__file__).resolve().parent
@@ -213,6 +213,7 @@ def start_voila(
     ]  # fmt: skip
     # template=None serves Voila's stock template (to prove the rig sees its CDN requests).
     command += [arg for arg in VOILA_SETTINGS if not arg.startswith("--template=")]
+    command += culling_settings()
     if template is not None:
         command.append(f"--template={template}")
     if preheat:

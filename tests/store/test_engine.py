@@ -3,7 +3,7 @@ import pytest
 import sqlalchemy as sa
 
 from workbench.core.model import EXTRACT_TABLES
-from workbench.store.engine import ENV_VAR, Store, StoreError, store_url
+from workbench.store.engine import ENV_VAR, LATEST_DATE_COLUMNS, Store, StoreError, store_url
 from workbench.store.loading import load_extract
 from workbench.store.migrations import SCHEMA_VERSION
 
@@ -94,3 +94,12 @@ def test_sqlite_reads_through_the_driver_cursor_give_what_sqlalchemy_rows_give(s
             pd.testing.assert_frame_equal(fast[spec.name], store.read_table(spec.name), obj=spec.name)
     finally:
         store_module._row_chunks = original
+
+
+def test_the_latest_record_date_is_the_newest_meeting_outcome_or_review(store, handworked_dir):
+    assert store.latest_record_date() is None
+    load_extract(store, handworked_dir)
+    newest = max(
+        store.read_table(table)[column].max() for table, column in LATEST_DATE_COLUMNS
+    ).date().isoformat()
+    assert store.latest_record_date() == newest

@@ -13,7 +13,7 @@ from workbench.cli.audit import audit
 from workbench.cli.extracts import check, demo_data, dictionary, import_files, info, load
 from workbench.cli.figures import measures, statements_command
 from workbench.cli.packs import publish
-from workbench.cli.serving import serve
+from workbench.cli.serving import serve, status
 
 
 @click.group()
@@ -22,6 +22,6 @@ def main() -> None:
     """Outcome Workbench: outcome-focused practice improvement for children's services."""
 
 
-for command in (demo_data, load, check, import_files, info, dictionary, serve, measures,
+for command in (demo_data, load, check, import_files, info, dictionary, serve, status, measures,
                 statements_command, audit, publish):  # fmt: skip
     main.add_command(command)

@@ -7,7 +7,11 @@ serve exactly what users get (DESIGN.md section 7):
 - the offline ``workbench`` template (Voila's stock template links Font Awesome from a CDN),
   with template and theme overrides from the URL refused, so ``?template=lab`` cannot bring
   the CDN links back;
-- a cell timeout, idle kernels culled;
+- a cell timeout, idle kernels culled (``--cull-idle-after``);
+- a health endpoint and one log line per page view (``workbench.cli.service``);
+- a port that is taken is an error, never a quiet move to the next port;
+- SIGTERM or SIGINT stops Voila and its kernels, and Voila dies with `workbench serve` even
+  when that is killed (``workbench.cli.voila_process``);
 - uploads up to 200 MiB over the widget websocket (larger extracts go through the CLI);
 - bound to loopback unless the caller names another address (only behind an authenticating
   proxy), and never ``allow_origin='*'``.
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
+import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +31,7 @@ from pathlib import Path
 import click
 
 from workbench.cli.options import store_option
+from workbench.cli.voila_process import run_until_stopped, start_voila
 from workbench.core.codes import DATA_DIR
 from workbench.store.engine import ENV_VAR, Store, StoreError, absolute_store_url
 
@@ -44,12 +49,37 @@ VOILA_SETTINGS: tuple[str, ...] = (
     "--VoilaConfiguration.allow_template_override=NO",
     "--VoilaConfiguration.allow_theme_override=NO",
     "--VoilaExecutor.timeout=300",
-    "--MappingKernelManager.cull_idle_timeout=1800",
-    "--MappingKernelManager.cull_interval=300",
     # Uploaded extracts travel over the widget websocket; tornado's 10 MiB default would drop
     # the connection for a typical extract.
     '--Voila.tornado_settings={"websocket_max_message_size": 209715200}',
+    # The health endpoint, page-view logs and culling log (workbench.cli.service).
+    "--VoilaConfiguration.multi_kernel_manager_class=workbench.cli.service.WorkbenchKernelManager",
 )
+
+#: The most kernels one page holds for its viewers; a further viewer is asked to come back later.
+MAX_KERNELS_PER_PAGE = 10
+
+#: MiB of memory a viewer's kernel may use before it is restarted (a la-decade page needs 1.5 GiB).
+KERNEL_MEMORY_LIMIT_MIB = 4096
+
+#: Seconds a kernel may sit idle with no page connected before it is stopped.
+CULL_IDLE_AFTER_S = 1800
+
+
+def culling_settings(idle_after: int = CULL_IDLE_AFTER_S) -> tuple[str, ...]:
+    """Return the settings that stop kernels idle for ``idle_after`` seconds with no page open.
+
+    A page still open in a browser keeps its kernel (``cull_connected`` stays off): culling it
+    would leave the viewer a page that no longer answers. Idleness is checked every tenth of
+    the limit, at least every 5 minutes.
+    """
+    if idle_after < 1:
+        raise ValueError("idle kernels must be culled after at least 1 second")
+    interval = max(1, min(300, idle_after // 10))
+    return (
+        f"--MappingKernelManager.cull_idle_timeout={idle_after}",
+        f"--MappingKernelManager.cull_interval={interval}",
+    )
 
 
 def voila_command(
@@ -59,6 +89,9 @@ def voila_command(
     ip: str = "127.0.0.1",
     preheat: bool = False,
     trust_proxy_header: str | None = None,
+    cull_idle_after: int = CULL_IDLE_AFTER_S,
+    max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
+    kernel_memory_limit: int = KERNEL_MEMORY_LIMIT_MIB,
 ) -> list[str]:
     """Return the standalone Voila command that serves ``target`` (a dashboard or a folder).
 
@@ -69,8 +102,10 @@ def voila_command(
     """
     command = [
         sys.executable, "-m", "voila", str(target),
-        "--no-browser", f"--port={port}", f"--Voila.ip={ip}",
-        *VOILA_SETTINGS,
+        "--no-browser", f"--port={port}", f"--Voila.ip={ip}", "--Voila.port_retries=0",
+        *VOILA_SETTINGS, *culling_settings(cull_idle_after),
+        f"--WorkbenchKernelManager.max_kernels_per_page={max_kernels_per_page}",
+        f"--WorkbenchKernelManager.memory_limit_mib={kernel_memory_limit}",
     ]  # fmt: skip
     if preheat:
         command += ["--preheat_kernel=True", "--pool_size=1"]
@@ -151,6 +186,32 @@ def voila_environment(store: str, base: Mapping[str, str] | None = None) -> dict
     default=None,
     help="View the demo as this user from data/demo-identities.yaml (default: demo-head-of-pi).",
 )
+@click.option(
+    "--cull-idle-after",
+    type=click.IntRange(min=1),
+    default=CULL_IDLE_AFTER_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a page's kernel after it has been idle this long with no browser connected.",
+)
+@click.option(
+    "--max-kernels-per-page",
+    type=click.IntRange(min=0),
+    default=MAX_KERNELS_PER_PAGE,
+    show_default=True,
+    metavar="N",
+    help="The most kernels one page holds for its viewers (0: no limit); a further viewer is "
+    "asked to try again later.",
+)
+@click.option(
+    "--kernel-memory-limit",
+    type=click.IntRange(min=0),
+    default=KERNEL_MEMORY_LIMIT_MIB,
+    show_default=True,
+    metavar="MIB",
+    help="Restart a viewer's kernel that uses more memory than this (0: no limit); the page "
+    "tells its viewer to reload.",
+)
 def serve(
     store: str | None,
     port: int,
@@ -159,8 +220,15 @@ def serve(
     trust_proxy_header: str | None = None,
     identity_file: Path | None = None,
     demo_user: str | None = None,
+    cull_idle_after: int = CULL_IDLE_AFTER_S,
+    max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
+    kernel_memory_limit: int = KERNEL_MEMORY_LIMIT_MIB,
 ) -> None:
-    """Serve the dashboards with standalone Voila (tracebacks hidden, offline template)."""
+    """Serve the dashboards with standalone Voila (tracebacks hidden, offline template).
+
+    SIGTERM or SIGINT (Ctrl+C) stops Voila and every kernel within about 10 seconds and exits 0.
+    The service's health is at /workbench/health; each page view is logged on stderr.
+    """
     if trust_proxy_header and identity_file is None:
         raise click.ClickException("--trust-proxy-header needs --identity-file to map users to roles")
     if demo_user and (identity_file or trust_proxy_header):
@@ -181,19 +249,89 @@ def serve(
         raise click.ClickException(
             f"the store {url} holds no outcomes; load an extract first: workbench load data/demo"
         )
+    refuse_a_taken_port(ip, port)
     click.echo(f"Serving the dashboards at http://{ip}:{port}/ (Ctrl+C to stop)")
     click.echo(f"  Service overview: http://{ip}:{port}/voila/render/service-overview.ipynb")
     click.echo(f"  Team lead:        http://{ip}:{port}/voila/render/team-lead.ipynb")
+    click.echo(f"  Health:           http://{ip}:{port}/workbench/health")
     if not (identity_file or trust_proxy_header):
         click.echo(f"  Viewing as the demo user {demo_user or 'demo-head-of-pi'} (data/demo-identities.yaml)")
+    command = voila_command(
+        port=port,
+        ip=ip,
+        preheat=preheat,
+        trust_proxy_header=trust_proxy_header,
+        cull_idle_after=cull_idle_after,
+        max_kernels_per_page=max_kernels_per_page,
+        kernel_memory_limit=kernel_memory_limit,
+    )
+    env = identity_environment(
+        voila_environment(url),
+        trust_proxy_header=trust_proxy_header,
+        identity_file=identity_file,
+        demo_user=demo_user,
+    )
+    exit_code = run_until_stopped(start_voila(command, env))
+    if exit_code is not None:
+        raise click.ClickException(f"Voila stopped by itself (exit code {exit_code}); see the log above")
+    click.echo("Stopped: Voila and its kernels have exited.", err=True)
+
+
+def refuse_a_taken_port(ip: str, port: int) -> None:
+    """Fail with a clear message when ``ip:port`` is already in use (another server holds it)."""
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # The same option tornado sets, so a port in TIME_WAIT after a clean stop counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((ip, port))
+        except OSError as error:
+            raise click.ClickException(
+                f"port {port} on {ip} is in use ({error.strerror}); is another workbench serve running?"
+            ) from error
+
+
+def health_summary(report: Mapping[str, object]) -> list[str]:
+    """Return the health endpoint's answer in plain lines, for an operator's terminal."""
+    store = report.get("store", {})
+    kernels = report.get("kernels", {})
+    opens = "opens" if store.get("opens") else "does NOT open"
+    return [
+        f"Status: {report.get('status', 'unknown')}",
+        f"Store: {opens}; latest date in the data: {store.get('latest_date_in_data') or 'none'}",
+        f"Kernels: {kernels.get('running', 0)} running ({kernels.get('preheated', 0)} preheated, "
+        f"{kernels.get('viewing', 0)} viewing), {kernels.get('memory_mib', 0)} MiB",
+        f"Limits: idle kernels culled after {kernels.get('cull_idle_s')} s, "
+        f"{kernels.get('max_kernels_per_page')} kernels a page, "
+        f"{kernels.get('memory_limit_mib')} MiB a kernel; "
+        f"{kernels.get('restarted_for_memory', 0)} restarted for memory",
+    ]
+
+
+@click.command()
+@click.option("--port", type=int, default=8866, show_default=True)
+@click.option("--ip", default="127.0.0.1", show_default=True, help="Where workbench serve listens.")
+@click.option("--json", "as_json", is_flag=True, help="Print the health endpoint's JSON as it is.")
+def status(port: int, ip: str, as_json: bool) -> None:
+    """Say whether a running `workbench serve` is healthy (exit 0) or not (exit 1).
+
+    Reads /workbench/health: whether the store opens, the latest date in the data, and the
+    kernels running and their memory. It needs no identity and shows no child's data.
+    """
+    import json
+    import urllib.error
+    import urllib.request
+
+    host = f"[{ip}]" if ":" in ip else ip
+    url = f"http://{host}:{port}/workbench/health"
     try:
-        command = voila_command(port=port, ip=ip, preheat=preheat, trust_proxy_header=trust_proxy_header)
-        env = identity_environment(
-            voila_environment(url),
-            trust_proxy_header=trust_proxy_header,
-            identity_file=identity_file,
-            demo_user=demo_user,
-        )
-        subprocess.run(command, env=env, check=False)
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+        with urllib.request.urlopen(url, timeout=15) as answer:
+            body = answer.read()
+    except urllib.error.HTTPError as error:  # 503: the store does not open
+        body = error.read()
+    except OSError as error:
+        raise click.ClickException(f"no workbench serve answers at {url}: {error}") from error
+    report = json.loads(body)
+    click.echo(body.decode() if as_json else "\n".join(health_summary(report)))
+    if report.get("status") != "ok":
+        raise SystemExit(1)

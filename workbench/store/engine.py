@@ -32,6 +32,13 @@ from workbench.store.tables import PROVENANCE_COLUMNS, WRITE_CHUNK, chunks, type
 ENV_VAR = "WORKBENCH_STORE"
 _READ_CHUNK = 250_000
 DEFAULT_STORE_PATH = DATA_DIR / "workbench.sqlite"
+#: The dated records whose latest date tells how recent the store's data is.
+LATEST_DATE_COLUMNS = (
+    ("meetings", "date"),
+    ("outcomes", "agreed_date"),
+    ("outcomes", "closed_date"),
+    ("outcome_reviews", "review_date"),
+)
 
 
 class StoreError(RuntimeError):
@@ -203,6 +210,18 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(loads).order_by(loads.c.load_id.desc()).limit(1)).mappings().first()
         return dict(row) if row else None
+
+    def latest_record_date(self) -> str | None:
+        """Return the latest meeting, outcome or review date in the store (ISO), or None if empty.
+
+        The store keeps no "as at" date for an extract; this is the newest date found in its
+        records, which is what an operator can check a refresh against.
+        """
+        columns = [self.metadata.tables[table].c[column] for table, column in LATEST_DATE_COLUMNS]
+        with self.engine.connect() as conn:
+            found = [conn.execute(sa.select(sa.func.max(column))).scalar() for column in columns]
+        dates = [str(value)[:10] for value in found if value is not None]
+        return max(dates, default=None)
 
     # -- writing --------------------------------------------------------------------------
 
