@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -170,7 +171,10 @@ def test_the_health_endpoint_counts_the_kernel_of_a_page_view(culling_server, br
         context.close()
     page_views = [line for line in culling_server.log().splitlines() if " event=page_view " in line]
     assert page_views, culling_server.log()[-3000:]
-    assert f"page={PAGE} viewer=demo-head-of-pi outcome=shown status=200 render_s=" in page_views[-1]
+    assert f"page={PAGE} viewer=demo-head-of-pi outcome=shown status=200 first_output_s=" in page_views[-1]
+    # The first cell output is sent before the whole page is.
+    first = float(re.search(r" first_output_s=([0-9.]+) ", page_views[-1]).group(1))
+    assert 0 < first <= float(re.search(r" render_s=([0-9.]+)", page_views[-1]).group(1))
 
 
 def test_an_idle_kernel_with_no_page_open_is_culled(culling_server, browser):

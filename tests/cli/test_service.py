@@ -53,11 +53,12 @@ def test_the_viewer_is_decided_as_the_page_decides(tmp_path):
 
 
 def test_a_page_view_line_says_shown_refused_or_failed():
-    shown = page_view_line(page="p.ipynb", user="ann", refusal=None, status=200, seconds=2.345)
+    shown = page_view_line(page="p.ipynb", user="ann", refusal=None, status=200, seconds=2.345, first_output=1.2)
     assert shown == (
         "page_view",
-        {"page": "p.ipynb", "viewer": "ann", "outcome": "shown", "status": 200, "render_s": "2.35"},
-    )
+        {"page": "p.ipynb", "viewer": "ann", "outcome": "shown", "status": 200, "first_output_s": "1.20",
+         "render_s": "2.35"},
+    )  # fmt: skip
     refused = page_view_line(page="p.ipynb", user="bob", refusal="not in the file", status=200, seconds=1)
     assert refused[0] == "page_refused"
     assert refused[1]["outcome"] == "refused"

@@ -111,14 +111,22 @@ def viewer_of(headers: Mapping[str, str], environ: Mapping[str, str]) -> tuple[s
 
 
 def page_view_line(
-    *, page: str, user: str | None, refusal: str | None, status: int, seconds: float
+    *,
+    page: str,
+    user: str | None,
+    refusal: str | None,
+    status: int,
+    seconds: float,
+    first_output: float | None = None,
 ) -> tuple[str, dict[str, object]]:
     """Return the event name and fields logged for one page view.
 
     ``outcome`` is ``refused`` when the viewer may not see the page, ``busy`` when the page
     already holds its most kernels, ``failed`` when the server answered with another error,
     ``not-found`` for a page that does not exist, else ``shown``.
-    ``render_s`` is the time until the page, every cell run, was sent.
+    ``first_output_s`` is the time until the first cell's output was sent (``-`` when no cell
+    gave any, as on a refusal before the page); ``render_s`` the time until the whole page,
+    every cell run, was sent.
     """
     if refusal is not None:
         outcome = "refused"
@@ -135,6 +143,7 @@ def page_view_line(
         "viewer": user,
         "outcome": outcome,
         "status": status,
+        "first_output_s": None if first_output is None else f"{first_output:.2f}",
         "render_s": f"{seconds:.2f}",
     }
     if refusal is not None:
@@ -193,6 +202,10 @@ def access_line(handler: web.RequestHandler) -> None:
     access_log.log(level, "%d %s %s %.2fms", status, handler.request.method, path, milliseconds)
 
 
+#: What marks one output of a cell in the HTML Voila streams (an element of nbconvert's lab
+#: template; the page shell's style sheet names the class too, so the mark is the attribute).
+CELL_OUTPUT_MARK = re.compile(r"""class=["'][^"']*\bjp-OutputArea-child\b""")
+
 #: What a viewer reads when a page already holds its most kernels (HTTP 503).
 PAGE_BUSY = (
     "This page is open in as many browsers as the server allows just now. "
@@ -210,6 +223,15 @@ def page_limited(
     """
 
     class PageLimitedHandler(handler_class):  # type: ignore[valid-type, misc]
+        #: Seconds from the request to the first cell output sent (Voila sends the page shell
+        #: first, then each cell as it runs), for the page-view log.
+        first_output_s: float | None = None
+
+        def write(self, chunk) -> None:
+            if self.first_output_s is None and isinstance(chunk, str) and CELL_OUTPUT_MARK.search(chunk):
+                self.first_output_s = self.request.request_time()
+            super().write(chunk)
+
         async def prepare(self) -> None:
             # Jupyter's prepare first: it sets the current user the error page needs.
             prepared = super().prepare()
@@ -345,6 +367,7 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
                 refusal=refusal,
                 status=handler.get_status(),
                 seconds=handler.request.request_time(),
+                first_output=getattr(handler, "first_output_s", None),
             )
             write_log(event, fields)
 
