@@ -82,6 +82,7 @@ def check_files(
         on_step(done, total)
 
     if kind == "ssda903" and on_step is not None:
+
         parsed = parse_ssda903(list(paths), year, on_progress=step)
     else:
         parsed = PARSERS[kind](paths, year)
