@@ -146,6 +146,9 @@ class AuditFindingsView(W.VBox):
     def _show(self) -> None:
         f = self.findings
         self.audits = len(f.audits)
+        # With no audits, empty charts and tables say nothing the note above does not: hide them.
+        for part in (self.group, self.chart_heading, self.chart, self.chart_table, self.latest, self.tables):
+            part.layout.display = "none" if f.audits.empty else None
         recorded = int((f.audits["source"] == "workbench").sum())
         moderated = int((f.audits["status"] == "moderated").sum())
         self.summary.value = (

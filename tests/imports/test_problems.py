@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.states.conftest import DEMO_EXTRACT
+from tests.fixtures.states import DEMO_EXTRACT
 from workbench.imports.extract import ExtractError, validate_extract
 from workbench.imports.problems import Problem, group_problems, refusal_report, row_ranges
 

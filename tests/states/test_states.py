@@ -7,7 +7,7 @@ import csv
 import pytest
 from click.testing import CliRunner
 
-from tests.states.conftest import DEMO_EXTRACT
+from tests.fixtures.states import DEMO_EXTRACT
 from workbench.cli.app import main
 from workbench.imports.extract import validate_extract
 from workbench.states import STATES, write_partial_extract

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.states.conftest import DEMO_EXTRACT
+from tests.fixtures.states import DEMO_EXTRACT
 from workbench.states import STATES, write_partial_extract
 from workbench.store.engine import Store
 from workbench.store.gaps import missing, missing_plan
@@ -11,8 +11,8 @@ from workbench.store.loading import load_extract
 
 def test_an_empty_store_says_only_that_nothing_is_loaded(store):
     assert missing(store, ["audits", "supervisions"]) == [
-        "Nothing has been loaded yet: a data officer loads the authority's extract with "
-        "`workbench load FOLDER` (or the notebook 01-import-and-check), and the figures appear here."
+        "Nothing has been loaded yet: a data officer loads the authority's extract with the command "
+        "workbench load FOLDER (or the notebook 01-import-and-check), and the figures appear here."
     ]
     assert missing_plan(store, "cp") == []
 

@@ -23,13 +23,13 @@ PLAN_NAMES = {"cp": "child protection plans", "cla": "children looked after", "c
 GAPS: dict[str, tuple[tuple[str, ...], str]] = {
     "extract": (
         ("children",),
-        "Nothing has been loaded yet: a data officer loads the authority's extract with "
-        "`workbench load FOLDER` (or the notebook 01-import-and-check), and the figures appear here.",
+        "Nothing has been loaded yet: a data officer loads the authority's extract with the command "
+        "workbench load FOLDER (or the notebook 01-import-and-check), and the figures appear here.",
     ),
     "audits": (
         ("audits",),
         "No audits yet: audit a case on the first tab, or import past audits from a spreadsheet "
-        "with `workbench audit import FILE`.",
+        "with the command workbench audit import FILE.",
     ),
     "supervisions": (
         ("supervisions",),
