@@ -8,8 +8,6 @@ each state must say. The rendered pages in Chromium are in ``tests/browser/test_
 
 from __future__ import annotations
 
-import os
-
 import nbformat
 import pytest
 from click.testing import CliRunner
@@ -45,45 +43,49 @@ MUST_SAY = {
 }
 
 
-def run_dashboards(store_url: str, state: str) -> list[tuple[str, str]]:
-    """Run every dashboard's code cells in one kernel on ``store_url``; return (dashboard, error) pairs."""
+def dashboard_cells(state: str) -> tuple[list, list[str]]:
+    """Every dashboard's code cells, then the check of what it must say in ``state``; and each cell's dashboard."""
     cells, owners = [], []
     for name in DASHBOARDS:
-        for cell in nbformat.read(DASHBOARDS_DIR / name, as_version=4).cells:
-            if cell.cell_type == "code":
-                cells.append(nbformat.v4.new_code_cell(cell.source))
-                owners.append(name)
+        code = [
+            c.source
+            for c in nbformat.read(DASHBOARDS_DIR / name, as_version=4).cells
+            if c.cell_type == "code"
+        ]
         if (state, name) in MUST_SAY:
             said, words = MUST_SAY[(state, name)]
-            cells.append(nbformat.v4.new_code_cell(
-                f"assert any({words!r} in m for m in {said}), ({name!r}, {said})"))  # fmt: skip
-            owners.append(name)
+            code.append(f"assert any({words!r} in m for m in {said}), ({name!r}, {said})")
+        cells += [
+            nbformat.v4.new_code_cell(source, id=f"cell-{len(cells) + n}") for n, source in enumerate(code)
+        ]
+        owners += [name] * len(code)
+    return cells, owners
+
+
+def run_dashboards(state: str) -> list[tuple[str, str]]:
+    """Run every dashboard in one kernel (on ``WORKBENCH_STORE``); return (dashboard, error) pairs."""
+    cells, owners = dashboard_cells(state)
     notebook = nbformat.v4.new_notebook(cells=cells)
-    nbformat.validator.normalize(notebook)
-    saved = {name: os.environ.pop(name, None) for name in DEMO_VIEWER}
-    previous = os.environ.get("WORKBENCH_STORE")
-    os.environ["WORKBENCH_STORE"] = store_url  # the kernel inherits it
-    try:
-        NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(DASHBOARDS_DIR)}}).execute()  # fmt: skip
-    finally:
-        if previous is not None:
-            os.environ["WORKBENCH_STORE"] = previous
-        os.environ.update({k: v for k, v in saved.items() if v is not None})
+    NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(DASHBOARDS_DIR)}}).execute()  # fmt: skip
     errors = []
     for cell, owner in zip(notebook.cells, owners, strict=True):
-        for output in cell.outputs:
-            if output.output_type == "error":
-                errors.append((owner, f"{output.ename}: {output.evalue[:400]}"))
-            elif output.output_type == "stream" and "Traceback" in output.text:
-                errors.append((owner, output.text[-400:]))
+        errors += [(owner, f"{o.ename}: {o.evalue[:400]}") for o in cell.outputs if o.output_type == "error"]
+        errors += [
+            (owner, o.text[-400:])
+            for o in cell.outputs
+            if o.output_type == "stream" and "Traceback" in o.text
+        ]
     return errors
 
 
 @pytest.mark.parametrize("state", ["empty", *STATES])
-def test_every_dashboard_runs_and_says_what_is_missing(state_stores, state):
+def test_every_dashboard_runs_and_says_what_is_missing(state_stores, state, monkeypatch):
     """No error cell, no traceback; where data is missing the page says so in words."""
-    assert run_dashboards(state_stores[state], state) == []
+    for name in DEMO_VIEWER:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORKBENCH_STORE", state_stores[state])  # the kernel inherits it
+    assert run_dashboards(state) == []
 
 
 COMMANDS = [

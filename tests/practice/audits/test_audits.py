@@ -487,5 +487,10 @@ def test_findings_on_a_store_with_no_audits(store):
     findings = build_findings(store)
     assert findings.audits.empty and findings.question_strength.empty
     assert list(question_strength(findings.answers).columns) == [
-        "question_id", "theme", "graded", "good_or_better", "share_good", "mean_rank"
+        "question_id",
+        "theme",
+        "graded",
+        "good_or_better",
+        "share_good",
+        "mean_rank",
     ]
