@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.handworked import write_extract
+from tests.fixtures.states import build_state_stores
 from workbench.store.engine import Store
 
 
@@ -22,3 +23,9 @@ def handworked_dir(tmp_path):
 def store(tmp_path):
     """A new, empty SQLite store at the current schema version."""
     return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+@pytest.fixture(scope="session")
+def state_stores(tmp_path_factory) -> dict[str, str]:
+    """A store per partial state (``workbench.states``) and ``empty``, built once: name -> URL."""
+    return build_state_stores(tmp_path_factory.mktemp("states"))

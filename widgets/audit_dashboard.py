@@ -51,6 +51,11 @@ class AuditDashboard(W.Tab):
         )
         self.add_class("wb-audit-dashboard")
 
+    @property
+    def missing(self) -> list[str]:
+        """What the page cannot show yet, in words (empty when the store has audits)."""
+        return self.findings.missing.messages
+
     def _submitted(self) -> None:
         self.findings.refresh()
         self.moderation.refresh()

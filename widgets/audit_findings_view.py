@@ -16,6 +16,7 @@ import ipywidgets as W
 import pandas as pd
 import traitlets as T
 
+from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
 from workbench.access import Scope
 from workbench.practice.audits.findings import (
@@ -77,6 +78,7 @@ class AuditFindingsView(W.VBox):
         self.latest = W.HTML()
         self.latest.add_class("wb-findings-latest")
         self.message = W.HTML()
+        self.missing = MissingNote(store, ["audits"])
         self.findings = self._build()
         # The heading names the grouping, not the chart: the chart keeps one shape whatever the
         # grouping, so choosing another swaps its figures in the browser instead of redrawing it.
@@ -87,7 +89,8 @@ class AuditFindingsView(W.VBox):
         self._show()
         self.observe(lambda _c: self._redraw(), names="by")
         super().__init__(
-            [W.HBox([self.refresh_button, self.export_button]), self.message, self.summary, self.group,
+            [self.missing, W.HBox([self.refresh_button, self.export_button]), self.message, self.summary,
+             self.group,
              self.chart_heading, self.chart, self.chart_table, self.latest, self.tables]
         )  # fmt: skip
         self.add_class("wb-findings-view")
@@ -134,6 +137,8 @@ class AuditFindingsView(W.VBox):
 
     def refresh(self) -> None:
         """Re-read the store (after an audit is submitted or moderated) and redraw."""
+        note = MissingNote(self.store, ["audits"])  # the first audit recorded answers it
+        self.missing.messages, self.missing.value = note.messages, note.value
         self.findings = self._build()
         self._redraw()
         self._show()
@@ -141,6 +146,9 @@ class AuditFindingsView(W.VBox):
     def _show(self) -> None:
         f = self.findings
         self.audits = len(f.audits)
+        # With no audits, empty charts and tables say nothing the note above does not: hide them.
+        for part in (self.group, self.chart_heading, self.chart, self.chart_table, self.latest, self.tables):
+            part.layout.display = "none" if f.audits.empty else None
         recorded = int((f.audits["source"] == "workbench").sum())
         moderated = int((f.audits["status"] == "moderated").sum())
         self.summary.value = (

@@ -147,8 +147,12 @@ class ImportChecker(W.VBox):
             )
             shown = self.problems.head(SHOWN_PROBLEMS)
             more = len(self.problems) - len(shown)
-            self.report.value = _table_html(shown) + (
-                f"<p>... and {more:,} more in the CSV.</p>" if more else ""
+            # The summary first (what was read, the three things to fix first), escaped: it
+            # quotes values from the files. Then the first problems row by row.
+            summary = html.escape(str(error))
+            summary = f'<pre class="wb-import-summary" style="white-space: pre-wrap">{summary}</pre>'
+            self.report.value = (
+                summary + _table_html(shown) + (f"<p>... and {more:,} more in the CSV.</p>" if more else "")
             )
             return False
         self.problems = pd.DataFrame()

@@ -16,6 +16,7 @@ from widgets.filter_state import FilterState
 from widgets.measure_trend_view import MeasureTrendView
 from widgets.measures_by_group_view import MeasuresByGroupView
 from widgets.meeting_outcomes_view import MeetingOutcomesView
+from widgets.missing_note import MissingNote
 from widgets.statutory_view import StatutoryView
 from widgets.viewer import scope_caption, viewer_page
 from workbench.measures.service_data import ServiceData
@@ -53,7 +54,10 @@ class ServiceDashboard(W.VBox):
             self.views += [MeetingOutcomesView(self.state, view), StatutoryView(self.state, view)]
         self.status.follow()
         heading = [scope_caption(view.viewer, view.data.teams)] if view.viewer is not None else []
-        super().__init__([*heading, self.filters, self.status, *self.views])
+        gaps = ["reviews", "meetings"] if overview else ["meetings", "reviews"]
+        self.missing = MissingNote(view.store, [*gaps, "interventions"] if overview else gaps,
+                                   plan_type=None if overview else view.page.name)  # fmt: skip
+        super().__init__([*heading, self.missing, self.filters, self.status, *self.views])
         self.add_class("wb-service-dashboard")
 
     def describe(self) -> str:

@@ -10,6 +10,7 @@ import ipywidgets as W
 import pandas as pd
 import traitlets
 
+from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
 from workbench.access import AccessRefusedError, Identity
 from workbench.measures.filters import DEMO_AT
@@ -123,9 +124,11 @@ class SupervisionView(W.VBox):
             "allows.</p>"
         )
         self.viewer.add_class("wb-viewer")
+        self.missing = MissingNote(store, ["supervisions", "reviews"])
         super().__init__(
             [
                 self.viewer,
+                self.missing,
                 W.HBox([self.worker_choice, self.date_choice]),
                 self.chart,
                 self.caseload_html,

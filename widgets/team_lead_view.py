@@ -16,6 +16,7 @@ import ipywidgets as W
 import pandas as pd
 import traitlets
 
+from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
 from widgets.team_filters import TeamFilters
 from workbench.access import AccessRefusedError, Identity, scope_for
@@ -92,6 +93,7 @@ class TeamLeadView(W.VBox):
             "vertical-align: top} .wb-table {border-collapse: collapse; margin-bottom: 8px} "
             ".wb-table tbody tr {border-top: 1px solid #ddd}</style>"
         )
+        self.missing = MissingNote(data.store, ["reviews", "audits"])
         self.loading = W.HTML(LOADING)
         self.loading.add_class("wb-loading")
         self.summary = W.HTML()
@@ -126,6 +128,7 @@ class TeamLeadView(W.VBox):
             [
                 self.style,
                 self.viewer,
+                self.missing,
                 self.filters,
                 self.loading,
                 self.summary,

@@ -173,13 +173,19 @@ def test_missing_file_and_unexpected_column_are_refused(handworked_dir):
     (handworked_dir / "supervisions.csv").unlink()
     teams = handworked_dir / "teams.csv"
     teams.write_text(teams.read_text().replace("service", "service,colour", 1))
-    _, message = _problem_text(handworked_dir)
+    error, message = _problem_text(handworked_dir)
     assert "supervisions.csv: expected the file" in message
     assert "teams.csv, row 1, field 'colour'" in message
-    # The rows still have four fields: each is reported, not padded.
+    # The rows still have four fields: each is reported, not padded; one cause, one line.
     assert (
-        "teams.csv, row 2: value 'T1,North CIN,North,cin'; expected 5 fields, like the header (found 4)"
-        in message
+        "teams.csv: values such as 'T1,North CIN,North,cin', 'T2,South CP,South,cp' in 2 rows (rows 2–3); "
+        "expected 5 fields, like the header (found 4)" in message
+    )
+    frame = error.to_frame()  # every row is still listed for the problems CSV
+    assert frame[frame["expected"].str.contains("5 fields")]["row"].tolist() == [2, 3]
+    # supervision_cases names supervisions, which was not read: counted, not listed row by row
+    assert (
+        "supervision_cases.csv, field 'supervision_id': expected an existing supervision_id from " in message
     )
 
 

@@ -50,8 +50,14 @@ def test_a_title_row_above_the_header_is_reported(loaded):
     children = damaged / "children.csv"
     children.write_text("Children extract March 2026,,,,,\n" + children.read_text())
     message = _refused(store, damaged, before)
-    assert "children.csv, row 1, field 'Children extract March 2026'" in message
-    assert "expected a column named 'child_id'" in message
+    # One message for the title row, named first; the rows that name a child are counted, not listed.
+    assert "Could not be read: children.csv" in message
+    assert (
+        "1. children.csv, row 1: value 'Children extract March 2026'; expected the header on row 1; "
+        "it is on row 2 (child_id, birth_month, sex, ethnicity, disability, locality): delete the 1 row(s) "
+        "above it, such as a title, and load again" in message
+    )
+    assert "expected a column named" not in message
 
 
 def test_duplicate_ids_are_refused(loaded):
@@ -78,7 +84,9 @@ def test_an_empty_sheet_and_a_formula_in_a_workbook(loaded, tmp_path):
     book.save(path)
     message = _refused(store, path, before)
     assert "extract.xlsx [supervisions]: expected a header row; the sheet is empty" in message
-    assert "extract.xlsx [teams], row 2, field 'name': value '=1+1'; expected a value, not a formula" in message
+    assert (
+        "extract.xlsx [teams], row 2, field 'name': value '=1+1'; expected a value, not a formula" in message
+    )
 
 
 def test_a_200_mb_file_with_one_bad_row_at_the_end(loaded):

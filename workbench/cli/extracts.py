@@ -20,6 +20,7 @@ from workbench.cli.serving import PROJECT_DIR
 from workbench.core.progress import ImportProgress
 from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
 from workbench.imports.extract import ExtractError, validate_extract
+from workbench.states import STATES, TABLE_GROUPS
 from workbench.store.engine import Store, StoreError
 from workbench.store.loading import import_statutory, load_extract
 
@@ -41,14 +42,36 @@ from workbench.store.loading import import_statutory, load_extract
 @click.option(
     "--seed", type=int, default=2026, show_default=True, help="The same seed gives byte-identical files."
 )
-def demo_data(size: str, out: Path, seed: int) -> None:
-    """Write a synthetic demo authority as an outcome extract."""
+@click.option(
+    "--state",
+    type=click.Choice(list(STATES)),
+    default=None,
+    help="Write a partial extract, as a real authority's may be (e.g. no-audits, one-locality).",
+)
+@click.option(
+    "--without",
+    default="",
+    help=f"Comma-separated tables to leave empty (header only): {', '.join(TABLE_GROUPS)}.",
+)
+def demo_data(size: str, out: Path, seed: int, state: str | None, without: str) -> None:
+    """Write a synthetic demo authority as an outcome extract, whole or in a partial state."""
+    from workbench.states import unknown_groups, write_partial_extract
     from workbench.synth import generate_extract
 
+    left_out = tuple(name.strip() for name in without.split(",") if name.strip())
+    if unknown_groups(left_out):
+        raise click.BadParameter(
+            f"no such tables: {', '.join(unknown_groups(left_out))}; choose from {', '.join(TABLE_GROUPS)}",
+            param_hint="--without",
+        )
     counts = generate_extract(out, size=size, seed=seed, progress=True)
+    if state or left_out:
+        counts = write_partial_extract(out, out, STATES.get(state), left_out)
     for name, count in counts.items():
         click.echo(f"{name:>24}  {count:>10,}")
-    click.echo(f"Wrote the {size} extract to {out}")
+    described = f" ({STATES[state].description})" if state else ""
+    emptied = f", without {', '.join(left_out)}" if left_out else ""
+    click.echo(f"Wrote the {size} extract{described}{emptied} to {out}")
 
 
 #: What ``workbench check`` reads: the outcome extract and the statutory returns.

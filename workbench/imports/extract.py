@@ -20,9 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.core.codes import code_list, codes, scale_ranges
-from workbench.core.errors import RefusedError
 from workbench.core.model import EXTRACT_TABLES, Field, Kind, Table
 from workbench.core.provenance import sha256_file
+from workbench.imports.problems import Problem, refusal_report
 from workbench.imports.sources import (
     IDENTITY,
     TEXT,
@@ -37,31 +37,13 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 _MONTH = r"\d{4}-(0[1-9]|1[0-2])"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an extract, precise enough for a data officer to fix it."""
-
-    file: str
-    row: int | None  # spreadsheet row: header is 1; None for a whole-file problem
-    field: str
-    value: str
-    expected: str
-
-    def __str__(self) -> str:
-        if self.row is None and not self.field:
-            return f"{self.file}: expected {self.expected}"
-        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
-        field_part = f", field '{self.field}'" if self.field else ""
-        value_part = f" value {self.value!r}" if self.value != "" else " empty value"
-        return f"{where}{field_part}:{value_part}; expected {self.expected}"
-
-
-class ExtractError(RefusedError):
+class ExtractError(ValueError):
     """An extract that cannot be loaded. ``problems`` lists every problem found."""
 
     def __init__(self, folder: Path, problems: list[Problem]) -> None:
         self.folder = folder
-        super().__init__(f"extract {folder} was refused", problems, "loaded")
+        self.problems = problems
+        super().__init__(refusal_report(folder, problems, [spec.filename for spec in EXTRACT_TABLES]))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the problems as a DataFrame (file, row, field, value, expected)."""
@@ -111,6 +93,58 @@ def _empty(spec: Table) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=TEXT) for c in spec.columns})
 
 
+#: How far down a file the header is looked for when it is not on row 1.
+HEADER_SEARCH_ROWS = 20
+
+
+def _first_rows(path: Path, encoding: str) -> list[list[str]]:
+    with path.open(newline="", encoding=encoding) as handle:
+        return [row for _, row in zip(range(HEADER_SEARCH_ROWS), csv.reader(handle), strict=False)]
+
+
+def header_problem(label: str, rows: list[list[str]], spec: Table, mapping: ExtractMapping) -> Problem | None:
+    """Return the one problem to report when the header is not on row 1, else None.
+
+    A row 1 that holds any of the expected columns is the header (its faults are reported
+    column by column). Otherwise the first of ``rows`` that holds every expected column is
+    named, so the title rows above it can be deleted; if none does, the columns seen are named.
+    """
+    settings = mapping.table(spec.name)
+    expected = [settings.columns.get(column, column) for column in spec.columns]
+    cells = [[cell.strip().lstrip("\ufeff") for cell in row] for row in rows]
+    if not cells or set(expected) & set(cells[0]):
+        return None
+    seen = ", ".join(cell for cell in cells[0] if cell) or "nothing"
+    found = next((n for n, row in enumerate(cells, start=1) if set(expected) <= set(row)), None)
+    columns = ", ".join(expected)
+    if found is not None:
+        return Problem(label, 1, "", seen, f"the header on row 1; it is on row {found} ({columns}): delete "
+                       f"the {found - 1} row(s) above it, such as a title, and load again")  # fmt: skip
+    return Problem(label, 1, "", seen, f"a header row with the columns {columns}; none of the first "
+                   f"{len(cells)} rows has them (row 1 has: {seen})")  # fmt: skip
+
+
+def _sheet_source(
+    label: str, name: str, sheets: dict[str, pd.DataFrame], spec: Table, mapping: ExtractMapping,
+    problems: list[Problem],
+) -> pd.DataFrame | None:  # fmt: skip
+    """Return the sheet for ``spec``, or None (with its problem noted) when it cannot be read."""
+    header = ",".join(spec.columns)
+    if name not in sheets:
+        problems.append(Problem(label, None, "", "", f"a sheet named {name!r} (sheets: {', '.join(sheets)})"))
+        return None
+    sheet = sheets[name]
+    if sheet.columns.empty:
+        problems.append(Problem(label, None, "", "", f"a header row; the sheet is empty (header: {header})"))
+        return None
+    rows = [list(sheet.columns), *sheet.head(HEADER_SEARCH_ROWS - 1).astype(str).values.tolist()]
+    misplaced = header_problem(label, rows, spec, mapping)
+    if misplaced is not None:
+        problems.append(misplaced)
+        return None
+    return sheet
+
+
 def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem], encodings: dict[str, str]):
     """Yield (table spec, file label, raw text frame or None) for every extract table."""
     sheets: dict[str, pd.DataFrame] | None = None
@@ -126,18 +160,7 @@ def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem]
         header = ",".join(spec.columns)
         if sheets is not None:
             label = f"{source.name} [{name}]"
-            if name not in sheets:
-                problems.append(
-                    Problem(label, None, "", "", f"a sheet named {name!r} (sheets: {', '.join(sheets)})")
-                )
-                yield spec, label, None
-            elif sheets[name].columns.empty:
-                problems.append(
-                    Problem(label, None, "", "", f"a header row; the sheet is empty (header: {header})")
-                )
-                yield spec, label, None
-            else:
-                yield spec, label, sheets[name]
+            yield spec, label, _sheet_source(label, name, sheets, spec, mapping, problems)
             continue
         path = source / f"{name}.csv"
         if not path.exists():
@@ -153,6 +176,11 @@ def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem]
         try:
             encoding = detect_encoding(path)
             encodings[path.name] = encoding
+            misplaced = header_problem(path.name, _first_rows(path, encoding), spec, mapping)
+            if misplaced is not None:
+                problems.append(misplaced)  # one message, not one for every row under a wrong header
+                yield spec, path.name, None
+                continue
             frame = read_text_csv(
                 path,
                 lambda row, text, expected, file=path.name: problems.append(
@@ -184,6 +212,7 @@ def read_extract(
     for spec, label, raw in _read_sources(source, mapping, problems, {} if encodings is None else encodings):
         if raw is None:
             frames[spec.name] = _empty(spec)
+            frames[spec.name].attrs["unread"] = True  # rows naming this table are counted, not listed
             continue
         frame = apply_mapping(raw, spec.name, mapping)
         for column in frame.columns:
@@ -296,6 +325,14 @@ def _key_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
     ]
 
 
+def _unread_reference(spec: Table, name: str, text: pd.Series, table: str, column: str) -> list[Problem]:
+    naming = int((text != "").sum())
+    rows = "1 row names one" if naming == 1 else f"{naming:,} rows name one"
+    waiting = f"which could not be read: {rows}, checked once it is fixed"
+    expected = f"an existing {column} from {table}.csv, {waiting}"
+    return [Problem(spec.filename, None, name, f"{naming:,} rows", expected)] if naming else []
+
+
 def _reference_problems(spec: Table, frames: dict[str, pd.DataFrame]) -> list[Problem]:
     found = []
     frame = frames[spec.name]
@@ -305,6 +342,10 @@ def _reference_problems(spec: Table, frames: dict[str, pd.DataFrame]) -> list[Pr
         target_table, target_column = fld.references.split(".")
         known = frames[target_table][target_column]
         text = frame[fld.name]
+        if frames[target_table].attrs.get("unread"):
+            # The table it names was not read: one count, not a problem for every row that follows.
+            found += _unread_reference(spec, fld.name, text, target_table, target_column)
+            continue
         bad = (text != "") & ~_is_in(text, pc.unique(pa.array(known, type=pa.string())))
         found += [
             Problem(
@@ -452,8 +493,6 @@ def validate_extract(
         "".join(f"{name}:{digest}\n" for name, digest in sorted(hashes.items())).encode()
     ).hexdigest()
     return Extract(source, frames, fingerprint, hashes, encodings)
-
-
 
 
 def store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:

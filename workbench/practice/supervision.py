@@ -646,7 +646,9 @@ def caseload_sizes(store: Store, at: date | str) -> pd.DataFrame:
 def workers_in_scope(store: Store, at: date | str, scope: Scope) -> pd.DataFrame:
     """Return :func:`caseload_sizes` at ``at`` for the workers ``scope`` allows (what a chooser offers)."""
     sizes = caseload_sizes(store, at)
-    return sizes[[scope.allows_worker(w) for w in sizes["worker_id"]]].reset_index(drop=True)
+    # A boolean Series, not a list: an empty list would select no columns rather than no rows.
+    allowed = pd.Series([scope.allows_worker(w) for w in sizes["worker_id"]], index=sizes.index, dtype=bool)
+    return sizes[allowed].reset_index(drop=True)
 
 
 def supervision_view(

@@ -11,7 +11,13 @@ import pytest
 
 from workbench.core.codes import codes
 from workbench.practice.audits.casefile import CaseFile, case_file, case_file_html
-from workbench.practice.audits.findings import build_findings, evidence_themes, findings_html, write_findings
+from workbench.practice.audits.findings import (
+    build_findings,
+    evidence_themes,
+    findings_html,
+    question_strength,
+    write_findings,
+)
 from workbench.practice.audits.importing import AuditImportError, import_audits, write_audit_layout
 from workbench.practice.audits.recording import (
     Answer,
@@ -474,3 +480,17 @@ def test_grade_chart_uses_the_colour_blind_safe_palette_and_shows_n():
     rows = next(iter(spec["datasets"].values()))
     assert {row["group"] for row in rows} == {"North (n=4)", "South (n=7)"}
     assert spec["encoding"]["color"]["scale"]["range"] == list(GRADE_COLOURS.values())
+
+
+def test_findings_on_a_store_with_no_audits(store):
+    """A first extract has no audits: findings are empty tables, not a TypeError (issue 19)."""
+    findings = build_findings(store)
+    assert findings.audits.empty and findings.question_strength.empty
+    assert list(question_strength(findings.answers).columns) == [
+        "question_id",
+        "theme",
+        "graded",
+        "good_or_better",
+        "share_good",
+        "mean_rank",
+    ]

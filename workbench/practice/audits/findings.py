@@ -174,7 +174,8 @@ def question_strength(answers: pd.DataFrame) -> pd.DataFrame:
     ranks = grade_ranks()
     graded = answers[answers["grade"].isin(list(ranks))]
     table = (
-        graded.assign(good=graded["grade"].isin(GOOD), rank=graded["grade"].map(ranks))
+        # astype: mapping no grades at all leaves text, and text has no mean
+        graded.assign(good=graded["grade"].isin(GOOD), rank=graded["grade"].map(ranks).astype("float64"))
         .groupby("question_id")
         .agg(graded=("grade", "size"), good_or_better=("good", "sum"), mean_rank=("rank", "mean"))
         .reset_index()
