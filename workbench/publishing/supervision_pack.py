@@ -201,6 +201,7 @@ def render_supervision_body(
     out.append("<section class='wb-children'><h2>Children</h2>")
     if view.children.empty:
         out.append("<p>No child is allocated to this worker on this date.</p>")
+    meeting_types = labels("meeting_types")  # once per page, not once per child
     # Plain Python objects: reading Arrow-backed columns a row at a time is slow on big caseloads.
     outcomes_of = dict(tuple(view.outcomes.astype(object).groupby("child_id", sort=False)))
     prompts_of = dict(tuple(view.prompts.astype(object).groupby("child_id", sort=False)))
@@ -208,18 +209,19 @@ def render_supervision_body(
     for child in children.itertuples(index=False):
         mine = outcomes_of.get(child.child_id)
         prompts = prompts_of.get(child.child_id, view.prompts.iloc[:0])
-        out.append(_child_section(child, names[child.child_id], audience, mine, prompts, numbers))
+        label = names[child.child_id]
+        out.append(_child_section(child, label, audience, mine, prompts, numbers, meeting_types))
     out.append("</section>")
     if audience == "internal" and records is not None:
         out.append(_records_section(records))
     return "".join(out)
 
 
-def _last_meeting(child) -> str:
+def _last_meeting(child, meeting_types: dict[str, str]) -> str:
     """Return a child's last meeting on or before D, in words (or that none is recorded)."""
     if pd.isna(child.last_meeting_date):
         return "<p><strong>Last meeting</strong>: none recorded on or before this date.</p>"
-    kind = labels("meeting_types").get(child.last_meeting_type, str(child.last_meeting_type))
+    kind = meeting_types.get(child.last_meeting_type, str(child.last_meeting_type))
     return (
         f"<p><strong>Last meeting</strong>: {html.escape(kind)}, "
         f"{short_date(child.last_meeting_date)}. "
@@ -228,13 +230,19 @@ def _last_meeting(child) -> str:
 
 
 def _child_section(
-    child, label: str, audience: str, outcomes: pd.DataFrame | None, prompts: pd.DataFrame, numbers: dict
+    child,
+    label: str,
+    audience: str,
+    outcomes: pd.DataFrame | None,
+    prompts: pd.DataFrame,
+    numbers: dict,
+    meeting_types: dict[str, str],
 ) -> str:
     """Return one child's part of an internal pack: last meeting, desired outcomes and prompts."""
     born = f", born {child.birth_month}" if audience == "internal" else ""
     out = [
         f"<section class='wb-child'><h3>{html.escape(label)} <small>(age {child.age}{born})</small></h3>",
-        _last_meeting(child),
+        _last_meeting(child, meeting_types),
     ]
     if outcomes is None or outcomes.empty:
         out.append("<p><em>No desired outcome is active for this child.</em> Is the work aimed at one?</p>")
