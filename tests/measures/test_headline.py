@@ -365,6 +365,7 @@ def test_the_registry_lists_every_figure_with_numerator_and_denominator(service)
         "consensual_own_words",
         "constant",
         "reviewed",
+        "within_target",
         "distance_travelled",
         "achieved",
         "achieved_partly",
@@ -487,7 +488,9 @@ def test_cli_measures_by_a_column(store_url):
     result = CliRunner().invoke(main, ["measures", "--store", store_url, "--json", "--by", "domain"])
     assert result.exit_code == 0
     records = json.loads(result.stdout)
-    assert {r["measure"] for r in records} == {m.name for m in MEASURES.values() if m.counts == "outcome"}
+    # The hand-worked outcomes have no target dates, so Timescales counts nothing in any domain.
+    by_outcome = {m.name for m in MEASURES.values() if m.counts == "outcome"} - {"within_target"}
+    assert {r["measure"] for r in records} == by_outcome
     assert "Not grouped by domain" in result.stderr
     bad = CliRunner().invoke(main, ["measures", "--store", store_url, "--by", "colour"])
     assert bad.exit_code == 1 and "no measure can be grouped by 'colour'" in bad.output

@@ -72,7 +72,8 @@ def test_internal_page_shows_the_workers_children_by_id(fixture_store):
     assert set(re.findall(r"\bC\d\b", page)) == {"C1", "C2", "C5"}
     assert "born 2014-05" in page
     assert counts_in(page)[:2] == ["3", "7"]  # children, outcomes: internal counts are not suppressed
-    assert counts_in(page)[2:] == ["4", "2", "2", "1", "2", "1", "12"]  # prompts by kind, then all
+    # Prompts by kind, then all: the fixture has no target dates, so none is past its target (0).
+    assert counts_in(page)[2:] == ["4", "0", "2", "2", "1", "2", "1", "12"]
     assert page.count("class='wb-prompt'") == 12
     assert (
         "not a change in the child&#x27;s life. What would be different for the child if it worked?" in page
@@ -89,11 +90,12 @@ def test_shared_page_shows_figures_only_suppressed(fixture_store):
     Children 3: c. Outcomes by latest score against the baseline: higher P1 (3 to 6), P9 (4 to
     5), P5 (2 to 4): 3; the same P2 (5), P10 (5): 2; lower 0; no score to compare P3, P4: 2.
     All three non-zero counts are 1 to 5, so hidden; the total 7 leaves each between 1 and 5:
-    shown. Prompts 4, 2, 2, 1, 2, 1: all hidden, total 12 shown.
+    shown. Prompts 4, 0 (past target: no target dates), 2, 2, 1, 2, 1: all but the 0 hidden,
+    total 12 shown.
     """
     view = supervision_view(fixture_store, "W1", AT)
     page = render_supervision_page(view, "shared")
-    assert counts_in(page) == ["c", "7", "c", "c", "0", "c", "7"] + ["c"] * 6 + ["12"]
+    assert counts_in(page) == ["c", "7", "c", "c", "0", "c", "7"] + ["c", "0"] + ["c"] * 5 + ["12"]
     # No per-child listing, not even pseudonymised, and no free text a person wrote.
     assert not re.search(r"\bC\d\b", page) and "Child A" not in page and "born" not in page
     body = page.split("</style>", 1)[1]

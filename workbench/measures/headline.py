@@ -295,6 +295,23 @@ def reviewed(
     return _figure(data, when, units, cohort, data._reviewed_recently(when), filters, by)
 
 
+def within_target(
+    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Timescales: of outcomes active at D with a target date, the share whose target date is not past.
+
+    "Past" means the target date is before D: the outcome is still open (so not achieved) after
+    the day the family hoped to reach it. Outcomes with no target date are not counted.
+    """
+    filters = filters or Filters()
+    _check("within_target", "outcome", filters, by)
+    when = timestamp_at(at)
+    units = data._outcome_units
+    target = units["target"].to_numpy()
+    cohort = data._cached("with a target", when, lambda: _active_outcomes(data, when) & ~np.isnat(target))
+    return _figure(data, when, units, cohort, ~(target < day64(when)), filters, by)
+
+
 def _distance_counted(data: ServiceData, when: pd.Timestamp, scale: str) -> tuple[np.ndarray, np.ndarray]:
     """Which outcomes distance travelled counts at D (before filters), and each one's distance.
 
@@ -709,6 +726,15 @@ _REGISTRY = (
         "share",
         "outcome",
         reviewed,
+    ),
+    Measure(
+        "within_target",
+        "Timescales: within target date",
+        "Of outcomes active at D with a target_date, the share whose target date is on or after D "
+        "(the rest are past their target date and not achieved).",
+        "share",
+        "outcome",
+        within_target,
     ),
     Measure(
         "distance_travelled",

@@ -315,6 +315,7 @@ class ServiceData:
                 "domain": _categorical(out["domain"]),
                 "agreed": _dates(out["agreed_date"]),
                 "closed": _dates(out["closed_date"]),
+                "target": _dates(out["target_date"]),
                 "baseline": out["baseline_score"].to_numpy(dtype="float64"),
                 "clear": (
                     success.notna() & success.str.strip().ne("").fillna(False) & out["baseline_score"].notna()

@@ -26,6 +26,8 @@ PLAIN: dict[str, str] = {
     "that were not replaced or withdrawn within 90 days of being agreed.",
     "reviewed": "Of the desired outcomes in place on {at} that were agreed at least 91 days before, the "
     "share scored at a review in the 91 days to {at}.",
+    "within_target": "Of the desired outcomes in place on {at} that have a target date, the share whose "
+    "target date has not yet passed. The rest were hoped to be reached by now and are still open.",
     "distance_travelled": "For desired outcomes scored from 0 to 10 that have a starting score and a later "
     "score, in place on {at} or closed in the year to it: the average rise from the starting score to the "
     "latest score, in points.",

@@ -6,6 +6,8 @@ reasons (DESIGN.md section 1: clear, constant, consensual), each a check in :dat
 - ``no_success_measure``: ``success_looks_like`` is empty, so nobody can tell when it is met;
 - ``not_reviewed``: agreed on or before D-91 with no scored review in (D-91, D] (as the
   Reviewed measure counts it);
+- ``past_target``: its target date is before D and it is still open, so it was not achieved
+  when the family hoped (the rule book's ``past_target_date``);
 - ``no_progress``: it has three or more scored reviews on or before D, and the latest of the
   last three is no higher than the first of them;
 - ``not_agreed``: not agreed with the family;
@@ -41,6 +43,7 @@ from workbench.text.statements import flag_advice, statement_flags_for_outcomes
 REASONS: dict[str, str] = {
     "no_success_measure": "No success measure",
     "not_reviewed": f"Not reviewed in {rules.NOT_REVIEWED_DAYS} days",
+    "past_target": "Past its target date",
     "no_progress": "No progress over the last three reviews",
     "not_agreed": "Not agreed with the family",
     "family_absent": "Family absent from the last meeting",
@@ -101,6 +104,18 @@ def not_reviewed(inputs: AttentionInputs) -> pd.DataFrame:
         for last in overdue["last_scored"]
     ]
     return _reasons(overdue["outcome_id"], "not_reviewed", explanations)
+
+
+def past_target(inputs: AttentionInputs) -> pd.DataFrame:
+    """Outcomes past their target date (:func:`workbench.practice.rules.past_target_date`)."""
+    if "target_date" not in inputs.outcomes.columns:
+        return pd.DataFrame(columns=["outcome_id", "reason", "explanation"])
+    past = rules.past_target_date(inputs.outcomes, inputs.at)
+    explanations = [
+        f"The family hoped to reach it by {_day(when)}, {days} days ago. Is the target still realistic?"
+        for when, days in zip(past["target_date"], past["days_past"], strict=True)
+    ]
+    return _reasons(past["outcome_id"], "past_target", explanations)
 
 
 def no_progress(inputs: AttentionInputs) -> pd.DataFrame:
@@ -168,6 +183,7 @@ def vague_statement(inputs: AttentionInputs) -> pd.DataFrame:
 CHECKS: list[Callable[[AttentionInputs], pd.DataFrame]] = [
     no_success_measure,
     not_reviewed,
+    past_target,
     no_progress,
     not_agreed,
     family_absent,

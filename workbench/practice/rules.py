@@ -9,6 +9,9 @@ needs. How a page words it is the page's business; which outcomes break it is de
 - **No progress** (:func:`no_progress`): the outcome has :data:`NO_PROGRESS_REVIEWS` or more
   scored reviews on or before D, and the latest score of the last three is no higher than the
   first of them.
+- **Past target date** (:func:`past_target_date`): the outcome is still open at D and its
+  ``target_date`` is before D, so it was not achieved by the date the family hoped for (the
+  Timescales measure counts the others).
 - **No success measure** (:func:`no_success_measure`): ``success_looks_like`` is empty, so
   nobody can tell when the outcome is met.
 - **Reads as a process** / **vague**: the statement reader raises one of :data:`PROCESS_FLAGS`
@@ -34,6 +37,25 @@ def no_success_measure(outcomes: pd.DataFrame) -> pd.Series:
     """Return, for each outcome, whether ``success_looks_like`` is empty (blank or missing)."""
     text = outcomes["success_looks_like"].astype("string").str.strip()
     return (text.isna() | text.eq("")).astype(bool)
+
+
+def past_target_date(outcomes: pd.DataFrame, at) -> pd.DataFrame:
+    """Return the outcomes past their target date at ``at``: ``outcome_id``, ``target_date``, ``days_past``.
+
+    ``outcomes`` are those active at D (so none is achieved yet) with a ``target_date`` column;
+    an outcome with no target date is never past it. The result keeps the order of ``outcomes``.
+    """
+    when = pd.Timestamp(at)
+    target = pd.to_datetime(outcomes["target_date"])
+    past = outcomes[(target < when).fillna(False).to_numpy(dtype=bool)]
+    days = (when - pd.to_datetime(past["target_date"])).dt.days
+    return pd.DataFrame(
+        {
+            "outcome_id": past["outcome_id"].to_numpy(),
+            "target_date": pd.to_datetime(past["target_date"]).to_numpy(),
+            "days_past": days.to_numpy(dtype="int64"),
+        }
+    )
 
 
 def not_reviewed(outcomes: pd.DataFrame, scored_reviews: pd.DataFrame, at) -> pd.DataFrame:

@@ -75,6 +75,7 @@ PROMPT_COLUMNS: tuple[str, ...] = ("child_id", "outcome_id", "code", "title", "e
 
 PROMPT_TITLES: dict[str, str] = {
     "not_reviewed": f"Outcome not reviewed in {rules.NOT_REVIEWED_DAYS} days",
+    "past_target": "Outcome past its target date",
     "no_progress": f"No progress over the last {rules.NO_PROGRESS_REVIEWS} reviews",
     "success_missing": "Success measure not recorded",
     "score_gap": f"Family's score differs from the practitioner's by {SCORE_GAP} or more",
@@ -362,9 +363,9 @@ def _outcomes_and_scores(
         sa.select(
             out.c.outcome_id, out.c.child_id, _as_text(out.c.agreed_date), out.c.statement,
             out.c.whose_words, out.c.agreed_with_family, out.c.success_looks_like, out.c.domain,
-            out.c.scale, out.c.baseline_score, out.c.target_score,
+            out.c.scale, out.c.baseline_score, out.c.target_score, _as_text(out.c.target_date),
         ).where(mine),
-        dates=("agreed_date",),
+        dates=("agreed_date", "target_date"),
         numbers=("baseline_score", "target_score"),
     )  # fmt: skip
     outcomes = outcomes[outcomes["child_id"].isin(kept)].reset_index(drop=True)
@@ -524,6 +525,18 @@ def not_reviewed_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date)
     return _prompt_frame(picked.reset_index(drop=True), "not_reviewed", explanations)
 
 
+def past_target_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
+    """Outcomes past their target date (:func:`workbench.practice.rules.past_target_date`)."""
+    past = rules.past_target_date(outcomes, at)
+    picked = outcomes.set_index("outcome_id", drop=False).loc[past["outcome_id"]].reset_index(drop=True)
+    explanations = [
+        f"The target date was {_fmt(when)}, {days} days ago, and it is not yet achieved. "
+        "Is the timescale still realistic, and does the family agree?"
+        for when, days in zip(past["target_date"], past["days_past"], strict=True)
+    ]
+    return _prompt_frame(picked, "past_target", explanations)
+
+
 def no_progress_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
     """Outcomes making no progress (the rule book's :func:`~workbench.practice.rules.no_progress`)."""
     stalled = rules.no_progress(_scored_reviews(scores)).set_index("outcome_id")
@@ -604,6 +617,7 @@ def statement_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
 #: ``(outcomes, scores, at) -> DataFrame`` with :data:`PROMPT_COLUMNS` to add a kind of prompt.
 PROMPT_SOURCES: list[PromptSource] = [
     not_reviewed_prompts,
+    past_target_prompts,
     no_progress_prompts,
     success_missing_prompts,
     score_gap_prompts,
