@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.handworked import write_extract
-from tests.fixtures.states import build_state_stores
+from tests.fixtures.states import DEMO_EXTRACT, build_state_stores
 from workbench.store.engine import Store
+from workbench.store.loading import load_extract
 
 
 @pytest.fixture
@@ -23,6 +24,14 @@ def handworked_dir(tmp_path):
 def store(tmp_path):
     """A new, empty SQLite store at the current schema version."""
     return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+@pytest.fixture(scope="session")
+def demo_store_url(tmp_path_factory) -> str:
+    """The committed demo extract loaded once into a store for the session (read it, do not write)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
+    load_extract(Store(url), DEMO_EXTRACT)
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -8,70 +8,166 @@ import pandas as pd
 
 from workbench.core.codes import labels
 from workbench.core.dates import short_date
-from workbench.core.disclosure import SUPPRESSED, safe_count, share_is_disclosive, suppress_with_total
+from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, suppress_with_total
 from workbench.measures.definitions import GOOD_GRADES, GRADED_AUDIT_GRADES
 from workbench.practice.appraisal import Appraisal
 from workbench.publishing.audience import AUDIENCES, PublishError, audience_note
+from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, add_table, published, published_table
 from workbench.render.charts import distance_by_domain
-from workbench.render.html import count, counts_table, page, paragraphs, svg
+from workbench.render.html import count, counts_table, marked, page, paragraphs, svg
+
+#: Where each figure's numerator and denominator are kept in the page check: measures over the
+#: same population share a denominator, so the check sees "achieved" and "partly" as one.
+DENOMINATORS: dict[str, str] = {
+    "distance_travelled": "distance",
+    "achieved": "results",
+    "achieved_partly": "results",
+    "participation": "coded meetings",
+    "participation_family": "meetings",
+}
+#: How the participation measures split meetings: took part (PN1 to PN6), did not (PN7), no code.
+_CODE_CLASSES = ("took part", "did not", "no code")
 
 
-def _figure_text(row: pd.Series, audience: str) -> tuple[str, str]:
-    """Return (the figure, what it counts) as published: shared packs suppress small counts."""
+def appraisal_figures(appraisal: Appraisal) -> PageFigures:
+    """Return every count the shared appraisal page shows, hidden where the page as a whole needs it.
+
+    Populations, each cut as its figures count it: the children allocated; the outcomes counted
+    by distance travelled, by domain (the chart); the outcomes closed with a result (achieved,
+    partly, not); the meetings in the year, by type (the table) and code (the participation
+    measure), and whether the family attended; the graded audits, by grade.
+    """
+    figures = PageFigures()
+    figures.add("children", appraisal.children, Population("children"))
+    rows = appraisal.figures.set_index("measure")
+
+    domains = appraisal.distance_by_domain.dropna(subset=["value"])
+    names = [str(d) for d in domains["domain"]]
+    distance = Population("distance", parts=tuple(names))
+    by_domain = list(zip(names, domains["denominator"].astype(int), strict=True))
+    add_table(
+        figures,
+        distance,
+        "distance",
+        by_domain,
+        "distance",
+        int(rows.loc["distance_travelled", "denominator"]),
+    )
+
+    results = Population("results", parts=("achieved", "partly_achieved", "not_achieved"))
+    figures.add("results", rows.loc["achieved", "denominator"], results)
+    figures.add("achieved", rows.loc["achieved", "numerator"], results, results.count_of(parts=("achieved",)))
+    partly = results.count_of(parts=("partly_achieved",))
+    figures.add("achieved_partly", rows.loc["achieved_partly", "numerator"], results, partly)
+
+    types = [str(t) for t in appraisal.meetings_by_type["meeting_type"]]
+    meetings = Population(
+        "meetings", parts=tuple(f"{t}|{c}" for t in types for c in _CODE_CLASSES), properties=("family",)
+    )
+    by_type = list(zip(types, appraisal.meetings_by_type["meetings"].astype(int), strict=True))
+    for t, n in by_type:
+        figures.add(
+            f"meetings:{t}", n, meetings, meetings.count_of(parts=tuple(f"{t}|{c}" for c in _CODE_CLASSES))
+        )
+    # The table's own suppression, then the denominators the measures publish.
+    table, _total = suppress_with_total([n for _, n in by_type])
+    for (t, _n), cell in zip(by_type, table, strict=True):
+        figures.figures[f"meetings:{t}"].shown = cell != SUPPRESSED
+    figures.add(
+        "meetings", rows.loc["participation_family", "denominator"], meetings, shown=_total != SUPPRESSED
+    )
+    attended = meetings.count_of(having=("family",))
+    figures.add("participation_family", rows.loc["participation_family", "numerator"], meetings, attended)
+    coded = tuple(p for p in meetings.parts if not p.endswith("|no code"))
+    took = tuple(p for p in meetings.parts if p.endswith("|took part"))
+    figures.add(
+        "coded meetings", rows.loc["participation", "denominator"], meetings, meetings.count_of(parts=coded)
+    )
+    figures.add(
+        "participation", rows.loc["participation", "numerator"], meetings, meetings.count_of(parts=took)
+    )
+
+    graded = appraisal.audits[appraisal.audits["overall_grade"].isin(GRADED_AUDIT_GRADES)]
+    grades = Population("audits", parts=GRADED_AUDIT_GRADES)
+    by_grade = [(g, int((graded["overall_grade"] == g).sum())) for g in GRADED_AUDIT_GRADES]
+    add_table(figures, grades, "audits", by_grade, "audits")
+    figures.protect()
+    return figures
+
+
+def _figure_text(row: pd.Series, audience: str, figures: PageFigures | None) -> tuple[str, str]:
+    """Return (the figure, what it counts) as published: a shared page shows what its check allows."""
     numerator, denominator = row["numerator"], int(row["denominator"])
     if denominator == 0:
         return "no data", f"{count(0, audience)} counted"
+    if figures is None:
+        return _internal_text(row)
+    of = marked(published(figures, DENOMINATORS[row["measure"]]))
     if row["unit"] == "mean":
-        if audience == "shared" and safe_count(denominator) == SUPPRESSED:
-            return SUPPRESSED, f"from {count(denominator, audience)} outcomes"
-        return f"{row['value']:+.1f}", f"from {count(denominator, audience)} outcomes"
-    if audience == "shared" and share_is_disclosive(numerator, denominator):
-        return SUPPRESSED, f"of {count(denominator, audience)}; suppressed, as it would reveal 1 to 5"
-    return f"{row['value']:.0%}", f"{count(numerator, audience)} of {count(denominator, audience)}"
+        value = f"{row['value']:+.1f}" if figures.shown(DENOMINATORS[row["measure"]]) else SUPPRESSED
+        return value, f"from {of} outcomes"
+    if not (figures.shown(row["measure"]) and figures.shown(DENOMINATORS[row["measure"]])):
+        return SUPPRESSED, f"of {of}; suppressed, as it would reveal 1 to 5"
+    return f"{row['value']:.0%}", f"{marked(f'{int(numerator):,}')} of {of}"
+
+
+def _internal_text(row: pd.Series) -> tuple[str, str]:
+    """Return (the figure, what it counts) for the appraisee and their manager: nothing hidden."""
+    detail = f"{count(row['numerator'], 'internal')} of {count(row['denominator'], 'internal')}"
+    if row["unit"] == "mean":
+        return f"{row['value']:+.1f}", f"from {count(row['denominator'], 'internal')} outcomes"
+    return f"{row['value']:.0%}", detail
 
 
 def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> str:
-    """Return the appraisal pack as an HTML fragment (escaped text, inline SVG chart)."""
+    """Return the appraisal pack as an HTML fragment (escaped text, inline SVG chart).
+
+    A shared pack's counts are checked as a whole first (:func:`appraisal_figures`).
+    """
     if audience not in AUDIENCES:
         raise PublishError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+    figures = appraisal_figures(appraisal) if audience == "shared" else None
     name = html.escape(appraisal.worker_name)
+    children = marked(published(figures, "children")) if figures else count(appraisal.children, audience)
     out = [
         f"<h1>Appraisal: {name}</h1>",
         f"<p class='wb-meta'>{html.escape(appraisal.team_name)}. "
         f"The year from {short_date(appraisal.start)} to "
         f"{short_date(appraisal.at)}. Figures are about the children allocated to {name} on "
-        f"{short_date(appraisal.at)} ({count(appraisal.children, audience)} children), as the service's "
+        f"{short_date(appraisal.at)} ({children} children), as the service's "
         "headline measures define them.</p>",
         audience_note(audience, "appraisal"),
+    ]
+    if figures and figures.hidden_for_others:
+        out.append(f"<p class='wb-hidden-for-others'>{html.escape(HIDDEN_FOR_OTHERS)}</p>")
+    out.append(
         "<section class='wb-figures'><h2>Did the work make a difference?</h2><table><thead><tr>"
         "<th scope='col'>Measure</th><th scope='col'>Figure</th><th scope='col'>Counted</th>"
-        "</tr></thead><tbody>",
-    ]
+        "</tr></thead><tbody>"
+    )
     for _, row in appraisal.figures.iterrows():
-        shown, detail = _figure_text(row, audience)
+        shown, detail = _figure_text(row, audience, figures)
         out.append(
             f"<tr><th scope='row'>{html.escape(row['title'])}</th>"
             f"<td class='wb-figure'>{html.escape(shown)}</td>"
             f"<td>{detail}</td></tr>"
         )
     out.append("</tbody></table>")
-    out.append(_distance_chart(appraisal, audience))
+    out.append(_distance_chart(appraisal, figures))
     out.append("</section>")
-    out.append(_meetings_section(appraisal, audience))
-    out.append(_audits_section(appraisal, audience))
+    out.append(_meetings_section(appraisal, audience, figures))
+    out.append(_audits_section(appraisal, audience, figures))
     out.append(_narrative_section(appraisal, audience))
     return "".join(out)
 
 
-def _distance_chart(appraisal: Appraisal, audience: str) -> str:
-    """Return the distance-travelled-by-domain chart, with disclosure control in a shared pack."""
+def _distance_chart(appraisal: Appraisal, figures: PageFigures | None) -> str:
+    """Return the distance-travelled-by-domain chart; a shared pack draws only the domains it may show."""
     table = appraisal.distance_by_domain.dropna(subset=["value"])
-    if audience == "shared" and not table.empty:
-        # A domain over 1 to 5 outcomes is not drawn, and another is left out where the total
-        # (published above) would reveal it: the chart labels each bar with its count.
-        shown, total = suppress_with_total(table["denominator"].astype(int).tolist())
-        keep = [cell != SUPPRESSED for cell in shown]
-        table = table[keep] if total != SUPPRESSED else table.iloc[:0]
+    if figures is not None and not table.empty:
+        # The chart labels each bar with its count, so a bar is drawn only where its count may be shown.
+        keep = [figures.shown(f"distance:{d}") for d in table["domain"].astype(str)]
+        table = table[keep] if figures.shown("distance") else table.iloc[:0]
     if table.empty:
         return ""
     chart = distance_by_domain(
@@ -82,20 +178,21 @@ def _distance_chart(appraisal: Appraisal, audience: str) -> str:
     return f"{svg(chart)}<p class='wb-meta'>The dark tick on each bar marks the whole service.</p>"
 
 
-def _meetings_section(appraisal: Appraisal, audience: str) -> str:
+def _meetings_section(appraisal: Appraisal, audience: str, figures: PageFigures | None) -> str:
     """Return the meetings in the year, by type."""
     types = labels("meeting_types")
     meetings = appraisal.meetings_by_type
-    pairs = zip(meetings["meeting_type"], meetings["meetings"], strict=True)
-    rows = [(types.get(t, str(t)), int(n)) for t, n in pairs]
+    codes = [str(t) for t in meetings["meeting_type"]]
+    rows = [(types.get(t, t), int(n)) for t, n in zip(codes, meetings["meetings"], strict=True)]
+    shown = published_table(figures, "meetings", codes, "meetings") if figures else None
     return (
         "<section class='wb-participation'><h2>Children and families in their meetings</h2>"
-        + counts_table(rows, audience, "Meetings in the year, by type", "All meetings")
+        + counts_table(rows, audience, "Meetings in the year, by type", "All meetings", shown)
         + "</section>"
     )
 
 
-def _audits_section(appraisal: Appraisal, audience: str) -> str:
+def _audits_section(appraisal: Appraisal, audience: str, figures: PageFigures | None) -> str:
     """Return the audit grades of the worker's cases: each audit (internal), then counts by grade."""
     grades = labels("audit_grades")
     audits = appraisal.audits
@@ -126,6 +223,7 @@ def _audits_section(appraisal: Appraisal, audience: str) -> str:
                 audience,
                 "Audits by first grade",
                 "All graded audits",
+                published_table(figures, "audits", GRADED_AUDIT_GRADES, "audits") if figures else None,
             )
         )
         if audience == "internal":

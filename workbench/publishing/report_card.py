@@ -20,11 +20,12 @@ from datetime import date
 
 import pandas as pd
 
-from workbench.core.disclosure import SUPPRESSED, safe_count, share_is_disclosive
+from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, share_is_disclosive
 from workbench.measures.filters import DEMO_AT, Filters
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
 from workbench.measures.service_data import ServiceData
+from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, published
 from workbench.render.charts import sparkline
 from workbench.render.html import page, paragraphs, svg
 
@@ -72,6 +73,8 @@ class ReportCard:
     frequency: str
     parts: dict[str, list[CardFigure]]
     stories: dict[str, str] = field(default_factory=dict)
+    #: Whether the page check hid a count that is not small itself (the card then says why).
+    hidden_for_others: bool = False
 
     @property
     def frequency_word(self) -> str:
@@ -79,20 +82,83 @@ class ReportCard:
         return {"monthly": "month", "quarterly": "quarter", "yearly": "financial year"}[self.frequency]
 
 
-def _publishable(measure: str, column: str, row: pd.Series) -> tuple[str, str]:
+#: The count each measure's denominator is kept under in the page check: measures over the same
+#: population share one ("Meetings held in the year" is the family participation denominator).
+DENOMINATORS: dict[str, str] = {
+    "coverage": "involvements open",
+    "participation_family": "meetings",
+    "participation": "coded meetings",
+    "evidence_informed": "interventions",
+    "audit_grade": "audits",
+    "clear": "active outcomes",
+    "consensual": "active outcomes",
+    "reviewed": "reviewed cohort",
+    "constant": "constant cohort",
+    "distance_travelled": "distance",
+    "achieved": "results",
+    "sustained": "closures",
+}
+
+
+def card_figures(latest: dict[str, pd.Series], valued: set[str]) -> PageFigures:
+    """Return every count a report card shows, checked as a whole, from each measure's latest row.
+
+    ``valued`` names the measures whose value (and so numerator) the card shows; of the others
+    it shows only the denominator.
+
+    The populations and what a reader knows of them: meetings held are cut by the participation
+    code (took part, did not, no code); the outcomes active at D have the properties clear,
+    consensual and agreed by D-91, and reviewed needs the last; every other figure's numerator
+    is part of its denominator.
+    """
+    figures = PageFigures()
+    meetings = Population("meetings", parts=("took part", "did not", "no code"))
+    properties = ("clear", "consensual", "old", "reviewed")
+    active = Population("active outcomes", properties=properties, implies={"reviewed": ("old",)})
+    populations = {
+        "meetings": meetings,
+        "coded meetings": meetings,
+        "active outcomes": active,
+        "reviewed cohort": active,
+    }
+    numerators = {
+        "participation": meetings.count_of(parts=("took part",)),
+        "clear": active.count_of(having=("clear",)),
+        "consensual": active.count_of(having=("consensual",)),
+        "reviewed": active.count_of(having=("reviewed",)),
+    }
+    denominators = {
+        "coded meetings": meetings.count_of(parts=("took part", "did not")),
+        "reviewed cohort": active.count_of(having=("old",)),
+    }
+    for name, row in latest.items():
+        key = DENOMINATORS[name]
+        population = populations.get(key)
+        if population is None:
+            population = populations[key] = Population(key, parts=("counted", "not"))
+        numerators.setdefault(name, population.count_of(parts=("counted",)))
+        if key not in figures.figures:
+            figures.add(key, row["denominator"], population, denominators.get(key))
+        if MEASURES[name].unit == "share" and name in valued:
+            figures.add(name, row["numerator"], population, numerators[name])
+    figures.protect()
+    return figures
+
+
+def _publishable(measure: str, column: str, row: pd.Series, figures: PageFigures) -> tuple[str, str]:
     unit = MEASURES[measure].unit
-    numerator, denominator = float(row["numerator"]), float(row["denominator"])
+    key = DENOMINATORS[measure]
+    of = published(figures, key)
     if column == "denominator":
-        return safe_count(denominator), ""
-    if denominator == 0:
+        return of, ""
+    if float(row["denominator"]) == 0:
         return "no data", "none counted"
     if unit == "mean":
-        detail = f"from {safe_count(denominator)} outcomes"
-        return (SUPPRESSED if detail.endswith(f"{SUPPRESSED} outcomes") else f"{row['value']:+.1f}"), detail
-    if share_is_disclosive(numerator, denominator):
+        return (f"{row['value']:+.1f}" if figures.shown(key) else SUPPRESSED), f"from {of} outcomes"
+    if not (figures.shown(measure) and figures.shown(key)):
         # Neither part may be shown: "7 of 8" reveals the one child who was not.
-        return SUPPRESSED, f"of {safe_count(denominator)}; suppressed, as it would reveal 1 to 5 children"
-    return f"{row['value']:.0%}", f"{int(numerator):,} of {int(denominator):,}"
+        return SUPPRESSED, f"of {of}; suppressed, as it would reveal 1 to 5 children"
+    return f"{row['value']:.0%}", f"{int(row['numerator']):,} of {of}"
 
 
 def build_report_card(
@@ -103,27 +169,38 @@ def build_report_card(
     start: date = date(2019, 4, 1),
     frequency: str = "quarterly",
 ) -> ReportCard:
-    """Compute the card's figures for the population ``filters`` chooses, at ``at``."""
+    """Compute the card's figures for the population ``filters`` chooses, at ``at``.
+
+    Every count on the card is checked as a whole (:func:`card_figures`) before it is shown.
+    """
     filters = filters or Filters()
+    series: dict[str, pd.DataFrame] = {}
+    for figures in PARTS.values():
+        for name, _column, _label in figures:
+            if name not in series:
+                measure = MEASURES[name]
+                usable = Filters(**{k: v for k, v in filters.active().items() if k in measure.filters})
+                series[name] = measure_over_periods(data, measure, start, at, frequency, usable)
+    valued = {name for figures in PARTS.values() for name, column, _label in figures if column == "value"}
+    checked = card_figures({name: frame.iloc[-1] for name, frame in series.items()}, valued)
     parts: dict[str, list[CardFigure]] = {}
     for part, figures in PARTS.items():
         parts[part] = []
         for name, column, label in figures:
             measure = MEASURES[name]
-            usable = Filters(**{k: v for k, v in filters.active().items() if k in measure.filters})
-            series = measure_over_periods(data, measure, start, at, frequency, usable)
-            latest = series.iloc[-1]
-            shown, detail = _publishable(name, column, latest)
-            trend = series[["period_end", column]].rename(columns={column: "value"})
+            shown, detail = _publishable(name, column, series[name].iloc[-1], checked)
+            trend = series[name][["period_end", column]].rename(columns={column: "value"})
             if column == "value":
                 # A sparkline must not reveal a suppressed figure either.
-                pairs = zip(series["numerator"], series["denominator"], strict=True)
+                pairs = zip(series[name]["numerator"], series[name]["denominator"], strict=True)
                 small = [
                     share_is_disclosive(n, d) if measure.unit == "share" else 0 < d <= 5 for n, d in pairs
                 ]
                 trend = trend.assign(value=trend["value"].where(~pd.Series(small, index=trend.index)))
             parts[part].append(CardFigure(label or measure.title, shown, detail, trend))
-    return ReportCard(population, at, start, frequency, parts)
+    card = ReportCard(population, at, start, frequency, parts)
+    card.hidden_for_others = bool(checked.hidden_for_others)
+    return card
 
 
 def render_report_card_body(card: ReportCard) -> str:
@@ -134,6 +211,8 @@ def render_report_card_body(card: ReportCard) -> str:
         f"every {card.frequency_word} since {card.start:%B %Y}. Counts of 1 to 5 are shown as "
         "<abbr title='suppressed to protect children'>c</abbr>.</p>",
     ]
+    if card.hidden_for_others:
+        out.append(f"<p class='wb-hidden-for-others'>{html.escape(HIDDEN_FOR_OTHERS)}</p>")
     for part, figures in card.parts.items():
         out.append(
             f"<section class='wb-card-part'><h2>{html.escape(part)}</h2><table><thead><tr>"

@@ -39,13 +39,14 @@ import vl_convert
 
 from workbench.core.codes import labels, scale_ranges
 from workbench.core.dates import short_date
-from workbench.core.disclosure import suppress_with_total
+from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, suppress_with_total
 from workbench.practice import rules
 from workbench.practice.supervision import (
     PROMPT_TITLES,
     WorkerCaseload,
 )
 from workbench.publishing.audience import AUDIENCES, PublishError, audience_note
+from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, add_table, published, published_table
 from workbench.render.charts import published_counts_chart, score_outcomes, scores_frame, scores_over_time
 from workbench.render.html import count, counts_table, inline_svg, marked, page, paragraphs
 
@@ -308,13 +309,16 @@ def progress_counts(outcomes: pd.DataFrame) -> list[tuple[str, int]]:
 _COMPILED_COUNTS: dict[tuple, dict] = {}
 
 
-def _published_chart(rows: Sequence[tuple[str, int]], title: str) -> str:
+def _published_chart(rows: Sequence[tuple[str, int]], title: str, shown: Sequence[str] | None = None) -> str:
     """Return a bar chart of ``rows`` as published: suppressed exactly as :func:`counts_table` shows them.
 
-    Draws exactly what ``svg(published_counts_chart(...))`` draws (a unit test compares them).
+    ``shown`` gives the cells as the page check published them (by default the table's own
+    suppression). Draws exactly what ``svg(published_counts_chart(...))`` draws (a unit test
+    compares them).
     """
-    shown, _total = suppress_with_total([v for _, v in rows])
-    table = pd.DataFrame({"label": [label for label, _ in rows], "shown": shown})
+    if shown is None:
+        shown, _total = suppress_with_total([v for _, v in rows])
+    table = pd.DataFrame({"label": [label for label, _ in rows], "shown": list(shown)})
     chart = published_counts_chart(table, title)
     key = (title, tuple(table["label"]))
     if key not in _COMPILED_COUNTS:
@@ -330,13 +334,57 @@ def _published_chart(rows: Sequence[tuple[str, int]], title: str) -> str:
     return inline_svg(vl_convert.vega_to_svg(compiled))
 
 
+#: What the outcomes' cells are cut by: the progress table's parts, and each prompt as a property.
+_PROGRESS_PARTS = ("higher", "same", "lower", "no score")
+#: What a reader knows from the rules: these prompts need a scored review; one statement prompt each.
+_PROMPT_NEEDS = {"no_progress": ("higher", "same", "lower"), "score_gap": ("higher", "same", "lower")}
+_ONE_STATEMENT_PROMPT = (("statement_process", "statement_unclear"),)
+
+
+def supervision_figures(view: WorkerCaseload) -> PageFigures:
+    """Return every count the shared supervision page shows, hidden where the page as a whole needs it.
+
+    Two populations: the children allocated, and their active outcomes, cut by the progress
+    table's parts and by which prompts each outcome has (the prompts table counts outcomes with
+    each prompt, and its total counts an outcome once for every prompt it has).
+    """
+    figures = PageFigures()
+    figures.add("children", len(view.children), Population("children"))
+    codes = tuple(PROMPT_TITLES)
+    outcomes = Population(
+        "outcomes",
+        parts=_PROGRESS_PARTS,
+        properties=codes,
+        implies=_PROMPT_NEEDS,
+        excludes=_ONE_STATEMENT_PROMPT,
+    )
+    progress = progress_counts(view.outcomes)
+    rows = [(part, n) for part, (_label, n) in zip(_PROGRESS_PARTS, progress, strict=True)]
+    add_table(figures, outcomes, "progress", rows, "outcomes")
+    counts = view.prompt_counts()
+    shown, total = suppress_with_total([int(counts[code]) for code in codes])
+    for code, cell in zip(codes, shown, strict=True):
+        figures.add(
+            f"prompts:{code}", counts[code], outcomes, outcomes.count_of(having=(code,)), cell != SUPPRESSED
+        )
+    every_prompt = sum(outcomes.count_of(having=(code,)) for code in codes)
+    figures.add("prompts", int(counts.sum()), outcomes, every_prompt, total != SUPPRESSED)
+    figures.protect()
+    return figures
+
+
 def _shared_supervision_body(view: WorkerCaseload) -> str:
     """Return the shared supervision pack: aggregate figures and charts only (see the module)."""
+    figures = supervision_figures(view)
     progress = progress_counts(view.outcomes)
-    counts = view.prompt_counts()
-    prompts = [(PROMPT_TITLES[code], int(n)) for code, n in counts.items()]
-    # The outcomes' total is the progress table's, as published there (hidden with it if need be).
-    _shown, outcomes_total = suppress_with_total([n for _, n in progress])
+    prompts = [(PROMPT_TITLES[code], int(n)) for code, n in view.prompt_counts().items()]
+    progress_shown = published_table(figures, "progress", _PROGRESS_PARTS, "outcomes")
+    prompts_shown = published_table(figures, "prompts", tuple(PROMPT_TITLES), "prompts")
+    note = (
+        f"<p class='wb-hidden-for-others'>{html.escape(HIDDEN_FOR_OTHERS)}</p>"
+        if figures.hidden_for_others
+        else ""
+    )
     return "".join(
         [
             f"<h1>Supervision: {html.escape(view.worker_name)}</h1>",
@@ -344,21 +392,20 @@ def _shared_supervision_body(view: WorkerCaseload) -> str:
             f"{html.escape(view.worker_name)} on {short_date(view.at)}, and their desired outcomes active on "
             "that date.</p>",
             audience_note("shared", "supervision"),
+            note,
             "<section class='wb-summary'><h2>At a glance</h2>",
-            f"<p>Children: {count(len(view.children), 'shared')}. Desired outcomes active: "
-            f"{marked(outcomes_total)}.</p></section>",
+            f"<p>Children: {marked(published(figures, 'children'))}. Desired outcomes active: "
+            f"{marked(progress_shown[1])}.</p></section>",
             "<section class='wb-progress'><h2>Are things changing?</h2>",
-            counts_table(
-                progress, "shared", "Desired outcomes by latest score against the start", "All outcomes"
-            ),
-            _published_chart(progress, "Desired outcomes by latest score against the start"),
+            counts_table(progress, "shared", PROGRESS_CAPTION, "All outcomes", progress_shown),
+            _published_chart(progress, PROGRESS_CAPTION, progress_shown[0]),
             "</section>",
             "<section class='wb-prompt-counts'><h2>What to talk through</h2>",
             "<p>Prompts are questions for supervision drawn from the records, such as an outcome not "
             f"reviewed in {rules.NOT_REVIEWED_DAYS} days or one that reads as a service rather than a "
             "change for the child.</p>",
-            counts_table(prompts, "shared", "Prompts for supervision, by kind", "All prompts"),
-            _published_chart(prompts, "Prompts for supervision, by kind"),
+            counts_table(prompts, "shared", "Prompts for supervision, by kind", "All prompts", prompts_shown),
+            _published_chart(prompts, "Prompts for supervision, by kind", prompts_shown[0]),
             "</section>",
         ]
     )
@@ -388,5 +435,3 @@ def render_supervision_page(view: WorkerCaseload, audience: str = "internal", re
 
 # ---------------------------------------------------------------------------------------------
 # Choosing workers and publishing.
-
-

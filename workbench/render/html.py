@@ -32,11 +32,21 @@ def marked(shown: str) -> str:
 
 
 def counts_table(
-    rows: Sequence[tuple[str, int]], audience: str, caption: str, total_label: str = "All"
+    rows: Sequence[tuple[str, int]],
+    audience: str,
+    caption: str,
+    total_label: str = "All",
+    published: tuple[Sequence[str], str] | None = None,
 ) -> str:
-    """Return a table of labelled counts and their total (shared packs: secondary suppression)."""
+    """Return a table of labelled counts and their total (shared packs: secondary suppression).
+
+    ``published`` gives the cells and total as a page check decided to show them, when the page
+    checks its counts as a whole; otherwise a shared table suppresses on its own.
+    """
     values = [int(v) for _, v in rows]
-    if audience == "shared":
+    if published is not None:
+        shown, total = list(published[0]), published[1]
+    elif audience == "shared":
         shown, total = suppress_with_total(values)
     else:
         shown, total = [f"{v:,}" for v in values], f"{sum(values):,}"
