@@ -20,15 +20,27 @@ def test_check_ssda903_counts_and_names_the_planted_oddity(tmp_path):
     result = run("check", "ssda903", *sorted((CONFORMANCE / "ssda903" / "d2i_fake").glob("*.csv")),
                  "--problems-csv", problems)
     assert result.exit_code == 0, result.output
-    assert "sw_episodes.csv         sw_episodes     1         0         1" in result.output
-    assert "25,911 rows accepted, 34 rejected from 12 file(s)." in result.output
+    # Issue 14, part 4: SWLAZY, MOTHER "1.0" and the 29 REASON_PLACED_CEASED "XXX" are in fields
+    # no measure reads, so they are blanked and their 31 rows kept (was 25,911 accepted, 34
+    # rejected); the three oc3 rows with a bad ACCOM (measured) are still rejected.
+    assert "sw_episodes.csv         sw_episodes     1         1         0" in result.output
+    assert (
+        "25,942 rows accepted, 3 rejected from 12 file(s); 31 value(s) blanked in rows that were kept."
+        in result.output
+    )
+    assert "sw_episodes.csv, row 2, field 'SW_REASON': blanked: value 'SWLAZY' is not in the code list" in (
+        result.output
+    )
     assert "sw_episodes.csv,,2,sw_episodes,SW_REASON,SWLAZY," in problems.read_text()
+    assert ",blanked\n" in problems.read_text()
 
 
 def test_check_cin_reads_every_file_and_refuses_what_is_not_cin(tmp_path):
     result = run("check", "cin", *sorted((CONFORMANCE / "cin_census").glob("*.xml")))
     assert result.exit_code == 0, result.output
-    assert "760 rows accepted, 17 rejected from 5 file(s)." in result.output
+    # Was 760 accepted, 17 rejected: the two assessments with the factor RB are kept (RB blanked),
+    # and the four file notes (loose text, an element not read) no longer count as rejected rows.
+    assert "762 rows accepted, 11 rejected from 5 file(s); 2 value(s) blanked" in result.output
     not_cin = tmp_path / "notes.xml"
     not_cin.write_text("<notes><note>hello</note></notes>")
     refused = run("check", "cin", not_cin)
@@ -38,10 +50,13 @@ def test_check_cin_reads_every_file_and_refuses_what_is_not_cin(tmp_path):
 
 
 def test_check_annex_a_counts_every_list_and_refuses_a_non_workbook(tmp_path):
-    # 21 list rows rejected (lists 4, 6, 10 and 11 wholly, one row of list 8) and one workbook note.
+    # Was 38 accepted, 22 rejected: 21 list rows (lists 4, 6, 10 and 11 wholly, one row of list 8)
+    # and one workbook note. Every bad value is in a field no measure reads, so all 89 are
+    # blanked and every row kept (issue 14, part 4); notes reject no row.
     result = run("check", "annex-a", CONFORMANCE / "annex_a" / "Annex_A_liia_sample.xlsx")
     assert result.exit_code == 0, result.output
-    assert "38 rows accepted, 22 rejected from 1 file(s)." in result.output
+    assert "59 rows accepted, 0 rejected from 1 file(s); 89 value(s) blanked" in result.output
+    assert result.output.startswith("Annex_A_liia_sample.xlsx: 59 row(s) kept, 0 rejected; 89 value(s)")
     fake = tmp_path / "annex.xlsx"
     fake.write_text("Child Unique ID,Gender\n1,F\n")
     refused = run("check", "annex-a", fake)

@@ -18,7 +18,14 @@ from workbench.cli.options import (
 )
 from workbench.cli.serving import PROJECT_DIR
 from workbench.core.progress import ImportProgress
-from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
+from workbench.imports.checking import (
+    PARSERS,
+    check_files,
+    check_report,
+    counts_frame,
+    is_refused,
+    rejections_frame,
+)
 from workbench.imports.extract import ExtractError, validate_extract
 from workbench.states import STATES, TABLE_GROUPS
 from workbench.store.engine import Store, StoreError
@@ -81,19 +88,18 @@ CHECK_KINDS = ["extract", *PARSERS]
 def _check_statutory(kind: str, paths: tuple[Path, ...], year: int | None, problems_csv: Path | None) -> None:
     parsed = check_files(kind, paths, year)
     counts = counts_frame(parsed)
+    for line in check_report(parsed):
+        click.echo(line)
+    click.echo("Rows per table:")
     click.echo(counts.to_string(index=False))
-    rejections = rejections_frame(parsed)
-    for line in [str(r) for p in parsed for r in p.rejections][:20]:
-        click.echo(f"  - {line}")
-    if len(rejections) > 20:
-        click.echo(f"  ... and {len(rejections) - 20:,} more")
     if problems_csv is not None:
-        rejections.to_csv(problems_csv, index=False)
-        click.echo(f"Every rejection is listed in {problems_csv}")
+        rejections_frame(parsed).to_csv(problems_csv, index=False)
+        click.echo(f"Every rejected row, blanked value and note is listed in {problems_csv}")
     refused = [p.path.name for p in parsed if is_refused(p)]
+    blanked = sum(len(p.blanked) for p in parsed)
     click.echo(
         f"{int(counts['accepted'].sum()):,} rows accepted, {int(counts['rejected'].sum()):,} rejected "
-        f"from {len(parsed)} file(s)."
+        f"from {len(parsed)} file(s); {blanked:,} value(s) blanked in rows that were kept."
     )
     if refused:
         raise click.ClickException(f"refused, not {kind} files: {', '.join(refused)}")
