@@ -180,10 +180,14 @@ class ImportChecker(W.VBox):
         csv_path = self.work_folder / "rejections.csv"
         self.problems.to_csv(csv_path, index=False)
         accepted, rejected = int(self.counts["accepted"].sum()), int(self.counts["rejected"].sum())
+        blanked = sum(len(p.blanked) for p in parsed)
         summary = f"<p><strong>{accepted:,} rows accepted, {rejected:,} rejected.</strong> "
+        if blanked:
+            # A bad value in a field no measure reads is blanked, not a reason to lose the row.
+            summary += f"{blanked:,} value(s) blanked in rows that were kept. "
         if refused:
             summary += f"Refused, as not this kind of file: {html.escape(', '.join(refused))}. "
-        summary += f"Every rejection is in <code>{html.escape(str(csv_path))}</code>.</p>"
+        summary += f"Every rejection and blanked value is in <code>{html.escape(str(csv_path))}</code>.</p>"
         self.status.value = summary
         shown = self.problems.head(SHOWN_PROBLEMS)
         self.report.value = _table_html(self.counts) + (_table_html(shown) if len(shown) else "")

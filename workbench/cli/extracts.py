@@ -26,7 +26,8 @@ from workbench.imports.checking import (
     is_refused,
     rejections_frame,
 )
-from workbench.imports.extract import ExtractError, validate_extract
+from workbench.imports.extract import Extract, ExtractError, problems_frame, validate_extract
+from workbench.imports.problems import notice_lines
 from workbench.states import STATES, TABLE_GROUPS
 from workbench.store.engine import Store, StoreError
 from workbench.store.loading import import_statutory, load_extract
@@ -167,6 +168,13 @@ def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_cs
         bars.close()
         raise refused_error(error, problems_csv) from error
     bars.close()
+    if result.notices:
+        click.echo("Read with a note, or blanked (the rows were kept):")
+        for line in notice_lines(list(result.notices)):
+            click.echo(line)
+    if problems_csv is not None and result.notices:
+        problems_frame(list(result.notices)).to_csv(problems_csv, index=False)
+        click.echo(f"Every note and blanked value is listed in {problems_csv}")
     if result.status == "unchanged":
         click.echo(
             f"This extract (fingerprint {result.fingerprint[:12]}) is already loaded; nothing changed."
@@ -206,7 +214,19 @@ def check(
     unusual = {f: e for f, e in extract.encodings.items() if e != "utf-8-sig"}
     for name, encoding in unusual.items():
         click.echo(f"{name} was read as {encoding} (not UTF-8).")
+    _echo_notices(extract, problems_csv)
     click.echo(f"{paths[0]} is a valid extract: {sum(extract.row_counts().values()):,} rows, no problems.")
+
+
+def _echo_notices(extract: Extract, problems_csv: Path | None) -> None:
+    """Show what was read with a note or blanked, and list it in the problems CSV if asked."""
+    if extract.notices:
+        click.echo("Read with a note, or blanked (the rows were kept):")
+        for line in extract.notice_lines():
+            click.echo(line)
+    if problems_csv is not None:
+        problems_frame(extract.notices).to_csv(problems_csv, index=False)
+        click.echo(f"Every note and blanked value is listed in {problems_csv}")
 
 
 @click.command("import")

@@ -215,6 +215,11 @@ def _spec() -> _Spec:
     )
 
 
+def needed_columns() -> dict[str, list[str]]:
+    """Return, per SSDA903 table, the columns a row cannot be kept without: CHILD and the measured."""
+    return {table: [c.name for c in columns if c.needed] for table, columns in _spec().tables.items()}
+
+
 def table_columns() -> dict[str, list[str]]:
     """Return the SSDA903 tables and their columns, in file order, as the specification lists them."""
     return {table: [c.name for c in columns] for table, columns in _spec().tables.items()}
