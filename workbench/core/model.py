@@ -47,9 +47,9 @@ class Field:
     required: bool = False
     codes: str | None = None  # the code list, for Kind.CODE
     references: str | None = None  # "table.column" for a foreign key
-    #: Whether a measure reads the field. A code outside its list in a field that is neither a
-    #: key, nor measured, nor required is blanked and the row kept (issue 14, part 4); a test
-    #: checks this against the measures.
+    #: Whether a measure reads the field (it matters for coded fields, the only ones a bad value
+    #: can be blanked in). A code outside its list in a field that is neither a key, nor
+    #: measured, nor required is blanked and the row kept; a test checks this against the measures.
     measured: bool = True
 
     @property

@@ -367,9 +367,10 @@ ANNEX_A_LISTS: dict[int, AnnexAList] = {
             (
                 _col("adopter_id", "id"),
                 _col("family_id"),
-                _SEX,
-                _ETHNICITY,
-                _DISABILITY,
+                # Adopters are adults: their characteristics become no child's, and no measure reads them.
+                _col("sex", "code", "sex"),
+                _col("ethnicity", "code", "ethnicity"),
+                _col("disability", "code", "yes_no_unknown"),
                 _col("fostering_for_adoption", "code", "yes_no"),
                 *_dates(
                     "enquiry_date",

@@ -21,7 +21,7 @@ import pandas as pd
 from workbench.imports.annex_a import AnnexAError, parse_annex_a
 from workbench.imports.cin_census import CinCensusError, parse_cin_census
 from workbench.imports.problems import row_ranges
-from workbench.imports.report import BLANKED, NOTED, REJECTED, ParsedFile, Rejection, blanked_reason
+from workbench.imports.report import BLANKED, FOLLOWS, NOTED, REJECTED, ParsedFile, Rejection, blanked_reason
 from workbench.imports.ssda903 import parse_ssda903
 
 
@@ -160,7 +160,8 @@ def describe_group(group: Sequence[Rejection]) -> str:
 def _fix_first(parsed: ParsedFile, top: int = 3) -> list[list[Rejection]]:
     """Return the groups to fix first: refusals, rejected rows (most first), then blanked values."""
     order = {REJECTED: 0, BLANKED: 1, NOTED: 2}
-    groups = _group([*parsed.rejections, *parsed.blanked])
+    # Rows rejected only because another row was are fixed with it: never ask for them first.
+    groups = [g for g in _group([*parsed.rejections, *parsed.blanked]) if not g[0].expected.endswith(FOLLOWS)]
     return sorted(groups, key=lambda g: (g[0].row is not None, order.get(g[0].action, 0), -len(g)))[:top]
 
 

@@ -48,7 +48,7 @@ import pandas as pd
 import yaml
 
 from workbench.core.codes import DATA_DIR, codes
-from workbench.imports.report import BLANKED, NOTED, ParsedFile, Rejection
+from workbench.imports.report import BLANKED, FOLLOWS, NOTED, ParsedFile, Rejection
 
 #: The CIN code lists, kept as data with their public sources.
 CODES_FILE = DATA_DIR / "statutory" / "cin_census.yaml"
@@ -515,8 +515,8 @@ class _Reader:
             row.problem(
                 parent_key,
                 parent.values.get(parent_key, ""),
-                f"its <{parent.node.tag}> at line {parent.node.line} to be accepted; "
-                "that row was rejected, so this one is too",
+                # No line here, so that every row following one cause is one line of the report.
+                f"its <{parent.node.tag}> (named by this {parent_key}) to be accepted; {FOLLOWS}",
             )
         where = (self.name, row.node.path, row.node.line, row.table)
         if row.problems:

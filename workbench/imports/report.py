@@ -23,6 +23,9 @@ REJECTION_COLUMNS = ["file", "sheet", "row", "table", "field", "value", "expecte
 #: What happened: the row was not kept; the value was blanked and the row kept; or a finding
 #: about the file that rejects no row by itself (a header note, a disagreement between lists).
 REJECTED, BLANKED, NOTED = "rejected", "blanked", "noted"
+#: How a rejection that only follows from another row's rejection ends: the report counts
+#: these, and never asks for them to be fixed first (fixing the other row fixes them).
+FOLLOWS = "that row was rejected, so this one is too"
 
 
 @dataclass(frozen=True)
