@@ -1028,6 +1028,14 @@ def _frame(spec: AnnexAList, records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame.astype({"source_row": "int64", **dict.fromkeys(spec.column_names, "str")})
 
 
+def _note_missing_lists(reader: _Reader, by_number: dict[int, list[str]]) -> None:
+    """Note, once, every list the workbook has no sheet for."""
+    missing = [f"List {n} ({spec.title})" for n, spec in ANNEX_A_LISTS.items() if n not in by_number]
+    if missing:
+        which = "a sheet for " + missing[0] if len(missing) == 1 else "sheets for " + ", ".join(missing)
+        reader.note("", None, "", "", f"{which}; none found, so nothing was read for them")
+
+
 def parse_annex_a(path: Path, year: int | None = None, aliases: Path | None = None) -> ParsedFile:
     """Parse an Annex A workbook into a :class:`ParsedFile` of kind ``"annex-a"``.
 
@@ -1074,15 +1082,9 @@ def parse_annex_a(path: Path, year: int | None = None, aliases: Path | None = No
                     f"a sheet named as an Annex A list ('List 1' to 'List 11'); {what}, so it was not read",
                 )
         results = []
+        _note_missing_lists(reader, by_number)
         for number, spec in ANNEX_A_LISTS.items():
             if number not in by_number:
-                reader.note(
-                    "",
-                    None,
-                    "",
-                    "",
-                    f"a sheet for List {number} ({spec.title}); none found, so nothing was read for it",
-                )
                 continue
             name = by_number[number][0]
             sheet = workbook[name]

@@ -162,7 +162,7 @@ def _fix_first(parsed: ParsedFile, top: int = 3) -> list[list[Rejection]]:
     order = {REJECTED: 0, BLANKED: 1, NOTED: 2}
     # Rows rejected only because another row was are fixed with it: never ask for them first.
     groups = [g for g in _group([*parsed.rejections, *parsed.blanked]) if not g[0].expected.endswith(FOLLOWS)]
-    return sorted(groups, key=lambda g: (g[0].row is not None, order.get(g[0].action, 0), -len(g)))[:top]
+    return sorted(groups, key=lambda g: (order.get(g[0].action, 0), g[0].row is not None, -len(g)))[:top]
 
 
 def _summary(parsed: ParsedFile) -> str:
@@ -177,24 +177,31 @@ def _summary(parsed: ParsedFile) -> str:
 
 
 def check_report(parsed: Sequence[ParsedFile], shown: int = 20) -> list[str]:
-    """Return the lines of the check report: a summary per file, then each cause once."""
+    """Return the lines of the check report: a summary per file, then each cause once.
+
+    When the things to fix first are all there is, they are not listed a second time.
+    """
     lines = []
+    listed = 0
     for one in parsed:
         if is_refused(one):
             lines.append(f"{one.path.name}: refused, nothing read: {one.rejections[0]}")
             continue
         lines.append(_summary(one))
         fix = _fix_first(one)
+        listed += len(fix)
         if fix:
             lines.append("  Fix first:")
             lines += [f"    {n}. {describe_group(group)}" for n, group in enumerate(fix, start=1)]
     read = [one for one in parsed if not is_refused(one)]
-    for action, heading in _SECTIONS.items():
-        found = [item for one in read for item in [*one.rejections, *one.blanked] if item.action == action]
-        groups = _group(found)
+    found = [item for one in read for item in [*one.rejections, *one.blanked]]
+    sections = {action: _group([item for item in found if item.action == action]) for action in _SECTIONS}
+    if sum(len(groups) for groups in sections.values()) <= listed:
+        return lines
+    for action, groups in sections.items():
         if not groups:
             continue
-        lines.append(heading)
+        lines.append(_SECTIONS[action])
         lines += [f"  - {describe_group(group)}" for group in groups[:shown]]
         if len(groups) > shown:
             lines.append(f"  ... and {len(groups) - shown:,} more (every one is in the problems CSV)")
