@@ -77,3 +77,38 @@ def test_import_cin_stores_the_file_once_and_refuses_what_is_not_cin(tmp_path):
     refused = run("import", "cin", not_cin, "--store", url)
     assert refused.exit_code == 1
     assert "refused, not cin files (nothing from them was stored): notes.xml" in refused.output
+
+
+def test_import_annex_a_says_how_many_values_were_blanked(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    problems = tmp_path / "problems.csv"
+    result = run("import", "annex-a", CONFORMANCE / "annex_a" / "Annex_A_liia_sample.xlsx", "--store", url,
+                 "--problems-csv", problems)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # Every list row kept (59; was 38), the 89 unusable values blanked, each listed in the CSV.
+    assert "Annex_A_liia_sample.xlsx: imported: 59 rows stored, 0 rejected, 89 value(s) blanked in rows kept" in (
+        result.output
+    )
+    assert problems.read_text().count(",blanked\n") == 89
+
+
+def test_one_cause_is_one_line_and_the_summary_comes_first(tmp_path):
+    episodes = (CONFORMANCE / "ssda903" / "SSDA903_2020_episodes_liia_sample.csv").read_text().splitlines()
+    header = episodes[0].split(",")
+    rows = [line.split(",") for line in episodes[1:]]
+    rows[0][header.index("RNE")] = "Q"  # measured: rejects the row
+    for row in rows[1:4]:
+        row[header.index("PLACE")] = "ZZ9"  # read by no measure: blanked, rows kept
+    bad = tmp_path / "episodes.csv"
+    bad.write_text("\n".join([episodes[0], *(",".join(row) for row in rows)]) + "\n")
+    lines = run("check", "ssda903", bad).output.splitlines()
+    assert lines[:4] == [
+        "episodes.csv: 4 row(s) kept, 1 rejected; 3 value(s) blanked in kept rows",
+        "  Fix first:",
+        "    1. episodes.csv, row 2, field 'RNE': rejected: value 'Q'; expected one of the reason new episode "
+        "codes: S, L, P, T, U, B",
+        "    2. episodes.csv, rows 3–5 (3 rows), field 'PLACE': blanked: the value 'ZZ9' is not in the code list "
+        "for PLACE (expected one of the placement type codes: A3, A4, A5, A6, H5, K1, K2, K3, P1, P2, P3, R1, "
+        "R2, R3, R5, S1, T0, T1, T2, T3, T4, U1, U2, U3, U4, U5, U6, Z1); rows kept",
+    ]
+    assert lines[4] == "Rows per table:"  # two causes, both named above: not listed twice

@@ -270,12 +270,14 @@ def import_files(
     parsed = [o.parsed for o in outcomes if o.parsed is not None]
     if problems_csv is not None and parsed:
         rejections_frame(parsed).to_csv(problems_csv, index=False)
-        click.echo(f"Every rejection is listed in {problems_csv}")
+        click.echo(f"Every rejected row, blanked value and note is listed in {problems_csv}")
     for outcome in outcomes:
         counts = outcome.parsed.counts() if outcome.parsed else None
         rejected = int(counts["rejected"].sum()) if counts is not None else 0
+        blanked = len(outcome.parsed.blanked) if outcome.parsed else 0
+        blanked_part = f"{blanked:,} value(s) blanked in rows kept, " if blanked else ""
         detail = {
-            "imported": f"{sum(outcome.rows.values()):,} rows stored, {rejected:,} rejected, "
+            "imported": f"{sum(outcome.rows.values()):,} rows stored, {rejected:,} rejected, {blanked_part}"
             f"{outcome.new_children:,} children new to the store",
             "unchanged": "imported before; nothing changed",
             "refused": "; ".join(str(r) for r in outcome.parsed.rejections) if outcome.parsed else "",
