@@ -19,7 +19,7 @@ import pandas as pd
 
 from workbench.core.codes import DATA_DIR
 from workbench.imports.checking import check_files, counts_frame, is_refused, rejections_frame
-from workbench.imports.extract import ExtractError, validate_extract
+from workbench.imports.extract import ExtractError, problems_frame, validate_extract
 from workbench.imports.sources import IDENTITY, ExtractMapping, MappingError
 from workbench.store.engine import Store
 from workbench.store.loading import import_statutory, load_extract
@@ -141,7 +141,7 @@ class ImportChecker(W.VBox):
             csv_path = self.work_folder / "problems.csv"
             self.problems.to_csv(csv_path, index=False)
             self.status.value = (
-                f"<p><strong>Refused: {len(self.problems):,} problem(s); nothing can be loaded.</strong> "
+                f"<p><strong>Refused: {len(error.problems):,} problem(s); nothing can be loaded.</strong> "
                 "Each names the file, row and field. All of them are in "
                 f"<code>{html.escape(str(csv_path))}</code>.</p>"
             )
@@ -155,7 +155,8 @@ class ImportChecker(W.VBox):
                 summary + _table_html(shown) + (f"<p>... and {more:,} more in the CSV.</p>" if more else "")
             )
             return False
-        self.problems = pd.DataFrame()
+        # Notes (a header found below a title) and blanked values: none stops the load.
+        self.problems = problems_frame(extract.notices) if extract.notices else pd.DataFrame()
         self.counts = pd.DataFrame(
             {"table": list(extract.row_counts()), "rows": list(extract.row_counts().values())}
         )
@@ -163,6 +164,9 @@ class ImportChecker(W.VBox):
             f"<p>{html.escape(name)} was read as {html.escape(encoding)}.</p>"
             for name, encoding in extract.encodings.items()
             if encoding != "utf-8-sig"
+        )
+        notes += "".join(
+            f"<p>{html.escape(line.strip().removeprefix('- '))}</p>" for line in extract.notice_lines()
         )
         ready = self.counts["rows"].sum()
         self.status.value = f"<p><strong>No problems.</strong> {ready:,} rows are ready to load.</p>{notes}"
@@ -180,10 +184,14 @@ class ImportChecker(W.VBox):
         csv_path = self.work_folder / "rejections.csv"
         self.problems.to_csv(csv_path, index=False)
         accepted, rejected = int(self.counts["accepted"].sum()), int(self.counts["rejected"].sum())
+        blanked = sum(len(p.blanked) for p in parsed)
         summary = f"<p><strong>{accepted:,} rows accepted, {rejected:,} rejected.</strong> "
+        if blanked:
+            # A bad value in a field no measure reads is blanked, not a reason to lose the row.
+            summary += f"{blanked:,} value(s) blanked in rows that were kept. "
         if refused:
             summary += f"Refused, as not this kind of file: {html.escape(', '.join(refused))}. "
-        summary += f"Every rejection is in <code>{html.escape(str(csv_path))}</code>.</p>"
+        summary += f"Every rejection and blanked value is in <code>{html.escape(str(csv_path))}</code>.</p>"
         self.status.value = summary
         shown = self.problems.head(SHOWN_PROBLEMS)
         self.report.value = _table_html(self.counts) + (_table_html(shown) if len(shown) else "")

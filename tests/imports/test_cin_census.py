@@ -63,7 +63,8 @@ def assert_nothing_lost(parsed: ParsedFile) -> None:
 #   2026 files Year 2023 / 2024-03-31; CIN_header_issues_100 Year 2023 / 2023-03-28; the
 #   liia 2022 sample Year 2022 / 2022-03-31, the only header that is 31 March of its Year.
 # - CIN_Census_2024.xml and _2026.xml: the first assessment's factors are 1C, RB, 6B; RB is
-#   not a code, so that assessment is rejected. Both files, and CIN_header_issues_100.xml,
+#   not a code. That assessment was rejected; since issue 14, part 4, RB is blanked (no measure
+#   reads the factors), the assessment kept with factors "1C 6B", and RB reported as blanked. Both files, and CIN_header_issues_100.xml,
 #   have the loose text "PersonBirthDate" after </UPNunknown> on line 23. The 2026 file adds
 #   <PreProceedingsandFGDM> (line 71), which this importer does not read.
 
@@ -94,7 +95,7 @@ EXPECTED_COUNTS = {
         (1, 0, 1),
         (2, 2, 0),
         (2, 2, 0),
-        (2, 1, 1),
+        (2, 2, 0),  # was (2, 1, 1): the factor RB is blanked, the assessment kept
         (1, 1, 0),
         (1, 1, 0),
         (1, 1, 0),
@@ -104,7 +105,7 @@ EXPECTED_COUNTS = {
         (1, 0, 1),
         (2, 2, 0),
         (2, 2, 0),
-        (2, 1, 1),
+        (2, 2, 0),  # was (2, 1, 1): the factor RB is blanked, the assessment kept
         (1, 1, 0),
         (1, 1, 0),
         (1, 1, 0),
@@ -137,24 +138,10 @@ EXPECTED_REJECTIONS = {
     ],
     "CIN_Census_2024.xml": [
         ("Message/Header", 2, "cin_header", "ReferenceDate", "2024-03-31"),
-        (
-            "Message/Children/Child[1]/CINdetails[1]/Assessments[1]",
-            41,
-            "cin_assessments",
-            "AssessmentFactors",
-            "RB",
-        ),
         ("Message/Children/Child[1]/ChildIdentifiers", 23, FILE_NOTES, "(text)", "PersonBirthDate"),
     ],
     "CIN_Census_2026.xml": [
         ("Message/Header", 2, "cin_header", "ReferenceDate", "2024-03-31"),
-        (
-            "Message/Children/Child[1]/CINdetails[1]/Assessments[1]",
-            41,
-            "cin_assessments",
-            "AssessmentFactors",
-            "RB",
-        ),
         ("Message/Children/Child[1]/ChildIdentifiers", 23, FILE_NOTES, "(text)", "PersonBirthDate"),
         (
             "Message/Children/Child/CINdetails/PreProceedingsandFGDM",
@@ -169,6 +156,27 @@ EXPECTED_REJECTIONS = {
         ("Message/Children/Child[1]/ChildIdentifiers", 23, FILE_NOTES, "(text)", "PersonBirthDate"),
     ],
 }
+
+
+# Every value blanked (its row kept) in the conformance files: the factor RB, which rejected
+# its assessment before issue 14, part 4.
+EXPECTED_BLANKED = {
+    "CIN_Census_2024.xml": [
+        ("Message/Children/Child[1]/CINdetails[1]/Assessments[1]", 41, "cin_assessments", "AssessmentFactors", "RB")
+    ],
+    "CIN_Census_2026.xml": [
+        ("Message/Children/Child[1]/CINdetails[1]/Assessments[1]", 41, "cin_assessments", "AssessmentFactors", "RB")
+    ],
+}
+
+
+@needs_conformance
+@pytest.mark.parametrize("name", sorted(EXPECTED_REJECTIONS))
+def test_conformance_blanked_values(name):
+    parsed = parse_cin_census(CIN_DIR / name)
+    found = [(r.sheet, r.row, r.table, r.field, r.value) for r in parsed.blanked]
+    assert found == EXPECTED_BLANKED.get(name, [])
+    assert all(str(r).endswith("; row kept") for r in parsed.blanked)
 
 
 @needs_conformance
@@ -224,8 +232,9 @@ def test_2026_file_reads_sex_and_reports_stray_text():
         "RC9",
         "N",
     )
+    # The first assessment was rejected for its factor RB; RB is now blanked and the others kept.
     assessments = parsed.tables["cin_assessments"]
-    assert assessments["factors"].tolist() == [""]
+    assert assessments["factors"].tolist() == ["1C 6B", ""]
 
 
 @needs_conformance
@@ -469,13 +478,18 @@ def test_dates_must_be_iso(tmp_path, value):
     ]
 
 
-def test_an_unknown_code_is_rejected_with_the_list(tmp_path):
+def test_an_unknown_code_is_blanked_with_the_list(tmp_path):
+    # Neither the referral source nor the category of abuse is read by a measure: each unknown
+    # code is blanked and reported with its list, and the rows kept (they were rejected before
+    # issue 14, part 4).
     path, text = cin_file(tmp_path, [child(referrals=[referral(source="1Z", category="BAD")])])
     parsed = parse_cin_census(path)
-    source = next(r for r in parsed.rejections if r.field == "ReferralSource")
+    assert not [r for r in parsed.rejections if r.table in ("cin_referrals", "cin_cp_plans")]
+    assert parsed.tables["cin_referrals"]["referral_source"].tolist() == [""]
+    source = next(r for r in parsed.blanked if r.field == "ReferralSource")
     assert (source.table, source.row, source.value) == ("cin_referrals", line_of(text, "<CINdetails>"), "1Z")
     assert "1A" in source.expected and "10" in source.expected and "cin_census.yaml" in source.expected
-    category = next(r for r in parsed.rejections if r.field == "InitialCategoryOfAbuse")
+    category = next(r for r in parsed.blanked if r.field == "InitialCategoryOfAbuse")
     assert (category.table, category.value) == ("cin_cp_plans", "BAD")
     assert "NEG, PHY, SAB, EMO, MUL" in category.expected
     assert_nothing_lost(parsed)

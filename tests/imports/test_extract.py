@@ -236,3 +236,37 @@ def test_every_stored_row_keeps_its_file_sha256_and_row(store, handworked_dir):
     digest = sha256_file(handworked_dir / "outcome_reviews.csv")
     assert rows[0] == ("R1", "outcome_reviews.csv", digest, 2)
     assert rows[-1] == ("R9", "outcome_reviews.csv", digest, 10)
+
+
+def test_a_code_outside_its_list_in_an_unmeasured_field_is_blanked_and_the_row_kept(store, tmp_path):
+    # Issue 14, part 4: end_reason is read by no measure, not a key and not required, so a code
+    # outside its list no longer refuses the extract: the value is blanked and reported.
+    folder = _broken(tmp_path, "involvements", 0, end_reason="gone_abroad")
+    result = load_extract(store, folder)
+    assert result.status == "loaded"
+    (blanked,) = result.notices
+    assert (blanked.file, blanked.row, blanked.field, blanked.value, blanked.action) == (
+        "involvements.csv", 2, "end_reason", "gone_abroad", "blanked"
+    )
+    assert str(blanked).startswith(
+        "involvements.csv, row 2, field 'end_reason': blanked: value 'gone_abroad' is not in the code list "
+        "for end_reason (expected one of "
+    )
+    assert str(blanked).endswith("; row kept")
+    involvement = ROWS["involvements"][0]["involvement_id"]
+    with store.engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT end_reason FROM involvements WHERE involvement_id = ?", (involvement,)
+        ).scalar()
+    assert stored is None
+    assert store.row_counts()["involvements"] == len(ROWS["involvements"])
+
+
+def test_a_code_outside_its_list_in_a_measured_or_required_field_still_refuses(tmp_path):
+    # plan_type is measured; role is read by no measure but required (the store holds it NOT
+    # NULL), so a blank would not load: both still refuse, with the usual message.
+    error, text = _problem_text(_broken(tmp_path, "involvements", 0, plan_type="unknown_plan"))
+    assert [p.field for p in error.problems] == ["plan_type"]
+    error, text = _problem_text(_broken(tmp_path / "role", "workers", 0, role="boss"))
+    assert [p.field for p in error.problems] == ["role"]
+    assert "workers.csv, row 2, field 'role': value 'boss'; expected one of" in text

@@ -45,19 +45,19 @@ def test_a_utf16_file_is_refused_rather_than_misread(loaded):
     assert "teams.csv" in message
 
 
-def test_a_title_row_above_the_header_is_reported(loaded):
-    store, damaged, before = loaded
+def test_a_title_row_above_the_header_is_skipped_with_a_note(loaded):
+    store, damaged, _ = loaded
     children = damaged / "children.csv"
     children.write_text("Children extract March 2026,,,,,\n" + children.read_text())
-    message = _refused(store, damaged, before)
-    # One message for the title row, named first; the rows that name a child are counted, not listed.
-    assert "Could not be read: children.csv" in message
-    assert (
-        "1. children.csv, row 1: value 'Children extract March 2026'; expected the header on row 1; "
-        "it is on row 2 (child_id, birth_month, sex, ethnicity, disability, locality): delete the 1 row(s) "
-        "above it, such as a title, and load again" in message
-    )
-    assert "expected a column named" not in message
+    # Issue 19: the header on row 2 is found and used, and the load says so (it was refused).
+    result = load_extract(store, damaged)
+    assert result.status == "loaded"
+    assert [str(n) for n in result.notices] == [
+        "children.csv: the header is on row 2; row 1 ('Children extract March 2026') was skipped"
+    ]
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT MIN(source_row) FROM children WHERE origin = 'extract'").scalar()
+    assert rows == 3  # the first child is on row 3 of the file, under the title and the header
 
 
 def test_duplicate_ids_are_refused(loaded):

@@ -6,7 +6,9 @@ import shutil
 
 import pytest
 
+from tests.fixtures.handworked import workbook_extract
 from tests.fixtures.states import DEMO_EXTRACT
+from workbench.core.model import EXTRACT_TABLES
 from workbench.imports.extract import ExtractError, validate_extract
 from workbench.imports.problems import Problem, group_problems, refusal_report, row_ranges
 
@@ -57,22 +59,40 @@ def title_row_extract(tmp_path):
     return folder
 
 
-def test_a_title_row_is_refused_with_a_handful_of_messages_naming_it_first(title_row_extract):
-    """Before issue 19 this extract gave 20,432 messages, the title row buried among them."""
+def test_a_title_row_is_skipped_and_the_extract_loads_with_a_note(title_row_extract):
+    """Before issue 19 this extract gave 20,432 messages; then it was refused with a handful.
+
+    Now the header on row 2 is found and used, and the report says so in one note.
+    """
+    extract = validate_extract(title_row_extract)
+    assert extract.row_counts()["workers"] == len(extract.frames["workers"]) > 0
+    (note,) = extract.notices
+    assert str(note) == "workers.csv: the header is on row 2; row 1 ('Workers export') was skipped"
+    assert extract.notice_lines() == [
+        "  - workers.csv: the header is on row 2; row 1 ('Workers export') was skipped"
+    ]
+    # Rows keep the numbers a person sees in Excel: the first worker is on row 3, not row 2.
+    workers = next(spec for spec in EXTRACT_TABLES if spec.name == "workers")
+    first = next(extract.store_rows(workers))
+    assert first[-1] == 3 and first[-3] == "workers.csv"
+
+
+def test_a_problem_below_a_title_row_names_the_row_seen_in_excel(title_row_extract):
+    workers = title_row_extract / "workers.csv"
+    lines = workers.read_text(encoding="utf-8").splitlines()
+    cells = lines[4].split(",")  # row 5 in Excel: the title, the header, then the third worker
+    cells[4] = "31/02/2020"
+    lines[4] = ",".join(cells)
+    workers.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ExtractError) as caught:
         validate_extract(title_row_extract)
-    problems = caught.value.problems
-    assert len(problems) <= 6
-    assert str(problems[0]) == (
-        "workers.csv, row 1: value 'Workers export'; expected the header on row 1; it is on row 2 "
-        "(worker_id, name, team_id, role, start_date, end_date): delete the 1 row(s) above it, such as "
-        "a title, and load again"
-    )
+    [start] = [p for p in caught.value.problems if p.field == "start_date"]
+    assert (start.file, start.row, start.value) == ("workers.csv", 5, "31/02/2020")
     message = str(caught.value)
-    assert "Could not be read: workers.csv" in message
-    assert "1. workers.csv, row 1: value 'Workers export'" in message
-    assert ("2. allocations.csv, field 'worker_id': expected an existing worker_id from workers.csv, which "
-            "could not be read: 8,969 rows name one, checked once it is fixed") in message  # fmt: skip
+    assert "workers.csv, row 5, field 'start_date': value '31/02/2020'" in message
+    # The note is in the refusal too, after the problems: it alone would not refuse the extract.
+    assert "  - workers.csv: the header is on row 2; row 1 ('Workers export') was skipped" in message
+    assert "Could not be read" not in message
 
 
 def test_no_header_anywhere_is_one_message_naming_the_columns_seen(title_row_extract):
@@ -87,3 +107,26 @@ def test_no_header_anywhere_is_one_message_naming_the_columns_seen(title_row_ext
         "a header row with the columns team_id, name, locality, service; none of the first 20 rows has them "
         "(row 1 has: id, team name, area, kind)"
     )
+
+
+def test_a_title_row_in_a_workbook_sheet_is_skipped_and_rows_keep_their_numbers(tmp_path):
+    # The same reader serves XLSX sheets: a title above the teams header is skipped with a note,
+    # and a problem below it names the row as Excel shows it (the title, the header, then row 3).
+    book = workbook_extract()
+    book["teams"].insert_rows(1)
+    book["teams"]["A1"] = "Teams export"
+    book["teams"]["B4"] = "=1+1"
+    path = tmp_path / "extract.xlsx"
+    book.save(path)
+    with pytest.raises(ExtractError) as caught:
+        validate_extract(path)
+    (formula,) = caught.value.problems
+    assert (formula.file, formula.row, formula.field) == ("extract.xlsx [teams]", 4, "name")
+    assert [str(n) for n in caught.value.notices] == [
+        "extract.xlsx [teams]: the header is on row 2; row 1 ('Teams export') was skipped"
+    ]
+    book["teams"]["B4"] = "Team two"
+    book.save(path)
+    extract = validate_extract(path)
+    teams = next(spec for spec in EXTRACT_TABLES if spec.name == "teams")
+    assert [row[-1] for row in extract.store_rows(teams)][:2] == [3, 4]

@@ -39,20 +39,25 @@ ISO_SAMPLE = CONFORMANCE / "SSDA903_episodes_iso_dates_liia_sample.csv"
 #   (29); `grep -n SWLAZY sw_episodes.csv` (row 2); in the XML `grep -o '<ACCOM>[^<]*<'` gives
 #   01 once and S1 twice, and REASON_PLACED_CEASED is XXX 3 times;
 # - every other value was tallied per column (python csv.Counter) and is in the code lists.
+# Issue 14, part 4: only CHILD and the columns a measure reads reject a row now. MOTHER,
+# REASON_PLACED_CEASED and SW_REASON are read by no measure, so their bad values are blanked
+# and the rows kept (BLANKED below); ACCOM is measured (care leavers in suitable
+# accommodation), so oc3's bad rows are still rejected.
 EXPECTED: dict[str, dict[str, tuple[int, int, int]]] = {
     "SSDA903_2020_episodes_liia_sample.csv": {"episodes": (5, 5, 0)},
     "SSDA903_episodes_iso_dates_liia_sample.csv": {"episodes": (23, 0, 23)},
     "DoLo.csv": {"DoLo": (1, 1, 0)},
     "ad1.csv": {"ad1": (29, 29, 0)},
     "episodes.csv": {"episodes": (5050, 5050, 0)},
-    "header.csv": {"header": (2675, 2674, 1)},
+    "header.csv": {"header": (2675, 2675, 0)},  # was 1 rejected: MOTHER "1.0" is now blanked
     "missing.csv": {"missing": (43, 43, 0)},
     "oc2.csv": {"oc2": (2675, 2675, 0)},
     "oc3.csv": {"oc3": (53, 50, 3)},
-    "placed_for_adoption.csv": {"placed_for_adoption": (29, 0, 29)},
+    # Was 29 rejected: REASON_PLACED_CEASED "XXX" is now blanked in each row.
+    "placed_for_adoption.csv": {"placed_for_adoption": (29, 29, 0)},
     "previous_permanence.csv": {"previous_permanence": (2675, 2675, 0)},
     "reviews.csv": {"reviews": (12582, 12582, 0)},
-    "sw_episodes.csv": {"sw_episodes": (1, 0, 1)},
+    "sw_episodes.csv": {"sw_episodes": (1, 1, 0)},  # was 1 rejected: SW_REASON "SWLAZY" is blanked
     "uasc.csv": {"uasc": (132, 132, 0)},
     "fake_903.xml": {
         "header": (253, 253, 0),
@@ -63,10 +68,12 @@ EXPECTED: dict[str, dict[str, tuple[int, int, int]]] = {
         "uasc": (12, 12, 0),
         "oc3": (6, 3, 3),
         "ad1": (3, 3, 0),
-        "placed_for_adoption": (3, 0, 3),
+        "placed_for_adoption": (3, 3, 0),  # was 3 rejected: REASON_PLACED_CEASED "XXX" is blanked
         "missing": (6, 6, 0),
     },
 }
+#: Values blanked (rows kept) per file: the values that rejected rows before issue 14, part 4.
+BLANKED: dict[str, int] = {"header.csv": 1, "placed_for_adoption.csv": 29, "sw_episodes.csv": 1, "fake_903.xml": 3}
 
 
 def _conformance_files() -> list[Path]:
@@ -94,6 +101,10 @@ def _where(result: ParsedFile) -> set[tuple[str, int | None, str, str]]:
     return {(r.file, r.row, r.field, r.value) for r in result.rejections}
 
 
+def _blanked_where(result: ParsedFile) -> set[tuple[str, int | None, str, str]]:
+    return {(r.file, r.row, r.field, r.value) for r in result.blanked}
+
+
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
@@ -117,6 +128,18 @@ def test_rows_read_accepted_and_rejected_per_table(parsed, name):
     result = parsed[name]
     assert result.kind == "ssda903"
     assert _figures(result) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_values_blanked_per_file(parsed, name):
+    result = parsed[name]
+    assert len(result.blanked) == BLANKED.get(name, 0)
+    assert {b.field for b in result.blanked} <= {"MOTHER", "REASON_PLACED_CEASED", "SW_REASON"}
+    for value in result.blanked:
+        table = result.tables[value.table]
+        # The XML export is one line: there the element's path, not the line, finds the row.
+        kept = table[table["source_element"] == value.sheet] if value.sheet else table[table["source_row"] == value.row]
+        assert kept[value.field].tolist() == [""]  # blanked in the kept row, never the bad code
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -153,9 +176,11 @@ def test_a_row_with_two_problems_is_two_rejections_but_one_rejected_row(tmp_path
 # --- the planted oddities --------------------------------------------------------------------------
 
 
-def test_social_worker_reason_swlazy_is_rejected(parsed):
+def test_social_worker_reason_swlazy_is_blanked(parsed):
+    # Was rejected with its row; SW_REASON is read by no measure, so it is blanked and the row kept.
     result = parsed["sw_episodes.csv"]
-    (rejection,) = result.rejections
+    assert result.rejections == []
+    (rejection,) = result.blanked
     assert (rejection.file, rejection.row, rejection.table) == ("sw_episodes.csv", 2, "sw_episodes")
     assert (rejection.field, rejection.value) == ("SW_REASON", "SWLAZY")
     assert "MANAGE" in rejection.expected and "OTHERS" in rejection.expected
@@ -179,7 +204,8 @@ def test_dolo_end_with_a_five_digit_year_is_rejected(parsed, tmp_path):
     ]
     planted = D2I.joinpath("DoLo.csv").read_text(encoding="utf-8").replace("02/01/2025", "02/01/20251")
     result = _parse_one(_write(tmp_path / "DoLo.csv", planted))
-    (rejection,) = result.rejections
+    # DOLO_END is read by no measure: the bad date is blanked and the row kept (it was rejected).
+    (rejection,) = result.blanked
     assert (rejection.file, rejection.row, rejection.field, rejection.value) == (
         "DoLo.csv",
         2,
@@ -187,7 +213,8 @@ def test_dolo_end_with_a_five_digit_year_is_rejected(parsed, tmp_path):
         "02/01/20251",
     )
     assert "dd/mm/yyyy" in rejection.expected
-    assert _figures(result) == {"DoLo": (1, 0, 1)}
+    assert _figures(result) == {"DoLo": (1, 1, 0)}
+    assert result.tables["DoLo"]["DOLO_END"].tolist() == [""]
 
 
 def test_rule_breaking_child_ids_in_the_iso_sample_are_rejected(parsed):
@@ -201,8 +228,9 @@ def test_rule_breaking_child_ids_in_the_iso_sample_are_rejected(parsed):
 
 def test_the_other_oddities_found_in_the_d2i_files(parsed):
     # Not in the README: MOTHER "1.0" (a spreadsheet's float) and REASON_PLACED_CEASED "XXX".
-    assert _where(parsed["header.csv"]) == {("header.csv", 1273, "MOTHER", "1.0")}
-    assert {(r.field, r.value) for r in parsed["placed_for_adoption.csv"].rejections} == {
+    # Both rejected their rows before issue 14, part 4; no measure reads them, so now blanked.
+    assert _blanked_where(parsed["header.csv"]) == {("header.csv", 1273, "MOTHER", "1.0")}
+    assert {(r.field, r.value) for r in parsed["placed_for_adoption.csv"].blanked} == {
         ("REASON_PLACED_CEASED", "XXX")
     }
 
@@ -258,8 +286,10 @@ def test_a_single_liia_year_column_gives_the_collection_year(tmp_path):
     # liia-tools YEAR is the year the collection ends: 2026 is the 2025-26 collection.
     result = _parse_one(_iso_sample_with_valid_ids(tmp_path, year_column="2026"))
     assert result.year == 2025
-    rejected = {(r.field, r.value) for r in result.rejections}
-    assert rejected == {("PLACE", "H5"), ("PLACE", "P2")}
+    # PLACE is read by no measure (placement stability counts RNE): retired codes are blanked.
+    assert result.rejections == []
+    blanked = {(r.field, r.value) for r in result.blanked}
+    assert blanked == {("PLACE", "H5"), ("PLACE", "P2")}
 
 
 def _episodes_with_places(tmp_path: Path, places: list[str]) -> Path:
@@ -272,7 +302,7 @@ def _episodes_with_places(tmp_path: Path, places: list[str]) -> Path:
     return _write(tmp_path / "episodes.csv", "\n".join(rows) + "\n")
 
 
-def test_h5_is_accepted_in_2024_and_rejected_from_2025(tmp_path):
+def test_h5_is_accepted_in_2024_and_blanked_from_2025(tmp_path):
     source = _episodes_with_places(tmp_path, ["H5", "P2", "U1"])
     for year in (None, 2024):
         result = _parse_one(source, year=year)
@@ -281,9 +311,12 @@ def test_h5_is_accepted_in_2024_and_rejected_from_2025(tmp_path):
         assert list(result.tables["episodes"]["PLACE"][:3]) == ["H5", "P2", "U1"]
     result = _parse_one(source, year=2025)
     assert result.year == 2025
-    assert _where(result) == {("episodes.csv", 2, "PLACE", "H5"), ("episodes.csv", 3, "PLACE", "P2")}
-    assert all("not used from 2025-26" in r.expected for r in result.rejections)
-    assert _figures(result) == {"episodes": (3, 1, 2)}
+    # Rejected (3, 1, 2) before issue 14, part 4: PLACE is read by no measure, so the retired
+    # codes are blanked, reported, and the episodes kept.
+    assert _blanked_where(result) == {("episodes.csv", 2, "PLACE", "H5"), ("episodes.csv", 3, "PLACE", "P2")}
+    assert all("not used from 2025-26" in r.expected for r in result.blanked)
+    assert _figures(result) == {"episodes": (3, 3, 0)}
+    assert list(result.tables["episodes"]["PLACE"][:3]) == ["", "", "U1"]
 
 
 def test_a_year_that_is_not_a_number_is_a_programming_error():
@@ -403,15 +436,19 @@ def test_xml_pl_becomes_place(parsed):
 def test_xml_rejections_give_the_line_and_the_element(parsed):
     result = parsed["fake_903.xml"]
     # The file is an XML declaration on line 1 and every element on line 2.
-    assert {r.row for r in result.rejections} == {2}
+    assert {r.row for r in result.rejections + result.blanked} == {2}
+    # ACCOM is measured, so its rows are rejected; REASON_PLACED_CEASED is not, so "XXX" is
+    # blanked and the rows kept (they were rejected before issue 14, part 4).
     assert {(r.table, r.field, r.value) for r in result.rejections} == {
         ("oc3", "ACCOM", "01"),
         ("oc3", "ACCOM", "S1"),
+    }
+    assert {(r.table, r.field, r.value) for r in result.blanked} == {
         ("placed_for_adoption", "REASON_PLACED_CEASED", "XXX"),
     }
     assert all(
         re.fullmatch(r"EXPSSDA903/CHILD\[\d+\]/HEADER\[1\](/AD_PLACED\[1\])?", r.sheet)
-        for r in result.rejections
+        for r in result.rejections + result.blanked
     )
 
 
@@ -450,18 +487,19 @@ def test_xml_line_numbers_in_a_pretty_printed_file(tmp_path):
     result = _parse_one(_write(tmp_path / "small.xml", SMALL_XML), year=2025)
     lines = SMALL_XML.splitlines()
     second_episode = [i for i, line in enumerate(lines, start=1) if "<EPISODE>" in line][1]
+    # DECOM is measured, so the second episode is rejected (its bad PLACE is one more reason).
+    # The first episode's PLACE H5, retired from 2025, is blanked and the episode kept: PLACE is
+    # read by no measure (it rejected the episode before issue 14, part 4).
     assert _where(result) == {
         ("small.xml", second_episode, "DECOM", "31/02/2019"),
         ("small.xml", second_episode, "PLACE", "Q9"),
-        ("small.xml", second_episode - 9, "PLACE", "H5"),  # first EPISODE, retired from 2025
     }
-    assert {r.sheet for r in result.rejections} == {
-        "EXPSSDA903/CHILD[1]/EPISODE[1]",
-        "EXPSSDA903/CHILD[1]/EPISODE[2]",
-    }
+    assert _blanked_where(result) == {("small.xml", second_episode - 9, "PLACE", "H5")}
+    assert {r.sheet for r in result.rejections} == {"EXPSSDA903/CHILD[1]/EPISODE[2]"}
+    assert {r.sheet for r in result.blanked} == {"EXPSSDA903/CHILD[1]/EPISODE[1]"}
     assert _figures(result) == {
         "header": (1, 1, 0),
-        "episodes": (2, 0, 2),
+        "episodes": (2, 1, 1),
         "reviews": (1, 1, 0),
         "oc2": (0, 0, 0),
         "previous_permanence": (0, 0, 0),
@@ -528,7 +566,9 @@ def test_malformed_xml_is_refused_with_its_line(tmp_path):
 def test_children_come_from_the_header_with_month_of_birth_only(parsed):
     children = parsed["header.csv"].children
     assert list(children.columns) == ["child_id", "birth_month", "sex", "ethnicity", "disability"]
-    assert len(children) == 2674  # one a child; the row rejected for MOTHER "1.0" is not a child
+    # One a child. 2674 before issue 14, part 4: the row with MOTHER "1.0" was rejected; MOTHER
+    # is read by no measure, so it is blanked now and that child kept.
+    assert len(children) == 2675
     assert children["child_id"].is_unique
     assert children["birth_month"].str.fullmatch(r"\d{4}-\d{2}").all()
     assert set(children["sex"]) == {"M", "F"}

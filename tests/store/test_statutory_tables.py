@@ -47,8 +47,11 @@ def test_ssda903_files_import_with_provenance_and_only_once(store):
     assert [o.status for o in outcomes] == ["imported", "imported", "imported"]
     # Counts as the parser accepted them (tests/imports/test_ssda903.py checks those).
     assert _count(store, "SELECT COUNT(*) FROM ssda903_episodes") == 5050
-    assert _count(store, "SELECT COUNT(*) FROM ssda903_header") == 2674
-    assert _count(store, "SELECT COUNT(*) FROM ssda903_sw_episodes") == 0  # SWLAZY rejected, in the report
+    # Issue 14, part 4: MOTHER "1.0" and SW_REASON "SWLAZY" are in fields no measure reads, so
+    # they are blanked (in the report) and their rows stored (were 2674 and 0).
+    assert _count(store, "SELECT COUNT(*) FROM ssda903_header") == 2675
+    assert _count(store, "SELECT COUNT(*) FROM ssda903_sw_episodes") == 1
+    assert _count(store, "SELECT sw_reason FROM ssda903_sw_episodes") is None
     first = _count(store, "SELECT MIN(source_row) FROM ssda903_episodes WHERE source_sha256 = :s",
                    s=sha256_file(D2I / "episodes.csv"))
     assert first == 2
@@ -98,7 +101,9 @@ def test_cin_and_annex_a_import(store):
     cin = import_statutory(store, "cin", [CONFORMANCE / "cin_census" / "fake_CIN_data.xml"])
     assert cin[0].rows["cin_referrals"] == 398
     annex = import_statutory(store, "annex-a", [CONFORMANCE / "annex_a" / "Annex_A_liia_sample.xlsx"])
-    assert annex[0].rows["annex_a_list_8"] == 4
+    # Was 4: row 3's postcode "nope" is blanked now (no measure reads it) and the row stored.
+    assert annex[0].rows["annex_a_list_8"] == 5
+    assert annex[0].rows["annex_a_list_10"] == 5  # was 0: the formulas are blanked, never evaluated
     assert _count(store, "SELECT COUNT(*) FROM children WHERE origin = 'cin'") >= 329
     assert _count(store, "SELECT COUNT(*) FROM children WHERE origin = 'annex_a'") >= 1
 

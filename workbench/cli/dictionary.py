@@ -8,7 +8,10 @@ by hand; a unit test fails when the committed file and the model disagree. Regen
 from __future__ import annotations
 
 from workbench.core.codes import code_list
-from workbench.core.model import EXTRACT_TABLES
+from workbench.core.model import EXTRACT_TABLES, Field, Kind, Table
+from workbench.imports.annex_a import ANNEX_A_LISTS, load_aliases
+from workbench.imports.cin_census import NEEDED
+from workbench.imports.ssda903 import needed_columns
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 DICTIONARY_PATH = "docs/data-dictionary.md"
@@ -16,6 +19,52 @@ DICTIONARY_PATH = "docs/data-dictionary.md"
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _needs(spec: Table, fld: Field) -> str:
+    """Say what a bad value in the field does: the keys and coded fields are the ones that differ."""
+    if fld.name in spec.key:
+        return "key"
+    if fld.references:
+        return "key (reference)"
+    if fld.kind not in (Kind.CODE, Kind.YN):
+        return ""
+    if fld.measured:
+        return "measured"
+    if fld.required:
+        return "required (no measure reads it)"
+    return "no: a bad code is blanked"
+
+
+def _statutory_needs() -> list[str]:
+    """Describe, per statutory return, the fields a row cannot be kept without."""
+    out = [
+        "",
+        "## Statutory returns: which fields a row needs",
+        "",
+        "`workbench import ssda903|cin|annex-a` keeps each file's good rows. A row is **rejected** "
+        "only when its key, or a field a measure reads, cannot be used. A value that cannot be "
+        "used in any other field (a code outside its list, a date that is not a date, an Excel "
+        "formula or error) is **blanked**: the field is left empty, the row kept, and the value "
+        "listed in the report and in `--problems-csv` (its `action` column says `blanked`). The "
+        "child's characteristics (sex, ethnicity, date of birth, disability) count as measured: "
+        "every breakdown reads them. The fields below are the keys and the measured fields; "
+        "every other field of the return is blanked when its value cannot be used.",
+        "",
+        "| return | table | key and measured fields |",
+        "| --- | --- | --- |",
+    ]
+    for table, columns in needed_columns().items():
+        out.append(f"| SSDA903 | {table} | {', '.join(f'`{c}`' for c in columns)} |")
+    for table, columns in NEEDED.items():
+        elements = dict.fromkeys(e for names in columns.values() for e in names)
+        parent = "" if "LAchildID" in elements else " (and the row it belongs to)"
+        out.append(f"| CIN census | {table} | {', '.join(f'`{e}`' for e in elements)}{parent} |")
+    aliases = load_aliases()
+    for spec in ANNEX_A_LISTS.values():
+        needed = ", ".join(f"`{aliases.official_header(c)}`" for c in spec.columns if c.needed)
+        out.append(f"| Annex A | List {spec.number} ({spec.title}) | {needed} |")
+    return out
 
 
 def render_data_dictionary() -> str:
@@ -32,11 +81,20 @@ def render_data_dictionary() -> str:
         "extract in `data/demo/` is a worked example.",
         "",
         "Load one with `workbench load FOLDER`. A load is all-or-nothing: every problem is "
-        "reported with its file, row (the header is row 1), field, value and what was expected, "
-        "and nothing is written until the whole extract is valid. Loading the extract that was "
-        "loaded last changes nothing; a different extract replaces the store's contents. Every "
-        "stored row keeps its provenance in three more columns: `source_file`, `source_sha256` "
-        "(the file's sha256) and `source_row` (its row in the file).",
+        "reported with its file, row (as Excel shows it: the header is usually row 1), field, "
+        "value and what was expected, and nothing is written until the whole extract is valid. "
+        "A header below a title row is found (within the first 20 rows) and used, with a note "
+        "naming the rows skipped. Loading the extract that was loaded last changes nothing; a "
+        "different extract replaces the store's contents. Every stored row keeps its provenance "
+        "in three more columns: `source_file`, `source_sha256` (the file's sha256) and "
+        "`source_row` (its row in the file).",
+        "",
+        "The column *needed* says what a bad value there does. A key, a reference or a coded "
+        "field a measure reads (*measured*) must be right, or the extract is refused; so must "
+        "every date, number and required value. A code outside its list in a field no key or "
+        "measure needs, and that is not required, is **blanked**: the value is left empty, the "
+        "row is kept, and the value is reported (in the load's output and in `--problems-csv`, "
+        "with the action `blanked`). A required field cannot be blanked: the store needs a value.",
         "",
         "In the store, `children` also holds children that only a statutory return names "
         "(`workbench import`): its `origin` column says `extract`, `ssda903`, `cin` or `annex_a`, "
@@ -55,7 +113,10 @@ def render_data_dictionary() -> str:
         out += [f"> {note}" for note in spec.notes]
         if spec.notes:
             out.append("")
-        out += ["| column | kind | required | meaning | values |", "| --- | --- | --- | --- | --- |"]
+        out += [
+            "| column | kind | required | needed | meaning | values |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for fld in spec.fields:
             values = ""
             if fld.codes:
@@ -64,8 +125,10 @@ def render_data_dictionary() -> str:
                 values = f"a `{fld.references}`"
             required = "yes" if (fld.required or fld.name in spec.key) else ""
             out.append(
-                f"| `{fld.name}` | {fld.kind.value} | {required} | {_cell(fld.description)} | {values} |"
+                f"| `{fld.name}` | {fld.kind.value} | {required} | {_needs(spec, fld)} | "
+                f"{_cell(fld.description)} | {values} |"
             )
+    out += _statutory_needs()
     out += ["", "## Code lists", "", "Code lists are kept as CSV in `data/codes/`; edit them there."]
     used = sorted(
         {f.codes for t in EXTRACT_TABLES for f in t.fields if f.codes} | {"national_framework_outcomes"}

@@ -18,8 +18,16 @@ from workbench.cli.options import (
 )
 from workbench.cli.serving import PROJECT_DIR
 from workbench.core.progress import ImportProgress
-from workbench.imports.checking import PARSERS, check_files, counts_frame, is_refused, rejections_frame
-from workbench.imports.extract import ExtractError, validate_extract
+from workbench.imports.checking import (
+    PARSERS,
+    check_files,
+    check_report,
+    counts_frame,
+    is_refused,
+    rejections_frame,
+)
+from workbench.imports.extract import Extract, ExtractError, problems_frame, validate_extract
+from workbench.imports.problems import notice_lines
 from workbench.states import STATES, TABLE_GROUPS
 from workbench.store.engine import Store, StoreError
 from workbench.store.loading import import_statutory, load_extract
@@ -81,19 +89,18 @@ CHECK_KINDS = ["extract", *PARSERS]
 def _check_statutory(kind: str, paths: tuple[Path, ...], year: int | None, problems_csv: Path | None) -> None:
     parsed = check_files(kind, paths, year)
     counts = counts_frame(parsed)
+    for line in check_report(parsed):
+        click.echo(line)
+    click.echo("Rows per table:")
     click.echo(counts.to_string(index=False))
-    rejections = rejections_frame(parsed)
-    for line in [str(r) for p in parsed for r in p.rejections][:20]:
-        click.echo(f"  - {line}")
-    if len(rejections) > 20:
-        click.echo(f"  ... and {len(rejections) - 20:,} more")
     if problems_csv is not None:
-        rejections.to_csv(problems_csv, index=False)
-        click.echo(f"Every rejection is listed in {problems_csv}")
+        rejections_frame(parsed).to_csv(problems_csv, index=False)
+        click.echo(f"Every rejected row, blanked value and note is listed in {problems_csv}")
     refused = [p.path.name for p in parsed if is_refused(p)]
+    blanked = sum(len(p.blanked) for p in parsed)
     click.echo(
         f"{int(counts['accepted'].sum()):,} rows accepted, {int(counts['rejected'].sum()):,} rejected "
-        f"from {len(parsed)} file(s)."
+        f"from {len(parsed)} file(s); {blanked:,} value(s) blanked in rows that were kept."
     )
     if refused:
         raise click.ClickException(f"refused, not {kind} files: {', '.join(refused)}")
@@ -161,6 +168,13 @@ def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_cs
         bars.close()
         raise refused_error(error, problems_csv) from error
     bars.close()
+    if result.notices:
+        click.echo("Read with a note, or blanked (the rows were kept):")
+        for line in notice_lines(list(result.notices)):
+            click.echo(line)
+    if problems_csv is not None and result.notices:
+        problems_frame(list(result.notices)).to_csv(problems_csv, index=False)
+        click.echo(f"Every note and blanked value is listed in {problems_csv}")
     if result.status == "unchanged":
         click.echo(
             f"This extract (fingerprint {result.fingerprint[:12]}) is already loaded; nothing changed."
@@ -200,7 +214,19 @@ def check(
     unusual = {f: e for f, e in extract.encodings.items() if e != "utf-8-sig"}
     for name, encoding in unusual.items():
         click.echo(f"{name} was read as {encoding} (not UTF-8).")
+    _echo_notices(extract, problems_csv)
     click.echo(f"{paths[0]} is a valid extract: {sum(extract.row_counts().values()):,} rows, no problems.")
+
+
+def _echo_notices(extract: Extract, problems_csv: Path | None) -> None:
+    """Show what was read with a note or blanked, and list it in the problems CSV if asked."""
+    if extract.notices:
+        click.echo("Read with a note, or blanked (the rows were kept):")
+        for line in extract.notice_lines():
+            click.echo(line)
+    if problems_csv is not None:
+        problems_frame(extract.notices).to_csv(problems_csv, index=False)
+        click.echo(f"Every note and blanked value is listed in {problems_csv}")
 
 
 @click.command("import")
@@ -244,12 +270,14 @@ def import_files(
     parsed = [o.parsed for o in outcomes if o.parsed is not None]
     if problems_csv is not None and parsed:
         rejections_frame(parsed).to_csv(problems_csv, index=False)
-        click.echo(f"Every rejection is listed in {problems_csv}")
+        click.echo(f"Every rejected row, blanked value and note is listed in {problems_csv}")
     for outcome in outcomes:
         counts = outcome.parsed.counts() if outcome.parsed else None
         rejected = int(counts["rejected"].sum()) if counts is not None else 0
+        blanked = len(outcome.parsed.blanked) if outcome.parsed else 0
+        blanked_part = f"{blanked:,} value(s) blanked in rows kept, " if blanked else ""
         detail = {
-            "imported": f"{sum(outcome.rows.values()):,} rows stored, {rejected:,} rejected, "
+            "imported": f"{sum(outcome.rows.values()):,} rows stored, {rejected:,} rejected, {blanked_part}"
             f"{outcome.new_children:,} children new to the store",
             "unchanged": "imported before; nothing changed",
             "refused": "; ".join(str(r) for r in outcome.parsed.rejections) if outcome.parsed else "",

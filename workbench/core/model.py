@@ -47,6 +47,10 @@ class Field:
     required: bool = False
     codes: str | None = None  # the code list, for Kind.CODE
     references: str | None = None  # "table.column" for a foreign key
+    #: Whether a measure reads the field (it matters for coded fields, the only ones a bad value
+    #: can be blanked in). A code outside its list in a field that is neither a key, nor
+    #: measured, nor required is blanked and the row kept; a test checks this against the measures.
+    measured: bool = True
 
     @property
     def expects(self) -> str:
@@ -121,7 +125,7 @@ EXTRACT_TABLES: tuple[Table, ...] = (
             _f("worker_id", "id", "Worker identifier.", required=True),
             _f("name", "text", "Worker's display name (for supervision views only)."),
             _f("team_id", "id", "The worker's team.", required=True, references="teams.team_id"),
-            _f("role", "code", "The worker's role.", required=True, codes="worker_roles"),
+            _f("role", "code", "The worker's role.", required=True, codes="worker_roles", measured=False),
             _f("start_date", "date", "First day in post.", required=True),
             _f("end_date", "date", "Last day in post; empty while in post."),
         ),
@@ -136,7 +140,7 @@ EXTRACT_TABLES: tuple[Table, ...] = (
             _f("plan_type", "code", "The plan the work is under.", required=True, codes="plan_types"),
             _f("start_date", "date", "Start of the involvement.", required=True),
             _f("end_date", "date", "End of the involvement; empty while open."),
-            _f("end_reason", "code", "Why the involvement ended.", codes="end_reasons"),
+            _f("end_reason", "code", "Why the involvement ended.", codes="end_reasons", measured=False),
             _f(
                 "team_id",
                 "id",
@@ -181,7 +185,13 @@ EXTRACT_TABLES: tuple[Table, ...] = (
                 codes="participation_codes",
             ),
             _f("family_attended", "yn", "Whether a parent or carer attended.", required=True),
-            _f("wider_family_attended", "yn", "Whether the wider family network attended.", required=True),
+            _f(
+                "wider_family_attended",
+                "yn",
+                "Whether the wider family network attended.",
+                required=True,
+                measured=False,
+            ),
             _f(
                 "agencies_attended",
                 "text",
@@ -255,7 +265,7 @@ EXTRACT_TABLES: tuple[Table, ...] = (
             ),
             _f("score", "score", "Score on the outcome's scale; empty if not scored."),
             _f("family_score", "score", "The family's own score, if given."),
-            _f("reviewer_role", "code", "Who reviewed it.", codes="reviewer_roles"),
+            _f("reviewer_role", "code", "Who reviewed it.", codes="reviewer_roles", measured=False),
             _f("note", "text", "Review note."),
         ),
         key=("review_id",),
@@ -325,7 +335,13 @@ EXTRACT_TABLES: tuple[Table, ...] = (
                 references="supervisions.supervision_id",
             ),
             _f("child_id", "id", "The child discussed.", required=True, references="children.child_id"),
-            _f("outcomes_discussed", "yn", "Whether desired outcomes were discussed.", required=True),
+            _f(
+                "outcomes_discussed",
+                "yn",
+                "Whether desired outcomes were discussed.",
+                required=True,
+                measured=False,
+            ),
         ),
         key=("supervision_id", "child_id"),
     ),

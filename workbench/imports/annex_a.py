@@ -29,8 +29,14 @@ whole years, because a fractional age such as 6.1383 years rebuilds the exact da
 Decisions, so that nothing is guessed:
 
 * Only the id (Child Unique ID; the adopter's id in List 11) is required. Any other blank cell
-  is kept as "" (a blank is missing, not unmatched). A value the alias table cannot match, a
-  date that cannot be read, an Excel error (#N/A) or a formula rejects its row.
+  is kept as "" (a blank is missing, not unmatched).
+* A row is rejected only when its id, or a field a measure reads, cannot be used. The fields
+  measures read are the child's characteristics (sex, ethnicity, date of birth, disability),
+  which feed the store's children and every breakdown by them; no measure reads another
+  Annex A column (``AnnexAColumn.measured`` declares this, and a test checks it against the
+  measures). Anywhere else, a value the alias table cannot match, a date that cannot be read,
+  an Excel error (#N/A) or a formula is *blanked*: the row is kept with the field empty, and
+  the value is reported in ``ParsedFile.blanked``. A formula is still never evaluated.
 * Headers not in the alias table are reported and their columns left out: the store tables
   have a fixed schema. The option letters of Annex A drop-downs ("b) Female") are ignored.
 * Lists 8, 9, 10 and 11 hold one row per child (adopter). There a repeated id rejects every row
@@ -61,7 +67,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from workbench.core.codes import DATA_DIR, code_list
-from workbench.imports.report import ParsedFile, Rejection
+from workbench.imports.report import BLANKED, NOTED, ParsedFile, Rejection
 
 #: The alias table an authority edits: header spellings and coded-value spellings.
 ALIASES_PATH = DATA_DIR / "statutory" / "annex_a_aliases.yaml"
@@ -111,13 +117,21 @@ class AnnexAColumn:
     ``kind`` is one of: ``id`` (required), ``text``, ``date``, ``birth_month`` (read from a
     date of birth, kept as YYYY-MM), ``age`` (whole years), ``int``, ``postcode`` and ``code``
     (a value list in the alias table, named by ``values``). ``headers`` names the alias-table
-    entry holding the header spellings, when it differs from ``name``.
+    entry holding the header spellings, when it differs from ``name``. ``measured`` says that a
+    measure reads the column, so a value that cannot be used there rejects the row, as a bad
+    id does; elsewhere the value is blanked and the row kept.
     """
 
     name: str
     kind: str = "text"
     values: str | None = None
     headers: str | None = None
+    measured: bool = False
+
+    @property
+    def needed(self) -> bool:
+        """Whether the row cannot be kept without a usable value here (the id, or a measured field)."""
+        return self.kind == "id" or self.measured
 
     @property
     def header_key(self) -> str:
@@ -158,9 +172,13 @@ class AnnexAList:
 
 
 def _col(
-    name: str, kind: str = "text", values: str | None = None, headers: str | None = None
+    name: str,
+    kind: str = "text",
+    values: str | None = None,
+    headers: str | None = None,
+    measured: bool = False,
 ) -> AnnexAColumn:
-    return AnnexAColumn(name, kind, values, headers)
+    return AnnexAColumn(name, kind, values, headers, measured)
 
 
 def _dates(*names: str) -> tuple[AnnexAColumn, ...]:
@@ -168,12 +186,14 @@ def _dates(*names: str) -> tuple[AnnexAColumn, ...]:
 
 
 _CHILD = _col("child_id", "id")
-_SEX = _col("sex", "code", "sex")
-_ETHNICITY = _col("ethnicity", "code", "ethnicity")
-_BIRTH_MONTH = _col("birth_month", "birth_month", headers="date_of_birth")
+# The child's characteristics are measured: they become the store's children, which every
+# breakdown (by sex, ethnicity, age band, disability) reads.
+_SEX = _col("sex", "code", "sex", measured=True)
+_ETHNICITY = _col("ethnicity", "code", "ethnicity", measured=True)
+_BIRTH_MONTH = _col("birth_month", "birth_month", headers="date_of_birth", measured=True)
 _AGE = _col("age_years", "age")
 _COMMON = (_CHILD, _SEX, _ETHNICITY, _BIRTH_MONTH, _AGE)
-_DISABILITY = _col("disability", "code", "yes_no_unknown")
+_DISABILITY = _col("disability", "code", "yes_no_unknown", measured=True)
 _WORKER = (_col("allocated_team"), _col("allocated_worker"))
 
 #: The eleven lists, from the published Annex A guidance and the liia sample workbook.
@@ -347,9 +367,10 @@ ANNEX_A_LISTS: dict[int, AnnexAList] = {
             (
                 _col("adopter_id", "id"),
                 _col("family_id"),
-                _SEX,
-                _ETHNICITY,
-                _DISABILITY,
+                # Adopters are adults: their characteristics become no child's, and no measure reads them.
+                _col("sex", "code", "sex"),
+                _col("ethnicity", "code", "ethnicity"),
+                _col("disability", "code", "yes_no_unknown"),
                 _col("fostering_for_adoption", "code", "yes_no"),
                 *_dates(
                     "enquiry_date",
@@ -670,10 +691,12 @@ class _Reader:
     aliases: AliasTable
     epoch: datetime
     rejections: list[Rejection] = field(default_factory=list)
+    blanked: list[Rejection] = field(default_factory=list)
 
     def note(self, sheet: str, row: int | None, field_name: str, value: str, expected: str) -> None:
         """Report a finding about the workbook's structure (not about one data row)."""
-        self.rejections.append(Rejection(self.file, sheet, row, WORKBOOK_TABLE, field_name, value, expected))
+        where = (self.file, sheet, row, WORKBOOK_TABLE)
+        self.rejections.append(Rejection(*where, field_name, value, expected, NOTED))
 
     def rows(self, sheet: Any, name: str) -> list[tuple[int, tuple[Cell, ...]]]:
         """Return the non-empty rows of ``sheet`` with their spreadsheet row numbers."""
@@ -789,13 +812,17 @@ class _Reader:
             )
         if spec.one_row_per_person:
             self._reject_repeats(spec, pending, texts, sources)
-        for number, record, problems in pending:
+        for number, record, problems, blanked in pending:
             if problems:
+                # The row is not kept, so every problem in it is a reason it was rejected.
                 self.rejections.extend(
-                    Rejection(self.file, name, number, spec.table, f, v, e) for f, v, e in problems
+                    Rejection(self.file, name, number, spec.table, f, v, e) for f, v, e in problems + blanked
                 )
             else:
                 result.records.append({"source_row": number, **record})
+                self.blanked.extend(
+                    Rejection(self.file, name, number, spec.table, f, v, e, BLANKED) for f, v, e in blanked
+                )
         return result
 
     def _map_columns(
@@ -841,35 +868,35 @@ class _Reader:
                 )
         return sources
 
+    def _read_cell(self, column: AnnexAColumn, value: Any, data_type: str) -> tuple[str, str | None]:
+        """Return (canonical text, None) for a usable cell, or ("", what was expected)."""
+        if data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+            return "", "a value, not a formula: formulas are never evaluated; paste the values"
+        if data_type == "e":
+            return "", "a value, not an Excel error"
+        return _convert(column, value, self.aliases, self.epoch)
+
     def _read_row(
         self, spec: AnnexAList, cells: tuple[Cell, ...], texts: dict[int, str], sources: dict[str, list[int]]
-    ) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    ) -> tuple[dict[str, str], list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+        """Return (record, problems that reject the row, values blanked in a field nothing needs)."""
         record: dict[str, str] = {}
         problems: list[tuple[str, str, str]] = []
+        blanked: list[tuple[str, str, str]] = []
         for column in spec.columns:
             indexes = sources.get(column.name, [])
             good: list[str] = []
+            found: list[tuple[str, str, str]] = []
             for index in indexes:
                 value, data_type = cells[index] if index < len(cells) else (None, "n")
-                if data_type == "f" or (isinstance(value, str) and value.startswith("=")):
-                    problems.append(
-                        (
-                            texts[index],
-                            _as_text(value),
-                            "a value, not a formula: formulas are never evaluated; paste the values",
-                        )
-                    )
-                elif data_type == "e":
-                    problems.append((texts[index], _as_text(value), "a value, not an Excel error"))
+                text, expected = self._read_cell(column, value, data_type)
+                if expected is None:
+                    good.append(text)
                 else:
-                    text, expected = _convert(column, value, self.aliases, self.epoch)
-                    if expected is None:
-                        good.append(text)
-                    else:
-                        problems.append((texts[index], _as_text(value), expected))
+                    found.append((texts[index], _as_text(value), expected))
             said = [text for text in good if text]  # a blank column next to a filled one says nothing
             if len(set(said)) > 1:
-                problems.append(
+                found.append(
                     (
                         " / ".join(texts[i] for i in indexes),
                         " | ".join(_as_text(cells[i][0]) if i < len(cells) else "" for i in indexes),
@@ -877,21 +904,22 @@ class _Reader:
                     )
                 )
             elif not indexes and column.kind == "id":
-                problems.append((self.aliases.official_header(column), "", "an id column"))
-            record[column.name] = said[0] if said else ""
-        return record, problems
+                found.append((self.aliases.official_header(column), "", "an id column"))
+            record[column.name] = said[0] if said and not found else ""
+            (problems if column.needed else blanked).extend(found)
+        return record, problems, blanked
 
     def _reject_repeats(
         self,
         spec: AnnexAList,
-        pending: list[tuple[int, dict[str, str], list[tuple[str, str, str]]]],
+        pending: list[tuple[int, dict[str, str], list[tuple[str, str, str]], list[tuple[str, str, str]]]],
         texts: dict[int, str],
         sources: dict[str, list[int]],
     ) -> None:
         # Which of two rows for one child is right is not ours to guess: reject them all.
         id_name = spec.id_column.name
         rows_by_id: dict[str, list[int]] = defaultdict(list)
-        for number, record, _ in pending:
+        for number, record, _, _ in pending:
             if record[id_name]:
                 rows_by_id[record[id_name]].append(number)
         header = (
@@ -899,7 +927,7 @@ class _Reader:
             if sources.get(id_name)
             else self.aliases.official_header(spec.id_column)
         )
-        for number, record, problems in pending:
+        for number, record, problems, _ in pending:
             others = [n for n in rows_by_id.get(record[id_name], []) if n != number]
             if others:
                 problems.append(
@@ -981,6 +1009,7 @@ def _children(file: str, results: list[_SheetResult]) -> tuple[pd.DataFrame, lis
                             value,
                             f"the same {name} as [{seen[1]}] row {seen[2]} ({seen[0]!r}); the child's {name} "
                             "is left unknown until the lists agree",
+                            NOTED,
                         )
                     )
     rows = []
@@ -997,6 +1026,14 @@ def _children(file: str, results: list[_SheetResult]) -> tuple[pd.DataFrame, lis
 def _frame(spec: AnnexAList, records: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=["source_row", *spec.column_names])
     return frame.astype({"source_row": "int64", **dict.fromkeys(spec.column_names, "str")})
+
+
+def _note_missing_lists(reader: _Reader, by_number: dict[int, list[str]]) -> None:
+    """Note, once, every list the workbook has no sheet for."""
+    missing = [f"List {n} ({spec.title})" for n, spec in ANNEX_A_LISTS.items() if n not in by_number]
+    if missing:
+        which = "a sheet for " + missing[0] if len(missing) == 1 else "sheets for " + ", ".join(missing)
+        reader.note("", None, "", "", f"{which}; none found, so nothing was read for them")
 
 
 def parse_annex_a(path: Path, year: int | None = None, aliases: Path | None = None) -> ParsedFile:
@@ -1045,15 +1082,9 @@ def parse_annex_a(path: Path, year: int | None = None, aliases: Path | None = No
                     f"a sheet named as an Annex A list ('List 1' to 'List 11'); {what}, so it was not read",
                 )
         results = []
+        _note_missing_lists(reader, by_number)
         for number, spec in ANNEX_A_LISTS.items():
             if number not in by_number:
-                reader.note(
-                    "",
-                    None,
-                    "",
-                    "",
-                    f"a sheet for List {number} ({spec.title}); none found, so nothing was read for it",
-                )
                 continue
             name = by_number[number][0]
             sheet = workbook[name]
@@ -1077,5 +1108,6 @@ def parse_annex_a(path: Path, year: int | None = None, aliases: Path | None = No
         tables={r.spec.table: _frame(r.spec, r.records) for r in results},
         read={r.spec.table: r.read for r in results},
         rejections=reader.rejections + conflicts,
+        blanked=reader.blanked,
         children=children,
     )

@@ -19,8 +19,10 @@ element). Every table but ``cin_header`` carries ``child_id``:
   ``referral_id`` and their own id (``referral_id/A:start``, ``/P:``, ``/S47:``, ``/CPP:``).
 - ``cin_cp_reviews``: one row per ``<CPPreviewDate>``, keyed by ``cp_plan_id``.
 
-Rejections. A row whose value is unreadable (a date that is not a date, a code that is not in
-``data/statutory/cin_census.yaml``) is rejected whole, with one :class:`Rejection` per problem.
+Rejections. A row whose key or measured value (:data:`NEEDED`) is unreadable (a date that is
+not a date, a code that is not in ``data/statutory/cin_census.yaml``) is rejected whole, with
+one :class:`Rejection` per problem. Such a value anywhere else is blanked and reported in
+``ParsedFile.blanked``, and the row is kept.
 A row whose parent row was rejected is rejected too, saying so, so that no accepted row ever
 points at a missing parent. ``Rejection.sheet`` is the element's XML path with positions
 (``Message/Children/Child[3]/CINdetails[2]``), which finds the row even in a file written on
@@ -46,7 +48,7 @@ import pandas as pd
 import yaml
 
 from workbench.core.codes import DATA_DIR, codes
-from workbench.imports.report import ParsedFile, Rejection
+from workbench.imports.report import BLANKED, FOLLOWS, NOTED, ParsedFile, Rejection
 
 #: The CIN code lists, kept as data with their public sources.
 CODES_FILE = DATA_DIR / "statutory" / "cin_census.yaml"
@@ -124,6 +126,41 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "number_of_previous_cpp",
     ),
     "cin_cp_reviews": ("child_id", "referral_id", "cp_plan_id", "review_date"),
+}
+
+#: The columns, per table, that a key or a measure needs, with the elements they are read from.
+#: A value there that cannot be used rejects the row (the header row is always needed: it
+#: names the collection year). A value that cannot be used in any other element (a code
+#: outside its list, a date that is not a date) is blanked, reported in ``ParsedFile.blanked``,
+#: and the row kept. Keys: the child's id and the start date each row's id is made from.
+#: Measured: the child's characteristics (every breakdown reads them), the referral date
+#: (re-referrals) and a CP plan's start and previous plans (repeat plans). A test checks these
+#: against the columns the measures read.
+NEEDED: dict[str, dict[str, tuple[str, ...]]] = {
+    "cin_children": {
+        "child_id": ("LAchildID",),
+        "birth_month": ("PersonBirthDate",),
+        "sex": ("Sex", "GenderCurrent"),
+        "ethnicity": ("Ethnicity",),
+        "disability": ("Disability",),
+    },
+    "cin_referrals": {"referral_id": ("CINreferralDate",), "referral_date": ("CINreferralDate",)},
+    "cin_assessments": {
+        "assessment_id": ("AssessmentActualStartDate",),
+        "start_date": ("AssessmentActualStartDate",),
+    },
+    "cin_plans": {"plan_id": ("CINPlanStartDate",), "start_date": ("CINPlanStartDate",)},
+    "cin_section47": {"s47_id": ("S47ActualStartDate",), "start_date": ("S47ActualStartDate",)},
+    "cin_cp_plans": {
+        "cp_plan_id": ("CPPstartDate",),
+        "start_date": ("CPPstartDate",),
+        "number_of_previous_cpp": ("NumberOfPreviousCPP",),
+    },
+    "cin_cp_reviews": {"review_date": ("CPPreviewDate",)},
+}
+_NEEDED_ELEMENTS = {
+    table: {element for elements in columns.values() for element in elements}
+    for table, columns in NEEDED.items()
 }
 
 #: The columns of :attr:`ParsedFile.children`.
@@ -353,11 +390,19 @@ class _Row:
     node: _Node
     values: dict[str, str] = field(default_factory=dict)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (field, value, expected)
+    blanked: list[tuple[str, str, str]] = field(default_factory=list)  # unusable values nothing needs
     ok: bool = False
     used_ids: set[str] = field(default_factory=set)  # ids handed to this row's children
 
     def problem(self, field_name: str, value: str, expected: str) -> None:
         self.problems.append((field_name, value, expected))
+
+    def bad_value(self, tag: str, value: str, expected: str) -> None:
+        """Note a value that cannot be used: it rejects the row only where a key or measure needs it."""
+        if self.table not in NEEDED or tag in _NEEDED_ELEMENTS[self.table]:
+            self.problem(tag, value, expected)
+        else:
+            self.blanked.append((tag, value, expected))
 
     def new_id(self, base: str) -> str:
         """Return ``base``, or ``base:2``, ``base:3``... if a sibling already has it."""
@@ -378,6 +423,7 @@ class _Reader:
         self.rows: dict[str, list[dict]] = {t: [] for t in TABLE_COLUMNS}
         self.read: dict[str, int] = dict.fromkeys(TABLE_COLUMNS, 0)
         self.rejections: list[Rejection] = []
+        self.blanked: list[Rejection] = []
         self.unknown: dict[str, list[int]] = {}  # generic path -> [count, first line]
         self.child_lines: dict[str, int] = {}  # child_id -> line of its first <Child>
 
@@ -431,7 +477,7 @@ class _Reader:
                 raise ValueError(value)
             return date.fromisoformat(match.group(1)).isoformat()
         except ValueError:
-            row.problem(tag, value, _DATE_EXPECTED)
+            row.bad_value(tag, value, _DATE_EXPECTED)
             return ""
 
     def _date(self, row: _Row, node: _Node | None, tag: str, required: bool = False) -> str:
@@ -450,7 +496,7 @@ class _Reader:
             source = "data/codes/ethnicity.csv"
         else:
             source = f"data/statutory/{CODES_FILE.name}, {list_name.split(':')[0]}"
-        row.problem(tag, value, f"{expected} (from {source})")
+        row.bad_value(tag, value, f"{expected} (from {source})")
         return ""
 
     def _code(self, row: _Row, node: _Node | None, tag: str, list_name: str, required: bool = False) -> str:
@@ -469,15 +515,16 @@ class _Reader:
             row.problem(
                 parent_key,
                 parent.values.get(parent_key, ""),
-                f"its <{parent.node.tag}> at line {parent.node.line} to be accepted; "
-                "that row was rejected, so this one is too",
+                # No line here, so that every row following one cause is one line of the report.
+                f"its <{parent.node.tag}> (named by this {parent_key}) to be accepted; {FOLLOWS}",
             )
+        where = (self.name, row.node.path, row.node.line, row.table)
         if row.problems:
-            for field_name, value, expected in row.problems:
-                self.rejections.append(
-                    Rejection(self.name, row.node.path, row.node.line, row.table, field_name, value, expected)
-                )
+            # A rejected row: its blanked values are reasons too, for nothing of it is kept.
+            for field_name, value, expected in row.problems + row.blanked:
+                self.rejections.append(Rejection(*where, field_name, value, expected))
             return False
+        self.blanked += [Rejection(*where, f, v, e, BLANKED) for f, v, e in row.blanked]
         row.ok = True
         self.rows[row.table].append({**row.values, "source_row": row.node.line})
         return True
@@ -652,8 +699,11 @@ class _Reader:
         found = [f.text for f in factors.all("AssessmentFactors")] if factors is not None else []
         for value in found:
             if not value:
-                row.problem("AssessmentFactors", "", "an assessment factor code in each <AssessmentFactors>")
-            self._code_value(row, "AssessmentFactors", value, "assessment_factors")
+                expected = "an assessment factor code in each <AssessmentFactors>"
+                row.bad_value("AssessmentFactors", "", expected)
+        # A factor outside the list is blanked (no measure reads factors): the others are kept.
+        found = [self._code_value(row, "AssessmentFactors", value, "assessment_factors") for value in found]
+        found = [value for value in found if value]
         row.values = {
             **self._keys(referral),
             "assessment_id": referral.new_id(f"{referral.values['referral_id']}/A:{start or '?'}"),
@@ -699,7 +749,7 @@ class _Reader:
         start = self._date(row, node, "CPPstartDate", required=True)
         previous = self._leaf(row, node, "NumberOfPreviousCPP")
         if previous and not re.fullmatch(r"[0-9]+", previous):
-            row.problem("NumberOfPreviousCPP", previous, "a whole number, 0 or more")
+            row.bad_value("NumberOfPreviousCPP", previous, "a whole number, 0 or more")
             previous = ""
         reviews = self._container(row, node, "Reviews")
         row.values = {
@@ -739,6 +789,7 @@ class _Reader:
                     "(text)",
                     text[:_MAX_NOTE_TEXT],
                     f"only elements inside <{tag}>, no loose text; the text was ignored and the row kept",
+                    NOTED,
                 )
             )
         for path, (count, line) in self.unknown.items():
@@ -753,6 +804,7 @@ class _Reader:
                     f"{count} found",
                     f"an element this importer reads; <{tag}> and its contents are not imported "
                     f"(first at line {line}), and nothing else was rejected because of it",
+                    NOTED,
                 )
             )
 
@@ -818,6 +870,7 @@ def parse_cin_census(path: Path, year: int | None = None) -> ParsedFile:
                 "Children",
                 f"{root.seen['Children']} found",
                 "one <Children> in <Message>; the children of all were read",
+                NOTED,
             )
         )
     reader.notes(tree.stray)
@@ -829,5 +882,6 @@ def parse_cin_census(path: Path, year: int | None = None) -> ParsedFile:
         tables=tables,
         read=dict(reader.read),
         rejections=reader.rejections,
+        blanked=reader.blanked,
         children=tables["cin_children"].loc[:, list(CHILDREN_COLUMNS)].reset_index(drop=True),
     )

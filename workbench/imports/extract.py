@@ -1,9 +1,15 @@
 """Read, validate and load an outcome extract: a folder of CSV tables (DESIGN.md section 3).
 
 Validation finds every problem, not just the first, and names the file, row, field, the value
-and what was expected. Row numbers are spreadsheet rows: the header is row 1, so the first
-record is row 2. A load is all-or-nothing: if any problem is found nothing is written, and a
-valid extract replaces the store's extract tables in one transaction.
+and what was expected. Row numbers are spreadsheet rows, as a person sees the file in Excel:
+the header is usually row 1, so the first record is row 2. A header below a title (as many
+reporting tools write one) is found and used, with a note, and rows keep their own numbers.
+A load is all-or-nothing: if any problem is found nothing is written, and a valid extract
+replaces the store's extract tables in one transaction.
+
+A code outside its list in a field that is neither a key, nor a reference, nor measured
+(``Field.measured``), nor required (the store holds required fields NOT NULL) is not a
+problem: the value is blanked, the row kept, and the value listed in ``Extract.notices``.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ import pyarrow.compute as pc
 from workbench.core.codes import code_list, codes, scale_ranges
 from workbench.core.model import EXTRACT_TABLES, Field, Kind, Table
 from workbench.core.provenance import sha256_file
-from workbench.imports.problems import Problem, refusal_report
+from workbench.imports.problems import NOTE, Problem, notice_lines, refusal_report
+from workbench.imports.report import BLANKED
 from workbench.imports.sources import (
     IDENTITY,
     TEXT,
@@ -40,16 +47,23 @@ _MONTH = r"\d{4}-(0[1-9]|1[0-2])"
 class ExtractError(ValueError):
     """An extract that cannot be loaded. ``problems`` lists every problem found."""
 
-    def __init__(self, folder: Path, problems: list[Problem]) -> None:
+    def __init__(self, folder: Path, problems: list[Problem], notices: list[Problem] = ()) -> None:
         self.folder = folder
         self.problems = problems
-        super().__init__(refusal_report(folder, problems, [spec.filename for spec in EXTRACT_TABLES]))
+        self.notices = list(notices)
+        tables = [spec.filename for spec in EXTRACT_TABLES]
+        super().__init__(refusal_report(folder, problems, tables, notices=self.notices))
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the problems as a DataFrame (file, row, field, value, expected)."""
-        return pd.DataFrame(
-            [p.__dict__ for p in self.problems], columns=["file", "row", "field", "value", "expected"]
-        )
+        """Return the problems, then the notices, as a DataFrame for the officer's CSV."""
+        return problems_frame([*self.problems, *self.notices])
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Return problems or notices as a DataFrame, for the officer's CSV."""
+    return pd.DataFrame(
+        [p.__dict__ for p in problems], columns=["file", "row", "field", "value", "expected", "action"]
+    )
 
 
 @dataclass
@@ -61,6 +75,13 @@ class Extract:
     fingerprint: str
     file_hashes: dict[str, str] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)  # encoding detected per CSV file
+    #: What was read with a note (a header found below a title) or blanked (a code outside its
+    #: list in a field nothing needs): none of it stops the load, all of it is reported.
+    notices: list[Problem] = field(default_factory=list)
+
+    def notice_lines(self) -> list[str]:
+        """Return the notices as report lines, each cause once (empty when there are none)."""
+        return notice_lines(self.notices)
 
     def row_counts(self) -> dict[str, int]:
         """Return the number of records in each table."""
@@ -78,9 +99,10 @@ class Extract:
         frame = self.frames[spec.name]
         source = frame.attrs.get("source", spec.filename)
         sha = self.file_hashes.get(source.split(" [")[0], "")
+        first = frame.attrs.get("header_row", 1) + 1  # the spreadsheet row of the first record
         for start in range(0, len(frame), chunk_size):
             chunk = frame.iloc[start : start + chunk_size]
-            rows = range(start + 2, start + 2 + len(chunk))  # spreadsheet rows: the header is 1
+            rows = range(start + first, start + first + len(chunk))
             for values, row in zip(store_tuples(spec, chunk), rows, strict=True):
                 yield (*values, source, sha, row)
 
@@ -102,26 +124,38 @@ def _first_rows(path: Path, encoding: str) -> list[list[str]]:
         return [row for _, row in zip(range(HEADER_SEARCH_ROWS), csv.reader(handle), strict=False)]
 
 
-def header_problem(label: str, rows: list[list[str]], spec: Table, mapping: ExtractMapping) -> Problem | None:
-    """Return the one problem to report when the header is not on row 1, else None.
+def find_header(
+    label: str, rows: list[list[str]], spec: Table, mapping: ExtractMapping
+) -> tuple[int | None, Problem | None]:
+    """Return (the header's row, a note or problem about it) for the first ``rows`` of a file.
 
     A row 1 that holds any of the expected columns is the header (its faults are reported
-    column by column). Otherwise the first of ``rows`` that holds every expected column is
-    named, so the title rows above it can be deleted; if none does, the columns seen are named.
+    column by column). Otherwise the first row that holds every expected column is the header,
+    and the note names the rows skipped above it. If no row does, the header row is None and
+    one problem names the columns seen on row 1.
     """
     settings = mapping.table(spec.name)
     expected = [settings.columns.get(column, column) for column in spec.columns]
     cells = [[cell.strip().lstrip("\ufeff") for cell in row] for row in rows]
     if not cells or set(expected) & set(cells[0]):
-        return None
-    seen = ", ".join(cell for cell in cells[0] if cell) or "nothing"
+        return 1, None
     found = next((n for n, row in enumerate(cells, start=1) if set(expected) <= set(row)), None)
-    columns = ", ".join(expected)
-    if found is not None:
-        return Problem(label, 1, "", seen, f"the header on row 1; it is on row {found} ({columns}): delete "
-                       f"the {found - 1} row(s) above it, such as a title, and load again")  # fmt: skip
-    return Problem(label, 1, "", seen, f"a header row with the columns {columns}; none of the first "
-                   f"{len(cells)} rows has them (row 1 has: {seen})")  # fmt: skip
+    if found is None:
+        seen = ", ".join(cell for cell in cells[0] if cell) or "nothing"
+        columns = ", ".join(expected)
+        wanted = f"a header row with the columns {columns}; none of the first {len(cells)} rows has them"
+        return None, Problem(label, 1, "", seen, f"{wanted} (row 1 has: {seen})")
+    skipped = ", ".join(repr(", ".join(c for c in row if c)) for row in cells[: found - 1])
+    which = f"row 1 ({skipped}) was" if found == 2 else f"rows 1–{found - 1} ({skipped}) were"
+    note = f"the header is on row {found}; {which} skipped"
+    return found, Problem(label, found, "", "", note, NOTE)
+
+
+def _sheet_below_title(sheet: pd.DataFrame, header_row: int) -> pd.DataFrame:
+    """Return a sheet read with row 1 as header, re-read with ``header_row`` as its header."""
+    header = [str(cell).strip() for cell in sheet.iloc[header_row - 2]]
+    body = sheet.iloc[header_row - 1 :]
+    return pd.DataFrame(body.to_numpy(), columns=header, dtype=TEXT).reset_index(drop=True)
 
 
 def _sheet_source(
@@ -138,10 +172,14 @@ def _sheet_source(
         problems.append(Problem(label, None, "", "", f"a header row; the sheet is empty (header: {header})"))
         return None
     rows = [list(sheet.columns), *sheet.head(HEADER_SEARCH_ROWS - 1).astype(str).values.tolist()]
-    misplaced = header_problem(label, rows, spec, mapping)
-    if misplaced is not None:
-        problems.append(misplaced)
+    header_row, finding = find_header(label, rows, spec, mapping)
+    if finding is not None:
+        problems.append(finding)
+    if header_row is None:
         return None
+    if header_row > 1:
+        sheet = _sheet_below_title(sheet, header_row)
+    sheet.attrs["header_row"] = header_row
     return sheet
 
 
@@ -176,9 +214,10 @@ def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem]
         try:
             encoding = detect_encoding(path)
             encodings[path.name] = encoding
-            misplaced = header_problem(path.name, _first_rows(path, encoding), spec, mapping)
-            if misplaced is not None:
-                problems.append(misplaced)  # one message, not one for every row under a wrong header
+            header_row, finding = find_header(path.name, _first_rows(path, encoding), spec, mapping)
+            if finding is not None:
+                problems.append(finding)  # a note, or one problem rather than one for every row
+            if header_row is None:
                 yield spec, path.name, None
                 continue
             frame = read_text_csv(
@@ -187,7 +226,9 @@ def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem]
                     Problem(file, row, "", text, expected)
                 ),
                 encoding,
+                skip_rows=header_row - 1,
             )
+            frame.attrs["header_row"] = header_row
         except (UnicodeDecodeError, pa.ArrowInvalid, csv.Error) as error:
             problems.append(Problem(path.name, None, "", "", f"a CSV file ({error})"))
             yield spec, path.name, None
@@ -214,28 +255,50 @@ def read_extract(
             frames[spec.name] = _empty(spec)
             frames[spec.name].attrs["unread"] = True  # rows naming this table are counted, not listed
             continue
+        header_row = raw.attrs.get("header_row", 1)
         frame = apply_mapping(raw, spec.name, mapping)
         for column in frame.columns:
             if column not in spec.columns:
                 problems.append(
-                    Problem(label, 1, column, column, f"only the columns {', '.join(spec.columns)}")
+                    Problem(label, header_row, column, column, f"only the columns {', '.join(spec.columns)}")
                 )
         for column in spec.columns:
             if column not in frame.columns:
-                problems.append(Problem(label, 1, column, "", f"a column named '{column}' in the header"))
+                problems.append(
+                    Problem(label, header_row, column, "", f"a column named '{column}' in the header")
+                )
                 frame[column] = ""
         frame = frame[spec.columns].astype(TEXT)
+        frame.attrs["header_row"] = header_row
         if source.is_file():
             # Never evaluate, never load a formula: it could run in someone's spreadsheet later.
             for column in spec.columns:
                 formula = frame[column].str.startswith("=")
                 problems += [
-                    Problem(label, row, column, frame[column].iloc[row - 2], "a value, not a formula")
+                    Problem(label, row + header_row - 1, column, frame[column].iloc[row - 2],
+                            "a value, not a formula")
                     for row in _row_numbers(formula)
-                ]
+                ]  # fmt: skip
         frame.attrs["source"] = label
         frames[spec.name] = frame
     return frames, problems
+
+
+def _file_rows(problems: list[Problem], frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Return ``problems`` with rows numbered as in the file, whose header may be below a title."""
+    offsets = {spec.filename: frames[spec.name].attrs.get("header_row", 1) - 1 for spec in EXTRACT_TABLES}
+    return [
+        replace(p, row=p.row + offsets[p.file]) if p.row is not None and offsets.get(p.file) else p
+        for p in problems
+    ]
+
+
+def _blank_values(frames: dict[str, pd.DataFrame], blanked: list[Problem]) -> None:
+    """Empty each blanked value in its frame (rows are still numbered from the frame here)."""
+    by_table = {spec.filename: spec.name for spec in EXTRACT_TABLES}
+    for problem in blanked:
+        frame = frames[by_table[problem.file]]
+        frame.loc[frame.index[problem.row - 2], problem.field] = ""
 
 
 def _name_sources(problems: list[Problem], frames: dict[str, pd.DataFrame]) -> list[Problem]:
@@ -276,13 +339,24 @@ def _row_numbers(mask: pd.Series) -> list[int]:
     return [int(i) + 2 for i in mask[mask].index]
 
 
+def blankable(spec: Table, fld: Field) -> bool:
+    """Return whether a code outside its list is blanked (row kept) rather than refused.
+
+    Only where nothing needs the field: not a key, not a reference, not read by a measure, and
+    not required (the store holds a required field NOT NULL, so a blank would not load).
+    """
+    needed = fld.measured or fld.required or fld.name in spec.key or fld.references is not None
+    return fld.kind in (Kind.CODE, Kind.YN) and not needed
+
+
 def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
     found: list[Problem] = []
     empty = text == ""
 
-    def report(bad: pd.Series, expected: str) -> None:
+    def report(bad: pd.Series, expected: str, blank: bool = False) -> None:
+        action = BLANKED if blank else "problem"
         for row in _row_numbers(bad):
-            found.append(Problem(spec.filename, row, fld.name, text.iloc[row - 2], expected))
+            found.append(Problem(spec.filename, row, fld.name, text.iloc[row - 2], expected, action))
 
     if fld.required or fld.name in spec.key:
         report(empty, f"a value ({fld.expects}); this field is required")
@@ -294,7 +368,7 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
     elif fld.kind is Kind.MONTH:
         report(present & ~text.str.fullmatch(_MONTH), fld.expects)
     elif fld.kind is Kind.YN:
-        report(present & ~_is_in(text, ["Y", "N"]), fld.expects)
+        report(present & ~_is_in(text, ["Y", "N"]), fld.expects, blankable(spec, fld))
     elif fld.kind is Kind.INT:
         report(present & ~text.str.fullmatch(r"-?\d+"), fld.expects)
     elif fld.kind is Kind.SCORE:
@@ -304,6 +378,7 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
         report(
             present & ~_is_in(text, list(allowed)),
             f"one of {', '.join(allowed)} (data/codes/{fld.codes}.csv)",
+            blankable(spec, fld),
         )
     return found
 
@@ -477,10 +552,14 @@ def validate_extract(
     """
     source = Path(source)
     encodings: dict[str, str] = {}
-    frames, problems = read_extract(source, mapping, encodings)
-    problems += _name_sources(validate_frames(frames, on_step), frames)
+    frames, found = read_extract(source, mapping, encodings)
+    checked = validate_frames(frames, on_step)
+    _blank_values(frames, [p for p in checked if p.action == BLANKED])
+    found += _name_sources(_file_rows(checked, frames), frames)
+    problems = [p for p in found if p.action not in (BLANKED, NOTE)]
+    notices = [p for p in found if p.action in (BLANKED, NOTE)]
     if problems:
-        raise ExtractError(source, problems)
+        raise ExtractError(source, problems, notices)
     files = (
         [source]
         if source.is_file()
@@ -492,7 +571,7 @@ def validate_extract(
     fingerprint = hashlib.sha256(
         "".join(f"{name}:{digest}\n" for name, digest in sorted(hashes.items())).encode()
     ).hexdigest()
-    return Extract(source, frames, fingerprint, hashes, encodings)
+    return Extract(source, frames, fingerprint, hashes, encodings, notices)
 
 
 def store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:

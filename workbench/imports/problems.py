@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from workbench.imports.report import BLANKED, blanked_reason
+
+#: The action of a finding that is neither a problem nor a blanked value: the file was read.
+NOTE = "note"
+
 #: How many rows a grouped problem names before it says "and N more".
 ROWS_NAMED = 5
 
@@ -25,8 +30,17 @@ class Problem:
     field: str
     value: str
     expected: str
+    #: ``problem`` (the extract cannot be loaded until it is fixed) or ``blanked`` (a code outside
+    #: its list in a field nothing needs: the value is left empty and the row kept), or ``note``.
+    action: str = "problem"
 
     def __str__(self) -> str:
+        if self.action == BLANKED:
+            shown = f"value {self.value!r}" if self.value != "" else "the empty value"
+            where = f"{self.file}, row {self.row}, field '{self.field}'"
+            return f"{where}: blanked: {shown} {blanked_reason(self.field, self.expected)}; row kept"
+        if self.action == NOTE:
+            return f"{self.file}: {self.expected}"
         if self.row is None:
             field_part = f", field '{self.field}'" if self.field else ""
             return f"{self.file}{field_part}: expected {self.expected}"
@@ -70,14 +84,17 @@ class ProblemGroup:
         what = "empty" if values == [""] else f"values such as {', '.join(repr(v) for v in values[:3])}"
         field_part = f"'{first.field}' is " if first.field else ""
         where = f" in {self.count:,} rows ({row_ranges(rows)})" if rows else f" {self.count:,} times"
+        if first.action == BLANKED:
+            reason = blanked_reason(first.field, first.expected, many=True)
+            return f"{first.file}: '{first.field}' holds {what}{where}, which {reason}: blanked, rows kept"
         return f"{first.file}: {field_part}{what}{where}; expected {first.expected}"
 
 
 def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
     """Group problems by file, field and expectation, in the order they were first found."""
-    groups: dict[tuple[str, str, str], list[Problem]] = {}
+    groups: dict[tuple[str, str, str, str], list[Problem]] = {}
     for problem in problems:
-        groups.setdefault((problem.file, problem.field, problem.expected), []).append(problem)
+        groups.setdefault((problem.file, problem.field, problem.expected, problem.action), []).append(problem)
     return [ProblemGroup(tuple(members)) for members in groups.values()]
 
 
@@ -89,10 +106,22 @@ def fix_first(groups: list[ProblemGroup], top: int = 3) -> list[ProblemGroup]:
     return sorted(groups, key=lambda g: (g.problems[0].row not in (None, 1), -g.count))[:top]
 
 
-def refusal_report(folder: object, problems: list[Problem], tables: list[str], shown: int = 20) -> str:
+def notice_lines(notices: list[Problem], shown: int = 20) -> list[str]:
+    """Return the lines that list what was read with a note or blanked, each cause once."""
+    groups = group_problems(notices)
+    lines = [f"  - {group}" for group in groups[:shown]]
+    if len(groups) > shown:
+        lines.append(f"  ... and {len(groups) - shown:,} more groups")
+    return lines
+
+
+def refusal_report(
+    folder: object, problems: list[Problem], tables: list[str], shown: int = 20, notices: list[Problem] = ()
+) -> str:
     """Write the report of a refused extract: a ten-second summary, then each problem group.
 
     ``tables`` are the files the extract should hold, in order; a table with no problem is "read".
+    ``notices`` (headers found below a title, values that would be blanked) follow the problems.
     """
     groups = group_problems(problems)
     troubled = list(dict.fromkeys(p.file for p in problems))
@@ -119,4 +148,7 @@ def refusal_report(folder: object, problems: list[Problem], tables: list[str], s
         lines += [f"  - {group}" for group in groups[:shown]]
         if len(groups) > shown:
             lines.append(f"  ... and {len(groups) - shown:,} more groups")
+    if notices:
+        lines.append("  Read with a note, or blanked (these alone would not refuse the extract):")
+        lines += notice_lines(list(notices), shown)
     return "\n".join(lines)

@@ -154,18 +154,25 @@ def detect_encoding(path: Path) -> str:
 
 
 def read_text_csv(
-    path: Path, on_ragged: Callable[[int | None, str, str], None] | None = None, encoding: str | None = None
+    path: Path,
+    on_ragged: Callable[[int | None, str, str], None] | None = None,
+    encoding: str | None = None,
+    skip_rows: int = 0,
 ) -> pd.DataFrame:
     """Read a CSV with every column as text, empty cells as ``""``, straight into Arrow strings.
 
     pyarrow reads without building a Python object per cell, which keeps a multi-gigabyte
     extract within memory. The encoding is detected unless given. A row with more or fewer
     fields than the header is passed to ``on_ragged(row, text, expected)`` (the extract will be
-    refused), never padded or cut silently.
+    refused), never padded or cut silently. ``skip_rows`` rows above the header (a title) are
+    skipped; ragged rows keep their numbers in the file.
     """
     encoding = encoding or detect_encoding(path)
     with path.open(newline="", encoding=encoding) as handle:
-        header = next(csv.reader(handle), [])
+        records = csv.reader(handle)
+        for _ in range(skip_rows):
+            next(records, None)
+        header = next(records, [])
     ragged: list = []
 
     def read(use_threads: bool) -> pa.Table:
@@ -178,7 +185,9 @@ def read_text_csv(
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(
-                use_threads=use_threads, encoding="utf8" if encoding == "utf-8-sig" else encoding
+                use_threads=use_threads,
+                encoding="utf8" if encoding == "utf-8-sig" else encoding,
+                skip_rows=skip_rows,
             ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(

@@ -15,9 +15,12 @@ Decisions:
 
 - **Rows.** A row is accepted (kept in ``tables[table]`` as text, dates as ISO
   ``yyyy-mm-dd``, codes upper-cased, values stripped, plus ``source_row``) or rejected with one
-  :class:`Rejection` per problem. So ``read[t] == len(tables[t]) + distinct rejected rows of t``,
-  where a rejected row is identified by ``(table, sheet, row)``. Records that are completely
-  empty (a blank line, or only commas) carry no data and are skipped without being counted.
+  :class:`Rejection` per problem. Only a problem in CHILD or in a column a measure reads
+  (``measured: true`` in the YAML) rejects the row; a value that cannot be used in any other
+  column is blanked, the row kept, and the value reported in ``ParsedFile.blanked``. So
+  ``read[t] == len(tables[t]) + distinct rejected rows of t``, where a rejected row is
+  identified by ``(table, sheet, row)``. Records that are completely empty (a blank line, or
+  only commas) carry no data and are skipped without being counted.
   A CSV row with too few or too many fields (a file cut mid-row, a stray comma) is rejected as
   a whole, with the field count, rather than guessing which value is which.
 - **Rows in XML.** ``source_row`` and ``Rejection.row`` are the line of the row's element
@@ -66,7 +69,7 @@ import pyarrow.compute as pc
 import yaml
 
 from workbench.core.codes import DATA_DIR, code_list
-from workbench.imports.report import ParsedFile, Rejection
+from workbench.imports.report import BLANKED, ParsedFile, Rejection, blank
 from workbench.imports.ssda903_columns import (
     Progress,
     Tokens,
@@ -133,6 +136,12 @@ class _Column:
     codes: _CodeList | None
     minimum: int | None
     maximum: int | None
+    measured: bool = False  # a measure reads it (``measured: true`` in the YAML)
+
+    @property
+    def needed(self) -> bool:
+        """Whether a row is rejected when this value cannot be used (the key, or a measured column)."""
+        return self.kind == "child_id" or self.measured
 
 
 @dataclass(frozen=True)
@@ -192,6 +201,7 @@ def _spec() -> _Spec:
                     codes,
                     rule.get("min"),
                     rule.get("max"),
+                    bool(rule.get("measured", False)),
                 )
             )
         tables[table] = tuple(built)
@@ -203,6 +213,11 @@ def _spec() -> _Spec:
         latest_year=int(raw["dates"]["latest_year"]),
         xml=raw["xml"],
     )
+
+
+def needed_columns() -> dict[str, list[str]]:
+    """Return, per SSDA903 table, the columns a row cannot be kept without: CHILD and the measured."""
+    return {table: [c.name for c in columns if c.needed] for table, columns in _spec().tables.items()}
 
 
 def table_columns() -> dict[str, list[str]]:
@@ -325,6 +340,7 @@ class _Collector:
     accepted: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     extras: dict[str, list[str]] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    blanked: list[Rejection] = field(default_factory=list)
 
     def start_table(self, table: str, extras: Iterable[str] = ()) -> None:
         self.read.setdefault(table, 0)
@@ -354,17 +370,21 @@ class _Collector:
         self.start_table(table, extras)
         self.read[table] += 1
         found = list(problems)
+        blanked: list[tuple[str, str, str]] = []
         clean: dict[str, object] = {}
         for column in _spec().tables[table]:
             raw = values.get(column.name, "")
             normalised, expected = _check_value(column, raw, self.year)
             if expected is not None:
-                found.append((column.name, raw.strip(), expected))
+                (found if column.needed else blanked).append((column.name, raw.strip(), expected))
+                normalised = normalised if column.needed else ""
             clean[column.name] = normalised
         if found:
-            for field_, value, expected in found:
+            for field_, value, expected in found + blanked:  # a rejected row: every problem is a reason
                 self.reject(table, row, sheet, field_, value, expected)
             return
+        where = (self.path.name, sheet, row, table)
+        self.blanked += [Rejection(*where, f, v, e, BLANKED) for f, v, e in blanked]
         clean.update({name: value.strip() for name, value in extras.items()})
         clean[SOURCE_ROW] = row
         if self.xml:
@@ -390,6 +410,7 @@ class _Collector:
             tables=tables,
             read=dict(self.read),
             rejections=list(self.rejections),
+            blanked=list(self.blanked),
             children=_children(tables),
         )
 
@@ -527,13 +548,7 @@ def _checked_table(
             on_progress(next(done), steps)
 
     checked = check_table(specs, raw, year, _spec(), step)
-    found: list[tuple[int, int, Rejection]] = []
-    for order, (column, result) in enumerate(zip(specs, checked, strict=True)):
-        for at in np.flatnonzero(result.bad):
-            value = result.stripped[int(at)].as_py()
-            row = int(tokens.rows[at])
-            found.append((row, order, Rejection(path.name, "", row, table, column.name, value,
-                                                expected_at(result, int(at)))))  # fmt: skip
+    bad, found, blanked = _sort_problems(path, table, specs, checked, tokens.rows)
     for row, record in tokens.odd:
         found.append((row, 0, _wrong_width(path, table, row, header, record)))
     read = len(tokens.rows) + len(tokens.odd)
@@ -543,9 +558,7 @@ def _checked_table(
         expected = f"well-formed CSV ({error}); rows after this one were not read"
         found.append((row, 0, Rejection(path.name, "", row, table, "", "", expected)))
     found.sort(key=lambda item: (item[0], item[1]))
-    bad = np.zeros(len(tokens.rows), dtype=bool)
-    for result in checked:
-        bad |= result.bad
+    blanked.sort(key=lambda item: (item[0], item[1]))
     keep = pa.array(~bad)
     frame = pd.DataFrame(
         {column.name: pd.Series(result.values.filter(keep), dtype="str")
@@ -570,8 +583,37 @@ def _checked_table(
         tables=tables,
         read={table: read},
         rejections=[rejection for _, _, rejection in found],
+        blanked=[rejection for _, _, rejection in blanked],
         children=_children(tables),
     )
+
+
+def _sort_problems(
+    path: Path, table: str, specs: Sequence[_Column], checked: list, rows: np.ndarray
+) -> tuple[np.ndarray, list[tuple[int, int, Rejection]], list[tuple[int, int, Rejection]]]:
+    """Return (rows rejected, their problems, values blanked in kept rows) for checked columns.
+
+    Only CHILD and measured columns reject a row; a bad value elsewhere is emptied in
+    ``checked`` and reported as blanked (or, in a row rejected anyway, as one more reason).
+    """
+    bad = np.zeros(len(rows), dtype=bool)
+    for column, result in zip(specs, checked, strict=True):
+        if column.needed:
+            bad |= result.bad
+    found: list[tuple[int, int, Rejection]] = []
+    blanked: list[tuple[int, int, Rejection]] = []
+    for order, (column, result) in enumerate(zip(specs, checked, strict=True)):
+        for at in np.flatnonzero(result.bad):
+            value = result.stripped[int(at)].as_py()
+            row = int(rows[at])
+            rejection = Rejection(path.name, "", row, table, column.name, value, expected_at(result, int(at)))
+            if bad[at]:
+                found.append((row, order, rejection))
+            else:
+                blanked.append((row, order, blank(rejection)))
+        if not column.needed and result.bad.any():
+            result.values = pc.if_else(pa.array(result.bad), "", result.values)
+    return bad, found, blanked
 
 
 def _wrong_width(path: Path, table: str, number: int, header: list[str], record: list[str]) -> Rejection:

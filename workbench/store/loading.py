@@ -20,6 +20,7 @@ from workbench.core.progress import CHECKING, STORING, ImportProgress, OnProgres
 from workbench.core.provenance import sha256_file
 from workbench.imports.checking import check_files, is_refused
 from workbench.imports.extract import validate_extract
+from workbench.imports.problems import Problem
 from workbench.imports.report import ParsedFile
 from workbench.imports.sources import (
     IDENTITY,
@@ -37,6 +38,8 @@ class LoadResult:
     status: str
     fingerprint: str
     rows: dict[str, int]
+    #: What was loaded with a note (a header below a title) or blanked: reported, never silent.
+    notices: tuple[Problem, ...] = ()
 
 
 #: Steps :func:`load_extract` reports: each table checked, then each table written.
@@ -71,7 +74,7 @@ def load_extract(
     extract = validate_extract(folder, step, mapping)
     latest = store.latest_load()
     if latest and latest["fingerprint"] == extract.fingerprint:
-        return LoadResult("unchanged", extract.fingerprint, extract.row_counts())
+        return LoadResult("unchanged", extract.fingerprint, extract.row_counts(), tuple(extract.notices))
     stored = counter(folder, STORING, sum(extract.row_counts().values()), "row", on_progress)
     store.replace_extract(
         {spec.name: extract.store_rows(spec) for spec in EXTRACT_TABLES},
@@ -80,7 +83,7 @@ def load_extract(
         on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
         on_rows=stored if on_progress else None,
     )
-    return LoadResult("loaded", extract.fingerprint, extract.row_counts())
+    return LoadResult("loaded", extract.fingerprint, extract.row_counts(), tuple(extract.notices))
 
 
 @dataclass
