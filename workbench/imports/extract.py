@@ -41,10 +41,11 @@ _MONTH = r"\d{4}-(0[1-9]|1[0-2])"
 class ExtractError(ValueError):
     """An extract that cannot be loaded. ``problems`` lists every problem found."""
 
-    def __init__(self, folder: Path, problems: list[Problem]) -> None:
+    def __init__(self, folder: Path, problems: list[Problem], files: list[str] | None = None) -> None:
         self.folder = folder
         self.problems = problems
-        super().__init__(refusal_report(folder, problems, [spec.filename for spec in EXTRACT_TABLES]))
+        files = files if files is not None else [spec.filename for spec in EXTRACT_TABLES]
+        super().__init__(refusal_report(folder, problems, files))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the problems as a DataFrame (file, row, field, value, expected)."""
@@ -497,9 +498,10 @@ def validate_extract(
     frames, problems, records = read_extract(source, mapping, encodings)
     checked = trace_problems(validate_frames(frames, on_step), records, mapping.forms)
     problems += _name_sources(checked, frames)
-    if problems:
-        raise ExtractError(source, problems)
     files = [source] if source.is_file() else _source_files(source, mapping)
+    if problems:
+        # The report names the files as read (the form-answer export, not the tables it makes).
+        raise ExtractError(source, problems, None if source.is_file() else [path.name for path in files])
     if mapping.path is not None:
         files.append(mapping.path)  # the same files read through another mapping are another extract
     hashes = {path.name: sha256_file(path) for path in files}

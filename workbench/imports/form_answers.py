@@ -78,7 +78,8 @@ def _header_problems(label: str, frame: pd.DataFrame, forms: FormAnswerMapping) 
     meanings = {getattr(forms, role): meaning for role, meaning in ROLES.items()}
     for column in forms.required_columns:
         if column not in frame.columns:
-            meaning = meanings.get(column, "a value the mapping reads from every row of a form")
+            gives = forms.fed_by(column)
+            meaning = meanings.get(column, f"the mapping reads it once per form for {', '.join(gives)}")
             found.append(
                 Problem(label, 1, column, "", f"a column named '{column}' in the header ({meaning})")
             )
@@ -274,12 +275,13 @@ def _expected(problem: Problem, spec: Table, settings: FormTable, date_format: s
         return problem.expected
     fld = spec.field(problem.field)
     expected = problem.expected
-    if fld.kind is Kind.CODE and expected.startswith("one of ") and settings.values.get(fld.name):
-        words = ", ".join(settings.values[fld.name])
-        expected = f"one of the answers the mapping translates ({words}), or a code: {expected[7:]}"
-    elif fld.kind is Kind.DATE and date_format and expected == fld.expects:
+    where = f"{spec.name}.{fld.name}"
+    translated = settings.values.get(fld.name)
+    if translated and fld.kind in (Kind.CODE, Kind.YN) and not expected.startswith("a value"):
+        return f"one of the answers the mapping translates for {where}: {', '.join(translated)}"
+    if fld.kind is Kind.DATE and date_format and expected == fld.expects:
         expected = f"a date written {_date_words(date_format)}"
-    return f"{expected} (for {spec.name}.{fld.name})"
+    return f"{expected} (for {where})"
 
 
 def _traced(problem: Problem, records: FormRecords, settings: FormTable, date_format: str | None) -> Problem:

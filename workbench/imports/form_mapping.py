@@ -70,6 +70,15 @@ class FormAnswerMapping:
             named += settings.columns.values()
         return list(dict.fromkeys(named))
 
+    def fed_by(self, column: str) -> list[str]:
+        """Return the extract columns (``table.column``) the export's ``column`` gives, once per form."""
+        return [
+            f"{name}.{target}"
+            for name, settings in self.tables.items()
+            for target, source in settings.columns.items()
+            if source == column
+        ]
+
     def table_of_form_type(self) -> dict[str, str]:
         """Return each form type the mapping names, with the table it feeds."""
         return {kind: name for name, t in self.tables.items() for kind in t.form_types}
