@@ -83,15 +83,25 @@ def test_every_headline_figure_is_identical(forms_store, plain_data, by):
     pd.testing.assert_frame_equal(figures(ServiceData(forms_store), by), expected)
 
 
-def test_a_mapping_with_one_translation_wrong_breaks_the_round_trip(tmp_path, export, plain_data):
+def round_trip_differs(extract: Path, mapping_file: Path, folder: Path) -> bool:
+    """Return whether any figure differs once ``extract`` goes through form answers and ``mapping_file``."""
+    write_form_answer_export(extract, folder / "export")
+    plain = Store(f"sqlite:///{folder / 'plain.sqlite'}")
+    load_extract(plain, extract)
+    forms = Store(f"sqlite:///{folder / 'forms.sqlite'}")
+    load_extract(forms, folder / "export", mapping=ExtractMapping.load(mapping_file))
+    try:
+        pd.testing.assert_frame_equal(figures(ServiceData(forms)), figures(ServiceData(plain)))
+    except AssertionError:
+        return True
+    return False
+
+
+def test_a_mapping_with_one_translation_wrong_breaks_the_round_trip(tmp_path, handworked_dir):
+    # The hand-worked extract keeps this quick; the comparison is the one used on the demo above.
+    assert not round_trip_differs(handworked_dir, MAPPING_FILE, tmp_path / "right")
     raw = yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
     status = raw["form_answers"]["tables"]["outcomes"]["values"]["status"]
-    status["Achieved"], status["Partly achieved"] = "partly_achieved", "achieved"  # swapped
+    status["Achieved"], status["Partly achieved"] = "partly_achieved", "achieved"  # swapped: valid, but wrong
     (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    store = Store(f"sqlite:///{tmp_path / 'wrong.sqlite'}")
-    load_extract(store, export, mapping=ExtractMapping.load(tmp_path / "wrong.yaml"))  # valid, but wrong
-    with pytest.raises(AssertionError):
-        pd.testing.assert_frame_equal(figures(ServiceData(store)), figures(plain_data))
-    wrong = figures(ServiceData(store)).set_index("measure")
-    right = figures(plain_data).set_index("measure")
-    assert wrong.loc["achieved", "value"] != right.loc["achieved", "value"]
+    assert round_trip_differs(handworked_dir, tmp_path / "wrong.yaml", tmp_path / "wrong")

@@ -103,26 +103,31 @@ def _header_problems(label: str, frame: pd.DataFrame, forms: FormAnswerMapping) 
 # Checks on the long rows
 
 
-def _rows_where(mask: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return rows[np.asarray(mask, dtype=bool)]
+#: The export's columns as arrays of Python strings: filtering and comparing them in numpy is
+#: far faster than going through pandas' Arrow strings for every step of the pivot.
+Columns = dict[str, np.ndarray]
 
 
-def _form_type_problems(label: str, export: pd.DataFrame, rows: np.ndarray,
+def _take(columns: Columns, keep: np.ndarray) -> Columns:
+    return {name: values[keep] for name, values in columns.items()}
+
+
+def _form_type_problems(label: str, export: Columns, rows: np.ndarray,
                         forms: FormAnswerMapping) -> tuple[list[Problem], np.ndarray]:  # fmt: skip
     """Report rows of a form type the mapping does not name; return them with a mask of the rows kept."""
-    kinds = export[forms.form_type]
+    kinds = pd.Series(export[forms.form_type])
     named = list(forms.table_of_form_type())
     unknown = ~kinds.isin([*named, *forms.ignore_form_types]).to_numpy()
-    blank_form = (export[forms.form] == "").to_numpy()
+    blank_form = export[forms.form] == ""
     expected = (f"a form type the mapping names ({', '.join(named)}), or one listed under "
                 "form_answers: ignore_form_types")  # fmt: skip
     found = [
-        Problem(label, int(r), forms.form_type, kinds.iloc[r - 2], expected)
-        for r in _rows_where(unknown, rows)
+        Problem(label, int(rows[i]), forms.form_type, kinds.iloc[i], expected)
+        for i in np.flatnonzero(unknown)
     ]
     found += [
-        Problem(label, int(r), forms.form, "", "a form identifier: every answer belongs to a form")
-        for r in _rows_where(blank_form & ~unknown, rows)
+        Problem(label, int(rows[i]), forms.form, "", "a form identifier: every answer belongs to a form")
+        for i in np.flatnonzero(blank_form & ~unknown)
     ]
     return found, ~unknown & ~blank_form & kinds.isin(named).to_numpy()
 
@@ -134,7 +139,7 @@ def _first_positions(codes: np.ndarray) -> np.ndarray:
 
 
 def _steady_problems(
-    label: str, export: pd.DataFrame, rows: np.ndarray, forms: FormAnswerMapping
+    label: str, export: Columns, rows: np.ndarray, forms: FormAnswerMapping
 ) -> list[Problem]:
     """Report a form whose type, person or date (any column read once per form) changes from row to row."""
     codes, _ = pd.factorize(export[forms.form])
@@ -142,7 +147,7 @@ def _steady_problems(
     found = []
     per_answer = (forms.form, forms.form_type, forms.question, forms.answer)
     for column in [forms.form_type, *(c for c in forms.required_columns if c not in per_answer)]:
-        values = export[column].to_numpy(dtype=object)
+        values = export[column]
         differs = values != values[first]
         found += [
             Problem(label, int(rows[i]), column, values[i],
@@ -156,68 +161,95 @@ def _steady_problems(
 # The pivot
 
 
-def _question_problems(label: str, part: pd.DataFrame, rows: np.ndarray, settings: FormTable,
+@dataclass
+class _Part:
+    """The answers on the forms of one table, numbered: each form and each question by a code."""
+
+    columns: Columns
+    rows: np.ndarray  # the export row of each answer
+    forms: np.ndarray  # form codes, 0..n-1 in order of first appearance
+    questions: np.ndarray  # question codes, indexes into ``asked``
+    asked: pd.Index  # the question codes found on these forms
+
+    @classmethod
+    def of(cls, columns: Columns, rows: np.ndarray, forms: FormAnswerMapping) -> _Part:
+        form_codes, _ = pd.factorize(columns[forms.form])
+        question_codes, asked = pd.factorize(columns[forms.question])
+        return cls(columns, rows, form_codes, question_codes, pd.Index(asked))
+
+
+def _question_problems(label: str, part: _Part, settings: FormTable,
                        forms: FormAnswerMapping) -> tuple[list[Problem], np.ndarray]:  # fmt: skip
     """Report unknown questions and second answers; return them with a mask of the answers to use."""
-    questions = part[forms.question]
     named = list(settings.questions.values())
-    unknown = ~questions.isin([*named, *settings.ignore_questions]).to_numpy()
-    listed = ", ".join(named)
-    expected = (f"a question the mapping names for {settings.table} forms ({listed}), "
+    known = part.asked.isin([*named, *settings.ignore_questions])[part.questions]
+    used = part.asked.isin(named)[part.questions]
+    expected = (f"a question the mapping names for {settings.table} forms ({', '.join(named)}), "
                 "or one listed under its ignore_questions")  # fmt: skip
-    found = [Problem(label, int(r), forms.question, questions.iloc[i], expected)
-             for i, r in zip(np.flatnonzero(unknown), _rows_where(unknown, rows), strict=True)]  # fmt: skip
-    used = questions.isin(named).to_numpy()
-    twice = used & part.duplicated([forms.form, forms.question], keep="first").to_numpy()
+    questions, answers = part.columns[forms.question], part.columns[forms.answer]
+    found = [Problem(label, int(part.rows[i]), forms.question, questions[i], expected)
+             for i in np.flatnonzero(~known)]  # fmt: skip
+    pair = part.forms.astype(np.int64) * max(len(part.asked), 1) + part.questions
+    twice = used & pd.Series(pair).duplicated(keep="first").to_numpy()
     found += [
-        Problem(label, int(r), questions.iloc[i], part[forms.answer].iloc[i],
+        Problem(label, int(part.rows[i]), questions[i], answers[i],
                 "one answer to each question on a form; this form answered it on an earlier row too")
-        for i, r in zip(np.flatnonzero(twice), _rows_where(twice, rows), strict=True)
+        for i in np.flatnonzero(twice)
     ]  # fmt: skip
     return found, used & ~twice
 
 
 def _recoded(
-    text: pd.Series, spec: Table, column: str, settings: FormTable, date_format: str | None
+    text: np.ndarray, spec: Table, column: str, settings: FormTable, date_format: str | None
 ) -> pd.Series:
     """Translate an authority's answer words into codes, and its dates into ISO, as the mapping says."""
     recode = settings.values.get(column)
     if recode:
-        text = text.map(lambda v, r=recode: r.get(v, v)).astype(TEXT)
+        # Each distinct answer is looked up once, not once a row.
+        codes, words = pd.factorize(text)
+        text = np.array([recode.get(w, w) for w in words] + [""], dtype=object)[codes]
+    series = pd.Series(text, dtype=TEXT)
     if date_format and spec.field(column).kind is Kind.DATE:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        parsed = pd.to_datetime(series, format=date_format, errors="coerce")
         # Unparseable text stays as written, so the validator names it.
-        text = parsed.dt.strftime("%Y-%m-%d").astype(TEXT).where(parsed.notna(), text)
-    return text
+        series = parsed.dt.strftime("%Y-%m-%d").astype(TEXT).where(parsed.notna(), series)
+    return series
 
 
-def _pivot_table(part: pd.DataFrame, rows: np.ndarray, answer_mask: np.ndarray, settings: FormTable,
-                 forms: FormAnswerMapping, records: FormRecords) -> None:  # fmt: skip
+def _pivot_table(part: _Part, answer_mask: np.ndarray, settings: FormTable, forms: FormAnswerMapping,
+                 records: FormRecords) -> None:  # fmt: skip
     """Make one row per form of ``part``: columns read once per form, and the answers to questions."""
     spec = TABLES_BY_NAME[settings.table]
-    codes, _ = pd.factorize(part[forms.form])
-    first = _first_positions(codes)
+    first = _first_positions(part.forms)
     count = len(first)
-    questions = part[forms.question].to_numpy(dtype=object)
-    answers = part[forms.answer].to_numpy(dtype=object)
+    answers = part.columns[forms.answer]
     columns, cell_rows = {}, {}
     for column in spec.columns:
         values, sources = np.full(count, "", dtype=object), np.zeros(count, dtype=np.int64)
         if column in settings.columns:
-            values = part[settings.columns[column]].to_numpy(dtype=object)[first]
-            sources = rows[first]
-        elif column in settings.questions:
-            hit = answer_mask & (questions == settings.questions[column])
-            values[codes[hit]] = answers[hit]
-            sources[codes[hit]] = rows[hit]
-        text = pd.Series(values, dtype=TEXT)
-        columns[column] = _recoded(text, spec, column, settings, forms.date_format)
+            values = part.columns[settings.columns[column]][first]
+            sources = part.rows[first]
+        elif column in settings.questions and settings.questions[column] in part.asked:
+            hit = answer_mask & (part.questions == part.asked.get_loc(settings.questions[column]))
+            values[part.forms[hit]] = answers[hit]
+            sources[part.forms[hit]] = part.rows[hit]
+        columns[column] = _recoded(values, spec, column, settings, forms.date_format)
         cell_rows[column] = sources
     frame = pd.DataFrame(columns, columns=spec.columns).astype(TEXT)
     frame.attrs["source"] = records.label
     records.frames[settings.table] = frame
-    records.first_rows[settings.table] = rows[first] if count else np.zeros(0, dtype=np.int64)
+    records.first_rows[settings.table] = part.rows[first]
     records.cell_rows[settings.table] = cell_rows
+
+
+def _unread(records: FormRecords, forms: FormAnswerMapping) -> FormRecords:
+    """Return ``records`` with every table empty: the export could not be read."""
+    records.read = False
+    for name in forms.tables:
+        frame = pd.DataFrame({c: pd.Series([], dtype=TEXT) for c in TABLES_BY_NAME[name].columns})
+        frame.attrs.update(source=records.label, unread=True)
+        records.frames[name] = frame
+    return records
 
 
 def read_form_answers(source: Path, forms: FormAnswerMapping, problems: list[Problem],
@@ -228,31 +260,24 @@ def read_form_answers(source: Path, forms: FormAnswerMapping, problems: list[Pro
     forms is in the result; when the export cannot be read at all they are empty and ``read`` is
     False (rows elsewhere naming them are then counted, not listed, by the validator).
     """
-    label, export = _read_export(Path(source), forms, problems, {} if encodings is None else encodings)
+    label, frame = _read_export(Path(source), forms, problems, {} if encodings is None else encodings)
     records = FormRecords(label)
-    header = _header_problems(label, export, forms) if export is not None else []
+    header = _header_problems(label, frame, forms) if frame is not None else []
     problems += header
-    if export is None or any(p.value == "" for p in header):  # a column the pivot needs is missing
-        records.read = False
-        for name in forms.tables:
-            records.frames[name] = pd.DataFrame(
-                {c: pd.Series([], dtype=TEXT) for c in TABLES_BY_NAME[name].columns}
-            )
-            records.frames[name].attrs.update(source=label, unread=True)
-        return records
-    export = export.reset_index(drop=True)
-    rows = np.arange(2, len(export) + 2, dtype=np.int64)  # spreadsheet rows: the header is row 1
+    if frame is None or any(p.value == "" for p in header):  # a column the pivot needs is missing
+        return _unread(records, forms)
+    export = {column: frame[column].to_numpy(dtype=object) for column in forms.required_columns}
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)  # spreadsheet rows: the header is row 1
     found, kept = _form_type_problems(label, export, rows, forms)
-    export, rows = export[kept].reset_index(drop=True), rows[kept]
+    export, rows = _take(export, kept), rows[kept]
     found += _steady_problems(label, export, rows, forms)
-    table_of = forms.table_of_form_type()
-    which = export[forms.form_type].map(table_of).to_numpy(dtype=object)
+    which = pd.Series(export[forms.form_type]).map(forms.table_of_form_type()).to_numpy(dtype=object)
     for name, settings in forms.tables.items():
         mine = which == name
-        part, part_rows = export[mine].reset_index(drop=True), rows[mine]
-        asked, answer_mask = _question_problems(label, part, part_rows, settings, forms)
+        part = _Part.of(_take(export, mine), rows[mine], forms)
+        asked, answer_mask = _question_problems(label, part, settings, forms)
         found += asked
-        _pivot_table(part, part_rows, answer_mask, settings, forms, records)
+        _pivot_table(part, answer_mask, settings, forms, records)
     problems += sorted(found, key=lambda p: p.row or 0)
     return records
 
