@@ -105,3 +105,14 @@ def test_a_mapping_with_one_translation_wrong_breaks_the_round_trip(tmp_path, ha
     status["Achieved"], status["Partly achieved"] = "partly_achieved", "achieved"  # swapped: valid, but wrong
     (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     assert round_trip_differs(handworked_dir, tmp_path / "wrong.yaml", tmp_path / "wrong")
+
+
+def test_the_worked_example_in_the_docs_is_what_the_demo_export_holds(export):
+    page = (Path(__file__).resolve().parents[2] / "docs" / "mosaic-forms.md").read_text(encoding="utf-8")
+    example = page.split("## 3. A worked example")[1].split("```")[1].strip().splitlines()
+    written = set((export / f"{FORM_ANSWER_FILE}.csv").read_text(encoding="utf-8").splitlines())
+    assert len(example) > 20
+    assert [line for line in example if line not in written] == []
+    mapping = MAPPING_FILE.read_text(encoding="utf-8")
+    codes = {word.strip("`") for word in page.split() if word.startswith(("`MTG_", "`OUT_", "`REV_"))}
+    assert codes and all(code in mapping for code in codes)

@@ -38,6 +38,12 @@ def render_data_dictionary() -> str:
         "stored row keeps its provenance in three more columns: `source_file`, `source_sha256` "
         "(the file's sha256) and `source_row` (its row in the file).",
         "",
+        "A case-recording system that keeps outcomes, their reviews and meetings as forms (Mosaic "
+        "does) may send those three tables as one long export of form answers instead, one row per "
+        "question answered, read through `data/mappings/mosaic-forms.yaml`: "
+        "[docs/mosaic-forms.md](mosaic-forms.md) says what to ask the Mosaic team for. Its rows' "
+        "provenance is the export's row where each form starts.",
+        "",
         "In the store, `children` also holds children that only a statutory return names "
         "(`workbench import`): its `origin` column says `extract`, `ssda903`, `cin` or `annex_a`, "
         "and such a child's characteristics are empty where the return does not give them. An "
