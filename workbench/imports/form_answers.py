@@ -103,54 +103,83 @@ def _header_problems(label: str, frame: pd.DataFrame, forms: FormAnswerMapping) 
 # Checks on the long rows
 
 
-#: The export's columns as arrays of Python strings: filtering and comparing them in numpy is
-#: far faster than going through pandas' Arrow strings for every step of the pivot.
-Columns = dict[str, np.ndarray]
+@dataclass(frozen=True)
+class _Coded:
+    """One column of the export with each distinct value kept once: ``words[codes]`` is the column.
+
+    A demo export has near a million answers but only tens of thousands of distinct values, so
+    numbering them keeps the pivot's memory near the file's size, and comparing numbers is fast.
+    """
+
+    codes: np.ndarray  # for each row, the index of its value in ``words``
+    words: np.ndarray  # the distinct values, as Python strings
+
+    @classmethod
+    def of(cls, text: pd.Series) -> _Coded:
+        codes, words = pd.factorize(text.fillna(""))
+        return cls(codes, np.asarray(words, dtype=object))
+
+    def take(self, keep: np.ndarray) -> _Coded:
+        return _Coded(self.codes[keep], self.words)
+
+    def values(self, at: np.ndarray | slice = slice(None)) -> np.ndarray:
+        return self.words[self.codes[at]]
+
+    def where(self, allowed) -> np.ndarray:
+        """Return, for each row, whether its value is one of ``allowed``."""
+        return pd.Index(self.words).isin(list(allowed))[self.codes]
+
+
+Columns = dict[str, _Coded]
 
 
 def _take(columns: Columns, keep: np.ndarray) -> Columns:
-    return {name: values[keep] for name, values in columns.items()}
+    return {name: values.take(keep) for name, values in columns.items()}
 
 
 def _form_type_problems(label: str, export: Columns, rows: np.ndarray,
                         forms: FormAnswerMapping) -> tuple[list[Problem], np.ndarray]:  # fmt: skip
     """Report rows of a form type the mapping does not name; return them with a mask of the rows kept."""
-    kinds = pd.Series(export[forms.form_type])
+    kinds = export[forms.form_type]
     named = list(forms.table_of_form_type())
-    unknown = ~kinds.isin([*named, *forms.ignore_form_types]).to_numpy()
-    blank_form = export[forms.form] == ""
+    unknown = ~kinds.where([*named, *forms.ignore_form_types])
+    blank_form = export[forms.form].where([""])
     expected = (f"a form type the mapping names ({', '.join(named)}), or one listed under "
                 "form_answers: ignore_form_types")  # fmt: skip
     found = [
-        Problem(label, int(rows[i]), forms.form_type, kinds.iloc[i], expected)
+        Problem(label, int(rows[i]), forms.form_type, kinds.words[kinds.codes[i]], expected)
         for i in np.flatnonzero(unknown)
     ]
     found += [
         Problem(label, int(rows[i]), forms.form, "", "a form identifier: every answer belongs to a form")
         for i in np.flatnonzero(blank_form & ~unknown)
     ]
-    return found, ~unknown & ~blank_form & kinds.isin(named).to_numpy()
+    return found, ~unknown & ~blank_form & kinds.where(named)
 
 
-def _first_positions(codes: np.ndarray) -> np.ndarray:
-    """Return, for each form code 0..n-1 (numbered in order of appearance), its first position."""
-    _, first = np.unique(codes, return_index=True)
-    return first
+def _numbered(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the distinct ``codes``, each row's number (0..n-1, in code order) and each number's first row.
+
+    Codes from ``pd.factorize`` of the whole export are in order of first appearance, so the
+    numbers are too.
+    """
+    distinct, first, numbers = np.unique(codes, return_index=True, return_inverse=True)
+    return distinct, numbers.reshape(-1), first
 
 
 def _steady_problems(
     label: str, export: Columns, rows: np.ndarray, forms: FormAnswerMapping
 ) -> list[Problem]:
     """Report a form whose type, person or date (any column read once per form) changes from row to row."""
-    codes, _ = pd.factorize(export[forms.form])
-    first = _first_positions(codes)[codes]
+    _, numbers, first = _numbered(export[forms.form].codes)
+    form_first = first[numbers]
     found = []
     per_answer = (forms.form, forms.form_type, forms.question, forms.answer)
     for column in [forms.form_type, *(c for c in forms.required_columns if c not in per_answer)]:
-        values = export[column]
-        differs = values != values[first]
+        coded = export[column]
+        differs = coded.codes != coded.codes[form_first]
         found += [
-            Problem(label, int(rows[i]), column, values[i],
+            Problem(label, int(rows[i]), column, coded.words[coded.codes[i]],
                     f"the same {column} on every row of a form; this form's first row has another")
             for i in np.flatnonzero(differs)
         ]  # fmt: skip
@@ -167,15 +196,17 @@ class _Part:
 
     columns: Columns
     rows: np.ndarray  # the export row of each answer
-    forms: np.ndarray  # form codes, 0..n-1 in order of first appearance
-    questions: np.ndarray  # question codes, indexes into ``asked``
+    forms: np.ndarray  # form numbers, 0..n-1 in order of first appearance
+    first: np.ndarray  # the position of each form's first answer
+    questions: np.ndarray  # question numbers, indexes into ``asked``
     asked: pd.Index  # the question codes found on these forms
 
     @classmethod
     def of(cls, columns: Columns, rows: np.ndarray, forms: FormAnswerMapping) -> _Part:
-        form_codes, _ = pd.factorize(columns[forms.form])
-        question_codes, asked = pd.factorize(columns[forms.question])
-        return cls(columns, rows, form_codes, question_codes, pd.Index(asked))
+        _, form_numbers, first = _numbered(columns[forms.form].codes)
+        question = columns[forms.question]
+        distinct, question_numbers, _ = _numbered(question.codes)
+        return cls(columns, rows, form_numbers, first, question_numbers, pd.Index(question.words[distinct]))
 
 
 def _question_problems(label: str, part: _Part, settings: FormTable,
@@ -186,13 +217,13 @@ def _question_problems(label: str, part: _Part, settings: FormTable,
     used = part.asked.isin(named)[part.questions]
     expected = (f"a question the mapping names for {settings.table} forms ({', '.join(named)}), "
                 "or one listed under its ignore_questions")  # fmt: skip
-    questions, answers = part.columns[forms.question], part.columns[forms.answer]
-    found = [Problem(label, int(part.rows[i]), forms.question, questions[i], expected)
+    found = [Problem(label, int(part.rows[i]), forms.question, part.asked[part.questions[i]], expected)
              for i in np.flatnonzero(~known)]  # fmt: skip
     pair = part.forms.astype(np.int64) * max(len(part.asked), 1) + part.questions
     twice = used & pd.Series(pair).duplicated(keep="first").to_numpy()
+    answers = part.columns[forms.answer]
     found += [
-        Problem(label, int(part.rows[i]), questions[i], answers[i],
+        Problem(label, int(part.rows[i]), part.asked[part.questions[i]], answers.words[answers.codes[i]],
                 "one answer to each question on a form; this form answered it on an earlier row too")
         for i in np.flatnonzero(twice)
     ]  # fmt: skip
@@ -220,25 +251,24 @@ def _pivot_table(part: _Part, answer_mask: np.ndarray, settings: FormTable, form
                  records: FormRecords) -> None:  # fmt: skip
     """Make one row per form of ``part``: columns read once per form, and the answers to questions."""
     spec = TABLES_BY_NAME[settings.table]
-    first = _first_positions(part.forms)
-    count = len(first)
+    count = len(part.first)
     answers = part.columns[forms.answer]
     columns, cell_rows = {}, {}
     for column in spec.columns:
         values, sources = np.full(count, "", dtype=object), np.zeros(count, dtype=np.int64)
         if column in settings.columns:
-            values = part.columns[settings.columns[column]][first]
-            sources = part.rows[first]
+            values = part.columns[settings.columns[column]].values(part.first)
+            sources = part.rows[part.first]
         elif column in settings.questions and settings.questions[column] in part.asked:
             hit = answer_mask & (part.questions == part.asked.get_loc(settings.questions[column]))
-            values[part.forms[hit]] = answers[hit]
+            values[part.forms[hit]] = answers.values(hit)
             sources[part.forms[hit]] = part.rows[hit]
         columns[column] = _recoded(values, spec, column, settings, forms.date_format)
         cell_rows[column] = sources
     frame = pd.DataFrame(columns, columns=spec.columns).astype(TEXT)
     frame.attrs["source"] = records.label
     records.frames[settings.table] = frame
-    records.first_rows[settings.table] = part.rows[first]
+    records.first_rows[settings.table] = part.rows[part.first]
     records.cell_rows[settings.table] = cell_rows
 
 
@@ -266,12 +296,15 @@ def read_form_answers(source: Path, forms: FormAnswerMapping, problems: list[Pro
     problems += header
     if frame is None or any(p.value == "" for p in header):  # a column the pivot needs is missing
         return _unread(records, forms)
-    export = {column: frame[column].to_numpy(dtype=object) for column in forms.required_columns}
+    export = {column: _Coded.of(frame[column]) for column in forms.required_columns}
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)  # spreadsheet rows: the header is row 1
     found, kept = _form_type_problems(label, export, rows, forms)
     export, rows = _take(export, kept), rows[kept]
     found += _steady_problems(label, export, rows, forms)
-    which = pd.Series(export[forms.form_type]).map(forms.table_of_form_type()).to_numpy(dtype=object)
+    kinds = export[forms.form_type]
+    which = np.array([forms.table_of_form_type().get(kind) for kind in kinds.words], dtype=object)[
+        kinds.codes
+    ]
     for name, settings in forms.tables.items():
         mine = which == name
         part = _Part.of(_take(export, mine), rows[mine], forms)
