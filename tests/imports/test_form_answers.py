@@ -51,6 +51,20 @@ def first_row(rows: list[list[str]], question: str) -> int:
     return next(n for n, row in enumerate(rows, start=1) if row[code] == question)
 
 
+def workbook_of(export: Path):
+    """The export as one workbook, a sheet per file."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for path in sorted(export.glob("*.csv")):
+        sheet = book.create_sheet(path.stem)
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                sheet.append(row)
+    return book
+
+
 def refusal(export: Path, mapping) -> str:
     with pytest.raises(ExtractError) as caught:
         validate_extract(export, mapping=mapping)
@@ -251,15 +265,7 @@ def test_a_refused_export_loads_nothing(export, mapping, store):
 
 
 def test_the_export_loads_from_a_workbook_sheet(export, mapping, store):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for path in sorted(export.glob("*.csv")):
-        sheet = book.create_sheet(path.stem)
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.reader(handle):
-                sheet.append(row)
+    book = workbook_of(export)
     book.save(export.parent / "export.xlsx")
     assert load_extract(store, export.parent / "export.xlsx", mapping=mapping).status == "loaded"
     assert len(store.read_table("outcome_reviews")) > 0
@@ -304,3 +310,13 @@ def test_a_table_cannot_come_from_forms_and_from_a_file(tmp_path):
     (tmp_path / "m.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     with pytest.raises(MappingError, match="outcomes named under both tables: and form_answers:"):
         ExtractMapping.load(tmp_path / "m.yaml")
+
+
+def test_a_formula_in_a_workbook_of_answers_is_refused(export, mapping):
+    book = workbook_of(export)
+    book["form_answers"]["G2"] = '=HYPERLINK("http://example.org")'
+    book.save(export.parent / "export.xlsx")
+    assert (
+        "export.xlsx [form_answers], row 2, field 'ANSWER': value '=HYPERLINK(\"http://example.org\")'; "
+        "expected a value, not a formula"
+    ) in refusal(export.parent / "export.xlsx", mapping)

@@ -125,6 +125,10 @@ class _Coded:
     def values(self, at: np.ndarray | slice = slice(None)) -> np.ndarray:
         return self.words[self.codes[at]]
 
+    def mapped(self, lookup: dict[str, str]) -> np.ndarray:
+        """Return, for each row, what ``lookup`` gives for its value (None where it has nothing)."""
+        return np.array([lookup.get(word) for word in self.words], dtype=object)[self.codes]
+
     def where(self, allowed) -> np.ndarray:
         """Return, for each row, whether its value is one of ``allowed``."""
         return pd.Index(self.words).isin(list(allowed))[self.codes]
@@ -155,6 +159,18 @@ def _form_type_problems(label: str, export: Columns, rows: np.ndarray,
         for i in np.flatnonzero(blank_form & ~unknown)
     ]
     return found, ~unknown & ~blank_form & kinds.where(named)
+
+
+def _formula_problems(label: str, export: Columns, rows: np.ndarray) -> list[Problem]:
+    """Never evaluate, never load a formula from a workbook: it could run in someone's spreadsheet later."""
+    found = []
+    for column, coded in export.items():
+        formula = coded.where([word for word in coded.words if word.startswith("=")])
+        found += [
+            Problem(label, int(rows[i]), column, coded.words[coded.codes[i]], "a value, not a formula")
+            for i in np.flatnonzero(formula)
+        ]
+    return found
 
 
 def _numbered(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -299,12 +315,11 @@ def read_form_answers(source: Path, forms: FormAnswerMapping, problems: list[Pro
     export = {column: _Coded.of(frame[column]) for column in forms.required_columns}
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)  # spreadsheet rows: the header is row 1
     found, kept = _form_type_problems(label, export, rows, forms)
+    if Path(source).is_file():
+        found += _formula_problems(label, export, rows)
     export, rows = _take(export, kept), rows[kept]
     found += _steady_problems(label, export, rows, forms)
-    kinds = export[forms.form_type]
-    which = np.array([forms.table_of_form_type().get(kind) for kind in kinds.words], dtype=object)[
-        kinds.codes
-    ]
+    which = export[forms.form_type].mapped(forms.table_of_form_type())
     for name, settings in forms.tables.items():
         mine = which == name
         part = _Part.of(_take(export, mine), rows[mine], forms)
