@@ -22,7 +22,7 @@ UI_PACKAGES = {"ipywidgets", "voila", "IPython", "anywidget", "widgets"}
 #: any lower layer, never from a higher one, nor from another package of its own layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
-    ("imports", "text", "render", "synth", "states"),
+    ("imports", "text", "render", "synth", "states", "shapes"),
     ("store",),
     ("measures",),
     ("access",),

@@ -96,6 +96,12 @@ def render_data_dictionary() -> str:
         "row is kept, and the value is reported (in the load's output and in `--problems-csv`, "
         "with the action `blanked`). A required field cannot be blanked: the store needs a value.",
         "",
+        "A case-recording system that keeps outcomes, their reviews and meetings as forms (Mosaic "
+        "does) may send those three tables as one long export of form answers instead, one row per "
+        "question answered, read through `data/mappings/mosaic-forms.yaml`: "
+        "[docs/mosaic-forms.md](mosaic-forms.md) says what to ask the Mosaic team for. Its rows' "
+        "provenance is the export's row where each form starts.",
+        "",
         "In the store, `children` also holds children that only a statutory return names "
         "(`workbench import`): its `origin` column says `extract`, `ssda903`, `cin` or `annex_a`, "
         "and such a child's characteristics are empty where the return does not give them. An "

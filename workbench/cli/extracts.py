@@ -61,8 +61,21 @@ from workbench.store.loading import import_statutory, load_extract
     default="",
     help=f"Comma-separated tables to leave empty (header only): {', '.join(TABLE_GROUPS)}.",
 )
-def demo_data(size: str, out: Path, seed: int, state: str | None, without: str) -> None:
-    """Write a synthetic demo authority as an outcome extract, whole or in a partial state."""
+@click.option(
+    "--shape",
+    type=click.Choice(["extract", "mosaic-forms"]),
+    default="extract",
+    show_default=True,
+    help="mosaic-forms: meetings, outcomes and reviews as one long form_answers.csv, one row per "
+    "question answered, as Mosaic reports them (load with --mapping data/mappings/mosaic-forms.yaml).",
+)
+def demo_data(size: str, out: Path, seed: int, state: str | None, without: str, shape: str) -> None:
+    """Write a synthetic demo authority as an outcome extract, whole or in a partial state.
+
+    With ``--shape mosaic-forms`` it is written as a case-recording system exports it: the
+    meetings, outcomes and reviews as form answers (see docs/mosaic-forms.md).
+    """
+    from workbench.shapes import write_form_answer_export
     from workbench.states import unknown_groups, write_partial_extract
     from workbench.synth import generate_extract
 
@@ -75,11 +88,14 @@ def demo_data(size: str, out: Path, seed: int, state: str | None, without: str) 
     counts = generate_extract(out, size=size, seed=seed, progress=True)
     if state or left_out:
         counts = write_partial_extract(out, out, STATES.get(state), left_out)
+    if shape == "mosaic-forms":
+        counts = write_form_answer_export(out, out)
     for name, count in counts.items():
         click.echo(f"{name:>24}  {count:>10,}")
     described = f" ({STATES[state].description})" if state else ""
     emptied = f", without {', '.join(left_out)}" if left_out else ""
-    click.echo(f"Wrote the {size} extract{described}{emptied} to {out}")
+    shaped = " as Mosaic form answers" if shape == "mosaic-forms" else ""
+    click.echo(f"Wrote the {size} extract{described}{emptied}{shaped} to {out}")
 
 
 #: What ``workbench check`` reads: the outcome extract and the statutory returns.

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from workbench.core.codes import code_list, codes, scale_ranges
 from workbench.core.model import EXTRACT_TABLES, Field, Kind, Table
 from workbench.core.provenance import sha256_file
+from workbench.imports.form_answers import FormRecords, read_form_answers, trace_problems
 from workbench.imports.problems import NOTE, Problem, notice_lines, refusal_report
 from workbench.imports.report import BLANKED
 from workbench.imports.sources import (
@@ -47,12 +48,18 @@ _MONTH = r"\d{4}-(0[1-9]|1[0-2])"
 class ExtractError(ValueError):
     """An extract that cannot be loaded. ``problems`` lists every problem found."""
 
-    def __init__(self, folder: Path, problems: list[Problem], notices: list[Problem] = ()) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        problems: list[Problem],
+        notices: list[Problem] = (),
+        files: list[str] | None = None,
+    ) -> None:
         self.folder = folder
         self.problems = problems
         self.notices = list(notices)
-        tables = [spec.filename for spec in EXTRACT_TABLES]
-        super().__init__(refusal_report(folder, problems, tables, notices=self.notices))
+        files = files if files is not None else [spec.filename for spec in EXTRACT_TABLES]
+        super().__init__(refusal_report(folder, problems, files, notices=self.notices))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the problems, then the notices, as a DataFrame for the officer's CSV."""
@@ -78,6 +85,8 @@ class Extract:
     #: What was read with a note (a header found below a title) or blanked (a code outside its
     #: list in a field nothing needs): none of it stops the load, all of it is reported.
     notices: list[Problem] = field(default_factory=list)
+    #: For tables made from form answers, the export row each record's form starts on.
+    source_rows: dict[str, np.ndarray] = field(default_factory=dict)
 
     def notice_lines(self) -> list[str]:
         """Return the notices as report lines, each cause once (empty when there are none)."""
@@ -91,7 +100,7 @@ class Extract:
         """Yield the table's records as tuples in store form (None for empty), with provenance.
 
         Each tuple ends with the source file (or ``workbook.xlsx [sheet]``), its sha256 and the
-        row number in it.
+        row number in it (for a table made from form answers, the row its form starts on).
 
         Converted a chunk at a time: Python objects for millions of rows at once would take
         gigabytes.
@@ -103,6 +112,8 @@ class Extract:
         for start in range(0, len(frame), chunk_size):
             chunk = frame.iloc[start : start + chunk_size]
             rows = range(start + first, start + first + len(chunk))
+            if spec.name in self.source_rows:
+                rows = self.source_rows[spec.name][start : start + len(chunk)].tolist()
             for values, row in zip(store_tuples(spec, chunk), rows, strict=True):
                 yield (*values, source, sha, row)
 
@@ -184,7 +195,7 @@ def _sheet_source(
 
 
 def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem], encodings: dict[str, str]):
-    """Yield (table spec, file label, raw text frame or None) for every extract table."""
+    """Yield (table spec, file label, raw text frame or None) for every table read from its own file."""
     sheets: dict[str, pd.DataFrame] | None = None
     if source.is_file():
         try:
@@ -193,7 +204,8 @@ def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem]
             raise ExtractError(
                 source, [Problem(source.name, None, "", "", f"an XLSX workbook ({error})")]
             ) from error
-    for spec in EXTRACT_TABLES:
+    from_forms = set(mapping.forms.tables) if mapping.forms else set()
+    for spec in (s for s in EXTRACT_TABLES if s.name not in from_forms):
         name = mapping.table(spec.name).source
         header = ",".join(spec.columns)
         if sheets is not None:
@@ -238,18 +250,23 @@ def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem]
 
 def read_extract(
     source: Path, mapping: ExtractMapping = IDENTITY, encodings: dict[str, str] | None = None
-) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+) -> tuple[dict[str, pd.DataFrame], list[Problem], FormRecords | None]:
     """Read every table of the extract as text; report missing files and bad headers.
 
     ``source`` is a folder of CSV files or an XLSX workbook with a sheet per table. ``mapping``
-    renames and recodes an authority's own columns; ``encodings`` (when given) is filled with
-    the encoding detected for each CSV file.
+    renames and recodes an authority's own columns, and may make some tables from a long
+    export of form answers (returned as :class:`FormRecords`, else None); ``encodings`` (when
+    given) is filled with the encoding detected for each CSV file.
     """
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(f"extract {source} does not exist")
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
+    records = None
+    if mapping.forms is not None:
+        records = read_form_answers(source, mapping.forms, problems, encodings)
+        frames.update(records.frames)
     for spec, label, raw in _read_sources(source, mapping, problems, {} if encodings is None else encodings):
         if raw is None:
             frames[spec.name] = _empty(spec)
@@ -271,17 +288,24 @@ def read_extract(
         frame = frame[spec.columns].astype(TEXT)
         frame.attrs["header_row"] = header_row
         if source.is_file():
-            # Never evaluate, never load a formula: it could run in someone's spreadsheet later.
-            for column in spec.columns:
-                formula = frame[column].str.startswith("=")
-                problems += [
-                    Problem(label, row + header_row - 1, column, frame[column].iloc[row - 2],
-                            "a value, not a formula")
-                    for row in _row_numbers(formula)
-                ]  # fmt: skip
+            problems += _formula_problems(label, frame, header_row)
         frame.attrs["source"] = label
         frames[spec.name] = frame
-    return frames, problems
+    return {spec.name: frames[spec.name] for spec in EXTRACT_TABLES}, problems, records
+
+
+def _formula_problems(label: str, frame: pd.DataFrame, header_row: int = 1) -> list[Problem]:
+    """Never evaluate, never load a formula: it could run in someone's spreadsheet later."""
+    found = []
+    for column in frame.columns:
+        formula = frame[column].str.startswith("=")
+        found += [
+            Problem(
+                label, row + header_row - 1, column, frame[column].iloc[row - 2], "a value, not a formula"
+            )
+            for row in _row_numbers(formula)
+        ]
+    return found
 
 
 def _file_rows(problems: list[Problem], frames: dict[str, pd.DataFrame]) -> list[Problem]:
@@ -552,26 +576,38 @@ def validate_extract(
     """
     source = Path(source)
     encodings: dict[str, str] = {}
-    frames, found = read_extract(source, mapping, encodings)
+    frames, found, records = read_extract(source, mapping, encodings)
     checked = validate_frames(frames, on_step)
+    # Blanked while rows are still numbered from the frames, then traced to the file's own rows.
     _blank_values(frames, [p for p in checked if p.action == BLANKED])
-    found += _name_sources(_file_rows(checked, frames), frames)
+    checked = trace_problems(_file_rows(checked, frames), records, mapping.forms)
+    found += _name_sources(checked, frames)
     problems = [p for p in found if p.action not in (BLANKED, NOTE)]
     notices = [p for p in found if p.action in (BLANKED, NOTE)]
+    files = [source] if source.is_file() else _source_files(source, mapping)
     if problems:
-        raise ExtractError(source, problems, notices)
-    files = (
-        [source]
-        if source.is_file()
-        else [source / f"{mapping.table(s.name).source}.csv" for s in EXTRACT_TABLES]
-    )
+        # The report names the files as read (the form-answer export, not the tables it makes).
+        raise ExtractError(
+            source, problems, notices, None if source.is_file() else [path.name for path in files]
+        )
     if mapping.path is not None:
         files.append(mapping.path)  # the same files read through another mapping are another extract
     hashes = {path.name: sha256_file(path) for path in files}
     fingerprint = hashlib.sha256(
         "".join(f"{name}:{digest}\n" for name, digest in sorted(hashes.items())).encode()
     ).hexdigest()
-    return Extract(source, frames, fingerprint, hashes, encodings, notices)
+    source_rows = records.first_rows if records is not None else {}
+    return Extract(source, frames, fingerprint, hashes, encodings, notices, source_rows)
+
+
+def _source_files(folder: Path, mapping: ExtractMapping) -> list[Path]:
+    """Return the CSV files an extract folder is read from, each once."""
+    from_forms = set(mapping.forms.tables) if mapping.forms else set()
+    tables = [spec for spec in EXTRACT_TABLES if spec.name not in from_forms]
+    files = [folder / f"{mapping.table(spec.name).source}.csv" for spec in tables]
+    if mapping.forms is not None:
+        files.append(folder / f"{mapping.forms.source}.csv")
+    return list(dict.fromkeys(files))
 
 
 def store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:

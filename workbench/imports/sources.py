@@ -24,6 +24,7 @@ import pyarrow.csv as pacsv
 import yaml
 
 from workbench.core.model import TABLES_BY_NAME
+from workbench.imports.form_mapping import FormAnswerMapping, parse_form_answers
 
 TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
 #: Encodings tried in order. Windows-1252 is what Excel's plain "CSV" writes in England, and it
@@ -56,6 +57,8 @@ class ExtractMapping:
     path: Path | None
     tables: dict[str, TableMapping]
     date_format: str | None = None  # e.g. "%d/%m/%Y"; dates are converted to ISO before checks
+    #: Tables made from a long export of form answers, one row per question answered (Mosaic).
+    forms: FormAnswerMapping | None = None
 
     @classmethod
     def load(cls, path: Path) -> ExtractMapping:
@@ -64,12 +67,14 @@ class ExtractMapping:
             raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
             raise MappingError(f"mapping {path}: cannot read it as YAML ({error})") from error
-        if not isinstance(raw, dict) or not isinstance(raw.get("tables"), dict):
+        # A mapping of form answers alone (every flat table as the extract names it) needs no tables.
+        has_forms = isinstance(raw, dict) and raw.get("form_answers") is not None
+        if not isinstance(raw, dict) or not isinstance(raw.get("tables", {} if has_forms else None), dict):
             raise MappingError(
                 f"mapping {path}: expected a 'tables:' section mapping table names to settings"
             )
         tables = {}
-        for name, settings in raw["tables"].items():
+        for name, settings in raw.get("tables", {}).items():
             if name not in TABLES_BY_NAME:
                 raise MappingError(
                     f"mapping {path}: no extract table {name!r}; tables are {', '.join(TABLES_BY_NAME)}"
@@ -101,7 +106,8 @@ class ExtractMapping:
                 raise MappingError(
                     f"mapping {path}: date_format {date_format!r} is not valid ({error})"
                 ) from error
-        return cls(Path(path), tables, str(date_format) if date_format else None)
+        forms = _form_answers(path, raw.get("form_answers"), date_format, tables) if has_forms else None
+        return cls(Path(path), tables, str(date_format) if date_format else None, forms)
 
     def table(self, name: str) -> TableMapping:
         """Return the mapping for table ``name`` (the identity mapping when none is given)."""
@@ -109,6 +115,21 @@ class ExtractMapping:
 
 
 IDENTITY = ExtractMapping(None, {})
+
+
+def _form_answers(path: Path, raw, date_format, tables: dict[str, TableMapping]) -> FormAnswerMapping:
+    """Read the mapping's ``form_answers:`` section; a table comes from forms or a file, not both."""
+    try:
+        forms = parse_form_answers(raw, str(date_format) if date_format else None)
+    except ValueError as error:
+        raise MappingError(f"mapping {path}: {error}") from error
+    both = sorted(set(forms.tables) & set(tables))
+    if both:
+        raise MappingError(
+            f"mapping {path}: {', '.join(both)} named under both tables: and form_answers:; "
+            "a table comes from one place"
+        )
+    return forms
 
 
 def apply_mapping(frame: pd.DataFrame, name: str, mapping: ExtractMapping) -> pd.DataFrame:
