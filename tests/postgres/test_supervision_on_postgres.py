@@ -12,8 +12,8 @@ def test_supervision_on_postgres(pg_store, tmp_path, monkeypatch):
     view = supervision_view(pg_store, "W1", AT)
     assert view.children["child_id"].tolist() == ["C1", "C2", "C5"]
     assert view.prompt_counts().to_dict() == {
-        "not_reviewed": 4, "no_progress": 2, "success_missing": 2, "score_gap": 1,
-        "statement_process": 2, "statement_unclear": 1,
+        "not_reviewed": 4, "past_target": 0, "no_progress": 2, "success_missing": 2,
+        "score_gap": 1, "statement_process": 2, "statement_unclear": 1,
     }  # fmt: skip
     signed_in(monkeypatch, tmp_path, "cat.example")
     record_id = record_supervision(pg_store, "W1", "2026-04-02", AT, confirmed="P1 is right")

@@ -334,7 +334,7 @@ def test_an_import_with_problems_names_each_and_stores_nothing(handworked_store,
     expected = {r.field: r.expected for r in error.value.rejections}
     assert expected["audit_date"] == "a date written YYYY-MM-DD"
     assert "required" in expected["q3_grade"]
-    assert "row 3, field 'child_id': value 'C404'; expected a child_id in the store's children" in str(
+    assert "row 3, field 'child_id': rejected: value 'C404'; expected a child_id in the store's children" in str(
         error.value
     )
     assert (audit_frame(handworked_store)["source"] == "workbench").sum() == 0
