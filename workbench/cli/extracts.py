@@ -18,6 +18,7 @@ from workbench.cli.options import (
 )
 from workbench.cli.serving import PROJECT_DIR
 from workbench.core.progress import ImportProgress
+from workbench.core.provenance import AS_AT_FILE, AsAtError
 from workbench.imports.checking import (
     PARSERS,
     check_files,
@@ -31,6 +32,7 @@ from workbench.imports.problems import notice_lines
 from workbench.states import STATES, TABLE_GROUPS
 from workbench.store.engine import Store, StoreError
 from workbench.store.loading import import_statutory, load_extract
+from workbench.synth import WINDOW_END
 
 
 @click.command("demo-data")
@@ -69,7 +71,17 @@ from workbench.store.loading import import_statutory, load_extract
     help="mosaic-forms: meetings, outcomes and reviews as one long form_answers.csv, one row per "
     "question answered, as Mosaic reports them (load with --mapping data/mappings/mosaic-forms.yaml).",
 )
-def demo_data(size: str, out: Path, seed: int, state: str | None, without: str, shape: str) -> None:
+@click.option(
+    "--as-at",
+    "as_at",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The extract's own date, written to as_at.txt (default: the demo's last day, "
+    f"{WINDOW_END.isoformat()}).",
+)
+def demo_data(
+    size: str, out: Path, seed: int, state: str | None, without: str, shape: str, as_at=None
+) -> None:
     """Write a synthetic demo authority as an outcome extract, whole or in a partial state.
 
     With ``--shape mosaic-forms`` it is written as a case-recording system exports it: the
@@ -90,8 +102,11 @@ def demo_data(size: str, out: Path, seed: int, state: str | None, without: str, 
         counts = write_partial_extract(out, out, STATES.get(state), left_out)
     if shape == "mosaic-forms":
         counts = write_form_answer_export(out, out)
+    day = as_at.date() if as_at else WINDOW_END
+    (out / AS_AT_FILE).write_text(f"{day.isoformat()}\n", encoding="utf-8")
     for name, count in counts.items():
         click.echo(f"{name:>24}  {count:>10,}")
+    click.echo(f"{AS_AT_FILE:>24}  {day.isoformat():>10}")
     described = f" ({STATES[state].description})" if state else ""
     emptied = f", without {', '.join(left_out)}" if left_out else ""
     shaped = " as Mosaic form answers" if shape == "mosaic-forms" else ""
@@ -165,8 +180,21 @@ class ProgressBars:
 @store_option
 @mapping_option
 @problems_option
-def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_csv: Path | None) -> None:
-    """Validate EXTRACT_DIR (a folder of CSV files, or an XLSX workbook) and load it, all or nothing."""
+@click.option(
+    "--as-at",
+    "as_at",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date the extract describes (YYYY-MM-DD). Default: the date in the folder's "
+    "as_at.txt, else the day of its latest dated record.",
+)
+def load(
+    extract_dir: Path, store: str | None, mapping: Path | None, problems_csv: Path | None, as_at=None
+) -> None:
+    """Validate EXTRACT_DIR (a folder of CSV files, or an XLSX workbook) and load it, all or nothing.
+
+    The load records the data's date ("as at"), which every page and command counts from.
+    """
     translation = read_mapping(mapping)
     try:
         target = Store(store)
@@ -179,10 +207,20 @@ def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_cs
         bars.note(step)
 
     try:
-        result = load_extract(target, extract_dir, on_step=on_step, mapping=translation, on_progress=bars)
+        result = load_extract(
+            target,
+            extract_dir,
+            on_step=on_step,
+            mapping=translation,
+            on_progress=bars,
+            as_at=as_at.date() if as_at else None,
+        )
     except ExtractError as error:
         bars.close()
         raise refused_error(error, problems_csv) from error
+    except AsAtError as error:
+        bars.close()
+        raise click.ClickException(f"refused, nothing was loaded: {error}") from error
     bars.close()
     if result.notices:
         click.echo("Read with a note, or blanked (the rows were kept):")
@@ -198,6 +236,8 @@ def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_cs
     else:
         total = sum(result.rows.values())
         click.echo(f"Loaded {total:,} rows from {extract_dir} into {target}.")
+    if result.as_at is not None:
+        click.echo(f"The data's date: {result.as_at.isoformat()} ({result.as_at_basis}).")
 
 
 @click.command()
@@ -308,6 +348,11 @@ def import_files(
         )
 
 
+def _iso(value) -> str | None:
+    """Return a stored date (a date or ISO text) as ``YYYY-MM-DD``, None for none."""
+    return None if value is None else str(value)[:10]
+
+
 @click.command()
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -324,6 +369,8 @@ def info(store: str | None, as_json: bool) -> None:
         "schema_version": target.schema_version(),
         "tables": counts,
         "last_load": {k: latest[k] for k in ("fingerprint", "source", "loaded_at")} if latest else None,
+        "as_at": _iso(latest.get("as_at")) if latest else None,
+        "as_at_basis": latest.get("as_at_basis") if latest else None,
     }
     if as_json:
         click.echo(json.dumps(summary, indent=2))
@@ -333,6 +380,8 @@ def info(store: str | None, as_json: bool) -> None:
         click.echo(f"{name:>24}  {count:>10,}")
     if latest:
         click.echo(f"Last load: {latest['source']} at {latest['loaded_at']}")
+        if summary["as_at"]:
+            click.echo(f"The data's date: {summary['as_at']} ({summary['as_at_basis']})")
     else:
         click.echo("Nothing loaded yet: run `workbench load data/demo`.")
 

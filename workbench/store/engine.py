@@ -16,7 +16,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from workbench.core.codes import DATA_DIR
 from workbench.core.model import EXTRACT_TABLES, Kind, Table
+from workbench.core.provenance import LATEST_DATE_COLUMNS
 from workbench.store.children import replace_extract_children
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION, build_metadata, schema_version_table
 from workbench.store.tables import PROVENANCE_COLUMNS, WRITE_CHUNK, chunks, typed
@@ -32,13 +33,6 @@ from workbench.store.tables import PROVENANCE_COLUMNS, WRITE_CHUNK, chunks, type
 ENV_VAR = "WORKBENCH_STORE"
 _READ_CHUNK = 250_000
 DEFAULT_STORE_PATH = DATA_DIR / "workbench.sqlite"
-#: The dated records whose latest date tells how recent the store's data is.
-LATEST_DATE_COLUMNS = (
-    ("meetings", "date"),
-    ("outcomes", "agreed_date"),
-    ("outcomes", "closed_date"),
-    ("outcome_reviews", "review_date"),
-)
 
 
 class StoreError(RuntimeError):
@@ -206,22 +200,42 @@ class Store:
 
     def latest_load(self) -> dict | None:
         """Return the most recent extract load record, or None if nothing was loaded."""
-        loads = self.metadata.tables["extract_loads"]
+        # Whatever columns the store's version has (a store opened without upgrading has fewer).
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(loads).order_by(loads.c.load_id.desc()).limit(1)).mappings().first()
+            row = conn.execute(
+                sa.text("SELECT * FROM extract_loads ORDER BY load_id DESC LIMIT 1")
+            ).mappings().first()
         return dict(row) if row else None
 
     def latest_record_date(self) -> str | None:
         """Return the latest meeting, outcome or review date in the store (ISO), or None if empty.
 
-        The store keeps no "as at" date for an extract; this is the newest date found in its
-        records, which is what an operator can check a refresh against.
+        This is the newest date found in its records, which is what an operator can check a
+        refresh against; the data's date (:meth:`data_date`) is what the pages count from.
         """
         columns = [self.metadata.tables[table].c[column] for table, column in LATEST_DATE_COLUMNS]
         with self.engine.connect() as conn:
             found = [conn.execute(sa.select(sa.func.max(column))).scalar() for column in columns]
         dates = [str(value)[:10] for value in found if value is not None]
         return max(dates, default=None)
+
+    def data_date(self) -> date | None:
+        """Return the date the loaded extract describes (its "as at"), or None on an empty store.
+
+        It is the latest load's own date, or the day of its latest record (see
+        :func:`workbench.core.provenance.extract_as_at`). Every page and command counts from it
+        unless asked for another date.
+        """
+        latest = self.latest_load()
+        value = latest.get("as_at") if latest else None
+        if value is None:
+            return None
+        return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+    def loaded_at(self) -> datetime | None:
+        """Return when the latest extract was loaded (UTC, aware), or None if nothing was."""
+        latest = self.latest_load()
+        return datetime.fromisoformat(latest["loaded_at"]) if latest else None
 
     # -- writing --------------------------------------------------------------------------
 
@@ -231,11 +245,14 @@ class Store:
         *,
         fingerprint: str,
         source: str,
+        as_at: date | None = None,
+        as_at_basis: str | None = None,
         on_table: Callable[[str, int], None] | None = None,
         on_rows: Callable[[int], None] | None = None,
     ) -> int:
         """Replace every extract table with ``rows``, in one transaction.
 
+        ``as_at`` is the date the extract describes, and ``as_at_basis`` how it was known.
         ``on_table`` hears each table's name and rows once it is written; ``on_rows`` hears
         the size of every chunk of rows as it is written (for a progress bar by rows).
 
@@ -268,11 +285,10 @@ class Store:
                 total += written
                 if on_table:
                     on_table(spec.name, written)
-            conn.execute(
-                self.metadata.tables["extract_loads"]
-                .insert()
-                .values(fingerprint=fingerprint, source=source, rows_loaded=total, loaded_at=_now())
-            )
+            logged = {"fingerprint": fingerprint, "source": source, "rows_loaded": total, "loaded_at": _now()}
+            if self.schema_version() >= 8:  # a store opened without upgrading keeps no date
+                logged |= {"as_at": as_at, "as_at_basis": as_at_basis}
+            conn.execute(self.metadata.tables["extract_loads"].insert().values(**logged))
         return total
 
 

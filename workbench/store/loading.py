@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from workbench.core.model import EXTRACT_TABLES
 from workbench.core.progress import CHECKING, STORING, ImportProgress, OnProgress, counter
-from workbench.core.provenance import sha256_file
+from workbench.core.provenance import extract_as_at, sha256_file
 from workbench.imports.checking import check_files, is_refused
 from workbench.imports.extract import validate_extract
 from workbench.imports.problems import Problem
@@ -40,6 +40,9 @@ class LoadResult:
     rows: dict[str, int]
     #: What was loaded with a note (a header below a title) or blanked: reported, never silent.
     notices: tuple[Problem, ...] = ()
+    #: The date the extract describes, and how it was known (see ``extract_as_at``).
+    as_at: date | None = None
+    as_at_basis: str | None = None
 
 
 #: Steps :func:`load_extract` reports: each table checked, then each table written.
@@ -53,6 +56,7 @@ def load_extract(
     on_step: Callable[[str], None] | None = None,
     mapping: ExtractMapping = IDENTITY,
     on_progress: OnProgress | None = None,
+    as_at: date | None = None,
 ) -> LoadResult:
     """Validate the extract in ``folder`` and load it into ``store``, all or nothing.
 
@@ -62,6 +66,10 @@ def load_extract(
     ``mapping`` translates an authority's own columns (see ``workbench.imports.sources``).
     ``on_progress`` hears :class:`~workbench.core.progress.ImportProgress` events: each table
     checked, then the rows as they are written, a chunk at a time.
+
+    The load records the date the extract describes: ``as_at`` if given, else the date in the
+    folder's ``as_at.txt``, else the day of its latest dated record. The same files with
+    another own date are another load.
     """
     folder = Path(folder)
     checked = counter(folder, CHECKING, len(EXTRACT_TABLES), "step", on_progress)
@@ -72,18 +80,30 @@ def load_extract(
         checked(1)
 
     extract = validate_extract(folder, step, mapping)
+    day, basis = extract_as_at(folder, extract.frames, as_at)
+    dated = {"as_at": day, "as_at_basis": basis}
     latest = store.latest_load()
-    if latest and latest["fingerprint"] == extract.fingerprint:
-        return LoadResult("unchanged", extract.fingerprint, extract.row_counts(), tuple(extract.notices))
+    if latest and latest["fingerprint"] == extract.fingerprint and _same_day(latest.get("as_at"), day):
+        return LoadResult(
+            "unchanged", extract.fingerprint, extract.row_counts(), tuple(extract.notices), **dated
+        )
     stored = counter(folder, STORING, sum(extract.row_counts().values()), "row", on_progress)
     store.replace_extract(
         {spec.name: extract.store_rows(spec) for spec in EXTRACT_TABLES},
         fingerprint=extract.fingerprint,
         source=str(folder.resolve()),
+        **dated,
         on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
         on_rows=stored if on_progress else None,
     )
-    return LoadResult("loaded", extract.fingerprint, extract.row_counts(), tuple(extract.notices))
+    return LoadResult("loaded", extract.fingerprint, extract.row_counts(), tuple(extract.notices), **dated)
+
+
+def _same_day(stored, day: date | None) -> bool:
+    """Return whether a stored as-at (a date, ISO text or None) is ``day``."""
+    if stored is None or day is None:
+        return stored is None and day is None
+    return str(stored)[:10] == day.isoformat()
 
 
 @dataclass

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from workbench.core.model import EXTRACT_TABLES
+from workbench.core.provenance import LATEST_DATE_COLUMNS, LATEST_RECORD
 from workbench.store.audit_tables import create_audit_tables
 from workbench.store.children import migrate_children, shape_children_table
 from workbench.store.statutory_tables import create_statutory_tables
@@ -43,17 +44,25 @@ def schema_version_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-def extract_loads_table(metadata: sa.MetaData) -> sa.Table:
-    """Return the table that records each extract load: fingerprint, source, rows, when."""
-    return sa.Table(
-        "extract_loads",
-        metadata,
+def extract_loads_table(metadata: sa.MetaData, *, dated: bool = True) -> sa.Table:
+    """Return the table that records each extract load: fingerprint, source, rows, when.
+
+    ``dated`` adds version 8's columns: the date the extract describes (``as_at``) and how
+    that was known (``as_at_basis``, see :mod:`workbench.core.provenance`).
+    """
+    columns = [
         sa.Column("load_id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("rows_loaded", sa.Integer, nullable=False),
         sa.Column("loaded_at", sa.String(32), nullable=False),
-    )
+    ]
+    if dated:
+        columns += [
+            sa.Column("as_at", sa.Date, nullable=True),
+            sa.Column("as_at_basis", sa.Text, nullable=True),
+        ]
+    return sa.Table("extract_loads", metadata, *columns)
 
 
 def _migration_1(conn: Connection) -> None:
@@ -67,7 +76,7 @@ def _migration_1(conn: Connection) -> None:
 def _migration_2(conn: Connection) -> None:
     """Record each extract load, so that loading the same extract twice changes nothing."""
     metadata = sa.MetaData()
-    extract_loads_table(metadata).create(conn)
+    extract_loads_table(metadata, dated=False).create(conn)
 
 
 def _migration_3(conn: Connection) -> None:
@@ -103,6 +112,29 @@ def _migration_7(conn: Connection) -> None:
     create_supervision_records_table(conn)
 
 
+def _migration_8(conn: Connection) -> None:
+    """Each extract load records the date its data describes (as at) and how that was known."""
+    quote = conn.dialect.identifier_preparer.quote
+    for name, type_sql in (("as_at", "DATE"), ("as_at_basis", "TEXT")):
+        conn.exec_driver_sql(f"ALTER TABLE extract_loads ADD COLUMN {quote(name)} {type_sql}")
+    # The load in the store now, made before version 8, is as at the day of its latest record:
+    # the best that can be known of it, so that an upgraded store's pages keep a date.
+    latest = [
+        conn.exec_driver_sql(f"SELECT MAX({quote(column)}) FROM {quote(table)}").scalar()  # noqa: S608
+        for table, column in LATEST_DATE_COLUMNS
+    ]
+    dates = [str(value)[:10] for value in latest if value is not None]
+    if dates:
+        conn.exec_driver_sql(
+            "UPDATE extract_loads SET as_at = ?, as_at_basis = ? "
+            "WHERE load_id = (SELECT MAX(load_id) FROM extract_loads)"
+            if conn.dialect.paramstyle == "qmark"
+            else "UPDATE extract_loads SET as_at = %s, as_at_basis = %s "
+            "WHERE load_id = (SELECT MAX(load_id) FROM extract_loads)",
+            (max(dates), LATEST_RECORD),
+        )
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -122,6 +154,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(6, "workbench audits: templates, rounds, answers, moderations, actions", _migration_6),
     Migration(7, "supervision records (discussed, challenged, confirmed)", _migration_7),
+    Migration(8, "extract loads record the data's date (as at) and its basis", _migration_8),
 )
 
 
