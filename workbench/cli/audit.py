@@ -17,13 +17,16 @@ def _audit_store(store: str | None) -> Store:
         raise click.ClickException(str(error)) from error
 
 
-def _audit_day(text: str | None):
+def _audit_day(text: str | None, target: Store | None = None):
+    """Return the day ``--at`` names; else the data's date (for ``target``), else today."""
     from datetime import date
 
     try:
-        return date.fromisoformat(text) if text else date.today()
+        if text:
+            return date.fromisoformat(text)
     except ValueError as error:
         raise click.BadParameter(f"expected a date written YYYY-MM-DD, not {text!r}") from error
+    return (target.data_date() if target is not None else None) or date.today()
 
 
 @click.group()
@@ -59,7 +62,9 @@ def audit_template(path: Path | None, store: str | None) -> None:
 @click.option("--stratify", type=click.Choice(["team", "plan_type", "locality"]), default=None)
 @click.option("--exclude-months", type=click.IntRange(min=0), default=12, show_default=True,
               help="Leave out cases audited in this many months up to --at.")  # fmt: skip
-@click.option("--at", "at", metavar="YYYY-MM-DD", default=None, help="Cases open on this date (today).")
+@click.option(
+    "--at", "at", metavar="YYYY-MM-DD", default=None, help="Cases open on this date (the data's date)."
+)
 @click.option("--round", "round_name", metavar="NAME", default=None, help="Keep it as an audit round.")
 @store_option
 def audit_sample(size, seed, stratify, exclude_months, at, round_name, store) -> None:
@@ -69,7 +74,8 @@ def audit_sample(size, seed, stratify, exclude_months, at, round_name, store) ->
     from workbench.practice.audits.recording import AuditError, IdentityError, current_user
     from workbench.practice.audits.sampling import create_round, draw_sample
 
-    target, day = _audit_store(store), _audit_day(at)
+    target = _audit_store(store)
+    day = _audit_day(at, target)
     try:
         sample = draw_sample(target, size, seed, day, stratify, exclude_months)
     except AuditError as error:

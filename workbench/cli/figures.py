@@ -7,20 +7,13 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.options import store_option
+from workbench.cli.options import at_option, day_of, store_option
 from workbench.measures.service_outcomes import has_statutory_data
 from workbench.store.engine import Store, StoreError
 
 
 @click.command()
-@click.option(
-    "--at",
-    "at",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default="2026-03-31",
-    show_default=True,
-    help="The date D the figures are at (YYYY-MM-DD).",
-)
+@at_option()
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option(
@@ -88,7 +81,7 @@ def measures(
         raise click.ClickException(
             f"the store {target} holds no children; load an extract first: workbench load data/demo"
         )
-    day = at.date()
+    day = day_of(target, at)
     data = ServiceData(target)
     try:
         filters = Filters(**filter_values)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from workbench.imports.extract import ExtractError
 from workbench.imports.sources import IDENTITY, ExtractMapping, MappingError
-from workbench.store.engine import ENV_VAR
+from workbench.store.engine import ENV_VAR, Store
 
 store_option = click.option(
     "--store",
@@ -17,6 +18,30 @@ store_option = click.option(
     default=None,
     help=f"SQLAlchemy URL of the store (default: ${ENV_VAR}, then sqlite:///data/workbench.sqlite).",
 )
+
+
+def at_option(help_text: str = "The date D the figures are at (YYYY-MM-DD)."):
+    """Return an ``--at`` option whose default is the data's date (see :func:`day_of`)."""
+    return click.option(
+        "--at",
+        "at",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help=f"{help_text} Default: the data's date (the loaded extract's as-at; `workbench info`).",
+    )
+
+
+def day_of(target: Store, at: datetime | date | None) -> date:
+    """Return the day asked for with ``--at``, else the date of the data in ``target``."""
+    if at is not None:
+        return at.date() if isinstance(at, datetime) else at
+    day = target.data_date()
+    if day is None:
+        raise click.ClickException(
+            f"the store {target} has no extract loaded, so no data's date: load one "
+            "(workbench load data/demo) or give --at YYYY-MM-DD"
+        )
+    return day
 
 
 mapping_option = click.option(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.options import store_option
+from workbench.cli.options import at_option, day_of, store_option
 from workbench.store.engine import Store, StoreError
 
 
@@ -17,7 +17,7 @@ from workbench.store.engine import Store, StoreError
     "--team", "team", metavar="ID", default=None, help="Every worker of a team with a caseload at D."
 )
 @click.option("--all", "everyone", is_flag=True, help="Every worker with a caseload at D.")
-@click.option("--at", "at", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The date D (YYYY-MM-DD).")
+@at_option("The date D (YYYY-MM-DD).")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -42,8 +42,9 @@ def publish(kind, worker, team, everyone, at, out, audience, pdf, processes, sto
     from workbench.publishing.batch import publish as publish_packs
 
     try:
+        target = Store(store)
         written = publish_packs(
-            Store(store), kind, at.date(), out, worker=worker, team=team, everyone=everyone,
+            target, kind, day_of(target, at), out, worker=worker, team=team, everyone=everyone,
             audience=audience, pdf=pdf, processes=processes,
         )  # fmt: skip
     except (PublishError, StoreError) as error:
