@@ -10,7 +10,7 @@ import pandas as pd
 
 from widgets.filter_state import FilterState
 from widgets.offline import offline_chart
-from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.filters import Filters, data_day
 from workbench.measures.headline import distance_travelled
 from workbench.measures.service_data import ServiceData
 from workbench.render.charts import distance_by_domain
@@ -23,10 +23,10 @@ class DistanceTravelledView(W.VBox):
     notebooks can read exactly what the chart shows.
     """
 
-    def __init__(self, state: FilterState, data: ServiceData, at: date = DEMO_AT) -> None:
+    def __init__(self, state: FilterState, data: ServiceData, at: date | None = None) -> None:
         self.state = state
         self.data = data
-        self.at = at
+        self.at = at = data_day(data.store, at)  # the data's date unless a reader looks back
         self.caption = W.HTML()
         self.caption.add_class("wb-distance-caption")
         self.table = pd.DataFrame()

@@ -21,7 +21,7 @@ from widgets.filter_state import FilterState
 from widgets.offline import offline_chart
 from workbench.core.codes import labels
 from workbench.measures.breakdowns import compare_to_service
-from workbench.measures.filters import AGE_BAND_LABELS, DEMO_AT, Filters
+from workbench.measures.filters import AGE_BAND_LABELS, Filters, data_day
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import FREQUENCIES, measure_over_periods
 from workbench.measures.service_data import ServiceData
@@ -68,13 +68,13 @@ class MeasureExplorer(W.VBox):
         self,
         data: ServiceData,
         *,
-        at: date = DEMO_AT,
+        at: date | None = None,
         start: date = date(2019, 4, 1),
         state: FilterState | None = None,
         export_folder: Path = Path("exports"),
     ) -> None:
         self.data = data
-        self.at = at
+        self.at = data_day(data.store, at)  # the data's date unless a reader looks back
         self.start = start
         self.state = state or FilterState()
         self.export_folder = export_folder

@@ -10,7 +10,7 @@ import ipywidgets as W
 
 from widgets.filter_dropdown import LocalityFilter
 from widgets.filter_state import FilterState
-from workbench.measures.filters import DEMO_AT
+from workbench.measures.filters import data_day
 from workbench.measures.service_data import ServiceData
 from workbench.publishing.report_card import (
     PARTS,
@@ -30,12 +30,12 @@ class ReportCardEditor(W.VBox):
         self,
         data: ServiceData,
         *,
-        at: date = DEMO_AT,
+        at: date | None = None,
         state: FilterState | None = None,
         export_folder: Path = Path("exports"),
     ) -> None:
         self.data = data
-        self.at = at
+        self.at = data_day(data.store, at)  # the data's date unless a reader looks back
         self.state = state or FilterState()
         self.export_folder = export_folder
         self.locality = LocalityFilter(self.state, data.localities())

@@ -19,6 +19,7 @@ from widgets.meeting_outcomes_view import MeetingOutcomesView
 from widgets.missing_note import MissingNote
 from widgets.statutory_view import StatutoryView
 from widgets.viewer import scope_caption, viewer_page
+from workbench.measures.filters import data_day
 from workbench.measures.service_data import ServiceData
 from workbench.pages.service import DashboardView, dashboard_view, prepare_page
 from workbench.store.engine import open_store
@@ -80,5 +81,6 @@ def service_dashboard_page(page: str) -> W.Widget:
     # The store is read first: with preheated kernels that happens before anyone opens the
     # page, and only then does the kernel wait for the viewer's request to learn who they are.
     data = ServiceData(open_store())
-    prepare_page(page, data)  # for everyone, so the viewer's own page only filters and sums
+    # For everyone, at the data's date, so the viewer's own page only filters and sums.
+    prepare_page(page, data, data_day(data.store))
     return viewer_page(lambda viewer: ServiceDashboard(dashboard_view(page, identity=viewer, data=data)))

@@ -9,7 +9,7 @@ import ipywidgets as W
 import pandas as pd
 import traitlets as T
 
-from workbench.measures.filters import DEMO_AT
+from workbench.measures.filters import data_day
 from workbench.measures.service_data import ServiceData
 from workbench.practice.team_statements import team_statements
 from workbench.text.statements import analyse
@@ -96,9 +96,9 @@ class StatementChecker(W.VBox):
     statement = T.Unicode("")
     team_id = T.Unicode("")
 
-    def __init__(self, data: ServiceData | None = None, *, at: date = DEMO_AT) -> None:
+    def __init__(self, data: ServiceData | None = None, *, at: date | None = None) -> None:
         self.data = data
-        self.at = at
+        self.at = data_day(data.store, at) if data is not None else at
         self.team_table = pd.DataFrame()
         self.box = W.Textarea(
             placeholder="For example: Jayden will get to school on time at least 9 days in 10",

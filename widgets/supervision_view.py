@@ -13,7 +13,7 @@ import traitlets
 from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
 from workbench.access import AccessRefusedError, Identity
-from workbench.measures.filters import DEMO_AT
+from workbench.measures.filters import data_day
 from workbench.practice.supervision import (
     SupervisionError,
     WorkerCaseload,
@@ -56,17 +56,18 @@ class SupervisionView(W.VBox):
     """
 
     worker_id = traitlets.Unicode("")
-    at = traitlets.Any(DEMO_AT)
+    at = traitlets.Any(None)
     saved_record_id = traitlets.Int(0)
 
     def __init__(
         self,
         store: Store,
-        at: date = DEMO_AT,
+        at: date | None = None,
         worker_id: str | None = None,
         identity: Identity | None = None,
     ) -> None:
         self.store = store
+        at = data_day(store, at)  # the data's date unless a reader looks back
         self.identity = identity or trusted_identity()  # refused here: no page without a viewer
         # Workers and their teams change only when an extract is loaded: read once for the page.
         self._workers = read_workers(store)

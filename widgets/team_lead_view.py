@@ -20,7 +20,7 @@ from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
 from widgets.team_filters import TeamFilters
 from workbench.access import AccessRefusedError, Identity, scope_for
-from workbench.measures.filters import DEMO_AT
+from workbench.measures.filters import data_day
 from workbench.measures.headline import headline_measures
 from workbench.measures.service_data import ServiceData
 from workbench.measures.words import plain_definition
@@ -72,10 +72,11 @@ class TeamLeadView(W.VBox):
         data: ServiceData,
         identity: Identity,
         *,
-        at: date = DEMO_AT,
+        at: date | None = None,
         audits: TeamAudits | None = None,
     ) -> None:
         self.data = data
+        at = data_day(data.store, at)  # the data's date unless a reader looks back
         self.identity = identity
         self.audit_tables = audits
         self._busy = True  # no event handling until the page is built

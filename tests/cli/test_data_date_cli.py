@@ -13,6 +13,7 @@ def run(*args):
 
 
 def test_measures_default_to_the_loaded_extracts_as_at(tmp_path, handworked_dir):
+    (handworked_dir / "as_at.txt").unlink()  # no own date: the day of the latest record
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     loaded = run("load", handworked_dir, "--store", url)
     assert "(latest record)" in loaded.output
@@ -42,3 +43,10 @@ def test_an_own_date_that_is_not_a_date_refuses_the_load(tmp_path, handworked_di
     assert result.exit_code == 1
     assert "as_at.txt" in result.output and "nothing was loaded" in result.output
     assert Store(url).data_date() is None
+
+
+def test_demo_data_writes_its_own_date_the_demos_last_day_unless_told(tmp_path):
+    run("demo-data", "--size", "tiny", "--out", tmp_path / "a")
+    assert (tmp_path / "a" / "as_at.txt").read_text().strip() == "2026-03-31"
+    run("demo-data", "--size", "tiny", "--out", tmp_path / "b", "--as-at", "2026-04-30")
+    assert (tmp_path / "b" / "as_at.txt").read_text().strip() == "2026-04-30"

@@ -5,8 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-#: The date demo figures are "at": the end of the demo's last financial year.
+#: The demo extract's own date (``data/demo/as_at.txt``): the end of its last financial year.
+#: For tests and examples about the demo only; pages and commands count from the data's date.
 DEMO_AT = date(2026, 3, 31)
+
+
+def data_day(store, at: date | None = None) -> date:
+    """Return ``at`` when given, else the date of the data in ``store`` (its loaded extract's as-at).
+
+    A store with nothing loaded has no date and no figures: its pages say what is missing, and
+    count from today.
+    """
+    if at is not None:
+        return at
+    return store.data_date() or date.today()
 
 
 #: Age bands at D, in order: (label, lowest age, highest age) in completed years.

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.measures.definitions import EVIDENCE_THRESHOLD, GOOD_GRADES, GRADED_AUDIT_GRADES
-from workbench.measures.filters import CHILD_COLUMNS, DEMO_AT, Filters
+from workbench.measures.filters import CHILD_COLUMNS, Filters
 from workbench.measures.service_data import (
     CACHED_SELECTIONS,
     ServiceData,
@@ -178,7 +178,7 @@ def _active_outcomes(data: ServiceData, when: pd.Timestamp) -> np.ndarray:
 
 
 def coverage(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Coverage: of involvements open at D, the share with at least one outcome active at D.
 
@@ -201,7 +201,7 @@ def coverage(
 
 
 def clear(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Clear: of outcomes active at D, the share with a non-empty success_looks_like and a baseline."""
     filters = filters or Filters()
@@ -212,7 +212,7 @@ def clear(
 
 
 def clear_statements(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Clear, second figure: of outcomes active at D, the share whose statement reads as a clear outcome.
 
@@ -227,7 +227,7 @@ def clear_statements(
 
 
 def consensual(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Consensual: of outcomes active at D, the share agreed with the family."""
     filters = filters or Filters()
@@ -239,7 +239,7 @@ def consensual(
 
 
 def consensual_own_words(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Consensual, second figure: of outcomes active at D, the share in the child's or family's words.
 
@@ -255,7 +255,7 @@ def consensual_own_words(
 
 
 def constant(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Constant: outcomes agreed in the year to D-90 not closed as replaced or withdrawn within 90 days.
 
@@ -280,7 +280,7 @@ def constant(
 
 
 def reviewed(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Reviewed: of outcomes active at D agreed by D-91, the share with a scored review in (D-91, D]."""
     filters = filters or Filters()
@@ -296,7 +296,7 @@ def reviewed(
 
 
 def within_target(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Timescales: of outcomes active at D with a target date, the share whose target date is not past.
 
@@ -337,7 +337,7 @@ def _new_distance_counted(data: ServiceData, when: pd.Timestamp, scale: str) -> 
 
 
 def outcome_distances(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, scale: str = "scaling_0_10"
+    data: ServiceData, at: date, filters: Filters | None = None, scale: str = "scaling_0_10"
 ) -> pd.DataFrame:
     """Return one row per outcome counted by *distance travelled* at ``at``.
 
@@ -390,7 +390,7 @@ _DISTANCE_COLUMNS = (
 
 def distance_travelled(
     data: ServiceData,
-    at: date = DEMO_AT,
+    at: date,
     filters: Filters | None = None,
     by: str | None = "domain",
     scale: str = "scaling_0_10",
@@ -421,7 +421,7 @@ def distance_travelled(
 
 
 def _distance_measure(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     return distance_travelled(data, at, filters, by)
 
@@ -443,7 +443,7 @@ def _closed_with_result(data: ServiceData, when: pd.Timestamp) -> np.ndarray:
 
 
 def achieved(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Achieved: of outcomes closed in the year to D with a result, the share achieved.
 
@@ -460,7 +460,7 @@ def achieved(
 
 
 def achieved_partly(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Achieved, second figure: the share partly achieved, out of the same outcomes as Achieved."""
     filters = filters or Filters()
@@ -473,7 +473,7 @@ def achieved_partly(
 
 
 def sustained(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Sustained: of successful case closures in the year to D-365, the share not followed within a year.
 
@@ -519,7 +519,7 @@ def _meetings_in_year(data: ServiceData, when: pd.Timestamp) -> np.ndarray:
 
 
 def participation(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Participation: of meetings in the year to D coded PN1 to PN7, the share the child took part in.
 
@@ -535,7 +535,7 @@ def participation(
 
 
 def participation_family(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Participation, second figure: of all meetings dated in the year to D, the share family attended."""
     filters = filters or Filters()
@@ -549,7 +549,7 @@ def participation_family(
 
 def evidence_informed(
     data: ServiceData,
-    at: date = DEMO_AT,
+    at: date,
     filters: Filters | None = None,
     by: str | None = None,
     threshold: str = EVIDENCE_THRESHOLD,
@@ -599,7 +599,7 @@ def _audit_grade(
 
 
 def audit_grade(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Audit grade: of audits completed in the year to D, the share first graded good or outstanding.
 
@@ -610,7 +610,7 @@ def audit_grade(
 
 
 def audit_grade_moderated(
-    data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None, by: str | None = None
+    data: ServiceData, at: date, filters: Filters | None = None, by: str | None = None
 ) -> pd.DataFrame:
     """Audit grade, second figure: the same audits as Audit grade, graded after moderation.
 
@@ -657,7 +657,7 @@ class Measure:
     def __call__(
         self,
         data: ServiceData,
-        at: date = DEMO_AT,
+        at: date,
         filters: Filters | None = None,
         by: str | None = None,
         **options,
@@ -823,7 +823,7 @@ MEASURES: dict[str, Measure] = {m.name: m for m in _REGISTRY}
 
 def headline_measures(
     data: ServiceData,
-    at: date = DEMO_AT,
+    at: date,
     filters: Filters | None = None,
     by: str | None = None,
     names: Iterable[str] | None = None,

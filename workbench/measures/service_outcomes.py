@@ -30,7 +30,6 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.measures.filters import DEMO_AT
 from workbench.store.engine import Store
 
 NEW_PLACEMENT = ("S", "P", "B", "T", "U")
@@ -66,7 +65,7 @@ def _figure(name: str, numerator: int, denominator: int) -> dict:
     }
 
 
-def placement_stability(store: Store, at: date = DEMO_AT) -> dict:
+def placement_stability(store: Store, at: date) -> dict:
     """Children looked after at D with 3 or more placements in the year to D."""
     when, start = pd.Timestamp(at), pd.Timestamp(at) - pd.Timedelta(days=365)
     episodes = _read(store, "ssda903_episodes", ["child_id", "decom", "rne", "dec"], ("decom", "dec"))
@@ -80,7 +79,7 @@ def placement_stability(store: Store, at: date = DEMO_AT) -> dict:
     return _figure("placement_stability", unstable, len(looked_after))
 
 
-def repeat_cp_plans(store: Store, at: date = DEMO_AT) -> dict:
+def repeat_cp_plans(store: Store, at: date) -> dict:
     """CP plans starting in the year to D that are a second or later plan for the child."""
     when, start = pd.Timestamp(at), pd.Timestamp(at) - pd.Timedelta(days=365)
     plans = _read(
@@ -94,7 +93,7 @@ def repeat_cp_plans(store: Store, at: date = DEMO_AT) -> dict:
     return _figure("repeat_cp_plans", int((in_year & (earlier_in_data | recorded)).sum()), int(in_year.sum()))
 
 
-def re_referrals(store: Store, at: date = DEMO_AT) -> dict:
+def re_referrals(store: Store, at: date) -> dict:
     """Referrals in the year to D within 365 days of an earlier referral for the same child."""
     when, start = pd.Timestamp(at), pd.Timestamp(at) - pd.Timedelta(days=365)
     referrals = _read(store, "cin_referrals", ["child_id", "referral_date"], ("referral_date",))
@@ -133,7 +132,7 @@ def care_leavers(store: Store) -> list[dict]:
     ]
 
 
-def review_participation(store: Store, at: date = DEMO_AT) -> dict:
+def review_participation(store: Store, at: date) -> dict:
     """Looked-after reviews in the year to D where the child took part (PN1 to PN6 of PN1 to PN7)."""
     when, start = pd.Timestamp(at), pd.Timestamp(at) - pd.Timedelta(days=365)
     reviews = _read(store, "ssda903_reviews", ["child_id", "review", "review_code"], ("review",))
@@ -153,7 +152,7 @@ def has_statutory_data(store: Store) -> bool:
         return bool(conn.execute(sa.text("SELECT COUNT(*) FROM statutory_files")).scalar())
 
 
-def service_outcomes(store: Store, at: date = DEMO_AT) -> pd.DataFrame:
+def service_outcomes(store: Store, at: date) -> pd.DataFrame:
     """Return every service-level outcome at ``at``: measure, numerator, denominator, value."""
     figures = [placement_stability(store, at), repeat_cp_plans(store, at), re_referrals(store, at)]
     figures += care_leavers(store)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.codes import code_list
-from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.filters import Filters
 from workbench.measures.headline import outcome_distances
 from workbench.measures.service_data import ServiceData
 from workbench.measures.trends import Z_95, wilson_interval
@@ -46,7 +46,7 @@ def _evidence_of_outcomes(data: ServiceData) -> pd.Series:
     return best.set_index("outcome_id")["evidence_level"].astype(str)
 
 
-def what_works(data: ServiceData, at: date = DEMO_AT, filters: Filters | None = None) -> pd.DataFrame:
+def what_works(data: ServiceData, at: date, filters: Filters | None = None) -> pd.DataFrame:
     """Return distance travelled and achievement by domain and evidence level, with intervals.
 
     Columns: domain, evidence_level, outcomes (counted for distance), mean_distance,

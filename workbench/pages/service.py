@@ -32,7 +32,7 @@ from workbench.access import Identity, Scope, scope_for
 from workbench.core.codes import labels
 from workbench.measures.breakdowns import compare_to_service
 from workbench.measures.definitions import PARTICIPATION_COUNTED, PARTICIPATION_TOOK_PART
-from workbench.measures.filters import AGE_BAND_LABELS, DEMO_AT, Filters
+from workbench.measures.filters import AGE_BAND_LABELS, Filters, data_day
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
 from workbench.measures.service_data import ServiceData
@@ -167,7 +167,7 @@ class DashboardView:
 def dashboard_view(
     page: str,
     store: Store | None = None,
-    at: date = DEMO_AT,
+    at: date | None = None,
     scope: Filters | None = None,
     identity: Identity | None = None,
     data: ServiceData | None = None,
@@ -180,12 +180,14 @@ def dashboard_view(
     further (all of what the viewer may see when None). Localities and teams offered are those
     inside both. Raises ``AccessRefusedError`` when the identity's scope cannot be worked out.
     ``data`` is the store already read (a preheated kernel reads it before anyone asks).
+    ``at`` is the date D the page's figures are at: the data's date unless a reader looks back.
     """
     chosen_page = PAGES[page]
     if data is None:
         store = store or open_store()
         data = ServiceData(store)
     store = data.store
+    at = data_day(store, at)
     viewer = scope_for(identity, data, at) if identity is not None else None
     # The role scope comes first: a narrower ``scope`` outside it is refused, never widened.
     scope = viewer.restrict(scope or Filters()) if viewer is not None else (scope or Filters())
@@ -230,7 +232,7 @@ def _shared_cache(data: ServiceData, page: str, at: date) -> dict:
     return data.page_caches.setdefault((page, at), {})
 
 
-def prepare_page(page: str, data: ServiceData, at: date = DEMO_AT) -> None:
+def prepare_page(page: str, data: ServiceData, at: date) -> None:
     """Work out, before anyone asks, what the page ``page`` needs whoever views it.
 
     A preheated kernel runs this before it waits for the viewer: the measures' cohorts at D

@@ -21,7 +21,7 @@ from datetime import date
 import pandas as pd
 
 from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, share_is_disclosive
-from workbench.measures.filters import DEMO_AT, Filters
+from workbench.measures.filters import Filters, data_day
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
 from workbench.measures.service_data import ServiceData
@@ -164,7 +164,7 @@ def _publishable(measure: str, column: str, row: pd.Series, figures: PageFigures
 def build_report_card(
     data: ServiceData,
     population: str = "All children",
-    at: date = DEMO_AT,
+    at: date | None = None,
     filters: Filters | None = None,
     start: date = date(2019, 4, 1),
     frequency: str = "quarterly",
@@ -172,7 +172,9 @@ def build_report_card(
     """Compute the card's figures for the population ``filters`` chooses, at ``at``.
 
     Every count on the card is checked as a whole (:func:`card_figures`) before it is shown.
+    ``at`` is the data's date unless given.
     """
+    at = data_day(data.store, at)
     filters = filters or Filters()
     series: dict[str, pd.DataFrame] = {}
     for figures in PARTS.values():
