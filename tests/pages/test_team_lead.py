@@ -52,6 +52,15 @@ def test_periods_are_the_last_financial_quarters_most_recent_first():
     ]
 
 
+def test_a_datas_date_between_quarter_ends_comes_first_so_this_week_counts_from_it():
+    periods = period_choices(date(2026, 12, 4), count=3)
+    assert periods == [
+        ("4 December 2026 (the data's date)", date(2026, 12, 4)),
+        ("30 September 2026 (2026-27 Q2)", date(2026, 9, 30)),
+        ("30 June 2026 (2026-27 Q1)", date(2026, 6, 30)),
+    ]
+
+
 def test_headline_sets_the_team_beside_the_whole_service(service):
     table = headline_against_service(service, D, Filters(team_id="T1"), Filters()).set_index("measure")
     team, whole = clear(service, D, Filters(team_id="T1")), clear(service, D)

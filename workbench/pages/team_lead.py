@@ -23,17 +23,25 @@ from workbench.measures.service_data import ServiceData
 PERIODS_SHOWN = 8
 
 
-def period_choices(latest: date, count: int = PERIODS_SHOWN) -> list[tuple[str, date]]:
+def period_choices(
+    latest: date, count: int = PERIODS_SHOWN, first: str = "the data's date"
+) -> list[tuple[str, date]]:
     """Return (label, quarter end) for the last ``count`` financial quarters ending on or before ``latest``.
 
-    The most recent first; each label reads like "31 March 2026 (2025-26 Q4)".
+    The most recent first; each label reads like "31 March 2026 (2025-26 Q4)". When ``latest``
+    (the data's date) is not a quarter end, it comes first, as "4 December 2026 (the data's
+    date)": what needs doing this week counts from the data's date, not the last quarter's end.
+    ``first`` says what that date is (a date a reader looks back to is "the date chosen").
     """
     start = pd.Timestamp(latest) - pd.DateOffset(months=3 * count + 2)
     ends = period_ends(start.date(), latest, "quarterly").tail(count)
-    return [
+    choices = [
         (f"{end.day} {end:%B %Y} ({label})", end.date())
         for label, end in zip(ends["period"][::-1], ends["period_end"][::-1], strict=True)
     ]
+    if not choices or choices[0][1] != latest:
+        choices = [(f"{latest.day} {latest:%B %Y} ({first})", latest), *choices[: count - 1]]
+    return choices
 
 
 def prepare_team_lead(data: ServiceData, at: date) -> None:
