@@ -122,6 +122,17 @@ class TeamFilters(W.VBox):
             self._settling = False
         self.revision += 1
 
+    def look_back(self, day: date, first: str = "the date chosen") -> None:
+        """Move the period to end on ``day`` (a date a reader picked): the page redraws at it.
+
+        A day the period list does not offer becomes its first choice, with the quarters before.
+        """
+        if day == self.at:
+            return
+        if day not in {value for _, value in self.period.options}:
+            self.period.options = period_choices(day, first=first)
+        self.period.value = day
+
     def _on_period(self, change: dict) -> None:
         def update() -> None:
             self.scope = self.scope_at(change["new"])

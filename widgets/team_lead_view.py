@@ -16,6 +16,7 @@ import ipywidgets as W
 import pandas as pd
 import traitlets
 
+from widgets.data_date import DataDate
 from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
 from widgets.team_filters import TeamFilters
@@ -83,6 +84,10 @@ class TeamLeadView(W.VBox):
         self.chosen_child: str | None = None
         self._service_figures: dict[tuple, pd.DataFrame] = {}
         self.filters = TeamFilters(data, lambda day: scope_for(identity, data, day), at)
+        # "Figures as at ...": the date picker looks back, and the period list moves the line.
+        self.data_date = DataDate(data.store, self.filters.at)
+        self.data_date.observe(self._on_look_back, names="at")
+        self.filters.observe(lambda change: setattr(self.data_date, "at", change["new"]), names="at")
         self.viewer = W.HTML(
             f"<p>Viewing as <strong>{html.escape(identity.name or identity.user)}</strong> "
             f"({html.escape(identity.title)}). You see only what your role allows.</p>"
@@ -128,6 +133,7 @@ class TeamLeadView(W.VBox):
         super().__init__(
             [
                 self.style,
+                self.data_date,
                 self.viewer,
                 self.missing,
                 self.filters,
@@ -164,6 +170,11 @@ class TeamLeadView(W.VBox):
     def at(self) -> date:
         """The date D the page is at (the end of the chosen period)."""
         return self.filters.at
+
+    def _on_look_back(self, change: dict) -> None:
+        day = change["new"]
+        first = "the data's date" if day == self.data_date.data_date else "the date chosen"
+        self.filters.look_back(day, first)
 
     def _who(self) -> str:
         if self.filters.team_id:

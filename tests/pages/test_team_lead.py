@@ -173,3 +173,37 @@ def test_attention_from_the_store_matches_the_plain_frames(service):
     assert set(service.outcomes.set_index("outcome_id").loc[education["outcome_id"], "domain"]) == {
         "education"
     }
+
+
+def test_the_page_opens_at_the_datas_date_and_the_date_picker_looks_back(service):
+    hopi = Identity(user="hopi", role="head_of_practice_improvement")
+    view = TeamLeadView(service, hopi)
+    assert view.at == service.store.data_date() == D  # the fixture's own date, no fixed default
+    assert "Figures as at Tuesday 31 March 2026, loaded " in view.data_date.line.value
+    earlier = date(2025, 12, 31)
+    view.data_date.show(earlier)
+    assert view.at == view.filters.at == earlier
+    assert "Figures as at Wednesday 31 December 2025 (looking back" in view.data_date.line.value
+    # Redrawn at that date: the same figures as a page opened there.
+    opened_there = TeamLeadView(service, hopi, at=earlier)
+    pd.testing.assert_frame_equal(view.headline, opened_there.headline)
+    pd.testing.assert_frame_equal(view.attention, opened_there.attention)
+    # A day between quarter ends is offered as the first period, said as the date chosen.
+    view.data_date.show(date(2026, 2, 15))
+    assert view.at == date(2026, 2, 15)
+    assert view.filters.period.options[0] == ("15 February 2026 (the date chosen)", date(2026, 2, 15))
+    # Choosing a quarter in the period list moves the line too.
+    view.filters.period.value = date(2025, 12, 31)
+    assert view.data_date.at == date(2025, 12, 31)
+
+
+def test_a_date_after_the_datas_date_gets_a_note_and_the_page_stays(service):
+    view = TeamLeadView(service, Identity(user="hopi", role="head_of_practice_improvement"))
+    before = view.headline.copy()
+    view.data_date.picker.value = date(2026, 4, 30)
+    assert view.at == D and view.data_date.picker.value == D
+    assert "no figures after the data's date, Tuesday 31 March 2026" in view.data_date.note.value
+    pd.testing.assert_frame_equal(view.headline, before)
+    first = service.store.first_record_date()
+    view.data_date.picker.value = date(first.year - 1, 1, 1)
+    assert view.at == D and "there are no figures before it" in view.data_date.note.value

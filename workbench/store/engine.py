@@ -219,6 +219,14 @@ class Store:
         dates = [str(value)[:10] for value in found if value is not None]
         return max(dates, default=None)
 
+    def first_record_date(self) -> date | None:
+        """Return the earliest meeting, outcome or review date in the store, or None if empty."""
+        columns = [self.metadata.tables[table].c[column] for table, column in LATEST_DATE_COLUMNS]
+        with self.engine.connect() as conn:
+            found = [conn.execute(sa.select(sa.func.min(column))).scalar() for column in columns]
+        dates = [str(value)[:10] for value in found if value is not None]
+        return date.fromisoformat(min(dates)) if dates else None
+
     def data_date(self) -> date | None:
         """Return the date the loaded extract describes (its "as at"), or None on an empty store.
 
