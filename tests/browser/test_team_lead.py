@@ -21,6 +21,7 @@ import pytest
 
 from workbench.access import DEMO_IDENTITIES, read_identities, scope_for
 from workbench.cli.serving import DASHBOARDS_DIR, proxy_header_setting
+from workbench.core.dates import long_date
 from workbench.measures.filters import DEMO_AT, Filters
 from workbench.pages.team_lead import children_in_view, outcome_journey
 
@@ -158,6 +159,11 @@ def test_a_team_lead_sees_only_their_team_whatever_the_url_says(servers, page, s
     # A team lead asking for another team in the URL gets their own team.
     record_property("team_lead_first_chart_s", open_dashboard(page, servers["demo-team-lead"], "?team=T07"))
     assert_no_error_output(page)
+    # The page says, first, which day its figures are at: the data's date, from the store.
+    data_date = service.store.data_date()
+    line = page.inner_text(".wb-as-at-line")
+    assert line.startswith(f"Figures as at {long_date(data_date)}, loaded "), line
+    assert page.get_by_label("Look back to").input_value() == data_date.isoformat()
     assert options(page, ".wb-team-chooser") == ["Central Children in Care"]
     assert "Central Children in Care" in chart_title(page, within=HEADLINE)
     assert "North Children in Care" not in page.inner_text("body")
