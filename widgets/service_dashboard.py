@@ -6,9 +6,13 @@ the choices offered come from), so a dashboard notebook is two lines.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import ipywidgets as W
 
 from widgets.dashboard_status import DashboardStatus
+from widgets.data_date import DataDate
 from widgets.disproportionality_view import DisproportionalityView
 from widgets.distance_travelled_view import DistanceTravelledView
 from widgets.filter_dropdown import ALL_LOCALITIES, ALL_TEAMS, LocalityFilter, TeamFilter
@@ -29,12 +33,30 @@ WHO = {"cla": "children looked after", "cp": "children on child protection plans
 
 
 class ServiceDashboard(W.VBox):
-    """The page for ``view.page``: the overview, children looked after, or child protection."""
+    """The page for ``view.page``: the overview, children looked after, or child protection.
 
-    def __init__(self, view: DashboardView, state: FilterState | None = None) -> None:
+    The as-at line comes first. With ``reopen`` (the page's view at another date, for the same
+    viewer) its date picker looks back: the page is built again at the date chosen, keeping
+    the filters chosen. Without it the line is shown and there is no picker.
+    """
+
+    def __init__(
+        self,
+        view: DashboardView,
+        state: FilterState | None = None,
+        reopen: Callable[[date], DashboardView] | None = None,
+    ) -> None:
+        self.reopen = reopen
+        self.data_date = DataDate(view.store, view.at, picker=reopen is not None)
+        self.data_date.observe(self._on_look_back, names="at")
+        super().__init__()
+        self._build(view, state or FilterState(scope=view.viewer))
+        self.add_class("wb-service-dashboard")
+
+    def _build(self, view: DashboardView, state: FilterState) -> None:
         self.view = view
         # The viewer's role scope also narrows the views that read the filter state directly.
-        self.state = state or FilterState(scope=view.viewer)
+        self.state = state
         overview = view.page.name == "overview"
         filters = [LocalityFilter(self.state, view.localities)]
         if not overview:
@@ -58,8 +80,21 @@ class ServiceDashboard(W.VBox):
         gaps = ["reviews", "meetings"] if overview else ["meetings", "reviews"]
         self.missing = MissingNote(view.store, [*gaps, "interventions"] if overview else gaps,
                                    plan_type=None if overview else view.page.name)  # fmt: skip
-        super().__init__([*heading, self.missing, self.filters, self.status, *self.views])
-        self.add_class("wb-service-dashboard")
+        self.children = [self.data_date, *heading, self.missing, self.filters, self.status, *self.views]
+
+    def _on_look_back(self, change: dict) -> None:
+        """Build the page again at the date chosen, for the same viewer, with the same filters."""
+        if self.reopen is None or change["new"] == self.view.at:
+            return
+        view = self.reopen(change["new"])
+        chosen = {name: getattr(self.state, name) for name in FilterState.NAMES}
+        # A locality or team the page no longer offers at that date goes back to "all".
+        if chosen.get("locality") not in (None, *view.localities):
+            chosen["locality"] = None
+        if chosen.get("team_id") not in (None, *(team for _, team in view.teams)):
+            chosen["team_id"] = None
+        # A fresh state: the old views (observing the old one) are let go with it.
+        self._build(view, FilterState(scope=view.viewer, **chosen))
 
     def describe(self) -> str:
         """Say in words which children the page shows."""
@@ -83,4 +118,10 @@ def service_dashboard_page(page: str) -> W.Widget:
     data = ServiceData(open_store())
     # For everyone, at the data's date, so the viewer's own page only filters and sums.
     prepare_page(page, data, data_day(data.store))
-    return viewer_page(lambda viewer: ServiceDashboard(dashboard_view(page, identity=viewer, data=data)))
+    def page_for(viewer) -> ServiceDashboard:
+        def reopen(day: date) -> DashboardView:
+            return dashboard_view(page, at=day, identity=viewer, data=data)
+
+        return ServiceDashboard(dashboard_view(page, identity=viewer, data=data), reopen=reopen)
+
+    return viewer_page(page_for)

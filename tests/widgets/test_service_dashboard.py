@@ -70,3 +70,26 @@ def test_figure_tables_escape_text_and_leave_empty_shares_empty():
     assert "<b>" not in html_text and "&lt;b&gt;Team&lt;/b&gt;" in html_text
     assert "Caption &lt;i&gt;" in html_text
     assert "<td></td>" in html_text  # a share over nobody is empty, never 0%
+
+
+def test_the_page_says_its_date_and_looking_back_rebuilds_it_at_that_date(loaded):
+    def reopen(day):
+        return dashboard_view("overview", loaded, day)
+
+    page = ServiceDashboard(dashboard_view("overview", loaded), reopen=reopen)
+    assert page.view.at == loaded.data_date() == AT  # the extract's own date, not a fixed one
+    assert page.data_date in page.children
+    assert "Figures as at Tuesday 31 March 2026, loaded " in page.data_date.line.value
+    page.state.locality = "North"
+    earlier = date(2025, 6, 30)
+    page.data_date.show(earlier)
+    assert page.view.at == earlier and page.state.locality == "North"
+    group = next(v for v in page.views if isinstance(v, MeasuresByGroupView))
+    fresh = ServiceDashboard(reopen(earlier))
+    fresh.state.locality = "North"
+    fresh_group = next(v for v in fresh.views if isinstance(v, MeasuresByGroupView))
+    assert group.table.equals(fresh_group.table)
+    assert "at 30 June 2025" in page.status.value or "30 June 2025" in page.describe()
+    # Without a way to reopen the page there is the line, and no picker.
+    still = ServiceDashboard(dashboard_view("overview", loaded))
+    assert not still.data_date.children[1].children
