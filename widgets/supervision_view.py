@@ -10,6 +10,7 @@ import ipywidgets as W
 import pandas as pd
 import traitlets
 
+from widgets.data_date import DataDate, date_note
 from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
 from workbench.access import AccessRefusedError, Identity
@@ -76,6 +77,8 @@ class SupervisionView(W.VBox):
         self.worker_choice.add_class("wb-supervision-worker")
         self.date_choice = W.DatePicker(description="Caseload at", value=at)
         self.date_choice.add_class("wb-supervision-at")
+        # "Figures as at ...": the caseload date above is this page's date picker.
+        self.data_date = DataDate(store, at, picker=False)
         self.caseload_html = W.HTML()
         self.caseload_html.add_class("wb-supervision-caseload")
         self.chart = offline_chart(_no_scores_chart("Scores over time"), "wb-supervision-chart")
@@ -128,6 +131,7 @@ class SupervisionView(W.VBox):
         self.missing = MissingNote(store, ["supervisions", "reviews"])
         super().__init__(
             [
+                self.data_date,
                 self.viewer,
                 self.missing,
                 W.HBox([self.worker_choice, self.date_choice]),
@@ -166,10 +170,17 @@ class SupervisionView(W.VBox):
         self.worker_choice.value = current
 
     def _on_date(self, change: dict) -> None:
-        if change["new"] is None:
+        chosen = change["new"]
+        if chosen == self.at:
+            return  # (also the picker put back after a note)
+        note = date_note(chosen, self.data_date.data_date, self.data_date.first)
+        self.data_date.note.value = f'<p role="status">{html.escape(note, quote=False)}</p>' if note else ""
+        if note:
+            self.date_choice.value = self.at  # the page stays where it was
             return
-        self._fill_workers(change["new"], self.worker_id)
-        self.at = change["new"]
+        self._fill_workers(chosen, self.worker_id)
+        self.at = chosen
+        self.data_date.at = chosen
 
     # -- showing --------------------------------------------------------------------------
 

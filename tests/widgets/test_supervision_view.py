@@ -74,3 +74,15 @@ def test_a_saved_record_is_listed_escaped(fixture_store, monkeypatch, tmp_path):
     assert "Is &lt;img src=x&gt; P2 the right outcome?" in view.records_html.value
     assert "<img" not in view.records_html.value
     assert view.notes["challenged"].value == ""
+
+
+def test_the_page_opens_at_the_datas_date_and_says_it(fixture_store):
+    view = SupervisionView(fixture_store)
+    assert view.at == fixture_store.data_date() == date(2026, 3, 31)
+    assert "Figures as at Tuesday 31 March 2026, loaded " in view.data_date.line.value
+    view.date_choice.value = date(2025, 12, 31)
+    assert "Figures as at Wednesday 31 December 2025 (looking back" in view.data_date.line.value
+    # A date after the data's date: a plain note, and the page stays where it was.
+    view.date_choice.value = date(2026, 6, 1)
+    assert view.at == date(2025, 12, 31) and view.date_choice.value == date(2025, 12, 31)
+    assert "no figures after the data's date" in view.data_date.note.value
