@@ -32,7 +32,8 @@ class AuditDashboard(W.Tab):
 
         Raises ``AccessRefusedError`` when no trusted source names the viewer.
         """
-        records_end = data_end(store)
+        # Cases as at the data's date (the loaded extract's as-at); audits themselves are dated today.
+        records_end = store.data_date() or data_end(store)
         self.scope = scope = scope or audit_scope(store, at=records_end)
         self.form = AuditForm(
             store, template, today=today, window_end=records_end, rounds=round_assignments(store), scope=scope
