@@ -207,3 +207,18 @@ def test_a_date_after_the_datas_date_gets_a_note_and_the_page_stays(service):
     first = service.store.first_record_date()
     view.data_date.picker.value = date(first.year - 1, 1, 1)
     assert view.at == D and "there are no figures before it" in view.data_date.note.value
+
+
+def test_the_attention_list_counts_from_the_datas_date(tmp_path):
+    later = date(2026, 9, 30)  # six months on: more outcomes go unreviewed for 91 days
+    url = f"sqlite:///{tmp_path / 'later.sqlite'}"
+    load_extract(Store(url), write_extract(tmp_path / "extract", ROWS, as_at=later.isoformat()))
+    data = ServiceData(Store(url))
+    hopi = Identity(user="hopi", role="head_of_practice_improvement")
+    view = TeamLeadView(data, hopi)
+    assert view.at == later
+    at_d = TeamLeadView(data, hopi, at=D)
+    pd.testing.assert_frame_equal(view.attention, TeamLeadView(data, hopi, at=later).attention)
+    assert not view.attention.equals(at_d.attention)
+    reasons = " ".join(view.attention.astype(str).stack().tolist())
+    assert "91 days" in reasons or "not reviewed" in reasons.lower()
