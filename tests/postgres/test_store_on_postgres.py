@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from tests.fixtures.handworked import write_extract
 from workbench.imports.extract import ExtractError
+from workbench.measures.filters import DEMO_AT
 from workbench.measures.headline import distance_travelled
 from workbench.measures.service_data import ServiceData
 from workbench.store.engine import Store
@@ -18,7 +19,7 @@ def test_postgres_store_loads_and_measures_like_sqlite(pg_store, tmp_path):
     extract = write_extract(tmp_path / "extract")
     assert load_extract(pg_store, extract).status == "loaded"
     assert load_extract(pg_store, extract).status == "unchanged"
-    table = distance_travelled(ServiceData(pg_store)).set_index("domain")
+    table = distance_travelled(ServiceData(pg_store), DEMO_AT).set_index("domain")
     assert table["value"].to_dict() == {"education": 4.0, "health": -1.0}
 
 

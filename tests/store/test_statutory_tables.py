@@ -210,13 +210,14 @@ def test_children_from_returns_change_no_headline_measure(tmp_path):
     import pandas.testing as pdt
 
     from workbench.core.codes import DATA_DIR
+    from workbench.measures.filters import DEMO_AT
     from workbench.measures.headline import headline_measures
     from workbench.measures.service_data import ServiceData
 
     demo = Store(f"sqlite:///{tmp_path / 'demo.sqlite'}")
     load_extract(demo, DATA_DIR / "demo")
     groupings = [None, "sex", "ethnicity", "age_band", "disability", "locality"]
-    before = {by: headline_measures(ServiceData(demo), by=by) for by in groupings}
+    before = {by: headline_measures(ServiceData(demo), DEMO_AT, by=by) for by in groupings}
     demo.engine.dispose()
     shutil.copy(tmp_path / "demo.sqlite", tmp_path / "with-returns.sqlite")
     store = Store(f"sqlite:///{tmp_path / 'with-returns.sqlite'}")
@@ -232,7 +233,7 @@ def test_children_from_returns_change_no_headline_measure(tmp_path):
     assert _count(store, "SELECT COUNT(*) FROM children WHERE birth_month IS NULL") > 0
     data = ServiceData(store)
     for by in groupings:
-        pdt.assert_frame_equal(headline_measures(data, by=by), before[by], obj=f"headline measures by {by}")
+        pdt.assert_frame_equal(headline_measures(data, DEMO_AT, by=by), before[by], obj=f"headline measures by {by}")
     # Such a child has no age band, locality or disability; it is still listed at D.
     at = data.children_at(date(2026, 3, 31)).set_index("child_id")
     bare = _count(store, "SELECT child_id FROM children WHERE birth_month IS NULL AND origin = 'ssda903'")
