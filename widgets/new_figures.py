@@ -58,7 +58,7 @@ class NewFiguresNotice(W.HTML):
         if self.latest_load != self.shown_load:
             self.value = (
                 '<div role="status" aria-live="polite" style="position:fixed;top:0;left:0;right:0;'
-                'z-index:1000;padding:0.6em 1em;background:#fff4ce;border-bottom:2px solid #8a6d00;'
+                "z-index:1000;padding:0.6em 1em;background:#fff4ce;border-bottom:2px solid #8a6d00;"
                 f'font-weight:600">{NOTICE}</div>'
             )
         else:
