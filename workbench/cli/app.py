@@ -13,6 +13,7 @@ from workbench.cli.audit import audit
 from workbench.cli.extracts import check, demo_data, dictionary, import_files, info, load
 from workbench.cli.figures import measures, statements_command
 from workbench.cli.packs import publish
+from workbench.cli.refresh import changes, refresh
 from workbench.cli.serving import serve, status
 
 
@@ -23,5 +24,5 @@ def main() -> None:
 
 
 for command in (demo_data, load, check, import_files, info, dictionary, serve, status, measures,
-                statements_command, audit, publish):  # fmt: skip
+                statements_command, audit, publish, refresh, changes):  # fmt: skip
     main.add_command(command)

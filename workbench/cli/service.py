@@ -374,6 +374,9 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         application.settings["log_function"] = log_request
         if self.memory_limit_mib:
             PeriodicCallback(self.restart_kernels_over_memory, MEMORY_CHECK_S * 1000).start()
+        from workbench.cli.load_watch import watch_loads  # a refresh recycles preheated kernels
+
+        watch_loads(self, write_log)
         write_log("serving", {"health": HEALTH_PATH, "cull_idle_s": self.cull_idle_timeout})
 
     async def start_kernel(self, **kwargs: object) -> str:

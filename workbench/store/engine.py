@@ -257,10 +257,16 @@ class Store:
         as_at_basis: str | None = None,
         on_table: Callable[[str, int], None] | None = None,
         on_rows: Callable[[int], None] | None = None,
+        before_write: Callable[[Connection], None] | None = None,
+        after_write: Callable[[Connection, int], None] | None = None,
     ) -> int:
         """Replace every extract table with ``rows``, in one transaction.
 
         ``as_at`` is the date the extract describes, and ``as_at_basis`` how it was known.
+        ``before_write`` is called in the transaction before anything is deleted, and
+        ``after_write`` after the load is logged, with the new load's id (a refresh's report
+        of what changed, ``workbench.store.refresh``); either may raise to undo everything.
+
         ``on_table`` hears each table's name and rows once it is written; ``on_rows`` hears
         the size of every chunk of rows as it is written (for a progress bar by rows).
 
@@ -277,6 +283,7 @@ class Store:
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
             # Before version 5 (a store opened without upgrading) children were the extract's alone.
             merge_children = self.schema_version() >= 5
+            (before_write or _no_hook)(conn)
             for spec in reversed(EXTRACT_TABLES):
                 if spec.name != "children" or not merge_children:
                     conn.execute(self.metadata.tables[spec.name].delete())
@@ -297,7 +304,14 @@ class Store:
             if self.schema_version() >= 8:  # a store opened without upgrading keeps no date
                 logged |= {"as_at": as_at, "as_at_basis": as_at_basis}
             conn.execute(self.metadata.tables["extract_loads"].insert().values(**logged))
+            if after_write is not None:  # the new load's id, read in the same transaction
+                loads = self.metadata.tables["extract_loads"]
+                after_write(conn, int(conn.execute(sa.select(sa.func.max(loads.c.load_id))).scalar()))
         return total
+
+
+def _no_hook(*_args: object) -> None:
+    """Do nothing (a hook not given)."""
 
 
 def _insert_sql(conn: Connection, spec: Table) -> str:

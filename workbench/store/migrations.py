@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from workbench.core.model import EXTRACT_TABLES
 from workbench.core.provenance import LATEST_DATE_COLUMNS, LATEST_RECORD
 from workbench.store.audit_tables import create_audit_tables
+from workbench.store.changes import create_extract_changes_table, extract_changes_table
 from workbench.store.children import migrate_children, shape_children_table
 from workbench.store.statutory_tables import create_statutory_tables
 from workbench.store.supervision_tables import create_supervision_records_table
@@ -30,6 +31,7 @@ def build_metadata() -> sa.MetaData:
     shape_children_table(metadata.tables["children"])
     schema_version_table(metadata)
     extract_loads_table(metadata)
+    extract_changes_table(metadata)
     return metadata
 
 
@@ -135,6 +137,11 @@ def _migration_8(conn: Connection) -> None:
         )
 
 
+def _migration_9(conn: Connection) -> None:
+    """Each refresh's "what changed" report (workbench.store.changes)."""
+    create_extract_changes_table(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -155,6 +162,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "workbench audits: templates, rounds, answers, moderations, actions", _migration_6),
     Migration(7, "supervision records (discussed, challenged, confirmed)", _migration_7),
     Migration(8, "extract loads record the data's date (as at) and its basis", _migration_8),
+    Migration(9, "what each refresh changed (extract_changes)", _migration_9),
 )
 
 
