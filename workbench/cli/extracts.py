@@ -165,7 +165,15 @@ class ProgressBars:
 @store_option
 @mapping_option
 @problems_option
-def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_csv: Path | None) -> None:
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Mark the store as the synthetic demo, so `workbench serve` may show it with the demo "
+    "identities (data/demo-identities.yaml). Never use it for a real authority's extract.",
+)
+def load(
+    extract_dir: Path, store: str | None, mapping: Path | None, problems_csv: Path | None, demo: bool = False
+) -> None:
     """Validate EXTRACT_DIR (a folder of CSV files, or an XLSX workbook) and load it, all or nothing."""
     translation = read_mapping(mapping)
     try:
@@ -198,6 +206,9 @@ def load(extract_dir: Path, store: str | None, mapping: Path | None, problems_cs
     else:
         total = sum(result.rows.values())
         click.echo(f"Loaded {total:,} rows from {extract_dir} into {target}.")
+    if demo:
+        target.mark_demo()
+        click.echo("Marked the store as the demo: `workbench serve` may show it with the demo identities.")
 
 
 @click.command()

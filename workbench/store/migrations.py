@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from workbench.core.model import EXTRACT_TABLES
 from workbench.store.audit_tables import create_audit_tables
 from workbench.store.children import migrate_children, shape_children_table
+from workbench.store.settings import create_settings_table, settings_table
 from workbench.store.statutory_tables import create_statutory_tables
 from workbench.store.supervision_tables import create_supervision_records_table
 from workbench.store.tables import provenance_columns, sqlalchemy_table
@@ -29,6 +30,7 @@ def build_metadata() -> sa.MetaData:
     shape_children_table(metadata.tables["children"])
     schema_version_table(metadata)
     extract_loads_table(metadata)
+    settings_table(metadata)  # schema version 10
     return metadata
 
 
@@ -103,6 +105,11 @@ def _migration_7(conn: Connection) -> None:
     create_supervision_records_table(conn)
 
 
+def _migration_10(conn: Connection) -> None:
+    """Create the store's settings (name/value), starting with the demo mark (fail closed, issue 15)."""
+    create_settings_table(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -122,6 +129,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(6, "workbench audits: templates, rounds, answers, moderations, actions", _migration_6),
     Migration(7, "supervision records (discussed, challenged, confirmed)", _migration_7),
+    # 8 and 9 come from other branches; keep the tuple in version order when they are merged.
+    Migration(10, "store settings (the demo mark: demo identities only on the demo store)", _migration_10),
 )
 
 
