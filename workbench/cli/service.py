@@ -38,9 +38,10 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado import web
 from tornado.ioloop import PeriodicCallback
 from tornado.log import access_log
-from traitlets import Integer
+from traitlets import Integer, List, Unicode
 
 from workbench.access import TRUSTED_HEADER_ENV, AccessRefusedError, current_identity, header_env
+from workbench.cli.gate import Gate, install_gate, read_secret
 from workbench.store.engine import ENV_VAR, Store, StoreError
 
 HEALTH_PATH = "/workbench/health"
@@ -322,6 +323,25 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         help="Restart a viewer's kernel using more memory than this, in MiB (0: no limit).",
     )
 
+    allowed_hosts = List(
+        Unicode(),
+        config=True,
+        help="Host names this deployment answers to besides loopback and localhost (--allow-host).",
+    )
+
+    trusted_proxies = List(
+        Unicode(),
+        config=True,
+        help="Addresses (or networks) of the authenticating proxy; with a trusted proxy header, "
+        "any other peer is refused (--trusted-proxy).",
+    )
+
+    proxy_secret_file = Unicode(
+        "",
+        config=True,
+        help="File holding the secret the proxy sends in X-Workbench-Proxy-Secret (--proxy-secret-file).",
+    )
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         #: Kernels restarted for using more than ``memory_limit_mib``; their pages say so.
@@ -339,6 +359,17 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         application = getattr(voila, "app", None)
         if application is None:  # not started by Voila (a test of the class alone)
             return
+        # The gate first: Host, Origin, and the proxy's address and secret (workbench.cli.gate).
+        install_gate(
+            application,
+            Gate.build(
+                allowed_hosts=self.allowed_hosts,
+                trusted_proxies=self.trusted_proxies,
+                secret=read_secret(self.proxy_secret_file) if self.proxy_secret_file else None,
+                own_address=getattr(voila, "ip", None),
+                proxy_header=os.environ.get(TRUSTED_HEADER_ENV, "").strip() or None,
+            ),
+        )
         notebook = getattr(voila, "notebook_path", "") or None
         served = os.path.basename(notebook) if notebook else None
         self.served_notebook = served
