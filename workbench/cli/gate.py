@@ -15,6 +15,8 @@ refused one gets a plain 403 page (:class:`RefusedHandler`) and never reaches a 
   the health endpoint (counts only, no identity, no child's data) and Voila's request-info
   websocket ``/voila/query/`` when it comes from this host (a preheated kernel fetching its
   viewer's request).
+- **No template or theme from the URL**: ``?template=``, ``?voila-template=`` and the theme
+  parameters are refused (Voila would ignore them, but only after skipping the preheated pool).
 
 Refusals name no path, user or setting: the details go to the server's log.
 """
@@ -36,6 +38,8 @@ SECRET_HEADER = "X-Workbench-Proxy-Secret"  # noqa: S105 - a header name, not a 
 HEALTH_PATH = "/workbench/health"
 QUERY_PREFIX = "/voila/query/"
 LOCAL_NAMES = frozenset({"localhost"})
+#: Query parameters that would ask Voila for another template or theme (and skip the kernel pool).
+REFUSED_PARAMETERS = frozenset({"template", "voila-template", "theme", "voila-theme"})
 
 #: What a refused request reads (HTTP 403); deliberately says nothing about the set-up.
 REFUSED_PAGE = (
@@ -134,6 +138,9 @@ class Gate:
             origin_host = urlsplit(origin).hostname or ""
             if origin_host.lower() != host_name(host) or not self.host_allowed(origin_host):
                 return f"Origin {origin!r} does not match Host {host!r}"
+        asked = {name.lower() for name in request.query_arguments}
+        if asked & REFUSED_PARAMETERS:
+            return f"query parameter(s) {sorted(asked & REFUSED_PARAMETERS)}"
         if not self.proxy_header:
             return None
         path = request.path or ""

@@ -136,11 +136,11 @@ def voila_command(
     if trust_proxy_header:
         command.append(proxy_header_setting(trust_proxy_header))
     if allowed_hosts:
-        command.append(f"--WorkbenchKernelManager.allowed_hosts={list(allowed_hosts)!r}")
+        command.append(f"--WorkbenchKernelManager.allowed_hosts={','.join(allowed_hosts)}")
     if trusted_proxies:
         for proxy in trusted_proxies:
             ipaddress.ip_network(proxy.strip("[]"), strict=False)  # ValueError for a non-address
-        command.append(f"--WorkbenchKernelManager.trusted_proxies={list(trusted_proxies)!r}")
+        command.append(f"--WorkbenchKernelManager.trusted_proxies={','.join(trusted_proxies)}")
     if proxy_secret_file is not None:
         command.append(f"--WorkbenchKernelManager.proxy_secret_file={Path(proxy_secret_file).resolve()}")
     return command
