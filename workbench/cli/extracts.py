@@ -345,7 +345,7 @@ def info(store: str | None, as_json: bool) -> None:
     if latest:
         click.echo(f"Last load: {latest['source']} at {latest['loaded_at']}")
     else:
-        click.echo("Nothing loaded yet: run `workbench load data/demo`.")
+        click.echo("Nothing loaded yet: run `workbench load data/demo --demo`.")
 
 
 @click.command()

@@ -86,7 +86,7 @@ def measures(
         raise click.ClickException(str(error)) from error
     if not target.row_counts()["children"]:
         raise click.ClickException(
-            f"the store {target} holds no children; load an extract first: workbench load data/demo"
+            f"the store {target} holds no children; load an extract first: workbench load data/demo --demo"
         )
     day = at.date()
     data = ServiceData(target)
