@@ -185,10 +185,10 @@ def ws_connect(server: Server, kernel: str, headers: dict[str, str], source: str
     return websocket.websocket_connect(request, max_message_size=64 * 1024 * 1024)
 
 
-def message(msg_type: str, content: dict, channel: str = "shell") -> str:
+def message(msg_type: str, content: dict, channel: str = "shell", metadata: dict | None = None) -> str:
     header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": uuid.uuid4().hex,
               "username": "attacker", "date": "2026-12-05T00:00:00Z", "version": "5.3"}  # fmt: skip
-    return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
+    return json.dumps({"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content,
                        "channel": channel, "buffers": []})  # fmt: skip
 
 
@@ -268,3 +268,44 @@ def test_an_oversized_websocket_message_is_refused(server, kernel_id):
     closed, code = asyncio.run(run())
     assert closed, "the server kept a connection that sent 5 MiB"
     assert code in (1009, None)  # tornado's "message too big", or the stream cut
+
+
+def test_a_crafted_widget_update_widens_nothing_and_shows_no_server_path(server, kernel_id):
+    """Open the widget control comm, push any chooser it reveals past its options: nothing comes back.
+
+    Voila's kernel refuses the control comm (its failure used to come back with a traceback
+    and the server's paths on stderr); where it answers, each chooser gets an index far past
+    its options, whose failure must come back without a traceback either.
+    """
+
+    async def run() -> tuple[dict, list[str]]:
+        conn = await ws_connect(server, kernel_id, as_proxy(server))
+        control = uuid.uuid4().hex
+        conn.write_message(message("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control",
+                                                 "data": {}}))  # no protocol version: refused
+        conn.write_message(message("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control",
+                                                 "data": {}}, metadata={"version": "1.0.0"}))  # fmt: skip
+        conn.write_message(message("comm_msg", {"comm_id": control, "data": {"method": "request_states"}}))
+        states: dict = {}
+        first = await collect(conn, 6.0)
+        for item in first:
+            data = json.loads(item).get("content", {}).get("data", {})
+            if data.get("method") == "update_states":
+                states = data["states"]
+                break
+        choosers = [i for i, s in states.items() if s.get("model_name") == "DropdownModel"]
+        for model_id in choosers:
+            conn.write_message(message("comm_msg", {"comm_id": model_id, "data": {
+                "method": "update", "state": {"index": 10**9}, "buffer_paths": []}}))  # fmt: skip
+        got = await collect(conn, 4.0)
+        conn.close()
+        return states, first + got
+
+    states, replies = asyncio.run(run())
+    assert any(s.get("model_name") == "DropdownModel" for s in states.values()), "no chooser reached"
+    text = "\n".join(replies)
+    shown = [json.loads(r)["content"] for r in replies if json.loads(r)["msg_type"] in ("stream", "error")]
+    shown_text = json.dumps(shown)
+    assert "site-packages" not in shown_text and str(ROOT) not in shown_text, shown_text[:3000]
+    assert "Traceback" not in shown_text, shown_text[:3000]
+    assert "T07" not in text  # no other team's id came back
