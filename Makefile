@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(STORE): $(STAMP) $(wildcard data/demo/*.csv)
-	$(BIN)/workbench load data/demo --store sqlite:///$(CURDIR)/$(STORE)
+	$(BIN)/workbench load data/demo --demo --store sqlite:///$(CURDIR)/$(STORE)
 	touch $@
 
 # Debian's Chromium drives the browser tests (Playwright cannot download browsers here).

@@ -25,5 +25,7 @@ def pytest_configure(config):
 
     TEST_STORE.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{TEST_STORE}"
-    load_extract(Store(url), DEMO_EXTRACT)
+    store = Store(url)
+    load_extract(store, DEMO_EXTRACT)
+    store.mark_demo()  # the demo loader's mark: `workbench serve` shows it with the demo identities
     os.environ["WORKBENCH_STORE"] = url

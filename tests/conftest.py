@@ -30,7 +30,9 @@ def store(tmp_path):
 def demo_store_url(tmp_path_factory) -> str:
     """The committed demo extract loaded once into a store for the session (read it, do not write)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
-    load_extract(Store(url), DEMO_EXTRACT)
+    store = Store(url)
+    load_extract(store, DEMO_EXTRACT)
+    store.mark_demo()
     return url
 
 

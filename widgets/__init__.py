@@ -14,7 +14,7 @@ from widgets.service_dashboard import ServiceDashboard
 from widgets.supervision_view import SupervisionView
 from widgets.team_filters import TeamFilters
 from widgets.team_lead_view import TeamLeadView
-from widgets.viewer import refusal, scope_caption, viewer_identity, viewer_page
+from widgets.viewer import quiet_tracebacks, refusal, scope_caption, viewer_identity, viewer_page
 
 __all__ = [
     "AuditActions",
@@ -37,3 +37,5 @@ __all__ = [
     "viewer_identity",
     "viewer_page",
 ]
+
+quiet_tracebacks()  # every dashboard imports this package first

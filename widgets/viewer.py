@@ -9,6 +9,7 @@ done while preheating), then calls :func:`viewer_identity`, then builds its widg
 from __future__ import annotations
 
 import html
+import logging
 import os
 from collections.abc import Callable
 
@@ -67,3 +68,34 @@ def scope_caption(scope: Scope, teams: pd.DataFrame) -> W.HTML:
     )
     caption.add_class("wb-viewer")
     return caption
+
+
+def quiet_tracebacks() -> None:
+    """In a served dashboard's kernel, report exceptions as their type and message only.
+
+    ipywidgets shows the traceback of an exception in a widget's message handler (a crafted
+    message can raise one) to the viewer's websocket, whatever Voila's ``show_tracebacks``
+    says; in ``Minimal`` mode it carries no source lines and no server paths (security review
+    2026-12, finding 6). Only in Voila's kernels (``VOILA_BASE_URL``): analysts' notebooks keep
+    full tracebacks.
+    """
+    if "VOILA_BASE_URL" not in os.environ:
+        return
+    # The comm package logs a failed comm_open or comm_msg with its traceback, and the kernel's
+    # stderr reaches the viewer: keep the message, drop the traceback.
+    for name in ("Comm", "ipykernel.comm"):
+        logging.getLogger(name).addFilter(_drop_traceback)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "InteractiveTB"):
+        shell.InteractiveTB.set_mode(mode="Minimal")
+
+
+def _drop_traceback(record: logging.LogRecord) -> bool:
+    """Keep the log record, without its exception's traceback (a logging filter)."""
+    record.exc_info = None
+    record.exc_text = None
+    return True

@@ -157,7 +157,8 @@ def _lookup(user: str, source: str, path: Path) -> Identity:
     identities = read_identities(path)
     if user not in identities:
         raise AccessRefusedError(
-            f"the user {user!r} (from {source}) is not in the identity file {path}; "
+            # No server path for the viewer to read (security review, finding 6).
+            f"the user {user!r} (from {source}) is not in the identity file; "
             "ask the workbench administrator to add them"
         )
     return identities[user]

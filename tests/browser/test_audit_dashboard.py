@@ -189,10 +189,17 @@ def test_behind_a_proxy_the_auditor_is_the_header_the_proxy_sends(audit_store, v
         trust_proxy_header="X-Workbench-User",
         identity_file=identities,
     )
-    # The same setting `workbench serve --trust-proxy-header X-Workbench-User` passes (voila_command).
-    server = voila(DASHBOARDS_DIR, env=env, extra_args=[proxy_header_setting("X-Workbench-User")])
+    secret = tmp_path / "proxy-secret"
+    secret.write_text("a-secret-only-the-proxy-knows\n")
+    # The same settings `workbench serve --trust-proxy-header X-Workbench-User --trusted-proxy
+    # 127.0.0.1 --proxy-secret-file ...` passes (voila_command); the browser plays the proxy.
+    server = voila(DASHBOARDS_DIR, env=env, extra_args=[
+        proxy_header_setting("X-Workbench-User"), "--WorkbenchKernelManager.trusted_proxies=127.0.0.1",
+        f"--WorkbenchKernelManager.proxy_secret_file={secret}",
+    ])  # fmt: skip
     for user in ("farah", None):
-        headers = {"X-Workbench-User": user} if user else {}
+        headers = {"X-Workbench-Proxy-Secret": "a-secret-only-the-proxy-knows"}
+        headers |= {"X-Workbench-User": user} if user else {}
         context = browser.new_context(viewport={"width": 1280, "height": 900}, extra_http_headers=headers)
         record_network(context)
         page = context.new_page()

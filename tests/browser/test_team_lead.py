@@ -288,14 +288,18 @@ def test_behind_a_proxy_the_header_names_the_viewer_and_no_header_is_refused(bro
         "WORKBENCH_DEMO_USER": "demo-head-of-pi",  # never a fallback once a proxy is trusted
     }
     target = DASHBOARDS_DIR / NOTEBOOK
+    secret = tmp_path / "proxy-secret"
+    secret.write_text("a-secret-only-the-proxy-knows\n")
+    proxy = {"X-Workbench-Proxy-Secret": "a-secret-only-the-proxy-knows"}  # the browser plays the proxy
+    gate = ["--WorkbenchKernelManager.trusted_proxies=127.0.0.1", f"--WorkbenchKernelManager.proxy_secret_file={secret}"]
     with start_voila(
-        target, tmp_path, env=env, preheat=True, extra_args=[proxy_header_setting("X-Workbench-User")]
+        target, tmp_path, env=env, preheat=True, extra_args=[proxy_header_setting("X-Workbench-User"), *gate]
     ) as server:
         # The preheated kernel reads the store, then waits in viewer_identity() for a request.
         server.wait_for_log(r"Kernel pool of .* is filled", timeout=180)
         server.wait_for_log(r"Executing cell:", timeout=180, count=2)
         context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, extra_http_headers={"X-Workbench-User": "farah"}
+            viewport={"width": 1280, "height": 900}, extra_http_headers={**proxy, "X-Workbench-User": "farah"}
         )
         record_network(context)
         page = context.new_page()
@@ -306,7 +310,7 @@ def test_behind_a_proxy_the_header_names_the_viewer_and_no_header_is_refused(bro
         assert "Viewing as farah (Team lead)" in page.inner_text(".wb-viewer")
         context.close()
 
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, extra_http_headers=proxy)
         record_network(context)
         page = context.new_page()
         page.goto(server.url, wait_until="commit")

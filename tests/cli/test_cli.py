@@ -62,7 +62,12 @@ def test_serve_refuses_an_empty_store(tmp_path):
 def test_voila_command_keeps_the_security_settings():
     command = voila_command(port=9999)
     assert "--Voila.ip=127.0.0.1" in command
-    assert set(VOILA_SETTINGS) <= set(command)
+    kept = {arg for arg in VOILA_SETTINGS if not arg.startswith("--Voila.tornado_settings=")}
+    assert kept <= set(command)
+    # Served dashboards upload nothing: a small websocket limit, and the Host check on.
+    (tornado,) = [arg for arg in command if arg.startswith("--Voila.tornado_settings=")]
+    assert '"websocket_max_message_size": 4194304' in tornado
+    assert '"allow_remote_access": False' in tornado
     assert "--show_tracebacks=False" in command
     assert not any("allow_origin" in arg for arg in command)
 

@@ -210,7 +210,7 @@ def test_the_scope_decides_whose_caseload_can_be_seen_and_recorded(
             with pytest.raises(SupervisionError, match=f"may not see worker '{worker}'"):
                 record_supervision(fixture_store, worker, "2026-04-02", AT, discussed="not mine")
     records = supervision_records(fixture_store)
-    assert sorted(records["worker_id"]) == allowed and set(records["supervisor"]) == {user}
+    assert sorted(records["worker_id"]) == allowed and set(records["supervisor"]) == {scope.identity.record_id}
 
 
 def test_records_are_saved_and_survive_an_extract_load(fixture_store, monkeypatch, tmp_path):
@@ -232,7 +232,7 @@ def test_records_are_saved_and_survive_an_extract_load(fixture_store, monkeypatc
     assert load_extract(fixture_store, write_extract(tmp_path / "again", rows)).status == "loaded"
     records = supervision_records(fixture_store, "W1")
     assert records["record_id"].tolist() == [second, first]  # newest first
-    assert records.loc[0, "supervisor"] == "cat.example"
+    assert records.loc[0, "supervisor"] == "W3"  # her worker_id, as the docs say
     assert records.loc[0, "supervision_date"] == pd.Timestamp("2026-05-01")
     assert records.loc[1, "discussed"] == "<script>x</script>"  # kept as typed, escaped when shown
     assert pd.isna(records.loc[1, "challenged"])

@@ -70,7 +70,7 @@ def test_a_saved_record_is_listed_escaped(fixture_store, monkeypatch, tmp_path):
     view.save_button.click()
     assert view.saved_record_id > 0
     records = supervision_records(fixture_store, "W1")
-    assert records.loc[0, "supervisor"] == "cat.example" and str(records.loc[0, "view_at"].date()) == AT
+    assert records.loc[0, "supervisor"] == "W3" and str(records.loc[0, "view_at"].date()) == AT
     assert "Is &lt;img src=x&gt; P2 the right outcome?" in view.records_html.value
     assert "<img" not in view.records_html.value
     assert view.notes["challenged"].value == ""

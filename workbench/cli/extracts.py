@@ -188,8 +188,19 @@ class ProgressBars:
     help="The date the extract describes (YYYY-MM-DD). Default: the date in the folder's "
     "as_at.txt, else the day of its latest dated record.",
 )
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Mark the store as the synthetic demo, so `workbench serve` may show it with the demo "
+    "identities (data/demo-identities.yaml). Never use it for a real authority's extract.",
+)
 def load(
-    extract_dir: Path, store: str | None, mapping: Path | None, problems_csv: Path | None, as_at=None
+    extract_dir: Path,
+    store: str | None,
+    mapping: Path | None,
+    problems_csv: Path | None,
+    as_at=None,
+    demo: bool = False,
 ) -> None:
     """Validate EXTRACT_DIR (a folder of CSV files, or an XLSX workbook) and load it, all or nothing.
 
@@ -238,6 +249,9 @@ def load(
         click.echo(f"Loaded {total:,} rows from {extract_dir} into {target}.")
     if result.as_at is not None:
         click.echo(f"The data's date: {result.as_at.isoformat()} ({result.as_at_basis}).")
+    if demo:
+        target.mark_demo()
+        click.echo("Marked the store as the demo: `workbench serve` may show it with the demo identities.")
 
 
 @click.command()
@@ -383,7 +397,7 @@ def info(store: str | None, as_json: bool) -> None:
         if summary["as_at"]:
             click.echo(f"The data's date: {summary['as_at']} ({summary['as_at_basis']})")
     else:
-        click.echo("Nothing loaded yet: run `workbench load data/demo`.")
+        click.echo("Nothing loaded yet: run `workbench load data/demo --demo`.")
 
 
 @click.command()

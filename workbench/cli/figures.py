@@ -79,7 +79,7 @@ def measures(
         raise click.ClickException(str(error)) from error
     if not target.row_counts()["children"]:
         raise click.ClickException(
-            f"the store {target} holds no children; load an extract first: workbench load data/demo"
+            f"the store {target} holds no children; load an extract first: workbench load data/demo --demo"
         )
     day = day_of(target, at)
     data = ServiceData(target)

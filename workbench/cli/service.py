@@ -38,9 +38,10 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado import web
 from tornado.ioloop import PeriodicCallback
 from tornado.log import access_log
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 from workbench.access import TRUSTED_HEADER_ENV, AccessRefusedError, current_identity, header_env
+from workbench.cli.gate import Gate, install_gate, read_secret
 from workbench.store.engine import ENV_VAR, Store, StoreError
 
 HEALTH_PATH = "/workbench/health"
@@ -322,6 +323,26 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         help="Restart a viewer's kernel using more memory than this, in MiB (0: no limit).",
     )
 
+    allowed_hosts = Unicode(
+        "",
+        config=True,
+        help="Host names this deployment answers to besides loopback and localhost, comma-separated "
+        "(--allow-host).",
+    )
+
+    trusted_proxies = Unicode(
+        "",
+        config=True,
+        help="Addresses (or networks) of the authenticating proxy, comma-separated; with a trusted "
+        "proxy header, any other peer is refused (--trusted-proxy).",
+    )
+
+    proxy_secret_file = Unicode(
+        "",
+        config=True,
+        help="File holding the secret the proxy sends in X-Workbench-Proxy-Secret (--proxy-secret-file).",
+    )
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         #: Kernels restarted for using more than ``memory_limit_mib``; their pages say so.
@@ -339,6 +360,19 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         application = getattr(voila, "app", None)
         if application is None:  # not started by Voila (a test of the class alone)
             return
+        # The gate first: Host, Origin, and the proxy's address and secret (workbench.cli.gate).
+        try:
+            gate = Gate.build(
+                allowed_hosts=self.allowed_hosts.split(","),
+                trusted_proxies=[p for p in self.trusted_proxies.split(",") if p.strip()],
+                secret=read_secret(self.proxy_secret_file) if self.proxy_secret_file else None,
+                own_address=getattr(voila, "ip", None),
+                proxy_header=os.environ.get(TRUSTED_HEADER_ENV, "").strip() or None,
+            )
+            install_gate(application, gate)
+        except Exception as error:  # fail closed: never serve without the gate
+            write_log("gate-failed", {"error": str(error)})
+            os._exit(3)
         notebook = getattr(voila, "notebook_path", "") or None
         served = os.path.basename(notebook) if notebook else None
         self.served_notebook = served

@@ -12,7 +12,10 @@ serve exactly what users get (DESIGN.md section 7):
 - a port that is taken is an error, never a quiet move to the next port;
 - SIGTERM or SIGINT stops Voila and its kernels, and Voila dies with `workbench serve` even
   when that is killed (``workbench.cli.voila_process``);
-- uploads up to 200 MiB over the widget websocket (larger extracts go through the CLI);
+- uploads up to 200 MiB over the widget websocket for the import notebook, and
+  :data:`SERVED_MAX_MESSAGE` for `workbench serve`, whose dashboards upload nothing;
+- Host and Origin checked, and the proxy header believed only from the proxy with its
+  secret (``workbench.cli.gate``);
 - bound to loopback unless the caller names another address (only behind an authenticating
   proxy), and never ``allow_origin='*'``.
 
@@ -21,6 +24,7 @@ This module builds a command line only; it does not import Voila.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import socket
@@ -51,10 +55,23 @@ VOILA_SETTINGS: tuple[str, ...] = (
     "--VoilaExecutor.timeout=300",
     # Uploaded extracts travel over the widget websocket; tornado's 10 MiB default would drop
     # the connection for a typical extract.
-    '--Voila.tornado_settings={"websocket_max_message_size": 209715200}',
+    '--Voila.tornado_settings={"websocket_max_message_size": 209715200, "allow_remote_access": False}',
     # The health endpoint, page-view logs and culling log (workbench.cli.service).
     "--VoilaConfiguration.multi_kernel_manager_class=workbench.cli.service.WorkbenchKernelManager",
 )
+
+#: Bytes a websocket message may have on the served dashboards (none uploads anything).
+SERVED_MAX_MESSAGE = 4 * 1024 * 1024
+
+
+def tornado_settings(max_message: int, allowed_hosts: tuple[str, ...] = ()) -> str:
+    """Return Voila's tornado settings: message size, Host check on, the deployment's host names."""
+    names = ", ".join(repr(name) for name in ("localhost", *allowed_hosts))
+    return (
+        f'--Voila.tornado_settings={{"websocket_max_message_size": {max_message}, '
+        f'"allow_remote_access": False, "local_hostnames": [{names}]}}'
+    )
+
 
 #: The most kernels one page holds for its viewers; a further viewer is asked to come back later.
 MAX_KERNELS_PER_PAGE = 10
@@ -92,6 +109,9 @@ def voila_command(
     cull_idle_after: int = CULL_IDLE_AFTER_S,
     max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
     kernel_memory_limit: int = KERNEL_MEMORY_LIMIT_MIB,
+    allowed_hosts: tuple[str, ...] = (),
+    trusted_proxies: tuple[str, ...] = (),
+    proxy_secret_file: str | os.PathLike[str] | None = None,
 ) -> list[str]:
     """Return the standalone Voila command that serves ``target`` (a dashboard or a folder).
 
@@ -100,10 +120,14 @@ def voila_command(
     Voila to hand that request header to each kernel (``http_header_envs``); only name it when
     an authenticating proxy sets it and strips any copy a client sent (docs/deploy.md).
     """
+    for name in allowed_hosts:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+", name):
+            raise ValueError(f"{name!r} is not a host name")
+    settings = [arg for arg in VOILA_SETTINGS if not arg.startswith("--Voila.tornado_settings=")]
     command = [
         sys.executable, "-m", "voila", str(target),
         "--no-browser", f"--port={port}", f"--Voila.ip={ip}", "--Voila.port_retries=0",
-        *VOILA_SETTINGS, *culling_settings(cull_idle_after),
+        *settings, tornado_settings(SERVED_MAX_MESSAGE, allowed_hosts), *culling_settings(cull_idle_after),
         f"--WorkbenchKernelManager.max_kernels_per_page={max_kernels_per_page}",
         f"--WorkbenchKernelManager.memory_limit_mib={kernel_memory_limit}",
     ]  # fmt: skip
@@ -111,6 +135,14 @@ def voila_command(
         command += ["--preheat_kernel=True", "--pool_size=1"]
     if trust_proxy_header:
         command.append(proxy_header_setting(trust_proxy_header))
+    if allowed_hosts:
+        command.append(f"--WorkbenchKernelManager.allowed_hosts={','.join(allowed_hosts)}")
+    if trusted_proxies:
+        for proxy in trusted_proxies:
+            ipaddress.ip_network(proxy.strip("[]"), strict=False)  # ValueError for a non-address
+        command.append(f"--WorkbenchKernelManager.trusted_proxies={','.join(trusted_proxies)}")
+    if proxy_secret_file is not None:
+        command.append(f"--WorkbenchKernelManager.proxy_secret_file={Path(proxy_secret_file).resolve()}")
     return command
 
 
@@ -144,10 +176,18 @@ def identity_environment(
     return env
 
 
-def voila_environment(store: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return the environment for Voila and its kernels: the store URL and the template path."""
+def voila_environment(
+    store: str, base: Mapping[str, str] | None = None, ip: str = "127.0.0.1"
+) -> dict[str, str]:
+    """Return the environment for Voila and its kernels: the store URL and the template path.
+
+    A preheated kernel fetches its viewer's request from Voila at ``VOILA_APP_IP`` (127.0.0.1
+    unless set), so a server bound elsewhere (``::1``, one address) tells its kernels where.
+    """
     env = dict(os.environ if base is None else base)
     env[ENV_VAR] = store
+    if ip not in ("127.0.0.1", "0.0.0.0", "localhost"):  # noqa: S104 - compared, not bound
+        env["VOILA_APP_IP"] = f"[{ip}]" if ":" in ip else ip
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA_DIR), env.get("JUPYTER_PATH", "")]))
     return env
 
@@ -173,6 +213,29 @@ def voila_environment(store: str, base: Mapping[str, str] | None = None) -> dict
     default=None,
     help="Take the viewer's user name from this request header (e.g. X-Workbench-User), set by an "
     "authenticating proxy that strips any copy from the client. Needs --identity-file.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    metavar="ADDR",
+    multiple=True,
+    help="Address (or network) of the authenticating proxy; repeatable. With --trust-proxy-header "
+    "a request from any other address is refused (403).",
+)
+@click.option(
+    "--proxy-secret-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="File holding the secret the proxy sends in X-Workbench-Proxy-Secret; with "
+    "--trust-proxy-header a request without it is refused (403).",
+)
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    metavar="NAME",
+    multiple=True,
+    help="A host name this deployment is reached by (the proxy's Host), besides loopback and "
+    "localhost; repeatable. Any other Host, or an Origin of another host, is refused (403).",
 )
 @click.option(
     "--identity-file",
@@ -223,23 +286,23 @@ def serve(
     cull_idle_after: int = CULL_IDLE_AFTER_S,
     max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
     kernel_memory_limit: int = KERNEL_MEMORY_LIMIT_MIB,
+    trusted_proxies: tuple[str, ...] = (),
+    proxy_secret_file: Path | None = None,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> None:
     """Serve the dashboards with standalone Voila (tracebacks hidden, offline template).
 
     SIGTERM or SIGINT (Ctrl+C) stops Voila and every kernel within about 10 seconds and exits 0.
     The service's health is at /workbench/health; each page view is logged on stderr.
     """
-    if trust_proxy_header and identity_file is None:
-        raise click.ClickException("--trust-proxy-header needs --identity-file to map users to roles")
-    if demo_user and (identity_file or trust_proxy_header):
-        raise click.ClickException(
-            "--demo-user is for the demo; a deployment takes users from its identity file"
-        )
-    if ip not in ("127.0.0.1", "localhost", "::1") and not trust_proxy_header:
-        raise click.ClickException(
-            f"refusing to listen on {ip} without an authenticating proxy: use --trust-proxy-header "
-            "and --identity-file (docs/deploy.md), or keep the loopback address"
-        )
+    refuse_an_unsafe_set_up(
+        ip=ip,
+        trust_proxy_header=trust_proxy_header,
+        identity_file=identity_file,
+        demo_user=demo_user,
+        trusted_proxies=trusted_proxies,
+        proxy_secret_file=proxy_secret_file,
+    )
     url = absolute_store_url(store)
     try:
         counts = Store(url).row_counts()
@@ -247,7 +310,17 @@ def serve(
         raise click.ClickException(str(error)) from error
     if not counts["outcomes"]:
         raise click.ClickException(
-            f"the store {url} holds no outcomes; load an extract first: workbench load data/demo"
+            f"the store {url} holds no outcomes; load an extract first: workbench load data/demo --demo"
+        )
+    from workbench.access import IDENTITY_FILE_ENV
+
+    configured = identity_file or trust_proxy_header or os.environ.get(IDENTITY_FILE_ENV, "").strip()
+    if not configured and not Store(url).is_demo():
+        raise click.ClickException(
+            "refusing to serve: this store is not the demo, and no identity file says who may "
+            "see what. Give --identity-file PATH (with --trust-proxy-header NAME behind an "
+            "authenticating proxy, or WORKBENCH_USER for one user); see docs/deploy.md. Only a "
+            "store loaded with `workbench load data/demo --demo` is shown with the demo identities."
         )
     refuse_a_taken_port(ip, port)
     click.echo(f"Serving the dashboards at http://{ip}:{port}/ (Ctrl+C to stop)")
@@ -264,9 +337,12 @@ def serve(
         cull_idle_after=cull_idle_after,
         max_kernels_per_page=max_kernels_per_page,
         kernel_memory_limit=kernel_memory_limit,
+        allowed_hosts=allowed_hosts,
+        trusted_proxies=trusted_proxies,
+        proxy_secret_file=proxy_secret_file,
     )
     env = identity_environment(
-        voila_environment(url),
+        voila_environment(url, ip=ip),
         trust_proxy_header=trust_proxy_header,
         identity_file=identity_file,
         demo_user=demo_user,
@@ -275,6 +351,44 @@ def serve(
     if exit_code is not None:
         raise click.ClickException(f"Voila stopped by itself (exit code {exit_code}); see the log above")
     click.echo("Stopped: Voila and its kernels have exited.", err=True)
+
+
+def refuse_an_unsafe_set_up(
+    *,
+    ip: str,
+    trust_proxy_header: str | None,
+    identity_file: Path | None,
+    demo_user: str | None,
+    trusted_proxies: tuple[str, ...],
+    proxy_secret_file: Path | None,
+) -> None:
+    """Refuse serve options that would let someone be served as a user they are not."""
+    if trust_proxy_header and identity_file is None:
+        raise click.ClickException("--trust-proxy-header needs --identity-file to map users to roles")
+    if demo_user and (identity_file or trust_proxy_header):
+        raise click.ClickException(
+            "--demo-user is for the demo; a deployment takes users from its identity file"
+        )
+    if trust_proxy_header and not (trusted_proxies and proxy_secret_file):
+        raise click.ClickException(
+            "--trust-proxy-header needs --trusted-proxy ADDR (the proxy's address) and "
+            "--proxy-secret-file PATH (the secret the proxy sends in X-Workbench-Proxy-Secret), "
+            "so that nobody but the proxy can name a user (docs/deploy.md)"
+        )
+    if (trusted_proxies or proxy_secret_file) and not trust_proxy_header:
+        raise click.ClickException("--trusted-proxy and --proxy-secret-file go with --trust-proxy-header")
+    if proxy_secret_file is not None:
+        from workbench.cli.gate import read_secret
+
+        try:
+            read_secret(proxy_secret_file)
+        except (OSError, ValueError) as error:
+            raise click.ClickException(str(error)) from error
+    if ip not in ("127.0.0.1", "localhost", "::1") and not trust_proxy_header:
+        raise click.ClickException(
+            f"refusing to listen on {ip}: only an authenticating proxy may reach the workbench. Keep "
+            "the loopback address, or put the proxy in front and name it (docs/deploy.md)"
+        )
 
 
 def refuse_a_taken_port(ip: str, port: int) -> None:

@@ -719,7 +719,7 @@ def record_supervision(
         identity = trusted_identity()
     except AccessRefusedError as error:
         raise SupervisionError(f"no trusted identity, so nothing is saved: {error}") from None
-    supervisor = identity.user
+    supervisor = identity.record_id  # the worker_id, else the user name (as audits do)
     workers = store.metadata.tables["workers"]
     with store.engine.connect() as conn:
         known = conn.execute(sa.select(workers.c.worker_id).where(workers.c.worker_id == worker_id)).first()

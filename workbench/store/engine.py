@@ -156,6 +156,20 @@ class Store:
                 applied.append(migration.version)
         return applied
 
+    # -- settings -------------------------------------------------------------------------
+
+    def mark_demo(self) -> None:
+        """Mark the store as the synthetic demo, the one store the demo identities may view."""
+        from workbench.store.settings import DEMO_SETTING, write_setting
+
+        write_setting(self.engine, DEMO_SETTING, "yes")
+
+    def is_demo(self) -> bool:
+        """Whether the demo loader marked this store as the demo (see :meth:`mark_demo`)."""
+        from workbench.store.settings import DEMO_SETTING, read_setting
+
+        return read_setting(self.engine, DEMO_SETTING) == "yes"
+
     # -- reading --------------------------------------------------------------------------
 
     def row_counts(self) -> dict[str, int]:

@@ -16,6 +16,7 @@ from workbench.core.provenance import LATEST_DATE_COLUMNS, LATEST_RECORD
 from workbench.store.audit_tables import create_audit_tables
 from workbench.store.changes import create_extract_changes_table, extract_changes_table
 from workbench.store.children import migrate_children, shape_children_table
+from workbench.store.settings import create_settings_table, settings_table
 from workbench.store.statutory_tables import create_statutory_tables
 from workbench.store.supervision_tables import create_supervision_records_table
 from workbench.store.tables import provenance_columns, sqlalchemy_table
@@ -32,6 +33,7 @@ def build_metadata() -> sa.MetaData:
     schema_version_table(metadata)
     extract_loads_table(metadata)
     extract_changes_table(metadata)
+    settings_table(metadata)  # schema version 10
     return metadata
 
 
@@ -142,6 +144,11 @@ def _migration_9(conn: Connection) -> None:
     create_extract_changes_table(conn)
 
 
+def _migration_10(conn: Connection) -> None:
+    """Create the store's settings (name/value), starting with the demo mark (fail closed, issue 15)."""
+    create_settings_table(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -163,6 +170,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "supervision records (discussed, challenged, confirmed)", _migration_7),
     Migration(8, "extract loads record the data's date (as at) and its basis", _migration_8),
     Migration(9, "what each refresh changed (extract_changes)", _migration_9),
+    Migration(10, "store settings (the demo mark: demo identities only on the demo store)", _migration_10),
 )
 
 
