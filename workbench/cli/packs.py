@@ -49,6 +49,13 @@ def publish(kind, worker, team, everyone, at, out, audience, pdf, processes, sto
     except (PublishError, StoreError) as error:
         raise click.ClickException(str(error)) from error
     pages = [p for p in written if p.suffix == ".html"]
+    if not pages:
+        from workbench.store.gaps import missing, missing_at
+
+        target = Store(store)
+        notes = missing(target, []) + missing_at(target, at.date())
+        for note in notes or [f"no worker has a caseload at {at.date().isoformat()}"]:
+            click.echo(f"Note: {note}", err=True)
     chosen = audience or ("internal" if worker else "shared")
     pdfs = f" and {len(written) - len(pages)} PDF(s)" if pdf else ""
     click.echo(f"Wrote {len(pages)} {chosen} {kind} page(s) to {out}{pdfs}")
