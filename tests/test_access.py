@@ -228,7 +228,7 @@ def test_measures_cli_as_a_user_prints_the_scoped_figures(store_url, identity_fi
     runner = CliRunner()
     result = runner.invoke(main, ["measures", "--store", store_url, "--json", "--as", "lead-t1"])
     assert result.exit_code == 0, result.output
-    printed = {r["measure"]: (r["numerator"], r["denominator"]) for r in json.loads(result.output)}
+    printed = {r["measure"]: (r["numerator"], r["denominator"]) for r in json.loads(result.stdout)}
     expected = headline_measures(service, D, Filters(team_id="T1"))
     assert printed == {r.measure: (pytest.approx(r.numerator), r.denominator) for r in expected.itertuples()}
     assert printed["clear"] == (4, 5)

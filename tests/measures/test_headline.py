@@ -462,7 +462,7 @@ def run(*args):
 def test_cli_measures_json_has_every_figure(store_url):
     result = run("measures", "--store", store_url, "--json")
     assert result.exit_code == 0, result.output
-    records = {r["measure"]: r for r in json.loads(result.output)}
+    records = {r["measure"]: r for r in json.loads(result.stdout)}
     assert list(records) == list(MEASURES)
     assert records["coverage"] == {
         "measure": "coverage",
@@ -477,7 +477,7 @@ def test_cli_measures_json_has_every_figure(store_url):
 
 
 def test_cli_measures_empty_value_is_null_and_table_shows_a_dash(store_url):
-    records = json.loads(run("measures", "--store", store_url, "--json", "--at", "2019-01-01").output)
+    records = json.loads(run("measures", "--store", store_url, "--json", "--at", "2019-01-01").stdout)
     assert all(r["value"] is None and r["denominator"] == 0 for r in records)
     assert {r["at"] for r in records} == {"2019-01-01"}
     text = run("measures", "--store", store_url).output

@@ -125,6 +125,6 @@ def test_measures_cli_adds_service_outcomes_when_returns_are_imported(store, fig
     load_extract(store, handworked_dir)
     result = CliRunner().invoke(main, ["measures", "--at", "2024-03-31", "--json", "--store", store.url])
     assert result.exit_code == 0, result.output
-    records = {r["measure"]: r for r in json.loads(result.output)}
+    records = {r["measure"]: r for r in json.loads(result.stdout)}
     assert (records["re_referrals"]["numerator"], records["re_referrals"]["denominator"]) == (1, 3)
     assert "clear" in records

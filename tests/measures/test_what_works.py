@@ -57,3 +57,16 @@ def test_what_works_chart_leaves_out_groups_too_small_to_read(service):
     spec = what_works_chart(table, "What works").to_dict()
     rows = next(iter(spec["datasets"].values()))
     assert [(r["evidence_level"], r["mean_distance"]) for r in rows] == [("level_3", 2.0)]
+
+
+def test_with_no_interventions_every_outcome_is_unlinked(tmp_path):
+    """An extract with no interventions: every outcome is "no intervention linked", no error."""
+    from tests.fixtures.states import DEMO_EXTRACT
+    from workbench.states import STATES, write_partial_extract
+    from workbench.store.engine import Store
+
+    write_partial_extract(DEMO_EXTRACT, tmp_path / "x", STATES["no-interventions"])
+    partial = Store(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    load_extract(partial, tmp_path / "x")
+    works = what_works(ServiceData(partial), DEMO_AT)
+    assert len(works) > 0 and set(works["evidence_level"]) == {NO_INTERVENTION}

@@ -91,23 +91,62 @@ def test_every_dashboard_runs_and_says_what_is_missing(state_stores, state, monk
 COMMANDS = [
     ["info"],
     ["measures"],
+    ["measures", "--json"],
     ["measures", "--at", "1990-01-01"],  # before the first record
     ["measures", "--at", "2099-12-31"],  # after the last
     ["measures", "--by", "locality"],
 ]
 
+#: What a command must say on stderr in a state (beside its answer on stdout).
+CLI_MUST_SAY = {
+    ("empty", "measures"): "Nothing has been loaded yet",
+    ("no-audits", "measures"): "No audits yet",
+    ("first-extract", "measures"): "No outcome has been reviewed yet",
+    ("no-interventions", "measures"): "No interventions recorded",
+    ("no-audits", "audit findings"): "No audits yet",
+    ("empty", "audit findings"): "Nothing has been loaded yet",
+}
+
 
 @pytest.mark.parametrize("state", ["empty", *STATES])
 def test_every_read_command_runs(state_stores, state, tmp_path):
-    """The read-only commands answer on every state, with no traceback."""
+    """The read-only commands answer on every state, with no traceback, and say on stderr what is missing.
+
+    An empty store is not an error: ``measures`` exits 0 with a note on how to load.
+    """
     runner = CliRunner()
-    for command in [*COMMANDS, ["audit", "findings", "--out", str(tmp_path / "findings")]]:
+    findings = ["audit", "findings", "--out", str(tmp_path / "findings"), "--at", "2026-03-31"]
+    for command in [*COMMANDS, findings]:
         result = runner.invoke(main, [*command, "--store", state_stores[state]])
         assert "Traceback" not in result.output, (command, result.output)
-        if state == "empty" and result.exit_code == 1:
-            # Nothing to count: refused with one line that says how to load, not a traceback.
-            assert isinstance(result.exception, SystemExit) and "load an extract" in result.output, (
-                result.output
-            )
-            continue
         assert result.exit_code == 0 and result.exception is None, (command, result.output, result.exception)
+        name = " ".join(command[:2]) if command[0] == "audit" else command[0]
+        if (state, name) in CLI_MUST_SAY and len(command) <= 2:
+            assert CLI_MUST_SAY[(state, name)] in result.stderr, (command, result.stderr)
+        if command[1:] == ["--at", "1990-01-01"] and state != "empty":
+            assert "is before the first record" in result.stderr, result.stderr
+        if command[1:] == ["--at", "2099-12-31"] and state != "empty":
+            assert "is after the last record" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("state", ["empty", "idle-team"])
+def test_packs_for_nobody_say_why(state_stores, state, tmp_path):
+    """Packs at a date before the records, and for a worker with no children, are written or explained."""
+    from workbench.store.engine import Store
+
+    runner = CliRunner()
+    url = state_stores[state]
+    before = runner.invoke(main, ["publish", "supervision", "--all", "--at", "1990-01-01",
+                                  "--out", str(tmp_path / "before"), "--store", url])  # fmt: skip
+    assert before.exit_code == 0 and before.exception is None, before.output
+    assert ("Nothing has been loaded yet" if state == "empty" else "is before the first record") in before.stderr
+    if state == "idle-team":  # a worker of the idle team has no children: an empty pack, not an error
+        target = Store(url)
+        team = target.read_table("teams")["team_id"].iloc[-1]
+        workers = target.read_table("workers")
+        worker = workers.loc[workers["team_id"] == team, "worker_id"].iloc[0]
+        for kind in ("supervision", "appraisal"):
+            result = runner.invoke(main, ["publish", kind, "--worker", worker, "--at", "2026-03-31",
+                                          "--out", str(tmp_path / kind), "--store", url])  # fmt: skip
+            assert "Traceback" not in result.output and result.exception is None, result.output
+            assert result.exit_code == 0, result.output

@@ -116,7 +116,11 @@ def audit_import(path: Path, store: str | None, problems_csv: Path | None) -> No
 def audit_findings(out: Path, at: str | None, store: str | None) -> None:
     """Write the audit findings as an offline HTML page and an XLSX workbook."""
     from workbench.practice.audits.findings import build_findings, write_findings
+    from workbench.store.gaps import missing
 
-    findings = build_findings(_audit_store(store), _audit_day(at))
+    target = _audit_store(store)
+    findings = build_findings(target, _audit_day(at))
+    for note in missing(target, ["audits"]):
+        click.echo(f"Note: {note}", err=True)
     page, workbook = write_findings(findings, out)
     click.echo(f"{len(findings.audits):,} audits. Wrote {page} and {workbook}.")

@@ -240,6 +240,14 @@ def load(
     if problems_csv is not None and result.notices:
         problems_frame(list(result.notices)).to_csv(problems_csv, index=False)
         click.echo(f"Every note and blanked value is listed in {problems_csv}")
+    _say_loaded(result, extract_dir, target)
+    if demo:
+        target.mark_demo()
+        click.echo("Marked the store as the demo: `workbench serve` may show it with the demo identities.")
+
+
+def _say_loaded(result, extract_dir: Path, target: Store) -> None:
+    """Say what a load did: rows loaded (or nothing changed) and the data's date."""
     if result.status == "unchanged":
         click.echo(
             f"This extract (fingerprint {result.fingerprint[:12]}) is already loaded; nothing changed."
@@ -249,9 +257,6 @@ def load(
         click.echo(f"Loaded {total:,} rows from {extract_dir} into {target}.")
     if result.as_at is not None:
         click.echo(f"The data's date: {result.as_at.isoformat()} ({result.as_at_basis}).")
-    if demo:
-        target.mark_demo()
-        click.echo("Marked the store as the demo: `workbench serve` may show it with the demo identities.")
 
 
 @click.command()

@@ -77,11 +77,11 @@ def measures(
         target = Store(store)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
-    if not target.row_counts()["children"]:
-        raise click.ClickException(
-            f"the store {target} holds no children; load an extract first: workbench load data/demo --demo"
-        )
-    day = day_of(target, at)
+    # An empty store has no data's date: it says so, and there is nothing to count.
+    day = day_of(target, at) if at or target.data_date() else None
+    if not _say_what_is_missing(target, day):
+        click.echo("[]" if as_json else "No figures: nothing has been loaded.")
+        return
     data = ServiceData(target)
     try:
         filters = Filters(**filter_values)
@@ -103,6 +103,25 @@ def measures(
         _print_measures(records, by, day, scoped=bool(filters.active()))
     if skipped:
         click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
+
+
+#: The records some headline measures need: a store without them gives empty figures, said on stderr.
+MEASURE_GAPS = ("audits", "reviews", "interventions", "meetings")
+
+
+def _say_what_is_missing(target: Store, day) -> bool:
+    """Say on stderr what the store lacks for the figures at ``day``; return whether it holds any children.
+
+    An empty store is not an error: there is nothing to count yet, and the note says how to load.
+    """
+    from workbench.store.gaps import missing, missing_at
+
+    if not target.row_counts()["children"]:
+        click.echo(f"Note: {missing(target, [])[0]}", err=True)
+        return False
+    for note in [*missing(target, MEASURE_GAPS), *missing_at(target, day)]:
+        click.echo(f"Note: {note}", err=True)
+    return True
 
 
 def _measure_records(table, by: str | None, day) -> list[dict]:

@@ -43,13 +43,20 @@ def publish(kind, worker, team, everyone, at, out, audience, pdf, processes, sto
 
     try:
         target = Store(store)
+        day = day_of(target, at)
         written = publish_packs(
-            target, kind, day_of(target, at), out, worker=worker, team=team, everyone=everyone,
+            target, kind, day, out, worker=worker, team=team, everyone=everyone,
             audience=audience, pdf=pdf, processes=processes,
         )  # fmt: skip
     except (PublishError, StoreError) as error:
         raise click.ClickException(str(error)) from error
     pages = [p for p in written if p.suffix == ".html"]
+    if not pages:
+        from workbench.store.gaps import missing, missing_at
+
+        notes = missing(target, []) + missing_at(target, day)
+        for note in notes or [f"no worker has a caseload at {day.isoformat()}"]:
+            click.echo(f"Note: {note}", err=True)
     chosen = audience or ("internal" if worker else "shared")
     pdfs = f" and {len(written) - len(pages)} PDF(s)" if pdf else ""
     click.echo(f"Wrote {len(pages)} {chosen} {kind} page(s) to {out}{pdfs}")

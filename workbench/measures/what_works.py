@@ -57,7 +57,8 @@ def what_works(data: ServiceData, at: date, filters: Filters | None = None) -> p
     evidence = _evidence_of_outcomes(data)
 
     distances = outcome_distances(data, at, filters)
-    distances["evidence_level"] = distances["outcome_id"].map(evidence).fillna(NO_INTERVENTION)
+    level = distances["outcome_id"].map(evidence).astype("string")
+    distances["evidence_level"] = level.fillna(NO_INTERVENTION)
     spread = distances.groupby(["domain", "evidence_level"], observed=True)["distance"].agg(
         outcomes="count", mean_distance="mean", sd="std"
     )
@@ -74,7 +75,7 @@ def what_works(data: ServiceData, at: date, filters: Filters | None = None) -> p
     ]
     in_scope = set(_filtered_outcome_ids(data, at, filters))
     closed = closed[closed["outcome_id"].isin(in_scope)].copy()
-    closed["evidence_level"] = closed["outcome_id"].map(evidence).fillna(NO_INTERVENTION)
+    closed["evidence_level"] = closed["outcome_id"].map(evidence).astype("string").fillna(NO_INTERVENTION)
     closed["is_achieved"] = closed["status"] == "achieved"
     results = closed.groupby(["domain", "evidence_level"], observed=True)["is_achieved"].agg(
         closed="count", achieved="sum"

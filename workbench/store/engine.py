@@ -315,13 +315,17 @@ class Store:
                 if on_table:
                     on_table(spec.name, written)
             logged = {"fingerprint": fingerprint, "source": source, "rows_loaded": total, "loaded_at": _now()}
-            if self.schema_version() >= 8:  # a store opened without upgrading keeps no date
-                logged |= {"as_at": as_at, "as_at_basis": as_at_basis}
-            conn.execute(self.metadata.tables["extract_loads"].insert().values(**logged))
-            if after_write is not None:  # the new load's id, read in the same transaction
-                loads = self.metadata.tables["extract_loads"]
-                after_write(conn, int(conn.execute(sa.select(sa.func.max(loads.c.load_id))).scalar()))
+            self._log_load(conn, logged, as_at, as_at_basis, after_write)
         return total
+
+    def _log_load(self, conn, logged: dict, as_at, as_at_basis, after_write) -> None:
+        """Log a load in ``extract_loads`` (with its date from version 8), then run ``after_write``."""
+        if self.schema_version() >= 8:  # a store opened without upgrading keeps no date
+            logged = logged | {"as_at": as_at, "as_at_basis": as_at_basis}
+        conn.execute(self.metadata.tables["extract_loads"].insert().values(**logged))
+        if after_write is not None:  # the new load's id, read in the same transaction
+            loads = self.metadata.tables["extract_loads"]
+            after_write(conn, int(conn.execute(sa.select(sa.func.max(loads.c.load_id))).scalar()))
 
 
 def _no_hook(*_args: object) -> None:

@@ -9,6 +9,7 @@ written here (never user-entered), so pages may show them as they are, escaped.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -79,3 +80,52 @@ def missing_plan(store: Store, plan_type: str) -> list[str]:
         f"to show: it holds only {', '.join(PLAN_NAMES.get(p, p) for p in held)}. Add the {plan_type} "
         "involvements (involvements.csv, plan_type) to the extract and load it again."
     ]
+
+
+#: The dated columns that say when the records start and end (a table's name, then its columns).
+RECORD_DATES = {
+    "involvements": ("start_date", "end_date"),
+    "allocations": ("start_date", "end_date"),
+    "meetings": ("date",),
+    "outcome_reviews": ("review_date",),
+}
+
+
+def records_span(store: Store) -> tuple[date, date] | None:
+    """Return the first and last dates in the case records (involvements, allocations, meetings, reviews).
+
+    ``None`` when nothing is loaded.
+    """
+    tables = store.metadata.tables
+    found = []
+    with store.engine.connect() as conn:
+        for name, columns in RECORD_DATES.items():
+            for column in columns:
+                col = tables[name].c[column]
+                found += conn.execute(sa.select(sa.func.min(col), sa.func.max(col))).one()
+    days = [d if isinstance(d, date) else date.fromisoformat(str(d)[:10]) for d in found if d]
+    return (min(days), max(days)) if days else None
+
+
+def missing_at(store: Store, day: date) -> list[str]:
+    """Return a message when ``day`` is before the first record or after the last (else nothing).
+
+    Figures at such a date are empty, or stand as the records left them, and the reader should
+    know it is the date, not the service.
+    """
+    span = records_span(store)
+    if span is None:
+        return []  # nothing loaded at all is said by missing()
+    first, last = span
+    if day < first:
+        return [
+            f"{day.isoformat()} is before the first record ({first.isoformat()}), so nothing was open "
+            f"then and the figures are empty: choose a date from {first.isoformat()} to {last.isoformat()}."
+        ]
+    if day > last:
+        return [
+            f"{day.isoformat()} is after the last record ({last.isoformat()}): nothing later is known, "
+            f"so the figures stand as the records left them. The records run from {first.isoformat()} "
+            f"to {last.isoformat()}."
+        ]
+    return []
