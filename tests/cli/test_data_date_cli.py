@@ -18,7 +18,7 @@ def test_measures_default_to_the_loaded_extracts_as_at(tmp_path, handworked_dir)
     loaded = run("load", handworked_dir, "--store", url)
     assert "(latest record)" in loaded.output
     latest = Store(url).latest_record_date()
-    first = json.loads(run("measures", "--json", "--store", url).output)
+    first = json.loads(run("measures", "--json", "--store", url).stdout)
     assert {record["at"] for record in first} == {latest}
 
     later = run("load", handworked_dir, "--store", url, "--as-at", "2026-09-30")
@@ -26,13 +26,13 @@ def test_measures_default_to_the_loaded_extracts_as_at(tmp_path, handworked_dir)
     assert "The data's date: 2026-09-30 (extract's own date)" in later.output
     info = json.loads(run("info", "--json", "--store", url).output)
     assert (info["as_at"], info["as_at_basis"]) == ("2026-09-30", "extract's own date")
-    moved = json.loads(run("measures", "--json", "--store", url).output)
+    moved = json.loads(run("measures", "--json", "--store", url).stdout)
     assert {record["at"] for record in moved} == {"2026-09-30"}
     # The default is that date, no other: the same figures as asking for it.
-    asked = json.loads(run("measures", "--json", "--store", url, "--at", "2026-09-30").output)
+    asked = json.loads(run("measures", "--json", "--store", url, "--at", "2026-09-30").stdout)
     assert moved == asked
     # Looking back still works, and gives that day's figures.
-    back = json.loads(run("measures", "--json", "--store", url, "--at", latest).output)
+    back = json.loads(run("measures", "--json", "--store", url, "--at", latest).stdout)
     assert back == first
 
 
