@@ -109,12 +109,15 @@ def test_directory_mode_passes_env_and_tree_render_and_404_pages_stay_offline(vo
     page.goto(server.url)
     page.get_by_text(ENV_PROBE.name).first.wait_for()
 
-    # ?template=lab would bring back the stock template's CDN links, but the rig (like
-    # production should) refuses template overrides from the URL.
-    page.goto(server.notebook_url(ENV_PROBE.name) + "?template=lab")
+    page.goto(server.notebook_url(ENV_PROBE.name))
     wait_for_voila_rendered(page)
     assert page.inner_text(".wb-fixture-store") == store
     assert_no_error_output(page)
+
+    # ?template=lab would bring back the stock template's CDN links: the request gate refuses it
+    # with its plain page (issue 15), so nothing of the stock template is ever fetched.
+    refused = page.goto(server.notebook_url(ENV_PROBE.name) + "?template=lab")
+    assert refused is not None and refused.status == 403
 
     missing = page.goto(server.notebook_url("no-such-dashboard.ipynb"))
     assert missing is not None and missing.status == 404
