@@ -35,13 +35,20 @@ def test_an_open_dashboard_says_new_figures_are_available_after_a_refresh(tmp_pa
     notice = page.locator(".wb-new-figures")
     expect(notice).to_have_count(1)
     expect(page.get_by_text(NOTICE)).to_have_count(0)
+    expect(page.locator(".wb-as-at-line")).to_contain_text("Figures as at Tuesday 31 March 2026")
 
     # Next week's extract: the demo with its last review gone.
     extract = shutil.copytree(DEMO_EXTRACT, tmp_path / "next")
     reviews = (extract / "outcome_reviews.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (extract / "outcome_reviews.csv").write_text("".join(reviews[:-1]), encoding="utf-8")
+    (extract / "as_at.txt").write_text("2026-04-10\n", encoding="utf-8")  # a later data's date
     result = refresh_extract(Store(url), extract)
     assert result.status == "refreshed" and result.report.tables["outcome_reviews"]["removed"] == 1
 
     expect(page.get_by_text(NOTICE)).to_be_visible(timeout=30_000)
     server.wait_for_log(r"event=new_load load_id=\d+ previous_load_id=\d+ kernels_recycled=1", timeout=60)
+
+    # The reloaded page counts from the new extract's date, with no restart (issue 14).
+    page.reload()
+    wait_for_voila_rendered(page, timeout=240_000)
+    expect(page.locator(".wb-as-at-line")).to_contain_text("Figures as at Friday 10 April 2026")
