@@ -10,16 +10,15 @@ which journald and cron's mail keep; the report of what changed goes to stdout.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
 
+from workbench.cli.log_lines import format_log_line
 from workbench.cli.options import mapping_option, problems_option, read_mapping, store_option
 from workbench.imports.extract import ExtractError
 from workbench.store.changes import latest_report
@@ -30,7 +29,6 @@ EXIT_OK, EXIT_REFUSED, EXIT_LOCKED, EXIT_FAILED = 0, 1, 3, 4
 LOG_PREFIX = "workbench-refresh"
 
 
-SAFE_VALUE = re.compile(r"[\w.@:/+,-]+", re.ASCII)
 
 
 def refresh_log_line(event: str, fields: Mapping[str, object]) -> str:
@@ -39,14 +37,7 @@ def refresh_log_line(event: str, fields: Mapping[str, object]) -> str:
     The form ``workbench serve`` logs in (workbench.cli.service): a value with anything but
     letters, digits and ``_ . @ : / + , -`` is JSON-quoted, a missing one is ``-``.
     """
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
-    parts = [LOG_PREFIX, stamp, f"event={event}"]
-    for key, value in fields.items():
-        text = "-" if value is None or value == "" else str(value)
-        if not SAFE_VALUE.fullmatch(text):
-            text = json.dumps(text)
-        parts.append(f"{key}={text}")
-    return " ".join(parts)
+    return format_log_line(LOG_PREFIX, event, fields)
 
 
 def _log(event: str, fields: Mapping[str, object]) -> None:

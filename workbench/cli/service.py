@@ -42,6 +42,7 @@ from traitlets import Integer, Unicode
 
 from workbench.access import TRUSTED_HEADER_ENV, AccessRefusedError, current_identity, header_env
 from workbench.cli.gate import Gate, install_gate, read_secret
+from workbench.cli.log_lines import format_log_line
 from workbench.store.engine import ENV_VAR, Store, StoreError
 
 HEALTH_PATH = "/workbench/health"
@@ -52,7 +53,6 @@ MEMORY_CHECK_S = 5
 #: Where Voila serves a page of a served folder; the rest of the path names the page.
 PAGE_PREFIX = "/voila/render/"
 LOG_PREFIX = "workbench-serve"
-SAFE_VALUE = re.compile(r"[\w.@:/+,-]+", re.ASCII)
 
 service_log = logging.getLogger("workbench.serve")
 
@@ -64,14 +64,7 @@ def log_line(event: str, fields: Mapping[str, object]) -> str:
     escapes (control characters included), so a line always splits into the same fields and a
     header a client made up cannot forge a line; a missing value is ``-``.
     """
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
-    parts = [LOG_PREFIX, stamp, f"event={event}"]
-    for key, value in fields.items():
-        text = "-" if value is None or value == "" else str(value)
-        if not SAFE_VALUE.fullmatch(text):
-            text = json.dumps(text)
-        parts.append(f"{key}={text}")
-    return " ".join(parts)
+    return format_log_line(LOG_PREFIX, event, fields)
 
 
 def write_log(event: str, fields: Mapping[str, object]) -> None:
