@@ -28,6 +28,7 @@ from workbench.core.model import EXTRACT_TABLES, Kind, Table
 from workbench.core.provenance import LATEST_DATE_COLUMNS
 from workbench.store.children import replace_extract_children
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION, build_metadata, schema_version_table
+from workbench.store.settings import DEMO_SETTING, read_setting, write_setting
 from workbench.store.tables import PROVENANCE_COLUMNS, WRITE_CHUNK, chunks, typed
 
 ENV_VAR = "WORKBENCH_STORE"
@@ -160,14 +161,10 @@ class Store:
 
     def mark_demo(self) -> None:
         """Mark the store as the synthetic demo, the one store the demo identities may view."""
-        from workbench.store.settings import DEMO_SETTING, write_setting
-
         write_setting(self.engine, DEMO_SETTING, "yes")
 
     def is_demo(self) -> bool:
         """Whether the demo loader marked this store as the demo (see :meth:`mark_demo`)."""
-        from workbench.store.settings import DEMO_SETTING, read_setting
-
         return read_setting(self.engine, DEMO_SETTING) == "yes"
 
     # -- reading --------------------------------------------------------------------------
