@@ -11,6 +11,7 @@ Plain HTTP is http.client; websockets are tornado's client (a dependency of Voil
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import http.client
 import json
@@ -207,6 +208,17 @@ async def collect(conn, seconds: float) -> list[str]:
     return got
 
 
+
+def run_apart(coroutine):
+    """Run ``coroutine`` to its end on an event loop of its own thread.
+
+    Playwright's sync API (the browser tests, earlier in the same session) keeps an event loop
+    running in the main thread, where ``asyncio.run`` is refused.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_websocket_with_a_foreign_origin_or_host_is_refused(server, kernel_id):
     async def attempt(extra: dict[str, str], source: str = PROXY) -> int:
         with pytest.raises(httpclient.HTTPClientError) as refused:
@@ -220,7 +232,7 @@ def test_a_websocket_with_a_foreign_origin_or_host_is_refused(server, kernel_id)
         assert await attempt({}, source=ATTACKER) == 403  # not the proxy
         assert await attempt({SECRET_HEADER: "guess"}) == 403  # not the secret
 
-    asyncio.run(run())
+    run_apart(run())
 
 
 def test_execute_requests_and_crafted_comm_messages_run_nothing(server, kernel_id, tmp_path):
@@ -242,7 +254,7 @@ def test_execute_requests_and_crafted_comm_messages_run_nothing(server, kernel_i
         conn.close()
         return got
 
-    replies = asyncio.run(run())
+    replies = run_apart(run())
     assert not marker.exists(), "the kernel ran an execute_request"
     types = [json.loads(r).get("header", {}).get("msg_type") for r in replies]
     assert "execute_reply" not in types and "inspect_reply" not in types, types
@@ -265,7 +277,7 @@ def test_an_oversized_websocket_message_is_refused(server, kernel_id):
                     return True, conn.close_code
         return False, conn.close_code
 
-    closed, code = asyncio.run(run())
+    closed, code = run_apart(run())
     assert closed, "the server kept a connection that sent 5 MiB"
     assert code in (1009, None)  # tornado's "message too big", or the stream cut
 
@@ -301,7 +313,7 @@ def test_a_crafted_widget_update_widens_nothing_and_shows_no_server_path(server,
         conn.close()
         return states, first + got
 
-    states, replies = asyncio.run(run())
+    states, replies = run_apart(run())
     assert any(s.get("model_name") == "DropdownModel" for s in states.values()), "no chooser reached"
     text = "\n".join(replies)
     shown = [json.loads(r)["content"] for r in replies if json.loads(r)["msg_type"] in ("stream", "error")]
