@@ -368,6 +368,7 @@ def main() -> None:
     started = time.perf_counter()
     store = Store(url)
     counts = store.row_counts()  # upgrades the copy's schema once, outside the timings
+    store.mark_demo()  # a copy of a synthetic store: the demo identities may view it
     print(f"store {args.store} copied and opened in {time.perf_counter() - started:.1f} s: "
           f"{counts['children']:,} children, {counts['outcomes']:,} outcomes, "
           f"{counts['outcome_reviews']:,} reviews")  # fmt: skip

@@ -86,6 +86,33 @@ def test_an_unknown_demo_user_is_refused_not_widened():
         current_identity({"WORKBENCH_DEMO_USER": "nobody"})
 
 
+def test_the_demo_identities_refuse_a_store_not_marked_as_the_demo(store, tmp_path):
+    """Fail closed (security review 2026-12, finding 3): nothing configured on a real store is a refusal.
+
+    Whichever way the page names its store (the store itself, or ``WORKBENCH_STORE``), and one
+    that does not exist yet is neither the demo nor created by asking.
+    """
+    says_what_to_configure = r"not the demo.*WORKBENCH_IDENTITY_FILE.*WORKBENCH_USER"
+    with pytest.raises(AccessRefusedError, match=says_what_to_configure):
+        current_identity({}, store=store)
+    with pytest.raises(AccessRefusedError, match=says_what_to_configure):
+        current_identity({"WORKBENCH_STORE": store.url, "WORKBENCH_DEMO_USER": "demo-team-lead"})
+    missing = tmp_path / "not-yet.sqlite"
+    with pytest.raises(AccessRefusedError, match="not the demo"):
+        current_identity({"WORKBENCH_STORE": f"sqlite:///{missing}"})
+    assert not missing.exists()
+    store.mark_demo()  # what `workbench load data/demo --demo` does
+    assert current_identity({}, store=store).user == DEMO_DEFAULT_USER
+    assert current_identity({"WORKBENCH_STORE": store.url}).user == DEMO_DEFAULT_USER
+
+
+def test_on_a_real_store_an_analyst_names_themself_in_the_identity_file(store, identity_file):
+    """The Head of Practice Improvement's notebooks on a real store: identity file and WORKBENCH_USER."""
+    environ = {"WORKBENCH_IDENTITY_FILE": str(identity_file), "WORKBENCH_USER": "hopi",
+               "WORKBENCH_STORE": store.url}  # fmt: skip
+    assert current_identity(environ, store=store).role == "head_of_practice_improvement"
+
+
 def test_demo_identities_are_ignored_once_a_deployment_file_is_configured(identity_file):
     environ = {"WORKBENCH_IDENTITY_FILE": str(identity_file), "WORKBENCH_DEMO_USER": "demo-head-of-pi"}
     with pytest.raises(AccessRefusedError, match="no trusted source names the user"):

@@ -69,7 +69,7 @@ class SupervisionView(W.VBox):
     ) -> None:
         self.store = store
         at = data_day(store, at)  # the data's date unless a reader looks back
-        self.identity = identity or trusted_identity()  # refused here: no page without a viewer
+        self.identity = identity or trusted_identity(store)  # refused here: no page without a viewer
         # Workers and their teams change only when an extract is loaded: read once for the page.
         self._workers = read_workers(store)
         self.caseload: WorkerCaseload | None = None

@@ -19,9 +19,12 @@ Where the identity comes from (:func:`current_identity`), first match wins
     2. **JupyterHub.** ``JUPYTERHUB_USER``, looked up in the identity file.
     3. **Deployment configuration.** ``WORKBENCH_USER`` (one user per deployment, for example a
        single-user server), looked up in the identity file.
-    4. **Demo.** Only when no identity file is configured (``WORKBENCH_IDENTITY_FILE`` unset):
+    4. **Demo.** Only when no identity file is configured (``WORKBENCH_IDENTITY_FILE`` unset)
+       *and* the store is the demo (marked by ``workbench load data/demo --demo``):
        ``WORKBENCH_DEMO_USER`` (default :data:`DEMO_DEFAULT_USER`, the Head of Practice
-       Improvement) looked up in ``data/demo-identities.yaml``.
+       Improvement) looked up in ``data/demo-identities.yaml``. On any other store this is a
+       refusal saying what to configure (security review 2026-12, finding 3: fail closed), in
+       every kernel, whether ``workbench serve``, Voila run by hand, or a notebook started it.
 
     The identity file (``WORKBENCH_IDENTITY_FILE``) maps user names to roles; the role always
     comes from it, never from the client. A user not in it is refused (:class:`AccessRefusedError`).
@@ -41,6 +44,8 @@ import yaml
 from workbench.core.codes import DATA_DIR
 from workbench.measures.filters import Filters
 from workbench.measures.service_data import ServiceData
+from workbench.store.engine import ENV_VAR as STORE_ENV
+from workbench.store.engine import Store, store_is_demo
 
 HEAD_OF_PRACTICE_IMPROVEMENT = "head_of_practice_improvement"
 SERVICE_LEAD = "service_lead"
@@ -164,8 +169,21 @@ def _lookup(user: str, source: str, path: Path) -> Identity:
     return identities[user]
 
 
-def current_identity(environ: Mapping[str, str] = os.environ) -> Identity:
+#: The refusal when nothing says who is looking and the store is not the demo.
+NOT_THE_DEMO = (
+    "no one is configured as the viewer, and this store is not the demo, so the demo identities "
+    "may not view it. Set WORKBENCH_IDENTITY_FILE to the deployment's identity file and name the "
+    "user: WORKBENCH_USER for a notebook or a single-user server, JUPYTERHUB_USER under JupyterHub, "
+    "or `workbench serve --identity-file` (docs/deploy.md, sections 2 and 5)"
+)
+
+
+def current_identity(environ: Mapping[str, str] = os.environ, store: Store | str | None = None) -> Identity:
     """Return the viewer's identity from a trusted source (see the module docstring for the order).
+
+    ``store`` (a :class:`Store` or its URL) is the store the page reads; by default
+    ``environ``'s ``WORKBENCH_STORE``, else the one ``open_store()`` opens. It matters only for
+    the demo identities, which view nothing but a store marked as the demo.
 
     Raises :class:`AccessRefusedError` when no trusted source names a user we know, so a page
     shows nothing rather than a default wide scope.
@@ -192,8 +210,17 @@ def current_identity(environ: Mapping[str, str] = os.environ) -> Identity:
             f"{IDENTITY_FILE_ENV} is set but no trusted source names the user "
             f"(proxy header, {JUPYTERHUB_USER_ENV} or {DEPLOYMENT_USER_ENV})"
         )
+    if not _is_demo(store if store is not None else environ.get(STORE_ENV) or None):
+        raise AccessRefusedError(NOT_THE_DEMO)
     user = environ.get(DEMO_USER_ENV, "").strip() or DEMO_DEFAULT_USER
     return _lookup(user, f"{DEMO_USER_ENV} (demo)", DEMO_IDENTITIES)
+
+
+def _is_demo(store: Store | str | None) -> bool:
+    """Whether ``store`` (a Store, a URL, or None for the default store) is marked as the demo."""
+    if isinstance(store, Store):
+        return store.is_demo()
+    return store_is_demo(store)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ def audit_store(tmp_path_factory) -> Store:
     """A store of its own: this test writes audits, which other tests must not see."""
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('audit-store') / 'demo.sqlite'}")
     load_extract(store, PROJECT_DIR / "data" / "demo")
+    store.mark_demo()  # viewed with the demo identities
     return store
 
 

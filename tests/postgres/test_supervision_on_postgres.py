@@ -1,14 +1,21 @@
 """Supervision views and records on a real PostgreSQL server give what they give on SQLite."""
 
+import pytest
 
 from tests.fixtures.handworked import write_extract
 from tests.fixtures.supervision import AT, signed_in, supervision_rows
+from workbench.access import AccessRefusedError
 from workbench.practice.supervision import record_supervision, supervision_records, supervision_view
 from workbench.store.loading import load_extract
 
 
 def test_supervision_on_postgres(pg_store, tmp_path, monkeypatch):
     load_extract(pg_store, write_extract(tmp_path / "extract", supervision_rows()))
+    for name in ("WORKBENCH_IDENTITY_FILE", "WORKBENCH_USER", "JUPYTERHUB_USER", "WORKBENCH_TRUST_PROXY_HEADER"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(AccessRefusedError, match="not the demo"):  # fail closed on a real server's store
+        supervision_view(pg_store, "W1", AT)
+    pg_store.mark_demo()  # now the demo identities may view it (the mark is read from PostgreSQL)
     view = supervision_view(pg_store, "W1", AT)
     assert view.children["child_id"].tolist() == ["C1", "C2", "C5"]
     assert view.prompt_counts().to_dict() == {

@@ -31,6 +31,7 @@ from workbench.store.migrations import SCHEMA_VERSION
 def fixture_store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     load_extract(store, write_extract(tmp_path / "extract", supervision_rows()))
+    store.mark_demo()  # viewed with the demo identities, which view only a store marked as the demo
     return store
 
 
@@ -254,6 +255,7 @@ def test_a_worker_whose_outcomes_were_never_reviewed_still_has_a_view(tmp_path):
     rows["outcome_reviews"] = [r for r in rows["outcome_reviews"] if r["outcome_id"] != "P6"]
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     load_extract(store, write_extract(tmp_path / "extract", rows))
+    store.mark_demo()
     outcomes = supervision_view(store, "W2", AT).outcomes.set_index("outcome_id")
     assert list(outcomes.index) == ["P6"]
     assert pd.isna(outcomes.loc["P6", "last_review_date"])

@@ -38,6 +38,7 @@ CHILD_LABEL = re.compile(r"\bChild [A-Z]{1,3}\b")
 def fixture_store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     load_extract(store, write_extract(tmp_path / "extract", supervision_rows()))
+    store.mark_demo()  # viewed with the demo identities, which view only a store marked as the demo
     return store
 
 

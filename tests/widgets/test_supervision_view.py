@@ -19,6 +19,7 @@ from workbench.store.loading import load_extract
 def fixture_store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     load_extract(store, write_extract(tmp_path / "extract", supervision_rows()))
+    store.mark_demo()  # viewed with the demo identities, which view only a store marked as the demo
     return store
 
 

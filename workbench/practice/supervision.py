@@ -103,13 +103,14 @@ class SupervisionError(ValueError):
     """A supervision record cannot be saved as asked; the message says why."""
 
 
-def trusted_identity() -> Identity:
+def trusted_identity(store: Store | None = None) -> Identity:
     """Return the viewer's identity from ``workbench.access.current_identity`` (or refuse).
 
     The one place supervision learns who is using it: a trusted source set by whoever runs the
-    server, never a widget or a URL. Raises :class:`workbench.access.AccessRefusedError`.
+    server, never a widget or a URL. ``store`` is the store the page reads (the demo identities
+    view only the demo). Raises :class:`workbench.access.AccessRefusedError`.
     """
-    return current_identity()
+    return current_identity(store=store)
 
 
 def trusted_user() -> str | None:
@@ -147,7 +148,7 @@ class _People:
 
 def supervision_scope(store: Store, at: date | str, identity: Identity | None = None) -> Scope:
     """Return what ``identity`` (by default the trusted viewer) may see at ``at``, for supervision."""
-    identity = identity or trusted_identity()
+    identity = identity or trusted_identity(store)
     return scope_for(identity, _People(store), _day(at))
 
 
@@ -716,7 +717,7 @@ def record_supervision(
     wherever it is shown.
     """
     try:
-        identity = trusted_identity()
+        identity = trusted_identity(store)
     except AccessRefusedError as error:
         raise SupervisionError(f"no trusted identity, so nothing is saved: {error}") from None
     supervisor = identity.record_id  # the worker_id, else the user name (as audits do)

@@ -63,6 +63,30 @@ def absolute_store_url(url: str | None = None) -> str:
     return resolved
 
 
+def store_is_demo(url: str | None = None) -> bool:
+    """Whether the store at ``url`` (or the configured default) carries the demo loader's mark.
+
+    Only reads: a SQLite file that does not exist is not the demo (and is not created), and a
+    store that cannot be opened is not the demo either, so the answer fails closed.
+    """
+    resolved = store_url(url)
+    prefix = "sqlite:///"
+    if resolved.startswith(prefix):
+        path = resolved.removeprefix(prefix)
+        if path in ("", ":memory:") or not Path(path).is_file():
+            return False
+    try:
+        engine = sa.create_engine(resolved)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError):
+        return False
+    try:
+        return read_setting(engine, DEMO_SETTING) == "yes"
+    except sa.exc.SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+
+
 # ---------------------------------------------------------------------------------------------
 # Migrations: append-only. Each step receives a connection inside its own transaction.
 

@@ -45,7 +45,7 @@ def audit_scope(store, identity: Identity | None = None, at: date | None = None)
     ``at`` defaults to the date the case records run to. Raises
     :class:`~workbench.access.AccessRefusedError` when no trusted source names a known viewer.
     """
-    identity = identity or current_identity()
+    identity = identity or current_identity(store=store)
     at = at or data_end(store) or date.today()
     return scope_for(identity, _ScopeTables(store), at)
 
