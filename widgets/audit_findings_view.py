@@ -3,13 +3,19 @@
 Only the audits of cases in the viewer's scope are counted (``workbench.practice.audits.scoping``). Every
 table is built by ``workbench.practice.audits.findings`` and shown escaped (evidence is typed by
 people). The chart is an offline JupyterChart updated in place on refresh.
+
+The export is handed to the viewer's own browser as downloads made in memory (``data:`` links
+in this viewer's widget): nothing is written on the server, and no other viewer can see it
+(security review 2026-12, finding 8). The shared export carries no child, audit or worker id
+(``workbench.practice.audits.findings.pseudonymous``); the working copy with ids is offered
+only to a viewer whose scope is the whole service.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 from datetime import date
-from pathlib import Path
 from typing import ClassVar
 
 import ipywidgets as W
@@ -22,9 +28,9 @@ from workbench.access import Scope
 from workbench.practice.audits.findings import (
     Findings,
     build_findings,
+    findings_files,
     question_labels,
     themes_summary,
-    write_findings,
 )
 from workbench.practice.audits.scoping import audit_scope
 from workbench.practice.audits.templates import grade_labels
@@ -49,14 +55,12 @@ class AuditFindingsView(W.VBox):
         store,
         *,
         at: date | None = None,
-        export_folder: Path = Path("exports"),
         scope: Scope | None = None,
     ) -> None:
         """Show findings for the audits in ``scope`` (default: the viewer's, from their trusted identity)."""
         self.scope = scope or audit_scope(store)
         self.store = store
         self.at = at
-        self.export_folder = export_folder
         self.findings: Findings | None = None
         self.group = W.ToggleButtons(
             options=[("By question", "question"), ("By team", "team"), ("By period", "period")],
@@ -67,10 +71,16 @@ class AuditFindingsView(W.VBox):
         self.refresh_button = W.Button(description="Refresh", icon="refresh")
         self.refresh_button.add_class("wb-findings-refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
-        self.export_button = W.Button(description="Export page and workbook", icon="download",
+        self.export_button = W.Button(description="Export to share (no ids)", icon="download",
                                       layout=W.Layout(width="auto"))  # fmt: skip
         self.export_button.add_class("wb-findings-export")
         self.export_button.on_click(lambda _b: self.export())
+        self.working_copy_button = W.Button(description="Working copy with ids", icon="download",
+                                            layout=W.Layout(width="auto"))  # fmt: skip
+        self.working_copy_button.add_class("wb-findings-export-ids")
+        self.working_copy_button.on_click(lambda _b: self.export(identified=True))
+        # Ids only for a viewer who may see every case (the audit lead); nobody else is offered them.
+        self.working_copy_button.layout.display = None if self.scope.everything else "none"
         self.summary = W.HTML()
         self.summary.add_class("wb-findings-summary")
         self.tables = W.HTML()
@@ -89,7 +99,7 @@ class AuditFindingsView(W.VBox):
         self._show()
         self.observe(lambda _c: self._redraw(), names="by")
         super().__init__(
-            [self.missing, W.HBox([self.refresh_button, self.export_button]), self.message, self.summary,
+            [self.missing, W.HBox([self.refresh_button, self.export_button, self.working_copy_button]), self.message, self.summary,
              self.group,
              self.chart_heading, self.chart, self.chart_table, self.latest, self.tables]
         )  # fmt: skip
@@ -217,11 +227,36 @@ class AuditFindingsView(W.VBox):
             )
         )
 
-    def export(self) -> tuple[Path, Path]:
-        """Write the offline findings page and the workbook; return their paths."""
-        page, workbook = write_findings(self.findings, self.export_folder)
+    def export(self, identified: bool = False) -> dict[str, bytes]:
+        """Offer the findings page and workbook as downloads to this viewer; return ``{name: bytes}``.
+
+        Made in memory and sent only over this viewer's own widget: nothing lands on the server.
+        ``identified`` (the working copy with ids) is refused to a viewer who may not see every case.
+        """
+        if identified and not self.scope.everything:
+            self.message.value = "<p class='wb-findings-exported'>The working copy with ids is for the audit lead.</p>"
+            return {}
+        files = findings_files(self.findings, identified=identified)
+        what = "Working copy with ids (do not share)" if identified else "To share: no child, audit or worker ids"
         self.message.value = (
-            f"<p class='wb-findings-exported'>Exported <code>{html.escape(str(page))}</code> and "
-            f"<code>{html.escape(str(workbook))}</code>.</p>"
+            f"<p class='wb-findings-exported'>{html.escape(what)}. Download: "
+            + " and ".join(_download_link(name, content) for name, content in files.items())
+            + "</p>"
         )
-        return page, workbook
+        return files
+
+
+_MEDIA_TYPES = {
+    ".html": "text/html",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _download_link(name: str, content: bytes) -> str:
+    """Return a link that saves ``content`` as ``name`` in the browser (a ``data:`` URL, no server file)."""
+    media = _MEDIA_TYPES.get(name[name.rfind("."):], "application/octet-stream")
+    encoded = base64.b64encode(content).decode("ascii")
+    return (
+        f"<a class='wb-findings-download' download='{html.escape(name)}' "
+        f"href='data:{media};base64,{encoded}'>{html.escape(name)}</a>"
+    )

@@ -52,4 +52,9 @@ def test_audit_commands_end_to_end(store, handworked_dir, tmp_path):
 
     result = run("audit", "findings", "--out", tmp_path / "out", "--at", "2026-03-31", "--store", url)
     assert result.exit_code == 0 and "2 audits." in result.output
-    assert (tmp_path / "out" / "findings.html").exists() and (tmp_path / "out" / "findings.xlsx").exists()
+    shared = tmp_path / "out" / "audit-findings-2026-03-31.xlsx"
+    assert (tmp_path / "out" / "audit-findings-2026-03-31.html").exists() and shared.exists()
+    assert "child_id" not in pd.read_excel(shared, sheet_name="audits").columns
+    result = run("audit", "findings", "--out", tmp_path / "out", "--at", "2026-03-31", "--store", url, "--with-ids")
+    assert result.exit_code == 0
+    assert "child_id" in pd.read_excel(tmp_path / "out" / "audit-findings-2026-03-31-with-ids.xlsx", "audits")

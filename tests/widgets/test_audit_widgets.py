@@ -6,13 +6,18 @@ the debounced save is exercised in the browser test.
 
 from __future__ import annotations
 
+import base64
+import html
+import re
 from datetime import date
+from io import BytesIO
 
+import openpyxl
 import pytest
 
 from widgets.audit_findings_view import AuditFindingsView
 from widgets.audit_form import AuditForm
-from workbench.practice.audits.recording import load_draft
+from workbench.practice.audits.recording import load_draft, record_action
 from workbench.practice.audits.templates import load_template
 from workbench.store.audit_frames import action_frame, answer_frame, audit_frame
 from workbench.store.loading import load_extract
@@ -273,13 +278,56 @@ def test_the_dashboard_keeps_its_tabs_in_step(audit_store):
     assert list(dashboard.form.case_input.options) == dashboard.sample.cases
 
 
-def test_findings_view_exports_the_page_and_the_workbook(audit_store, tmp_path):
-    view = AuditFindingsView(audit_store, at=date(2026, 3, 31), export_folder=tmp_path / "exports <b>")
-    page, workbook = view.export()
-    assert (
-        page.name == "findings.html"
-        and workbook.name == "findings.xlsx"
-        and page.exists()
-        and workbook.exists()
-    )
-    assert "exports &lt;b&gt;" in view.message.value
+def _submitted_audit(store, child_id: str) -> str:
+    """Audit ``child_id`` as the signed-in viewer, with an action owned by a named person; return its id."""
+    form = AuditForm(store, load_template(), today=date(2026, 3, 31), save_delay=0)
+    form.open_case(child_id)
+    fill(form)
+    audit_id = form.submit()
+    record_action(store, audit_id, child_id, "Review the plan", "Owner Person", date(2026, 4, 30), "W3")
+    return audit_id
+
+
+def _downloads(message: str) -> dict[str, bytes]:
+    """The files the view's download links carry (``data:`` URLs), by their download name."""
+    links = re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", message)
+    return {html.unescape(name): base64.b64decode(data) for name, data in links}
+
+
+def test_findings_export_goes_to_the_viewers_browser_and_the_shared_one_has_no_ids(
+    audit_store, monkeypatch, tmp_path
+):
+    """Security review finding 8: no file on the server, no child, audit or worker id in the shared export."""
+    record_id = _submitted_audit(audit_store, "C1")
+    work = tmp_path / "kernel-folder"
+    work.mkdir()
+    monkeypatch.chdir(work)  # a served kernel's working folder: nothing may be written there
+    view = AuditFindingsView(audit_store, at=date(2026, 3, 31))
+    assert view.working_copy_button.layout.display == "none"  # a team lead is not offered ids
+    files = view.export()
+    assert list(work.iterdir()) == []
+    assert _downloads(view.message.value) == files
+    assert sorted(files) == ["audit-findings-2026-03-31.html", "audit-findings-2026-03-31.xlsx"]
+    page = files["audit-findings-2026-03-31.html"].decode()
+    book = openpyxl.load_workbook(BytesIO(files["audit-findings-2026-03-31.xlsx"]))
+    cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None}
+    identifying = {record_id, "C1", "W3", "Owner Person"} | set(audit_frame(audit_store)["audit_id"])
+    assert not identifying & cells, identifying & cells
+    assert not [word for word in identifying if re.search(rf"\b{re.escape(word)}\b", page)]
+    headers = {c.value for sheet in book for c in sheet[1]}
+    assert not headers & {"child_id", "audit_id", "auditor_id", "owner"}
+    cases = {c.value for c in book["audits"]["A"][1:]}
+    assert cases == {f"Case {n}" for n in range(1, len(view.findings.audits) + 1)}
+    assert {c.value for c in book["answers"]["A"][1:]} <= cases and len(cases) >= 2
+    assert view.export(identified=True) == {}  # refused to a team lead, whatever the button says
+
+
+def test_the_audit_lead_may_take_the_working_copy_with_ids(audit_store, monkeypatch):
+    sign_in(monkeypatch, "hopi")
+    record_id = _submitted_audit(audit_store, "C1")
+    view = AuditFindingsView(audit_store, at=date(2026, 3, 31))
+    assert view.working_copy_button.layout.display is None
+    files = view.export(identified=True)
+    book = openpyxl.load_workbook(BytesIO(files["audit-findings-2026-03-31-with-ids.xlsx"]))
+    assert record_id in {c.value for c in book["audits"]["A"]}
+    assert "Do not share" in files["audit-findings-2026-03-31-with-ids.html"].decode()

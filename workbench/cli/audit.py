@@ -112,9 +112,15 @@ def audit_import(path: Path, store: str | None, problems_csv: Path | None) -> No
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for findings.html (offline) and findings.xlsx.")  # fmt: skip
 @click.option("--at", "at", metavar="YYYY-MM-DD", default=None, help="Audits up to this date (today).")
+@click.option("--with-ids", "identified", is_flag=True,
+              help="The audit lead's working copy, with child, audit and worker ids (do not share).")  # fmt: skip
 @store_option
-def audit_findings(out: Path, at: str | None, store: str | None) -> None:
-    """Write the audit findings as an offline HTML page and an XLSX workbook."""
+def audit_findings(out: Path, at: str | None, identified: bool, store: str | None) -> None:
+    """Write the audit findings as an offline HTML page and an XLSX workbook.
+
+    By default the export to share: each audit a case number within it, no child, audit or
+    worker id. ``--with-ids`` writes the working copy (its names end in ``-with-ids``).
+    """
     from workbench.practice.audits.findings import build_findings, write_findings
     from workbench.store.gaps import missing
 
@@ -122,5 +128,5 @@ def audit_findings(out: Path, at: str | None, store: str | None) -> None:
     findings = build_findings(target, _audit_day(at))
     for note in missing(target, ["audits"]):
         click.echo(f"Note: {note}", err=True)
-    page, workbook = write_findings(findings, out)
+    page, workbook = write_findings(findings, out, identified=identified)
     click.echo(f"{len(findings.audits):,} audits. Wrote {page} and {workbook}.")

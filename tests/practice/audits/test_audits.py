@@ -386,7 +386,7 @@ def test_findings_show_hostile_evidence_as_text_in_the_page_and_the_workbook(dem
     assert "&lt;script&gt;alert(1)&lt;/script&gt; and &lt;img src=x onerror=alert(1)&gt;" in page
     assert "<svg" in page and "https://" not in page.replace("http://www.w3.org", "")
     assert "C000020" not in page  # no child ids on the exported page
-    html_path, xlsx_path = write_findings(findings, tmp_path / "out")
+    html_path, xlsx_path = write_findings(findings, tmp_path / "out", identified=True)  # the working copy
     assert html_path.read_text(encoding="utf-8") == page
     book = openpyxl.load_workbook(xlsx_path)
     evidence = [

@@ -20,6 +20,14 @@
   grade of good or better goes with a share of at least a half, or a lower grade with a share
   below a half.
 - **Actions**: every action arising, with owner, due date, completed date and status.
+
+**Exports** (security review 2026-12, finding 8). :func:`findings_files` makes the page and the
+workbook in memory, for a viewer to download; nothing is written on the server. The *shared*
+export (the default) carries no child id, no audit id and no worker id: each audit is a case
+number within that export ("Case 1" is the earliest audit), the same on the page and in every
+sheet, and actions keep neither their owner nor their child (:func:`pseudonymous`). The
+*working copy* (``identified=True``) keeps every id, for the people who may see them (the
+audit dashboard offers it only to a viewer whose scope is the whole service).
 """
 
 from __future__ import annotations
@@ -28,8 +36,9 @@ import html
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
@@ -343,13 +352,17 @@ def build_findings(
 
 
 def evidence_examples(findings: Findings, question_id: str, limit: int = 5) -> pd.DataFrame:
-    """Return the latest evidence written for a question: audit_id, audit_date, grade, evidence."""
+    """Return the latest evidence written for a question: audit_id, audit_date, grade, evidence.
+
+    On :func:`pseudonymous` findings the audit is its ``case`` number instead.
+    """
+    key = "audit_id" if "audit_id" in findings.answers.columns else "case"
     answers = findings.answers[
         (findings.answers["question_id"] == question_id) & findings.answers["evidence"].notna()
-    ].merge(findings.audits[["audit_id", "audit_date"]], on="audit_id")
+    ].merge(findings.audits[[key, "audit_date"]], on=key)
     return (
-        answers.sort_values(["audit_date", "audit_id"], ascending=False)
-        .head(limit)[["audit_id", "audit_date", "grade", "evidence"]]
+        answers.sort_values(["audit_date", key], ascending=False)
+        .head(limit)[[key, "audit_date", "grade", "evidence"]]
         .reset_index(drop=True)
     )
 
@@ -370,7 +383,10 @@ def findings_html(findings: Findings) -> str:
     """Return the findings as one self-contained HTML page: inline SVG charts, escaped text.
 
     For the service's quality assurance: it carries auditors' evidence text and no child ids.
+    On :func:`pseudonymous` findings it carries no audit or worker id either; on findings with
+    audit ids it says that it is the working copy, not for sharing.
     """
+    identified = "audit_id" in findings.audits.columns
     labels = question_labels()
     recorded = int((findings.audits["source"] == "workbench").sum())
     by_question = findings.by_question.assign(
@@ -379,8 +395,14 @@ def findings_html(findings: Findings) -> str:
     strength = findings.question_strength
     parts = [
         f"<h1>Case audit findings to {html.escape(findings.at.isoformat())}</h1>",
-        "<p class='note'>For the service's quality assurance. Contains auditors' evidence; no child"
-        " identifiers. Not for publication.</p>",
+        (
+            "<p class='note'>Working copy for the audit lead: carries audit ids, which lead to"
+            " children. Do not share; share the export without ids. Not for publication.</p>"
+            if identified
+            else "<p class='note'>For the service's quality assurance. Contains auditors' evidence;"
+            " no child, audit or worker identifiers: each audit is a case number within this export"
+            " only. Not for publication.</p>"
+        ),
         f"<p>{len(findings.audits):,} completed audits ({recorded:,}"
         " recorded in the workbench), "
         f"{int((findings.audits['status'] == 'moderated').sum()):,} moderated.</p>",
@@ -418,7 +440,7 @@ def findings_html(findings: Findings) -> str:
             {"percent_agreement": "{:.0f}%", "chance_agreement": "{:.2f}", "kappa": "{:.2f}"},
         ),
         "<h2>Actions arising</h2>",
-        html_table(findings.actions.drop(columns=["child_id"]), empty="No actions recorded."),
+        html_table(findings.actions.drop(columns=["child_id"], errors="ignore"), empty="No actions recorded."),
     ]
     return page("Case audit findings", "\n".join(parts), style=_CSS, body_class="wb-findings-page")
 
@@ -441,14 +463,69 @@ def findings_tables(findings: Findings) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_findings(findings: Findings, folder: Path) -> tuple[Path, Path]:
-    """Write ``findings.html`` (offline) and ``findings.xlsx`` into ``folder``; return both paths."""
+#: Columns that name a child or a worker: never in a shared export.
+IDENTIFYING_COLUMNS = ("child_id", "auditor_id", "moderator_id", "owner")
+
+
+def case_numbers(audits: pd.DataFrame) -> dict[str, str]:
+    """Return each audit id's case number within one export: "Case 1" is the earliest audit."""
+    ordered = audits.sort_values(["audit_date", "audit_id"], kind="stable")["audit_id"]
+    return {audit_id: f"Case {n}" for n, audit_id in enumerate(ordered, start=1)}
+
+
+def pseudonymous(findings: Findings) -> Findings:
+    """Return ``findings`` for sharing: case numbers for audit ids, no child, auditor or owner.
+
+    The case numbers mean nothing outside the export (they are not stored anywhere), so a
+    reader can follow one case from the page to the workbook but not to a child.
+    """
+    numbers = case_numbers(findings.audits)
+
+    def renumbered(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
+        if "audit_id" not in frame.columns:
+            return frame
+        case = frame["audit_id"].map(numbers)
+        return frame.drop(columns=["audit_id"]).assign(case=case.to_numpy())[["case", *frame.columns.drop("audit_id")]]
+
+    return replace(
+        findings,
+        audits=renumbered(findings.audits),
+        answers=renumbered(findings.answers),
+        actions=renumbered(findings.actions),
+    )
+
+
+def findings_files(findings: Findings, *, identified: bool = False) -> dict[str, bytes]:
+    """Return the findings page and workbook as ``{file name: bytes}``, made in memory.
+
+    Shared (the default): :func:`pseudonymous`, no child or worker id. ``identified``: the
+    working copy with every id, named so that nobody takes it for the shared one.
+    """
+    shown = findings if identified else pseudonymous(findings)
+    stem = f"audit-findings-{findings.at:%Y-%m-%d}" + ("-with-ids" if identified else "")
+    workbook = BytesIO()
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        for name, frame in findings_tables(shown).items():
+            defuse_formulas(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    return {
+        f"{stem}.html": findings_html(shown).encode("utf-8"),
+        f"{stem}.xlsx": workbook.getvalue(),
+    }
+
+
+def write_findings(findings: Findings, folder: Path, *, identified: bool = False) -> tuple[Path, Path]:
+    """Write the findings page (offline) and workbook into ``folder``; return both paths.
+
+    For the command line and an analyst's notebook, which choose their own folder; the
+    dashboard hands the same files to its viewer's browser instead (:func:`findings_files`).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    page = folder / "findings.html"
-    page.write_text(findings_html(findings), encoding="utf-8")
-    workbook = folder / "findings.xlsx"
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        for name, frame in findings_tables(findings).items():
-            defuse_formulas(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    paths = []
+    for name, content in findings_files(findings, identified=identified).items():
+        path = folder / name
+        path.write_bytes(content)
+        paths.append(path)
+    page, workbook = paths
     return page, workbook
