@@ -99,8 +99,8 @@ class AuditFindingsView(W.VBox):
         self._show()
         self.observe(lambda _c: self._redraw(), names="by")
         super().__init__(
-            [self.missing, W.HBox([self.refresh_button, self.export_button, self.working_copy_button]), self.message, self.summary,
-             self.group,
+            [self.missing, W.HBox([self.refresh_button, self.export_button, self.working_copy_button]),
+             self.message, self.summary, self.group,
              self.chart_heading, self.chart, self.chart_table, self.latest, self.tables]
         )  # fmt: skip
         self.add_class("wb-findings-view")
@@ -231,13 +231,17 @@ class AuditFindingsView(W.VBox):
         """Offer the findings page and workbook as downloads to this viewer; return ``{name: bytes}``.
 
         Made in memory and sent only over this viewer's own widget: nothing lands on the server.
-        ``identified`` (the working copy with ids) is refused to a viewer who may not see every case.
+        ``identified`` (the working copy with ids) is refused to a viewer who may not see every
+        case.
         """
         if identified and not self.scope.everything:
-            self.message.value = "<p class='wb-findings-exported'>The working copy with ids is for the audit lead.</p>"
+            self.message.value = (
+                "<p class='wb-findings-exported'>The working copy with ids is for the audit lead.</p>"
+            )
             return {}
         files = findings_files(self.findings, identified=identified)
-        what = "Working copy with ids (do not share)" if identified else "To share: no child, audit or worker ids"
+        shared = "To share: no child, audit or worker ids"
+        what = "Working copy with ids (do not share)" if identified else shared
         self.message.value = (
             f"<p class='wb-findings-exported'>{html.escape(what)}. Download: "
             + " and ".join(_download_link(name, content) for name, content in files.items())

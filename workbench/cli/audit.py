@@ -110,10 +110,10 @@ def audit_import(path: Path, store: str | None, problems_csv: Path | None) -> No
 
 @audit.command("findings")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for findings.html (offline) and findings.xlsx.")  # fmt: skip
+              help="Folder for the findings page (offline) and workbook.")  # fmt: skip
 @click.option("--at", "at", metavar="YYYY-MM-DD", default=None, help="Audits up to this date (today).")
 @click.option("--with-ids", "identified", is_flag=True,
-              help="The audit lead's working copy, with child, audit and worker ids (do not share).")  # fmt: skip
+              help="The audit lead's working copy, with child, audit and worker ids.")  # fmt: skip
 @store_option
 def audit_findings(out: Path, at: str | None, identified: bool, store: str | None) -> None:
     """Write the audit findings as an offline HTML page and an XLSX workbook.

@@ -440,7 +440,9 @@ def findings_html(findings: Findings) -> str:
             {"percent_agreement": "{:.0f}%", "chance_agreement": "{:.2f}", "kappa": "{:.2f}"},
         ),
         "<h2>Actions arising</h2>",
-        html_table(findings.actions.drop(columns=["child_id"], errors="ignore"), empty="No actions recorded."),
+        html_table(
+            findings.actions.drop(columns=["child_id"], errors="ignore"), empty="No actions recorded."
+        ),
     ]
     return page("Case audit findings", "\n".join(parts), style=_CSS, body_class="wb-findings-page")
 
@@ -486,7 +488,8 @@ def pseudonymous(findings: Findings) -> Findings:
         if "audit_id" not in frame.columns:
             return frame
         case = frame["audit_id"].map(numbers)
-        return frame.drop(columns=["audit_id"]).assign(case=case.to_numpy())[["case", *frame.columns.drop("audit_id")]]
+        rest = list(frame.columns.drop("audit_id"))
+        return frame.drop(columns=["audit_id"]).assign(case=case.to_numpy())[["case", *rest]]
 
     return replace(
         findings,
