@@ -90,10 +90,10 @@ def test_a_preheated_server_on_ipv6_loopback_serves_the_viewer_and_refuses_a_for
                                        "name: Sophie Tester}\n")  # fmt: skip
     secret = secrets.token_urlsafe(24)
     (tmp_path / "secret").write_text(secret)
-    command = voila_command(
+    command = [*voila_command(
         DASHBOARDS_DIR / "supervision.ipynb", port=port, ip="::1", preheat=True, trust_proxy_header=HEADER,
         trusted_proxies=("::1",), proxy_secret_file=tmp_path / "secret",
-    ) + ["--Voila.log_level=DEBUG"]  # fmt: skip
+    ), "--Voila.log_level=DEBUG"]  # fmt: skip
     env = identity_environment(
         voila_environment(os.environ["WORKBENCH_STORE"], ip="::1"),
         trust_proxy_header=HEADER, identity_file=tmp_path / "ids.yaml",
