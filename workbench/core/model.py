@@ -124,7 +124,14 @@ EXTRACT_TABLES: tuple[Table, ...] = (
         (
             _f("worker_id", "id", "Worker identifier.", required=True),
             _f("name", "text", "Worker's display name (for supervision views only)."),
-            _f("team_id", "id", "The worker's team.", required=True, references="teams.team_id"),
+            _f(
+                "team_id",
+                "id",
+                "The worker's team now; the extract keeps no team history, so every allocation of "
+                "the worker, past ones too, counts to this team.",
+                required=True,
+                references="teams.team_id",
+            ),
             _f("role", "code", "The worker's role.", required=True, codes="worker_roles", measured=False),
             _f("start_date", "date", "First day in post.", required=True),
             _f("end_date", "date", "Last day in post; empty while in post."),
