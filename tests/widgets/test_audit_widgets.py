@@ -309,6 +309,7 @@ def test_findings_export_goes_to_the_viewers_browser_and_the_shared_one_has_no_i
     assert _downloads(view.message.value) == files
     assert sorted(files) == ["audit-findings-2026-03-31.html", "audit-findings-2026-03-31.xlsx"]
     page = files["audit-findings-2026-03-31.html"].decode()
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page  # offline, like the packs
     book = openpyxl.load_workbook(BytesIO(files["audit-findings-2026-03-31.xlsx"]))
     cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None}
     identifying = {record_id, "C1", "W3", "Owner Person"} | set(audit_frame(audit_store)["audit_id"])
