@@ -162,8 +162,10 @@ def test_jupyterhub_user_comes_before_the_deployment_user(identity_file):
 
 def test_a_user_not_in_the_file_is_refused(identity_file):
     environ = {"WORKBENCH_IDENTITY_FILE": str(identity_file), "JUPYTERHUB_USER": "stranger"}
-    with pytest.raises(AccessRefusedError, match="'stranger'"):
+    with pytest.raises(AccessRefusedError, match="'stranger'") as refused:
         current_identity(environ)
+    # The viewer reads the refusal: no server path in it (security review, finding 6).
+    assert str(identity_file.parent) not in str(refused.value)
 
 
 def test_a_user_from_a_trusted_source_needs_a_configured_file():
