@@ -21,8 +21,12 @@ The four built in, for an outcome active at D:
   measure count the same outcomes;
 - ``success_missing``: ``success_looks_like`` is empty;
 - ``score_gap``: at the latest review where both the practitioner and the family gave a score,
-  they differ by :data:`SCORE_GAP` (3) points or more. Only on scales that span at least 9 points
-  (0 to 10 scaling, Outcomes Star): 3 points on Goal Attainment's -2 to +2 mean something else.
+  they differ by the rule book's ``score_gap.points`` (3) or more. Only on scales that span at
+  least ``score_gap.min_scale_span`` (9) points (0 to 10 scaling, Outcomes Star): 3 points on
+  Goal Attainment's -2 to +2 mean something else.
+
+Every threshold is the rule book's (``data/rules.yaml``), so a prompt's title and explanation
+give the number in force (:func:`prompt_titles`).
 
 A fifth source reads the outcome's own words (``workbench.text.statements``, issue 8), and gives at
 most one prompt per outcome, for the most pressing of the flags in :data:`STATEMENT_PROMPT_FLAGS`:
@@ -66,22 +70,29 @@ from workbench.store.retry import write_with_retry
 from workbench.store.supervision_tables import SUPERVISION_RECORDS
 from workbench.text.statements import flag_advice, statement_flags_for_outcomes
 
-SCORE_GAP = 3
-#: The score gap prompt applies on scales spanning at least this many points.
-SCORE_GAP_MIN_SPAN = 9
-
 #: The columns every prompt source returns, in order.
 PROMPT_COLUMNS: tuple[str, ...] = ("child_id", "outcome_id", "code", "title", "explanation")
 
-PROMPT_TITLES: dict[str, str] = {
-    "not_reviewed": f"Outcome not reviewed in {rules.NOT_REVIEWED_DAYS} days",
-    "past_target": "Outcome past its target date",
-    "no_progress": f"No progress over the last {rules.NO_PROGRESS_REVIEWS} reviews",
-    "success_missing": "Success measure not recorded",
-    "score_gap": f"Family's score differs from the practitioner's by {SCORE_GAP} or more",
-    "statement_process": "Outcome reads as a service or a task, not a change for the child",
-    "statement_unclear": "Outcome does not say how anyone will know it is met",
-}
+#: The kinds of prompt, in the order they are listed.
+PROMPT_CODES: tuple[str, ...] = (
+    "not_reviewed", "past_target", "no_progress", "success_missing", "score_gap",
+    "statement_process", "statement_unclear",
+)  # fmt: skip
+
+
+def prompt_titles(book: rules.RuleBook | None = None) -> dict[str, str]:
+    """Return ``{prompt code: title}``, each title with the rule book's threshold in force."""
+    book = book or rules.rule_book()
+    return {
+        "not_reviewed": f"Outcome not reviewed in {book.not_reviewed_days} days",
+        "past_target": "Outcome past its target date",
+        "no_progress": f"No progress over the last {book.no_progress_reviews} reviews",
+        "success_missing": "Success measure not recorded",
+        "score_gap": f"Family's score differs from the practitioner's by {book.score_gap_points} or more",
+        "statement_process": "Outcome reads as a service or a task, not a change for the child",
+        "statement_unclear": "Outcome does not say how anyone will know it is met",
+    }
+
 
 #: Statement flags worth a supervision prompt, and the prompt code each gives. Chosen because
 #: they question whether the outcome is an outcome at all (process flags) or can ever be seen to
@@ -272,7 +283,7 @@ class WorkerCaseload:
     def prompt_counts(self) -> pd.Series:
         """Return the number of prompts of each kind (every kind listed, zeros included)."""
         counts = self.prompts["code"].value_counts()
-        return pd.Series({code: int(counts.get(code, 0)) for code in PROMPT_TITLES}, dtype="int64")
+        return pd.Series({code: int(counts.get(code, 0)) for code in PROMPT_CODES}, dtype="int64")
 
 
 def read_workers(store: Store) -> pd.DataFrame:
@@ -488,7 +499,7 @@ def _prompt_frame(picked: pd.DataFrame, code: str, explanations: Iterable[str]) 
             "child_id": picked["child_id"].astype("string").to_numpy(),
             "outcome_id": picked["outcome_id"].astype("string").to_numpy(),
             "code": code,
-            "title": PROMPT_TITLES[code],
+            "title": prompt_titles()[code],
             "explanation": list(explanations),
         },
         columns=list(PROMPT_COLUMNS),
@@ -518,7 +529,7 @@ def not_reviewed_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date)
             else f"Never scored at a review since it was agreed on {_fmt(start)}, "
             f"{(when - start).days} days before {_fmt(when)}."
         )
-        + f" Outcomes should be reviewed at least every {rules.NOT_REVIEWED_DAYS} days:"
+        + f" Outcomes should be reviewed at least every {rules.rule_book().not_reviewed_days} days:"
         " is it still the right outcome?"
         for last, start in zip(overdue["last_scored"], since, strict=True)
     ]
@@ -539,11 +550,12 @@ def past_target_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) 
 
 def no_progress_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
     """Outcomes making no progress (the rule book's :func:`~workbench.practice.rules.no_progress`)."""
-    stalled = rules.no_progress(_scored_reviews(scores)).set_index("outcome_id")
+    book = rules.rule_book()
+    stalled = rules.no_progress(_scored_reviews(scores), book).set_index("outcome_id")
     picked = outcomes[outcomes["outcome_id"].isin(stalled.index)].reset_index(drop=True)
     stalled = stalled.loc[picked["outcome_id"]]
     explanations = [
-        f"Scored {', '.join(_score(x) for x in s)} at its last {rules.NO_PROGRESS_REVIEWS} reviews, "
+        f"Scored {', '.join(_score(x) for x in s)} at its last {book.no_progress_reviews} reviews, "
         f"the latest on {_fmt(d)}. What would help it move, or is it the right outcome?"
         for s, d in zip(stalled["scores"], stalled["latest_date"], strict=True)
     ]
@@ -561,9 +573,9 @@ def success_missing_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: da
 
 
 def score_gap_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
-    """Outcomes where, at the latest review both scored, family and practitioner differ by 3 or more."""
-    ranges = scale_ranges()
-    wide = {code for code, (low, high) in ranges.items() if high - low >= SCORE_GAP_MIN_SPAN}
+    """Outcomes whose family and practitioner scores, at the latest review both scored, differ by the gap."""
+    book = rules.rule_book()
+    wide = {code for code, (low, high) in scale_ranges().items() if rules.score_gap_applies(low, high, book)}
     both = scores[(scores["kind"] == "review") & scores["score"].notna() & scores["family_score"].notna()]
     latest = both.groupby("outcome_id").tail(1).set_index("outcome_id")
     frame = outcomes[outcomes["scale"].isin(wide)].set_index("outcome_id", drop=False)
@@ -574,7 +586,7 @@ def score_gap_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
         review_date=latest["date"].reindex(frame.index),
     )
     gap = (frame["family"] - frame["practitioner"]).abs()
-    picked = frame[(gap >= SCORE_GAP).fillna(False)]
+    picked = frame[(gap >= book.score_gap_points).fillna(False)]
     explanations = [
         f"At the review on {_fmt(d)} the family scored {_score(f)} and the practitioner {_score(p)}: "
         f"{_score(abs(f - p))} points apart. Whose view is the plan built on?"
@@ -606,7 +618,7 @@ def statement_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
             "child_id": picked["child_id"].astype("string").to_numpy(),
             "outcome_id": picked["outcome_id"].astype("string").to_numpy(),
             "code": codes.to_numpy(),
-            "title": codes.map(PROMPT_TITLES).to_numpy(),
+            "title": codes.map(prompt_titles()).to_numpy(),
             "explanation": flag_advice(picked["explanation"], picked["prompt"]).to_numpy(),
         },
         columns=list(PROMPT_COLUMNS),

@@ -42,8 +42,9 @@ from workbench.core.dates import short_date
 from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, suppress_with_total
 from workbench.practice import rules
 from workbench.practice.supervision import (
-    PROMPT_TITLES,
+    PROMPT_CODES,
     WorkerCaseload,
+    prompt_titles,
 )
 from workbench.publishing.audience import AUDIENCES, PublishError, audience_note
 from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, add_table, published, published_table
@@ -188,7 +189,7 @@ def render_supervision_body(
     counts = view.prompt_counts()
     out.append(
         counts_table(
-            [(PROMPT_TITLES[code], int(n)) for code, n in counts.items()],
+            [(prompt_titles()[code], int(n)) for code, n in counts.items()],
             audience,
             "Prompts for supervision, by kind",
             "All prompts",
@@ -350,7 +351,7 @@ def supervision_figures(view: WorkerCaseload) -> PageFigures:
     """
     figures = PageFigures()
     figures.add("children", len(view.children), Population("children"))
-    codes = tuple(PROMPT_TITLES)
+    codes = PROMPT_CODES
     outcomes = Population(
         "outcomes",
         parts=_PROGRESS_PARTS,
@@ -377,9 +378,10 @@ def _shared_supervision_body(view: WorkerCaseload) -> str:
     """Return the shared supervision pack: aggregate figures and charts only (see the module)."""
     figures = supervision_figures(view)
     progress = progress_counts(view.outcomes)
-    prompts = [(PROMPT_TITLES[code], int(n)) for code, n in view.prompt_counts().items()]
+    titles = prompt_titles()
+    prompts = [(titles[code], int(n)) for code, n in view.prompt_counts().items()]
     progress_shown = published_table(figures, "progress", _PROGRESS_PARTS, "outcomes")
-    prompts_shown = published_table(figures, "prompts", tuple(PROMPT_TITLES), "prompts")
+    prompts_shown = published_table(figures, "prompts", PROMPT_CODES, "prompts")
     note = (
         f"<p class='wb-hidden-for-others'>{html.escape(HIDDEN_FOR_OTHERS)}</p>"
         if figures.hidden_for_others
@@ -402,8 +404,8 @@ def _shared_supervision_body(view: WorkerCaseload) -> str:
             "</section>",
             "<section class='wb-prompt-counts'><h2>What to talk through</h2>",
             "<p>Prompts are questions for supervision drawn from the records, such as an outcome not "
-            f"reviewed in {rules.NOT_REVIEWED_DAYS} days or one that reads as a service rather than a "
-            "change for the child.</p>",
+            f"reviewed in {rules.rule_book().not_reviewed_days} days or one that reads as a service "
+            "rather than a change for the child.</p>",
             counts_table(prompts, "shared", "Prompts for supervision, by kind", "All prompts", prompts_shown),
             _published_chart(prompts, "Prompts for supervision, by kind", prompts_shown[0]),
             "</section>",
