@@ -48,7 +48,12 @@ page asks for; :func:`workers_in_scope` is what a chooser offers.
 **Records.** What was discussed, challenged and confirmed is saved as a supervision record in
 the table ``supervision_records`` (schema version 7). It is not an extract table, so loading a
 new extract never touches it. The supervisor recorded is the trusted identity's user name
-(:func:`trusted_user`).
+(:func:`trusted_user`). Since schema version 11 a record also holds, per child and per desired
+outcome, whether it was discussed, challenged or confirmed, with a note
+(:class:`OutcomeTalkedThrough`, table ``supervision_outcomes``), and the actions set, each with
+an owner and a due date (:class:`ActionSet`, table ``supervision_actions``). Open actions come
+back at the worker's next supervision and on the team lead's page
+(``workbench.practice.supervision_actions``).
 """
 
 from __future__ import annotations
@@ -67,7 +72,12 @@ from workbench.measures.service_data import ServiceData
 from workbench.practice import rules
 from workbench.store.engine import Store
 from workbench.store.retry import write_with_retry
-from workbench.store.supervision_tables import SUPERVISION_RECORDS
+from workbench.store.supervision_tables import (
+    OUTCOME_STANCES,
+    SUPERVISION_ACTIONS,
+    SUPERVISION_OUTCOMES,
+    SUPERVISION_RECORDS,
+)
 from workbench.text.statements import flag_advice, statement_flags_for_outcomes
 
 #: The columns every prompt source returns, in order.
@@ -710,6 +720,98 @@ def _clean_text(value: str | None, field: str) -> str | None:
     return text or None
 
 
+@dataclass(frozen=True)
+class OutcomeTalkedThrough:
+    """A desired outcome talked through in supervision: how (:data:`OUTCOME_STANCES`), and a note."""
+
+    outcome_id: str
+    stance: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ActionSet:
+    """An action set in supervision: what, who owns it, when it is due, and the outcome it is about."""
+
+    description: str
+    owner: str
+    due_date: date | str
+    outcome_id: str | None = None
+    child_id: str | None = None
+
+
+#: Longest owner name kept.
+OWNER_LIMIT = 200
+
+
+def _outcome_rows(outcomes: Sequence[OutcomeTalkedThrough], child_of: dict[str, str]) -> list[dict]:
+    rows, seen = [], set()
+    for n, item in enumerate(outcomes, start=1):
+        if item.outcome_id not in child_of:
+            raise SupervisionError(
+                f"outcome {n} ({item.outcome_id!r}) is not one of this worker's desired outcomes on the date "
+                "of the caseload"
+            )
+        if item.stance not in OUTCOME_STANCES:
+            raise SupervisionError(
+                f"outcome {n} ({item.outcome_id}): say whether it was {', '.join(OUTCOME_STANCES)}, "
+                f"not {item.stance!r}"
+            )
+        if item.outcome_id in seen:
+            raise SupervisionError(f"outcome {n} ({item.outcome_id}) is listed twice: keep one")
+        seen.add(item.outcome_id)
+        rows.append(
+            {
+                "child_id": child_of[item.outcome_id],
+                "outcome_id": item.outcome_id,
+                "stance": item.stance,
+                "note": _clean_text(item.note, f"the note on outcome {item.outcome_id}"),
+            }
+        )
+    return rows
+
+
+def _action_rows(
+    actions: Sequence[ActionSet], worker_id: str, child_of: dict[str, str], children: set[str], now: str
+) -> list[dict]:
+    rows = []
+    for n, action in enumerate(actions, start=1):
+        description = _clean_text(action.description, f"action {n}")
+        owner = (action.owner or "").strip()
+        if not description:
+            raise SupervisionError(f"action {n}: say what is to be done")
+        if not owner or len(owner) > OWNER_LIMIT:
+            raise SupervisionError(f"action {n}: name who owns it (at most {OWNER_LIMIT} characters)")
+        try:
+            due = _day(action.due_date)
+        except (TypeError, ValueError):
+            due = None
+        if due is None or pd.isna(due):
+            raise SupervisionError(f"action {n}: give a due date, not {action.due_date!r}")
+        child = action.child_id
+        if action.outcome_id is not None:
+            if action.outcome_id not in child_of:
+                raise SupervisionError(
+                    f"action {n}: {action.outcome_id!r} is not one of this worker's outcomes"
+                )
+            child = child_of[action.outcome_id]
+        if child is not None and child not in children:
+            raise SupervisionError(f"action {n}: {child!r} is not one of this worker's children")
+        rows.append(
+            {
+                "worker_id": worker_id,
+                "child_id": child,
+                "outcome_id": action.outcome_id,
+                "description": description,
+                "owner": owner,
+                "due_date": due,
+                "status": "open",
+                "created_at": now,
+            }
+        )
+    return rows
+
+
 def record_supervision(
     store: Store,
     worker_id: str,
@@ -719,13 +821,18 @@ def record_supervision(
     discussed: str = "",
     challenged: str = "",
     confirmed: str = "",
+    outcomes: Sequence[OutcomeTalkedThrough] = (),
+    actions: Sequence[ActionSet] = (),
 ) -> int:
     """Save a supervision record for ``worker_id``; return its record id.
 
     The supervisor is the trusted identity's user (:func:`trusted_identity`); with none, nothing
-    is saved. The worker must be in the supervisor's scope at ``view_at``. At least one of
-    discussed, challenged and confirmed must be written. Text is kept as typed and escaped
-    wherever it is shown.
+    is saved. The worker must be in the supervisor's scope at ``view_at``. Something must be
+    recorded: discussed, challenged or confirmed in words, an outcome talked through, or an
+    action. ``outcomes`` must be the worker's desired outcomes active at ``view_at`` (the ones the
+    page showed); an action may name one of them, or one of the worker's children, or neither
+    (about the caseload). Record, outcomes and actions are saved together or not at all. Text
+    is kept as typed and escaped wherever it is shown.
     """
     try:
         identity = trusted_identity()
@@ -746,29 +853,86 @@ def record_supervision(
         "challenged": _clean_text(challenged, "challenged"),
         "confirmed": _clean_text(confirmed, "confirmed"),
     }
-    if not any(texts.values()):
-        raise SupervisionError("write what was discussed, challenged or confirmed before saving")
+    child_of: dict[str, str] = {}
+    children: set[str] = set()
+    if outcomes or actions:
+        # The outcomes the page showed: the worker's, active at the caseload's date.
+        view = load_caseloads(store, view_at, [worker_id], prompts=False).view(worker_id)
+        child_of = dict(zip(view.outcomes["outcome_id"], view.outcomes["child_id"], strict=True))
+        children = set(view.children["child_id"])
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    outcome_rows = _outcome_rows(outcomes, child_of)
+    action_rows = _action_rows(actions, worker_id, child_of, children, now)
+    if not any(texts.values()) and not outcome_rows and not action_rows:
+        raise SupervisionError(
+            "write what was discussed, challenged or confirmed, or add an outcome or an action, before saving"
+        )
     row = {
         "worker_id": worker_id,
         "supervisor": supervisor,
         "supervision_date": _day(supervision_date),
         "view_at": _day(view_at),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": now,
         **texts,
     }
 
     def write(conn) -> int:
-        return int(conn.execute(SUPERVISION_RECORDS.insert().values(**row)).inserted_primary_key[0])
+        record_id = int(conn.execute(SUPERVISION_RECORDS.insert().values(**row)).inserted_primary_key[0])
+        if outcome_rows:
+            conn.execute(SUPERVISION_OUTCOMES.insert(), [{**r, "record_id": record_id} for r in outcome_rows])
+        if action_rows:
+            conn.execute(SUPERVISION_ACTIONS.insert(), [{**r, "record_id": record_id} for r in action_rows])
+        return record_id
 
     # Several supervisors save at once: wait out SQLite's write lock, as audits do.
     return write_with_retry(store, write)
 
 
 def supervision_records(store: Store, worker_id: str | None = None) -> pd.DataFrame:
-    """Return supervision records (of ``worker_id``, or all), newest first, in :data:`RECORD_COLUMNS`."""
+    """Return supervision records (of ``worker_id``, or all), newest first.
+
+    Columns: :data:`RECORD_COLUMNS`, then ``outcomes`` (for each record, a list of the outcomes
+    talked through: child_id, outcome_id, stance, note) and ``actions`` (a list of its actions:
+    action_id, child_id, outcome_id, description, owner, due_date, status, done_date, done_by).
+    """
     table = SUPERVISION_RECORDS
     query = sa.select(*(_as_text(c) if isinstance(c.type, sa.Date) else c for c in table.columns))
     if worker_id is not None:
         query = query.where(table.c.worker_id == worker_id)
     frame = _read(store, query, dates=("supervision_date", "view_at"))
-    return frame.sort_values(["supervision_date", "record_id"], ascending=False).reset_index(drop=True)
+    frame = frame.sort_values(["supervision_date", "record_id"], ascending=False).reset_index(drop=True)
+    talked, actions = _record_details(store, frame["record_id"].tolist())
+    frame["outcomes"] = [talked.get(int(r), []) for r in frame["record_id"]]
+    frame["actions"] = [actions.get(int(r), []) for r in frame["record_id"]]
+    return frame
+
+
+def _record_details(store: Store, record_ids: list) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """Return, by record id, the outcomes talked through and the actions set, in recorded order."""
+    if not record_ids:
+        return {}, {}
+    ids = [int(r) for r in record_ids]
+    out, act = SUPERVISION_OUTCOMES, SUPERVISION_ACTIONS
+    talked = _read(
+        store,
+        sa.select(out.c.record_id, out.c.child_id, out.c.outcome_id, out.c.stance, out.c.note)
+        .where(out.c.record_id.in_(ids))
+        .order_by(out.c.record_id, out.c.id),
+    )
+    actions = _read(
+        store,
+        sa.select(
+            act.c.record_id, act.c.action_id, act.c.child_id, act.c.outcome_id, act.c.description,
+            act.c.owner, _as_text(act.c.due_date), act.c.status, _as_text(act.c.done_date), act.c.done_by,
+        ).where(act.c.record_id.in_(ids)).order_by(act.c.record_id, act.c.action_id),
+        dates=("due_date", "done_date"),
+    )  # fmt: skip
+
+    def by_record(frame: pd.DataFrame) -> dict[int, list[dict]]:
+        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        grouped: dict[int, list[dict]] = {}
+        for row in rows:
+            grouped.setdefault(int(row.pop("record_id")), []).append(row)
+        return grouped
+
+    return by_record(talked), by_record(actions)

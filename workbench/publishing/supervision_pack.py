@@ -414,7 +414,7 @@ def _shared_supervision_body(view: WorkerCaseload) -> str:
 
 
 def render_record(record) -> str:
-    """Return one supervision record as escaped HTML."""
+    """Return one supervision record as escaped HTML: its notes, the outcomes talked through, its actions."""
     parts = [
         f"<div class='wb-record'><p><strong>{short_date(record.supervision_date)}</strong>, with "
         f"{html.escape(str(record.supervisor))} (caseload as at {short_date(record.view_at)})</p>"
@@ -423,8 +423,40 @@ def render_record(record) -> str:
         text = getattr(record, field)
         if isinstance(text, str) and text.strip():
             parts.append(f"<h4>{field.capitalize()}</h4>{paragraphs(text)}")
+    talked = getattr(record, "outcomes", None) or []
+    if talked:
+        parts.append("<h4>Desired outcomes talked through</h4><ul class='wb-record-outcomes'>")
+        parts += [
+            f"<li><strong>{html.escape(str(item['stance']).capitalize())}</strong>: "
+            f"{html.escape(str(item['child_id']))}, outcome {html.escape(str(item['outcome_id']))}"
+            + (f". {html.escape(item['note'])}" if item.get("note") else "")
+            + "</li>"
+            for item in talked
+        ]
+        parts.append("</ul>")
+    actions = getattr(record, "actions", None) or []
+    if actions:
+        parts.append("<h4>Actions</h4><ul class='wb-record-actions'>")
+        parts += [f"<li>{action_words(action)}</li>" for action in actions]
+        parts.append("</ul>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def action_words(action) -> str:
+    """Return a supervision action in escaped words: what, about whom, who, when due, whether done."""
+    about = ""
+    if action.get("outcome_id"):
+        about = f" ({html.escape(str(action['child_id']))}, outcome {html.escape(str(action['outcome_id']))})"
+    elif action.get("child_id"):
+        about = f" ({html.escape(str(action['child_id']))})"
+    status = action.get("status")
+    done = f"; done {short_date(action['done_date'])}" if status == "done" and action.get("done_date") else ""
+    done = "; open" if status == "open" else done
+    return (
+        f"{html.escape(str(action['description']))}{about}: {html.escape(str(action['owner']))}, "
+        f"due {short_date(action['due_date'])}{done}"
+    )
 
 
 def render_supervision_page(view: WorkerCaseload, audience: str = "internal", records=None) -> str:
