@@ -142,7 +142,11 @@ def test_outcomes_discussed_in_supervision_worked_by_hand(recorded):
 @pytest.mark.parametrize(
     ("outcomes", "actions", "message"),
     [
-        ([OutcomeTalkedThrough("P6", "challenged")], [], "('P6') is not one of this worker's desired outcomes"),
+        (
+            [OutcomeTalkedThrough("P6", "challenged")],
+            [],
+            "('P6') is not one of this worker's desired outcomes",
+        ),
         ([OutcomeTalkedThrough("P2", "agreed")], [], "discussed, challenged, confirmed, not 'agreed'"),
         ([], [ActionSet("Call", "Ann", "")], "action 1: give a due date"),
         ([], [ActionSet("", "Ann", "2026-04-01")], "action 1: say what is to be done"),

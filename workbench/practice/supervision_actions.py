@@ -88,11 +88,19 @@ def open_actions(
     return frame[list(ACTION_COLUMNS)]
 
 
-def mark_action_done(store: Store, action_id: int, on: date | str, identity: Identity | None = None) -> None:
+def mark_action_done(
+    store: Store,
+    action_id: int,
+    on: date | str,
+    identity: Identity | None = None,
+    *,
+    scope_at: date | str | None = None,
+) -> None:
     """Mark supervision action ``action_id`` done on ``on``, by the trusted identity.
 
     Refused (:class:`workbench.practice.supervision.SupervisionError`) when there is no trusted
-    identity, no such open action, or the action's worker is outside the viewer's scope at ``on``.
+    identity, no such open action, or the action's worker is outside the viewer's scope at
+    ``scope_at`` (the date of the page, by default ``on``).
     """
     try:
         identity = identity or trusted_identity()
@@ -106,7 +114,8 @@ def mark_action_done(store: Store, action_id: int, on: date | str, identity: Ide
     if found is None or found.status != "open":
         raise SupervisionError(f"no open supervision action {action_id}")
     day = pd.Timestamp(on).date()
-    if not supervision_scope(store, day, identity).allows_worker(found.worker_id):
+    scope_day = day if scope_at is None else pd.Timestamp(scope_at).date()
+    if not supervision_scope(store, scope_day, identity).allows_worker(found.worker_id):
         raise SupervisionError(f"{identity.user} may not change worker {found.worker_id!r}'s actions")
 
     def write(conn) -> None:
