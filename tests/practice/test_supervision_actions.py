@@ -21,12 +21,15 @@ Outcomes discussed in supervision at D: extract 1 of 3 (S2 C1), workbench 2 of 3
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from tests.fixtures.handworked import write_extract
 from tests.fixtures.supervision import AT, signed_in, supervision_rows
+from widgets.team_lead_view import TeamLeadView
 from workbench.access import Identity
+from workbench.measures.service_data import ServiceData
 from workbench.practice.supervision import (
     ActionSet,
     OutcomeTalkedThrough,
@@ -167,3 +170,25 @@ def test_a_record_that_cannot_be_kept_is_refused_saying_why(
     with pytest.raises(SupervisionError, match=re.escape(message)):
         record_supervision(store, "W1", "2026-03-20", AT, outcomes=outcomes, actions=actions)
     assert supervision_records(store).empty  # nothing half-saved
+
+
+def test_the_team_lead_page_shows_their_teams_open_actions_and_the_measure(recorded):
+    """Cat's page (T1: W1, W3) lists W1's two open actions; Dee's (T2: W2) none, and 0 of 1."""
+    store, _ = recorded
+    data = ServiceData(store)
+    cats = TeamLeadView(data, CAT, at=date.fromisoformat(AT))
+    assert cats.supervision_actions["Action"].tolist() == [
+        "Book the school meeting",
+        "Agree a success measure with Mum",
+    ]
+    assert cats.supervision_actions["Due"].tolist() == ["01 Mar 2026 (overdue)", "15 Apr 2026"]
+    assert cats.supervision_discussed.to_dict("records") == [
+        {"Who": "North CIN", "Children discussed": "5", "Outcomes discussed": "3", "Share": "60%",
+         "From the extract": "1 of 2", "Recorded here": "2 of 3"},
+        {"Who": "Whole service", "Children discussed": "6", "Outcomes discussed": "3", "Share": "50%",
+         "From the extract": "1 of 3", "Recorded here": "2 of 3"},
+    ]  # fmt: skip
+    assert "Book the school meeting" in cats.supervision_table.value
+    dees = TeamLeadView(data, DEE, at=date.fromisoformat(AT))
+    assert dees.supervision_actions.empty and "No open supervision actions." in dees.supervision_table.value
+    assert dees.supervision_discussed.iloc[0][["Children discussed", "Share"]].tolist() == ["1", "0%"]
