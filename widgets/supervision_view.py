@@ -297,7 +297,9 @@ class SupervisionView(W.VBox):
         self.stance.add_class("wb-supervision-stance")
         self.outcome_note = W.Text(description="Note", placeholder="What was said about it?", layout=wide)
         self.outcome_note.add_class("wb-supervision-outcome-note")
-        self.add_outcome_button = W.Button(description="Add outcome to the record", icon="plus")
+        self.add_outcome_button = W.Button(
+            description="Add outcome to the record", icon="plus", layout=W.Layout(width="auto")
+        )
         self.add_outcome_button.add_class("wb-supervision-add-outcome")
         self.add_outcome_button.on_click(lambda _button: self.add_outcome())
         self.action_text = W.Text(description="Action", placeholder="What is to be done?", layout=wide)
@@ -310,7 +312,9 @@ class SupervisionView(W.VBox):
         self.action_due.add_class("wb-supervision-action-due")
         self.action_about = W.Dropdown(description="About", layout=W.Layout(width="70%"))
         self.action_about.add_class("wb-supervision-action-about")
-        self.add_action_button = W.Button(description="Add action", icon="plus")
+        self.add_action_button = W.Button(
+            description="Add action", icon="plus", layout=W.Layout(width="auto")
+        )
         self.add_action_button.add_class("wb-supervision-add-action")
         self.add_action_button.on_click(lambda _button: self.add_action())
         self.pending_html = W.HTML()

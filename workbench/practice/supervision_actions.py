@@ -61,7 +61,8 @@ def open_actions(
     """Return the supervision actions still open for the workers ``scope`` allows (:data:`ACTION_COLUMNS`).
 
     ``worker_ids`` narrows further (a page's team or worker filter; it never widens the scope).
-    ``overdue`` says whether the due date is before ``at``. Oldest due first.
+    ``overdue`` says whether the due date is before ``at``; ``set_by`` is the supervisor's name
+    when they are a worker in the store. Oldest due first.
     """
     act, rec = SUPERVISION_ACTIONS, SUPERVISION_RECORDS
     workers = store.metadata.tables["workers"]
@@ -84,6 +85,11 @@ def open_actions(
     allowed = pd.Series([scope.allows_worker(w) for w in frame["worker_id"]], index=frame.index, dtype=bool)
     frame = frame[allowed].copy()
     frame["overdue"] = frame["due_date"] < pd.Timestamp(at)
+    # The supervisor is recorded by worker id where they have one: shown by name.
+    names = (
+        _frame(store, sa.select(workers.c.worker_id, workers.c.name)).dropna().set_index("worker_id")["name"]
+    )
+    frame["set_by"] = [names.get(who, who) for who in frame["set_by"]]
     frame = frame.sort_values(["due_date", "action_id"]).reset_index(drop=True)
     return frame[list(ACTION_COLUMNS)]
 
