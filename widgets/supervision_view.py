@@ -58,6 +58,13 @@ def _no_scores_chart(title: str) -> alt.Chart:
     )
 
 
+def _about_key(action: ActionSet) -> str:
+    """Return the "About" chooser's value for an action: "", "child:C1" or "outcome:O1"."""
+    if action.outcome_id:
+        return f"outcome:{action.outcome_id}"
+    return f"child:{action.child_id}" if action.child_id else ""
+
+
 class SupervisionView(W.VBox):
     """One worker's children at a date, the prompts for supervision, and the record of it.
 
@@ -66,6 +73,12 @@ class SupervisionView(W.VBox):
     (``workbench.access``; by default :func:`workbench.practice.supervision.trusted_identity`), never a
     value typed here: the worker chooser offers only the workers in their scope, and the
     workbench refuses any other. Records are saved with the viewer as supervisor.
+
+    A record holds each desired outcome talked through (chosen, marked discussed, challenged or
+    confirmed, with a note, then added: ``pending_outcomes``), each action set (what, owner, due
+    date, the child or outcome it is about: ``pending_actions``), and notes in words. The
+    worker's open actions from earlier supervisions are listed above it (``open_actions``, read
+    from the store), and any of them can be marked done.
     """
 
     worker_id = traitlets.Unicode("")
@@ -395,13 +408,15 @@ class SupervisionView(W.VBox):
         items = [
             f"<li><strong>{html.escape(o.stance.capitalize())}</strong>: "
             f"{html.escape(labels.get(o.outcome_id, o.outcome_id))}"
-            + (f". {html.escape(o.note)}" if o.note.strip() else "")
+            + (f" (note: {html.escape(o.note)})" if o.note.strip() else "")
             + "</li>"
             for o in self.pending_outcomes
         ]
+        abouts = {value: label for label, value in self.action_about.options}
         items += [
             f"<li><strong>Action</strong>: {html.escape(a.description)} ({html.escape(a.owner)}, due "
-            f"{html.escape(str(a.due_date))})</li>"
+            f"{short_date(a.due_date) if a.due_date else 'not given'}; about "
+            f"{html.escape(abouts.get(_about_key(a), 'the caseload'))})</li>"
             for a in self.pending_actions
         ]
         self.pending_html.value = (
@@ -415,6 +430,8 @@ class SupervisionView(W.VBox):
             self.done_choice.options = []
             return
         self.open_actions = open_actions(self.store, self.scope, self.at, [self.worker_id])
+        shown = "none" if self.open_actions.empty else ""
+        self.done_choice.layout.display = self.done_button.layout.display = shown
         if self.open_actions.empty:
             self.open_actions_html.value = "<p>No open actions for this worker.</p>"
             self.done_choice.options = []

@@ -132,6 +132,8 @@ def test_an_action_set_in_supervision_is_open_at_the_next_and_on_the_team_leads_
         "(a) => document.querySelector('.wb-supervision-pending').innerText.includes(a)", arg=action
     )
     assert page.locator(".wb-supervision-pending b").count() == 0  # the note is escaped
+    page.locator(".wb-supervision-pending").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "supervision-record-by-outcome.png", full_page=False)
     page.locator("button.wb-supervision-save").click()
     page.wait_for_function(
         "() => document.querySelector('.wb-supervision-message').innerText.includes('Saved supervision record')"
