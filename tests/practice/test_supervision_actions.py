@@ -142,33 +142,28 @@ def test_outcomes_discussed_in_supervision_worked_by_hand(recorded):
     assert none["denominator"] == 0 and none["value"] is None  # empty, never 0%
 
 
-@pytest.mark.parametrize(
-    ("outcomes", "actions", "message"),
-    [
-        (
-            [OutcomeTalkedThrough("P6", "challenged")],
-            [],
-            "('P6') is not one of this worker's desired outcomes",
-        ),
-        ([OutcomeTalkedThrough("P2", "agreed")], [], "discussed, challenged, confirmed, not 'agreed'"),
-        ([], [ActionSet("Call", "Ann", "")], "action 1: give a due date"),
-        ([], [ActionSet("", "Ann", "2026-04-01")], "action 1: say what is to be done"),
-        ([], [ActionSet("Call", " ", "2026-04-01")], "action 1: name who owns it"),
-        (
-            [],
-            [ActionSet("Call", "Ann", "2026-04-01", child_id="C3")],
-            "'C3' is not one of this worker's children",
-        ),
-    ],
-)
-def test_a_record_that_cannot_be_kept_is_refused_saying_why(
-    tmp_path, monkeypatch, outcomes, actions, message
-):
+#: Records that cannot be kept, and what the refusal says.
+REFUSED = [
+    ([OutcomeTalkedThrough("P6", "challenged")], [], "('P6') is not one of this worker's desired outcomes"),
+    ([OutcomeTalkedThrough("P2", "agreed")], [], "discussed, challenged, confirmed, not 'agreed'"),
+    ([], [ActionSet("Call", "Ann", "")], "action 1: give a due date"),
+    ([], [ActionSet("", "Ann", "2026-04-01")], "action 1: say what is to be done"),
+    ([], [ActionSet("Call", " ", "2026-04-01")], "action 1: name who owns it"),
+    (
+        [],
+        [ActionSet("Call", "Ann", "2026-04-01", child_id="C3")],
+        "'C3' is not one of this worker's children",
+    ),
+]
+
+
+def test_a_record_that_cannot_be_kept_is_refused_saying_why(tmp_path, monkeypatch):
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     load_extract(store, write_extract(tmp_path / "extract", supervision_rows()))
     signed_in(monkeypatch, tmp_path, "cat.example")
-    with pytest.raises(SupervisionError, match=re.escape(message)):
-        record_supervision(store, "W1", "2026-03-20", AT, outcomes=outcomes, actions=actions)
+    for outcomes, actions, message in REFUSED:
+        with pytest.raises(SupervisionError, match=re.escape(message)):
+            record_supervision(store, "W1", "2026-03-20", AT, outcomes=outcomes, actions=actions)
     assert supervision_records(store).empty  # nothing half-saved
 
 
