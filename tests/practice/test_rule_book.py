@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from tests.fixtures.handworked import write_extract
@@ -114,3 +115,20 @@ def test_a_wrong_threshold_is_refused_naming_the_file_rule_and_field(monkeypatch
     monkeypatch.setenv(rules.RULES_ENV, str(tmp_path / "missing.yaml"))
     with pytest.raises(rules.RuleBookError, match="not a file"):
         rules.rule_book()
+
+
+def test_past_target_and_score_gap_follow_their_thresholds():
+    """Target dates 30 Mar (1 day before D), 21 Mar (10 days), none: with 5 days' grace only the second."""
+    outcomes = pd.DataFrame(
+        {"outcome_id": ["T1", "T2", "T3"], "target_date": pd.to_datetime(["2026-03-30", "2026-03-21", None])}
+    )
+    shipped = rules.RuleBook(91, 3, 0, 3, 9)
+    assert rules.past_target_date(outcomes, AT, shipped)["outcome_id"].tolist() == ["T1", "T2"]
+    graced = rules.RuleBook(91, 3, 5, 3, 9)
+    assert rules.past_target_date(outcomes, AT, graced)[["outcome_id", "days_past"]].values.tolist() == [
+        ["T2", 10]
+    ]
+    # The score gap applies on 0 to 10 (a span of 10), not on GAS (-2 to +2, a span of 4) ...
+    assert rules.score_gap_applies(0, 10, shipped) and not rules.score_gap_applies(-2, 2, shipped)
+    # ... unless the rule book says spans of 4 will do.
+    assert rules.score_gap_applies(-2, 2, rules.RuleBook(91, 3, 0, 3, 4))
