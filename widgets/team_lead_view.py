@@ -246,7 +246,11 @@ class TeamLeadView(W.VBox):
         if self.at not in self._supervision_cases:
             self._supervision_cases[self.at] = supervision_cases(self.data.store, self.at)
         workers = workers_in_view(self.data.workers, self.filters.scope, self.scoped_filters)
-        self.supervision_discussed = discussed_table(self._supervision_cases[self.at], workers, self._who())
+        who = self._who()
+        if self.scoped_filters.worker_id is not None:  # one worker chosen: the figure is theirs
+            names = self.data.workers.set_index("worker_id")["name"]
+            who = str(names.get(self.scoped_filters.worker_id, self.scoped_filters.worker_id))
+        self.supervision_discussed = discussed_table(self._supervision_cases[self.at], workers, who)
         self.supervision_actions = actions_in_words(self.data.store, self.filters.scope, self.at, workers)
 
     def _compute_journey(self) -> None:

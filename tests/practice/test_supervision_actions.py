@@ -184,6 +184,9 @@ def test_the_team_lead_page_shows_their_teams_open_actions_and_the_measure(recor
          "From the extract": "1 of 3", "Recorded here": "2 of 3"},
     ]  # fmt: skip
     assert "Book the school meeting" in cats.supervision_table.value
+    cats.filters.worker.value = "W1"  # one worker chosen: the figure is named for them
+    assert len(cats.supervision_actions) == 2
+    assert cats.supervision_discussed.iloc[0][["Who", "Children discussed"]].tolist() == ["Ann Example", "5"]
     dees = TeamLeadView(data, DEE, at=date.fromisoformat(AT))
     assert dees.supervision_actions.empty and "No open supervision actions." in dees.supervision_table.value
     assert dees.supervision_discussed.iloc[0][["Children discussed", "Share"]].tolist() == ["1", "0%"]
