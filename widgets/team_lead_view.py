@@ -3,8 +3,9 @@
 Everything is worked out in ``workbench`` (``team_lead``, ``attention``, ``team_audits``,
 ``access``); this component wires the filters to it. What the page shows is kept in plain
 attributes (``headline``, ``attention``, ``journey``, ``grades``, ``actions``,
-``child_options``) so tests read exactly what is drawn. Every chart has a table in words
-next to it, and user-entered text (outcome statements, audit evidence) is escaped.
+``supervision_discussed``, ``supervision_actions``, ``child_options``) so tests read exactly
+what is drawn. Every chart has a table in words next to it, and user-entered text (outcome
+statements, audit evidence, supervision actions) is escaped.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from workbench.pages.team_lead import (
     outcome_journey,
     share_measures,
 )
+from workbench.pages.team_supervision import actions_in_words, discussed_table, workers_in_view
 from workbench.practice.attention import attention_by_child, attention_for
+from workbench.practice.supervision_actions import supervision_cases
 from workbench.render.charts import headline_against_service_chart, outcome_journey_chart
 
 LOADING = '<p class="wb-loading-text" role="status" aria-live="polite">Working out the figures…</p>'
@@ -118,6 +121,9 @@ class TeamLeadView(W.VBox):
         self.grades_table.add_class("wb-audit-grades")
         self.actions_table = W.HTML()
         self.actions_table.add_class("wb-audit-actions")
+        self.supervision_table = W.HTML()
+        self.supervision_table.add_class("wb-team-supervision")
+        self._supervision_cases: dict[date, pd.DataFrame] = {}
 
         self._compute()
         self._compute_children()
@@ -150,6 +156,8 @@ class TeamLeadView(W.VBox):
                 _heading("Audit grades and open audit actions"),
                 self.grades_table,
                 self.actions_table,
+                _heading("Supervision: outcomes discussed and open actions"),
+                self.supervision_table,
             ]
         )
         self.add_class("wb-team-lead")
@@ -224,11 +232,26 @@ class TeamLeadView(W.VBox):
             self.actions = open_actions(audits, actions, self.at, self.children_shown)
         else:
             self.grades = self.actions = pd.DataFrame()
+        self._compute_supervision()
         # The child keeps their place if still in view; otherwise the first one listed. The
         # chooser itself is updated in _show, once its options are the new children.
         if self.chosen_child not in self.children_shown:
             self.chosen_child = ordered[0] if ordered else None
         self._compute_journey()
+
+    def _compute_supervision(self) -> None:
+        """Outcomes discussed in supervision, and open supervision actions, for the workers in view."""
+        # Read once per date for the page (a supervision recorded since shows on the next visit);
+        # the open actions are read afresh on every change.
+        if self.at not in self._supervision_cases:
+            self._supervision_cases[self.at] = supervision_cases(self.data.store, self.at)
+        workers = workers_in_view(self.data.workers, self.filters.scope, self.scoped_filters)
+        who = self._who()
+        if self.scoped_filters.worker_id is not None:  # one worker chosen: the figure is theirs
+            names = self.data.workers.set_index("worker_id")["name"]
+            who = str(names.get(self.scoped_filters.worker_id, self.scoped_filters.worker_id))
+        self.supervision_discussed = discussed_table(self._supervision_cases[self.at], workers, who)
+        self.supervision_actions = actions_in_words(self.data.store, self.filters.scope, self.at, workers)
 
     def _compute_journey(self) -> None:
         child = self.chosen_child
@@ -301,6 +324,22 @@ class TeamLeadView(W.VBox):
                    "owner": "Owner", "due_date": "Due", "status": "Status"}  # fmt: skip
         self.actions_table.value = "<h3>Open audit actions</h3>" + _table(
             actions.rename(columns=columns), "wb-actions-table", "No open audit actions."
+        )
+        self._show_supervision()
+
+    def _show_supervision(self) -> None:
+        self.supervision_table.value = (
+            f"<p>Children discussed in supervision in the year to {_day(self.at)}, and how many of them had "
+            "their desired outcomes discussed (from the extract's supervisions, and from supervisions "
+            "recorded in the workbench).</p>"
+            + _table(
+                self.supervision_discussed,
+                "wb-supervision-discussed-table",
+                "No supervisions recorded.",
+                caption="Outcomes discussed in supervision",
+            )
+            + "<h3>Open supervision actions</h3>"
+            + _table(self.supervision_actions, "wb-supervision-actions-table", "No open supervision actions.")
         )
 
     def _what_each_counts(self) -> str:

@@ -87,3 +87,35 @@ def test_the_page_opens_at_the_datas_date_and_says_it(fixture_store):
     view.date_choice.value = date(2026, 6, 1)
     assert view.at == date(2025, 12, 31) and view.date_choice.value == date(2025, 12, 31)
     assert "no figures after the data's date" in view.data_date.note.value
+
+
+def test_a_supervision_by_outcome_brings_its_actions_back_until_done(fixture_store, monkeypatch, tmp_path):
+    """Cat (T1's lead) challenges P2 and sets an action about P3; it is open next time, then done."""
+    signed_in(monkeypatch, tmp_path, "cat.example")
+    view = SupervisionView(fixture_store, at=date(2026, 3, 31), worker_id="W1")
+    # Labels are text (a Dropdown never reads them as HTML): the child, the outcome's number, its words.
+    labels = dict(view.outcome_choice.options)
+    assert labels["C1, Outcome 1: <b>P2</b> I will get to school on time at least 9 days in 10"] == "P2"
+    view.outcome_choice.value = "P2"
+    view.stance.value = "challenged"
+    view.outcome_note.value = "Not moved: <i>is it the right outcome?</i>"
+    view.add_outcome_button.click()
+    view.action_text.value = "Agree a success measure with Mum"
+    view.action_due.value = date(2026, 4, 15)
+    view.action_about.value = "outcome:P3"
+    view.add_action_button.click()
+    assert "<i>" not in view.pending_html.value and "&lt;i&gt;" in view.pending_html.value
+    assert view.action_owner.value == "Ann Example"  # the worker, unless changed
+    view.save_button.click()
+    assert "Saved supervision record" in view.message.value, view.message.value
+    assert view.pending_outcomes == [] and view.pending_actions == []
+
+    # The next supervision: a new page for the same worker finds the action open.
+    again = SupervisionView(fixture_store, at=date(2026, 3, 31), worker_id="W1")
+    assert again.open_actions["description"].tolist() == ["Agree a success measure with Mum"]
+    assert "Agree a success measure with Mum (C2, outcome P3): Ann Example, due 15 Apr 2026" in (
+        again.open_actions_html.value
+    )
+    assert "Challenged" in again.records_html.value and "&lt;i&gt;" in again.records_html.value
+    again.done_button.click()
+    assert again.open_actions.empty and "No open actions" in again.open_actions_html.value, again.message.value

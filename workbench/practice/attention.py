@@ -4,12 +4,12 @@ An outcome counts when it is active at D (agreed on or before D, not closed by D
 reasons (DESIGN.md section 1: clear, constant, consensual), each a check in :data:`CHECKS`:
 
 - ``no_success_measure``: ``success_looks_like`` is empty, so nobody can tell when it is met;
-- ``not_reviewed``: agreed on or before D-91 with no scored review in (D-91, D] (as the
-  Reviewed measure counts it);
+- ``not_reviewed``: agreed on or before D-N with no scored review in (D-N, D], N the rule
+  book's ``not_reviewed.days`` (91 as shipped, as the Reviewed measure counts it);
 - ``past_target``: its target date is before D and it is still open, so it was not achieved
   when the family hoped (the rule book's ``past_target_date``);
-- ``no_progress``: it has three or more scored reviews on or before D, and the latest of the
-  last three is no higher than the first of them;
+- ``no_progress``: it has N or more scored reviews on or before D (the rule book's
+  ``no_progress.reviews``, 3 as shipped), and the latest of the last N is no higher than the first;
 - ``not_agreed``: not agreed with the family;
 - ``family_absent``: the family did not attend the last meeting (on or before D) of the
   involvement the outcome belongs to;
@@ -39,17 +39,27 @@ from workbench.measures.service_data import ServiceData
 from workbench.practice import rules
 from workbench.text.statements import flag_advice, statement_flags_for_outcomes
 
-#: Reason codes and their headings, in the order a list shows them.
-REASONS: dict[str, str] = {
-    "no_success_measure": "No success measure",
-    "not_reviewed": f"Not reviewed in {rules.NOT_REVIEWED_DAYS} days",
-    "past_target": "Past its target date",
-    "no_progress": "No progress over the last three reviews",
-    "not_agreed": "Not agreed with the family",
-    "family_absent": "Family absent from the last meeting",
-    "reads_as_process": "Reads as a service or task, not an outcome",
-    "vague_statement": "Does not say how anyone will know it is met",
-}
+#: Reason codes, in the order a list shows them (:func:`reason_headings` words them).
+REASONS: tuple[str, ...] = (
+    "no_success_measure", "not_reviewed", "past_target", "no_progress", "not_agreed",
+    "family_absent", "reads_as_process", "vague_statement",
+)  # fmt: skip
+
+
+def reason_headings(book: rules.RuleBook | None = None) -> dict[str, str]:
+    """Return ``{reason code: heading}``, each heading with the rule book's threshold in force."""
+    book = book or rules.rule_book()
+    return {
+        "no_success_measure": "No success measure",
+        "not_reviewed": f"Not reviewed in {book.not_reviewed_days} days",
+        "past_target": "Past its target date",
+        "no_progress": f"No progress over the last {_number(book.no_progress_reviews)} reviews",
+        "not_agreed": "Not agreed with the family",
+        "family_absent": "Family absent from the last meeting",
+        "reads_as_process": "Reads as a service or task, not an outcome",
+        "vague_statement": "Does not say how anyone will know it is met",
+    }
+
 
 # The statement flags for "reads as a process" and "vague" are the rule book's. Professional
 # voice, jargon and length are left to the statements notebook: a team lead's list is for what
@@ -77,6 +87,12 @@ class AttentionInputs:
 
 def _day(value: pd.Timestamp) -> str:
     return f"{value.day} {value:%B %Y}"
+
+
+def _number(n: int) -> str:
+    """Return a small whole number in words, as a sentence reads it (a larger one in figures)."""
+    words = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
 
 
 def _reasons(outcome_ids: Iterable[str], reason: str, explanations: Iterable[str]) -> pd.DataFrame:
@@ -124,7 +140,10 @@ def no_progress(inputs: AttentionInputs) -> pd.DataFrame:
     return _reasons(
         stalled["outcome_id"],
         "no_progress",
-        [f"The last three scores were {', '.join(f'{x:g}' for x in s)}." for s in stalled["scores"]],
+        [
+            f"The last {_number(len(s))} scores were {', '.join(f'{x:g}' for x in s)}."
+            for s in stalled["scores"]
+        ],
     )
 
 
@@ -179,7 +198,7 @@ def vague_statement(inputs: AttentionInputs) -> pd.DataFrame:
 
 #: Every check, in the order reasons are listed. Extra reasons (such as statement-quality
 #: flags) join here: a function of AttentionInputs returning outcome_id, reason, explanation,
-#: with its reason code and heading added to REASONS.
+#: with its reason code added to REASONS and its heading to reason_headings.
 CHECKS: list[Callable[[AttentionInputs], pd.DataFrame]] = [
     no_success_measure,
     not_reviewed,
@@ -226,7 +245,7 @@ def attention_reasons(
         return pd.DataFrame(columns=_COLUMNS)
     result = pd.concat(found, ignore_index=True)
     result = result.merge(active[["outcome_id", "child_id"]], on="outcome_id", how="left")
-    result["heading"] = result["reason"].map(REASONS).fillna(result["reason"])
+    result["heading"] = result["reason"].map(reason_headings()).fillna(result["reason"])
     order = {code: n for n, code in enumerate(REASONS)}
     result["_order"] = result["reason"].map(order).fillna(len(order))
     result = result.sort_values(["child_id", "outcome_id", "_order"]).reset_index(drop=True)
@@ -240,7 +259,7 @@ def attention_by_child(reasons: pd.DataFrame) -> pd.DataFrame:
     """
     if reasons.empty:
         return pd.DataFrame(columns=["child_id", "outcomes", "reasons"])
-    order = {heading: n for n, heading in enumerate(REASONS.values())}
+    order = {heading: n for n, heading in enumerate(reason_headings().values())}
     grouped = reasons.groupby("child_id").agg(
         outcomes=("outcome_id", "nunique"),
         reasons=("heading", lambda h: "; ".join(sorted(set(h), key=lambda x: order.get(x, len(order))))),

@@ -21,8 +21,12 @@ The four built in, for an outcome active at D:
   measure count the same outcomes;
 - ``success_missing``: ``success_looks_like`` is empty;
 - ``score_gap``: at the latest review where both the practitioner and the family gave a score,
-  they differ by :data:`SCORE_GAP` (3) points or more. Only on scales that span at least 9 points
-  (0 to 10 scaling, Outcomes Star): 3 points on Goal Attainment's -2 to +2 mean something else.
+  they differ by the rule book's ``score_gap.points`` (3) or more. Only on scales that span at
+  least ``score_gap.min_scale_span`` (9) points (0 to 10 scaling, Outcomes Star): 3 points on
+  Goal Attainment's -2 to +2 mean something else.
+
+Every threshold is the rule book's (``data/rules.yaml``), so a prompt's title and explanation
+give the number in force (:func:`prompt_titles`).
 
 A fifth source reads the outcome's own words (``workbench.text.statements``, issue 8), and gives at
 most one prompt per outcome, for the most pressing of the flags in :data:`STATEMENT_PROMPT_FLAGS`:
@@ -44,7 +48,12 @@ page asks for; :func:`workers_in_scope` is what a chooser offers.
 **Records.** What was discussed, challenged and confirmed is saved as a supervision record in
 the table ``supervision_records`` (schema version 7). It is not an extract table, so loading a
 new extract never touches it. The supervisor recorded is the trusted identity's user name
-(:func:`trusted_user`).
+(:func:`trusted_user`). Since schema version 11 a record also holds, per child and per desired
+outcome, whether it was discussed, challenged or confirmed, with a note
+(:class:`OutcomeTalkedThrough`, table ``supervision_outcomes``), and the actions set, each with
+an owner and a due date (:class:`ActionSet`, table ``supervision_actions``). Open actions come
+back at the worker's next supervision and on the team lead's page
+(``workbench.practice.supervision_actions``).
 """
 
 from __future__ import annotations
@@ -63,25 +72,37 @@ from workbench.measures.service_data import ServiceData
 from workbench.practice import rules
 from workbench.store.engine import Store
 from workbench.store.retry import write_with_retry
-from workbench.store.supervision_tables import SUPERVISION_RECORDS
+from workbench.store.supervision_tables import (
+    OUTCOME_STANCES,
+    SUPERVISION_ACTIONS,
+    SUPERVISION_OUTCOMES,
+    SUPERVISION_RECORDS,
+)
 from workbench.text.statements import flag_advice, statement_flags_for_outcomes
-
-SCORE_GAP = 3
-#: The score gap prompt applies on scales spanning at least this many points.
-SCORE_GAP_MIN_SPAN = 9
 
 #: The columns every prompt source returns, in order.
 PROMPT_COLUMNS: tuple[str, ...] = ("child_id", "outcome_id", "code", "title", "explanation")
 
-PROMPT_TITLES: dict[str, str] = {
-    "not_reviewed": f"Outcome not reviewed in {rules.NOT_REVIEWED_DAYS} days",
-    "past_target": "Outcome past its target date",
-    "no_progress": f"No progress over the last {rules.NO_PROGRESS_REVIEWS} reviews",
-    "success_missing": "Success measure not recorded",
-    "score_gap": f"Family's score differs from the practitioner's by {SCORE_GAP} or more",
-    "statement_process": "Outcome reads as a service or a task, not a change for the child",
-    "statement_unclear": "Outcome does not say how anyone will know it is met",
-}
+#: The kinds of prompt, in the order they are listed.
+PROMPT_CODES: tuple[str, ...] = (
+    "not_reviewed", "past_target", "no_progress", "success_missing", "score_gap",
+    "statement_process", "statement_unclear",
+)  # fmt: skip
+
+
+def prompt_titles(book: rules.RuleBook | None = None) -> dict[str, str]:
+    """Return ``{prompt code: title}``, each title with the rule book's threshold in force."""
+    book = book or rules.rule_book()
+    return {
+        "not_reviewed": f"Outcome not reviewed in {book.not_reviewed_days} days",
+        "past_target": "Outcome past its target date",
+        "no_progress": f"No progress over the last {book.no_progress_reviews} reviews",
+        "success_missing": "Success measure not recorded",
+        "score_gap": f"Family's score differs from the practitioner's by {book.score_gap_points} or more",
+        "statement_process": "Outcome reads as a service or a task, not a change for the child",
+        "statement_unclear": "Outcome does not say how anyone will know it is met",
+    }
+
 
 #: Statement flags worth a supervision prompt, and the prompt code each gives. Chosen because
 #: they question whether the outcome is an outcome at all (process flags) or can ever be seen to
@@ -273,7 +294,7 @@ class WorkerCaseload:
     def prompt_counts(self) -> pd.Series:
         """Return the number of prompts of each kind (every kind listed, zeros included)."""
         counts = self.prompts["code"].value_counts()
-        return pd.Series({code: int(counts.get(code, 0)) for code in PROMPT_TITLES}, dtype="int64")
+        return pd.Series({code: int(counts.get(code, 0)) for code in PROMPT_CODES}, dtype="int64")
 
 
 def read_workers(store: Store) -> pd.DataFrame:
@@ -489,7 +510,7 @@ def _prompt_frame(picked: pd.DataFrame, code: str, explanations: Iterable[str]) 
             "child_id": picked["child_id"].astype("string").to_numpy(),
             "outcome_id": picked["outcome_id"].astype("string").to_numpy(),
             "code": code,
-            "title": PROMPT_TITLES[code],
+            "title": prompt_titles()[code],
             "explanation": list(explanations),
         },
         columns=list(PROMPT_COLUMNS),
@@ -519,7 +540,7 @@ def not_reviewed_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date)
             else f"Never scored at a review since it was agreed on {_fmt(start)}, "
             f"{(when - start).days} days before {_fmt(when)}."
         )
-        + f" Outcomes should be reviewed at least every {rules.NOT_REVIEWED_DAYS} days:"
+        + f" Outcomes should be reviewed at least every {rules.rule_book().not_reviewed_days} days:"
         " is it still the right outcome?"
         for last, start in zip(overdue["last_scored"], since, strict=True)
     ]
@@ -540,11 +561,12 @@ def past_target_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) 
 
 def no_progress_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
     """Outcomes making no progress (the rule book's :func:`~workbench.practice.rules.no_progress`)."""
-    stalled = rules.no_progress(_scored_reviews(scores)).set_index("outcome_id")
+    book = rules.rule_book()
+    stalled = rules.no_progress(_scored_reviews(scores), book).set_index("outcome_id")
     picked = outcomes[outcomes["outcome_id"].isin(stalled.index)].reset_index(drop=True)
     stalled = stalled.loc[picked["outcome_id"]]
     explanations = [
-        f"Scored {', '.join(_score(x) for x in s)} at its last {rules.NO_PROGRESS_REVIEWS} reviews, "
+        f"Scored {', '.join(_score(x) for x in s)} at its last {book.no_progress_reviews} reviews, "
         f"the latest on {_fmt(d)}. What would help it move, or is it the right outcome?"
         for s, d in zip(stalled["scores"], stalled["latest_date"], strict=True)
     ]
@@ -562,9 +584,9 @@ def success_missing_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: da
 
 
 def score_gap_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) -> pd.DataFrame:
-    """Outcomes where, at the latest review both scored, family and practitioner differ by 3 or more."""
-    ranges = scale_ranges()
-    wide = {code for code, (low, high) in ranges.items() if high - low >= SCORE_GAP_MIN_SPAN}
+    """Outcomes whose family and practitioner scores, at the latest review both scored, differ by the gap."""
+    book = rules.rule_book()
+    wide = {code for code, (low, high) in scale_ranges().items() if rules.score_gap_applies(low, high, book)}
     both = scores[(scores["kind"] == "review") & scores["score"].notna() & scores["family_score"].notna()]
     latest = both.groupby("outcome_id").tail(1).set_index("outcome_id")
     frame = outcomes[outcomes["scale"].isin(wide)].set_index("outcome_id", drop=False)
@@ -575,7 +597,7 @@ def score_gap_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
         review_date=latest["date"].reindex(frame.index),
     )
     gap = (frame["family"] - frame["practitioner"]).abs()
-    picked = frame[(gap >= SCORE_GAP).fillna(False)]
+    picked = frame[(gap >= book.score_gap_points).fillna(False)]
     explanations = [
         f"At the review on {_fmt(d)} the family scored {_score(f)} and the practitioner {_score(p)}: "
         f"{_score(abs(f - p))} points apart. Whose view is the plan built on?"
@@ -607,7 +629,7 @@ def statement_prompts(outcomes: pd.DataFrame, scores: pd.DataFrame, at: date) ->
             "child_id": picked["child_id"].astype("string").to_numpy(),
             "outcome_id": picked["outcome_id"].astype("string").to_numpy(),
             "code": codes.to_numpy(),
-            "title": codes.map(PROMPT_TITLES).to_numpy(),
+            "title": codes.map(prompt_titles()).to_numpy(),
             "explanation": flag_advice(picked["explanation"], picked["prompt"]).to_numpy(),
         },
         columns=list(PROMPT_COLUMNS),
@@ -699,6 +721,98 @@ def _clean_text(value: str | None, field: str) -> str | None:
     return text or None
 
 
+@dataclass(frozen=True)
+class OutcomeTalkedThrough:
+    """A desired outcome talked through in supervision: how (:data:`OUTCOME_STANCES`), and a note."""
+
+    outcome_id: str
+    stance: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ActionSet:
+    """An action set in supervision: what, who owns it, when it is due, and the outcome it is about."""
+
+    description: str
+    owner: str
+    due_date: date | str
+    outcome_id: str | None = None
+    child_id: str | None = None
+
+
+#: Longest owner name kept.
+OWNER_LIMIT = 200
+
+
+def _outcome_rows(outcomes: Sequence[OutcomeTalkedThrough], child_of: dict[str, str]) -> list[dict]:
+    rows, seen = [], set()
+    for n, item in enumerate(outcomes, start=1):
+        if item.outcome_id not in child_of:
+            raise SupervisionError(
+                f"outcome {n} ({item.outcome_id!r}) is not one of this worker's desired outcomes on the date "
+                "of the caseload"
+            )
+        if item.stance not in OUTCOME_STANCES:
+            raise SupervisionError(
+                f"outcome {n} ({item.outcome_id}): say whether it was {', '.join(OUTCOME_STANCES)}, "
+                f"not {item.stance!r}"
+            )
+        if item.outcome_id in seen:
+            raise SupervisionError(f"outcome {n} ({item.outcome_id}) is listed twice: keep one")
+        seen.add(item.outcome_id)
+        rows.append(
+            {
+                "child_id": child_of[item.outcome_id],
+                "outcome_id": item.outcome_id,
+                "stance": item.stance,
+                "note": _clean_text(item.note, f"the note on outcome {item.outcome_id}"),
+            }
+        )
+    return rows
+
+
+def _action_rows(
+    actions: Sequence[ActionSet], worker_id: str, child_of: dict[str, str], children: set[str], now: str
+) -> list[dict]:
+    rows = []
+    for n, action in enumerate(actions, start=1):
+        description = _clean_text(action.description, f"action {n}")
+        owner = (action.owner or "").strip()
+        if not description:
+            raise SupervisionError(f"action {n}: say what is to be done")
+        if not owner or len(owner) > OWNER_LIMIT:
+            raise SupervisionError(f"action {n}: name who owns it (at most {OWNER_LIMIT} characters)")
+        try:
+            due = _day(action.due_date)
+        except (TypeError, ValueError):
+            due = None
+        if due is None or pd.isna(due):
+            raise SupervisionError(f"action {n}: give a due date, not {action.due_date!r}")
+        child = action.child_id
+        if action.outcome_id is not None:
+            if action.outcome_id not in child_of:
+                raise SupervisionError(
+                    f"action {n}: {action.outcome_id!r} is not one of this worker's outcomes"
+                )
+            child = child_of[action.outcome_id]
+        if child is not None and child not in children:
+            raise SupervisionError(f"action {n}: {child!r} is not one of this worker's children")
+        rows.append(
+            {
+                "worker_id": worker_id,
+                "child_id": child,
+                "outcome_id": action.outcome_id,
+                "description": description,
+                "owner": owner,
+                "due_date": due,
+                "status": "open",
+                "created_at": now,
+            }
+        )
+    return rows
+
+
 def record_supervision(
     store: Store,
     worker_id: str,
@@ -708,13 +822,18 @@ def record_supervision(
     discussed: str = "",
     challenged: str = "",
     confirmed: str = "",
+    outcomes: Sequence[OutcomeTalkedThrough] = (),
+    actions: Sequence[ActionSet] = (),
 ) -> int:
     """Save a supervision record for ``worker_id``; return its record id.
 
     The supervisor is the trusted identity's user (:func:`trusted_identity`); with none, nothing
-    is saved. The worker must be in the supervisor's scope at ``view_at``. At least one of
-    discussed, challenged and confirmed must be written. Text is kept as typed and escaped
-    wherever it is shown.
+    is saved. The worker must be in the supervisor's scope at ``view_at``. Something must be
+    recorded: discussed, challenged or confirmed in words, an outcome talked through, or an
+    action. ``outcomes`` must be the worker's desired outcomes active at ``view_at`` (the ones the
+    page showed); an action may name one of them, or one of the worker's children, or neither
+    (about the caseload). Record, outcomes and actions are saved together or not at all. Text
+    is kept as typed and escaped wherever it is shown.
     """
     try:
         identity = trusted_identity(store)
@@ -735,29 +854,86 @@ def record_supervision(
         "challenged": _clean_text(challenged, "challenged"),
         "confirmed": _clean_text(confirmed, "confirmed"),
     }
-    if not any(texts.values()):
-        raise SupervisionError("write what was discussed, challenged or confirmed before saving")
+    child_of: dict[str, str] = {}
+    children: set[str] = set()
+    if outcomes or actions:
+        # The outcomes the page showed: the worker's, active at the caseload's date.
+        view = load_caseloads(store, view_at, [worker_id], prompts=False).view(worker_id)
+        child_of = dict(zip(view.outcomes["outcome_id"], view.outcomes["child_id"], strict=True))
+        children = set(view.children["child_id"])
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    outcome_rows = _outcome_rows(outcomes, child_of)
+    action_rows = _action_rows(actions, worker_id, child_of, children, now)
+    if not any(texts.values()) and not outcome_rows and not action_rows:
+        raise SupervisionError(
+            "write what was discussed, challenged or confirmed, or add an outcome or an action, before saving"
+        )
     row = {
         "worker_id": worker_id,
         "supervisor": supervisor,
         "supervision_date": _day(supervision_date),
         "view_at": _day(view_at),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": now,
         **texts,
     }
 
     def write(conn) -> int:
-        return int(conn.execute(SUPERVISION_RECORDS.insert().values(**row)).inserted_primary_key[0])
+        record_id = int(conn.execute(SUPERVISION_RECORDS.insert().values(**row)).inserted_primary_key[0])
+        if outcome_rows:
+            conn.execute(SUPERVISION_OUTCOMES.insert(), [{**r, "record_id": record_id} for r in outcome_rows])
+        if action_rows:
+            conn.execute(SUPERVISION_ACTIONS.insert(), [{**r, "record_id": record_id} for r in action_rows])
+        return record_id
 
     # Several supervisors save at once: wait out SQLite's write lock, as audits do.
     return write_with_retry(store, write)
 
 
 def supervision_records(store: Store, worker_id: str | None = None) -> pd.DataFrame:
-    """Return supervision records (of ``worker_id``, or all), newest first, in :data:`RECORD_COLUMNS`."""
+    """Return supervision records (of ``worker_id``, or all), newest first.
+
+    Columns: :data:`RECORD_COLUMNS`, then ``outcomes`` (for each record, a list of the outcomes
+    talked through: child_id, outcome_id, stance, note) and ``actions`` (a list of its actions:
+    action_id, child_id, outcome_id, description, owner, due_date, status, done_date, done_by).
+    """
     table = SUPERVISION_RECORDS
     query = sa.select(*(_as_text(c) if isinstance(c.type, sa.Date) else c for c in table.columns))
     if worker_id is not None:
         query = query.where(table.c.worker_id == worker_id)
     frame = _read(store, query, dates=("supervision_date", "view_at"))
-    return frame.sort_values(["supervision_date", "record_id"], ascending=False).reset_index(drop=True)
+    frame = frame.sort_values(["supervision_date", "record_id"], ascending=False).reset_index(drop=True)
+    talked, actions = _record_details(store, frame["record_id"].tolist())
+    frame["outcomes"] = [talked.get(int(r), []) for r in frame["record_id"]]
+    frame["actions"] = [actions.get(int(r), []) for r in frame["record_id"]]
+    return frame
+
+
+def _record_details(store: Store, record_ids: list) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """Return, by record id, the outcomes talked through and the actions set, in recorded order."""
+    if not record_ids:
+        return {}, {}
+    ids = [int(r) for r in record_ids]
+    out, act = SUPERVISION_OUTCOMES, SUPERVISION_ACTIONS
+    talked = _read(
+        store,
+        sa.select(out.c.record_id, out.c.child_id, out.c.outcome_id, out.c.stance, out.c.note)
+        .where(out.c.record_id.in_(ids))
+        .order_by(out.c.record_id, out.c.id),
+    )
+    actions = _read(
+        store,
+        sa.select(
+            act.c.record_id, act.c.action_id, act.c.child_id, act.c.outcome_id, act.c.description,
+            act.c.owner, _as_text(act.c.due_date), act.c.status, _as_text(act.c.done_date), act.c.done_by,
+        ).where(act.c.record_id.in_(ids)).order_by(act.c.record_id, act.c.action_id),
+        dates=("due_date", "done_date"),
+    )  # fmt: skip
+
+    def by_record(frame: pd.DataFrame) -> dict[int, list[dict]]:
+        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        grouped: dict[int, list[dict]] = {}
+        for row in rows:
+            grouped.setdefault(int(row.pop("record_id")), []).append(row)
+        return grouped
+
+    return by_record(talked), by_record(actions)

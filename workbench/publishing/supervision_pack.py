@@ -42,8 +42,9 @@ from workbench.core.dates import short_date
 from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, suppress_with_total
 from workbench.practice import rules
 from workbench.practice.supervision import (
-    PROMPT_TITLES,
+    PROMPT_CODES,
     WorkerCaseload,
+    prompt_titles,
 )
 from workbench.publishing.audience import AUDIENCES, PublishError, audience_note
 from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, add_table, published, published_table
@@ -188,7 +189,7 @@ def render_supervision_body(
     counts = view.prompt_counts()
     out.append(
         counts_table(
-            [(PROMPT_TITLES[code], int(n)) for code, n in counts.items()],
+            [(prompt_titles()[code], int(n)) for code, n in counts.items()],
             audience,
             "Prompts for supervision, by kind",
             "All prompts",
@@ -350,7 +351,7 @@ def supervision_figures(view: WorkerCaseload) -> PageFigures:
     """
     figures = PageFigures()
     figures.add("children", len(view.children), Population("children"))
-    codes = tuple(PROMPT_TITLES)
+    codes = PROMPT_CODES
     outcomes = Population(
         "outcomes",
         parts=_PROGRESS_PARTS,
@@ -377,9 +378,10 @@ def _shared_supervision_body(view: WorkerCaseload) -> str:
     """Return the shared supervision pack: aggregate figures and charts only (see the module)."""
     figures = supervision_figures(view)
     progress = progress_counts(view.outcomes)
-    prompts = [(PROMPT_TITLES[code], int(n)) for code, n in view.prompt_counts().items()]
+    titles = prompt_titles()
+    prompts = [(titles[code], int(n)) for code, n in view.prompt_counts().items()]
     progress_shown = published_table(figures, "progress", _PROGRESS_PARTS, "outcomes")
-    prompts_shown = published_table(figures, "prompts", tuple(PROMPT_TITLES), "prompts")
+    prompts_shown = published_table(figures, "prompts", PROMPT_CODES, "prompts")
     note = (
         f"<p class='wb-hidden-for-others'>{html.escape(HIDDEN_FOR_OTHERS)}</p>"
         if figures.hidden_for_others
@@ -402,8 +404,8 @@ def _shared_supervision_body(view: WorkerCaseload) -> str:
             "</section>",
             "<section class='wb-prompt-counts'><h2>What to talk through</h2>",
             "<p>Prompts are questions for supervision drawn from the records, such as an outcome not "
-            f"reviewed in {rules.NOT_REVIEWED_DAYS} days or one that reads as a service rather than a "
-            "change for the child.</p>",
+            f"reviewed in {rules.rule_book().not_reviewed_days} days or one that reads as a service "
+            "rather than a change for the child.</p>",
             counts_table(prompts, "shared", "Prompts for supervision, by kind", "All prompts", prompts_shown),
             _published_chart(prompts, "Prompts for supervision, by kind", prompts_shown[0]),
             "</section>",
@@ -412,7 +414,7 @@ def _shared_supervision_body(view: WorkerCaseload) -> str:
 
 
 def render_record(record) -> str:
-    """Return one supervision record as escaped HTML."""
+    """Return one supervision record as escaped HTML: its notes, the outcomes talked through, its actions."""
     parts = [
         f"<div class='wb-record'><p><strong>{short_date(record.supervision_date)}</strong>, with "
         f"{html.escape(str(record.supervisor))} (caseload as at {short_date(record.view_at)})</p>"
@@ -421,8 +423,40 @@ def render_record(record) -> str:
         text = getattr(record, field)
         if isinstance(text, str) and text.strip():
             parts.append(f"<h4>{field.capitalize()}</h4>{paragraphs(text)}")
+    talked = getattr(record, "outcomes", None) or []
+    if talked:
+        parts.append("<h4>Desired outcomes talked through</h4><ul class='wb-record-outcomes'>")
+        parts += [
+            f"<li><strong>{html.escape(str(item['stance']).capitalize())}</strong>: "
+            f"{html.escape(str(item['child_id']))}, outcome {html.escape(str(item['outcome_id']))}"
+            + (f". {html.escape(item['note'])}" if item.get("note") else "")
+            + "</li>"
+            for item in talked
+        ]
+        parts.append("</ul>")
+    actions = getattr(record, "actions", None) or []
+    if actions:
+        parts.append("<h4>Actions</h4><ul class='wb-record-actions'>")
+        parts += [f"<li>{action_words(action)}</li>" for action in actions]
+        parts.append("</ul>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def action_words(action) -> str:
+    """Return a supervision action in escaped words: what, about whom, who, when due, whether done."""
+    about = ""
+    if action.get("outcome_id"):
+        about = f" ({html.escape(str(action['child_id']))}, outcome {html.escape(str(action['outcome_id']))})"
+    elif action.get("child_id"):
+        about = f" ({html.escape(str(action['child_id']))})"
+    status = action.get("status")
+    done = f"; done {short_date(action['done_date'])}" if status == "done" and action.get("done_date") else ""
+    done = "; open" if status == "open" else done
+    return (
+        f"{html.escape(str(action['description']))}{about}: {html.escape(str(action['owner']))}, "
+        f"due {short_date(action['due_date'])}{done}"
+    )
 
 
 def render_supervision_page(view: WorkerCaseload, audience: str = "internal", records=None) -> str:

@@ -18,7 +18,10 @@ from workbench.store.changes import create_extract_changes_table, extract_change
 from workbench.store.children import migrate_children, shape_children_table
 from workbench.store.settings import create_settings_table, settings_table
 from workbench.store.statutory_tables import create_statutory_tables
-from workbench.store.supervision_tables import create_supervision_records_table
+from workbench.store.supervision_tables import (
+    create_supervision_outcome_tables,
+    create_supervision_records_table,
+)
 from workbench.store.tables import provenance_columns, sqlalchemy_table
 
 
@@ -149,6 +152,11 @@ def _migration_10(conn: Connection) -> None:
     create_settings_table(conn)
 
 
+def _migration_11(conn: Connection) -> None:
+    """Supervision by outcome: outcomes talked through (and how), and actions with owner and due date."""
+    create_supervision_outcome_tables(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -171,6 +179,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "extract loads record the data's date (as at) and its basis", _migration_8),
     Migration(9, "what each refresh changed (extract_changes)", _migration_9),
     Migration(10, "store settings (the demo mark: demo identities only on the demo store)", _migration_10),
+    Migration(11, "supervision by outcome: outcomes talked through, and supervision actions", _migration_11),
 )
 
 
