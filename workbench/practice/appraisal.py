@@ -273,12 +273,10 @@ def worker_figures(data: ServiceData, worker_id: str, at: date) -> dict[str, pd.
     Keys: figures (as :data:`APPRAISAL_MEASURES`), distance_by_domain, meetings_by_type,
     quality, and the rows counted: distances, closed, meetings, agreed.
     """
-    distances = _distances_by_worker(data, at)
-    distances = distances[distances["worker_id"] == worker_id]
-    closed = outcomes_closed_in_year(data, at)
-    closed = closed[closed["worker_id"] == worker_id]
-    meetings = _meetings_by_worker(data, at)
-    meetings = meetings[meetings["worker_id"] == worker_id]
+    service = attributed(data, at)
+    distances, closed, meetings = (
+        service[name][service[name]["worker_id"] == worker_id] for name in ("distances", "closed", "meetings")
+    )
     titles = {name: MEASURES[name].title for name in APPRAISAL_MEASURES}
     coded = meetings["child_participation"].isin(PARTICIPATION_COUNTED).fillna(False).astype(bool)
     took = meetings["child_participation"].isin(PARTICIPATION_TOOK_PART).fillna(False).astype(bool)
@@ -327,7 +325,7 @@ def worker_figures(data: ServiceData, worker_id: str, at: date) -> dict[str, pd.
     )
     by_type["meeting_type"] = by_type["meeting_type"].astype(str)
     by_type = by_type.astype({"meetings": "int64", "family_attended": "int64"})
-    agreed = _agreed_by_worker(data, worker_id, at)
+    agreed = service["agreed"][service["agreed"]["worker_id"] == worker_id].reset_index(drop=True)
     return {
         "figures": pd.DataFrame(rows),
         "distance_by_domain": by_domain,
@@ -340,12 +338,29 @@ def worker_figures(data: ServiceData, worker_id: str, at: date) -> dict[str, pd.
     }
 
 
-def _agreed_by_worker(data: ServiceData, worker_id: str, at: date) -> pd.DataFrame:
-    """Return the outcomes agreed in the year to ``at`` while ``worker_id`` held the child's case."""
+def _agreed_by_worker(data: ServiceData, at: date) -> pd.DataFrame:
+    """Return the outcomes agreed in the year to ``at``, each with the worker who held the case that day."""
     out = data.outcomes
     agreed = out[_in_year(out["agreed_date"], at)].reset_index(drop=True)
     agreed["worker_id"] = worker_on_day(agreed, data.allocations, "agreed_date")
-    return agreed[agreed["worker_id"] == worker_id].reset_index(drop=True)
+    return agreed
+
+
+def attributed(data: ServiceData, at: date) -> dict[str, pd.DataFrame]:
+    """Return the whole service's counted rows at ``at``, each with its worker (worked out once per date).
+
+    Keys: distances, closed, meetings, agreed. Kept with ``data`` (its page caches), so a batch
+    of packs, one per worker, attributes the service once.
+    """
+    cache = data.page_caches.setdefault(("appraisal", pd.Timestamp(at).date()), {})
+    if not cache:
+        cache.update(
+            distances=_distances_by_worker(data, at),
+            closed=outcomes_closed_in_year(data, at),
+            meetings=_meetings_by_worker(data, at),
+            agreed=_agreed_by_worker(data, at),
+        )
+    return cache
 
 
 def outcome_quality(agreed: pd.DataFrame) -> pd.DataFrame:
@@ -406,9 +421,13 @@ def supervision_history(data: ServiceData, worker_id: str, at: date) -> pd.DataF
     outcomes were discussed; empty for a workbench record).
     """
     store = data.store
-    extract = store.read_table("supervisions")
+    tables = data.page_caches.setdefault(("supervisions", None), {})
+    if not tables:
+        tables["supervisions"] = store.read_table("supervisions")
+        tables["cases"] = store.read_table("supervision_cases")
+    extract = tables["supervisions"]
     extract = extract[(extract["worker_id"] == worker_id) & _in_year(extract["date"], at)]
-    cases = store.read_table("supervision_cases")
+    cases = tables["cases"]
     cases = cases[cases["supervision_id"].isin(extract["supervision_id"])]
     counts = cases.groupby("supervision_id").agg(
         children=("child_id", "nunique"),
@@ -505,7 +524,7 @@ def _case_summary(cases: pd.DataFrame, counted: dict[str, pd.DataFrame]) -> pd.D
         ("achieved", closed["achieved"]),
         ("meetings", meetings),
     ):
-        summary[name] = counts.reindex(summary.index).fillna(0).astype("int64").to_numpy()
+        summary[name] = counts.astype("int64").reindex(summary.index).fillna(0).astype("int64").to_numpy()
     return summary.reset_index()
 
 
