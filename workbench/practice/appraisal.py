@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.access import AccessRefusedError, Identity, Scope, scope_for
+from workbench.access import PRACTITIONER, TEAM_LEAD, AccessRefusedError, Identity, Scope, scope_for
 from workbench.measures.definitions import (
     OWN_WORDS,
     PARTICIPATION_COUNTED,
@@ -537,17 +537,33 @@ def appraisal_scope(store: Store, at: date | str, identity: Identity) -> Scope:
     return scope_for(identity, ServiceData(store), pd.Timestamp(at).date())
 
 
-def voice_of(identity: Identity, worker_id: str, scope: Scope) -> str:
-    """Return whose words ``identity`` writes in ``worker_id``'s appraisal, or refuse.
+def voice_of(identity: Identity, worker_id: str, scope: Scope) -> str | None:
+    """Return whose words ``identity`` writes in ``worker_id``'s appraisal: None to read only, or refuse.
 
-    The worker themselves writes the appraisee's words; a team lead of the worker's team (or a
-    wider role whose scope holds the worker) writes the manager's. Anyone else is refused.
+    The worker themselves writes the appraisee's words; the team lead of the worker's team
+    writes the manager's. A wider role whose scope holds the worker (a service lead, the Head
+    of Practice Improvement) reads it. Anyone else is refused (:class:`AccessRefusedError`).
     """
     if identity.worker_id == worker_id:
         return APPRAISEE
-    if not scope.allows_worker(worker_id) or identity.role == "practitioner":
+    if identity.role == PRACTITIONER or not scope.allows_worker(worker_id):
         raise AccessRefusedError(f"{identity.user} may not see the appraisal of worker {worker_id!r}")
-    return MANAGER
+    return MANAGER if identity.role == TEAM_LEAD else None
+
+
+def appraisal_workers(store: Store, at: date | str, identity: Identity) -> pd.DataFrame:
+    """Return the workers whose appraisal ``identity`` may see at ``at``: worker_id, name, team_id.
+
+    A practitioner sees their own; a team lead their team's workers (and their own); a service
+    lead their service's; the Head of Practice Improvement every worker.
+    """
+    scope = appraisal_scope(store, at, identity)
+    workers = store.read_table("workers", ["worker_id", "name", "team_id"])
+    allowed = workers["worker_id"].map(lambda w: w == identity.worker_id or scope.allows_worker(w))
+    if identity.role == PRACTITIONER:
+        allowed = workers["worker_id"] == identity.worker_id
+    picked = workers[allowed.fillna(False).astype(bool)]
+    return picked.sort_values(["name", "worker_id"]).reset_index(drop=True)
 
 
 def _cases_of(text: object) -> tuple[str, ...]:
@@ -573,6 +589,11 @@ def save_entry(
     year_end = pd.Timestamp(year_end).date()
     scope = appraisal_scope(store, year_end, identity)
     voice = voice_of(identity, worker_id, scope)
+    if voice is None:
+        raise AccessRefusedError(
+            f"{identity.user} ({identity.title.lower()}) may read {worker_id}'s appraisal but not "
+            "write in it: the worker and their team lead write it"
+        )
     text = (words or "").strip()
     if len(text) > ENTRY_TEXT_LIMIT:
         raise AppraisalError(f"the words are {len(text):,} characters; the most kept is {ENTRY_TEXT_LIMIT:,}")
