@@ -97,7 +97,9 @@ class AppraisalView(W.VBox):
         self.save_button.on_click(lambda _button: self.save())
         self.message = W.HTML()
         self.message.add_class("wb-appraisal-message")
-        self.writing = W.VBox([self.write_heading, self.words, self.cases, self.save_button, self.message])
+        self.writing = W.VBox(
+            [self.write_heading, self.words, self.cases, W.HBox([self.save_button]), self.message]
+        )
         self.writing.add_class("wb-appraisal-writing")
         super().__init__([self.viewer, self.missing, self.worker_choice, self.writing, self.body])
         self.add_class("wb-appraisal")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import ipywidgets as W
+import pandas as pd
 import traitlets
 
 from widgets.measure_explorer import parse_target
@@ -82,6 +83,7 @@ class ImprovementPlanEditor(W.VBox):
         self.store = store
         self.identity = identity
         self.writer = may_write_plans(identity)
+        self.shared_target = target_box is not None
         self.plan = ImprovementPlan(subject, population)
         self.heading = W.HTML()
         self.target_box = target_box or W.Text(
@@ -140,8 +142,16 @@ class ImprovementPlanEditor(W.VBox):
         title = measure.title if measure else self.subject
         who = "" if self.writer else READ_ONLY
         where = html.escape(self.population)
-        self.heading.value = f"<h3>Improvement plan: {html.escape(title)}, {where}</h3>{who}"
-        self.target_box.value = target_text(self.plan.target, measure.unit) if measure else ""
+        kept = target_text(self.plan.target, measure.unit) if measure else ""
+        target = ""
+        if self.shared_target:
+            target = (
+                f"<p>Target kept: <strong>{html.escape(kept)}</strong>, drawn on the chart above.</p>"
+                if kept
+                else "<p>No target kept yet: type one in Target, above the chart, and save the plan.</p>"
+            )
+        self.heading.value = f"<h3>Improvement plan: {html.escape(title)}, {where}</h3>{who}{target}"
+        self.target_box.value = kept
         self.story.value = self.plan.story
         self.partners.value = self.plan.partners
         self.actions.children = [self._row(action) for action in self.plan.actions]
@@ -153,9 +163,10 @@ class ImprovementPlanEditor(W.VBox):
         if not plan.saved:
             self.kept.value = "<p class='wb-meta'>No plan kept for this measure yet.</p>"
             return
+        when = pd.Timestamp(plan.written_at).strftime("%d %B %Y at %H:%M UTC")
         self.kept.value = (
             f"<p class='wb-meta'>Version {plan.version_id}, saved by {html.escape(plan.written_by)} "
-            f"at {html.escape(plan.written_at)}. Earlier versions are kept.</p>"
+            f"on {html.escape(when)}. Earlier versions are kept.</p>"
         )
 
     def _row(self, action: PlanAction | None = None) -> ActionRow:

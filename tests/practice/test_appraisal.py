@@ -175,7 +175,7 @@ def test_appraisee_and_manager_save_their_words_in_scope(fixture_store):
     page = render_appraisal_page(appraisal, "internal")
     assert "Proud of &lt;b&gt;C1&lt;/b&gt;&#x27;s plan" in page and "<b>C1</b>" not in page
     assert "moved</i>" not in page and "&lt;i&gt;moved&lt;/i&gt;" in page
-    assert "saved by W1 at" in page and "saved by W3 at" in page
+    assert "saved by W1 on" in page and "saved by W3 on" in page
     assert "<section class='wb-chosen-cases'>" in page
     shared = render_appraisal_page(appraisal, "shared")
     assert "Proud of" not in shared and "moved" not in shared and "wb-chosen-cases" not in shared

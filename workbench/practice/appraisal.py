@@ -463,6 +463,11 @@ def supervision_history(data: ServiceData, worker_id: str, at: date) -> pd.DataF
     if not frames:
         return from_extract.iloc[:0]
     history = pd.concat(frames, ignore_index=True)
+    # A supervisor who is a worker is named (an internal page; shared packs show no names).
+    names = data.workers.set_index("worker_id")["name"].dropna()
+    history["supervisor"] = [
+        f"{names[s]} ({s})" if s in names.index else s for s in history["supervisor"].astype(str)
+    ]
     return history.sort_values("date", ascending=False, kind="stable").reset_index(drop=True)
 
 

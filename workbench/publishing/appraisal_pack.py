@@ -374,7 +374,8 @@ def _written_by(appraisal: Appraisal) -> str:
         return ""
     lines = [
         f"{'The appraisee' if row.voice == 'appraisee' else 'The manager'}: saved by "
-        f"{html.escape(str(row.written_by))} at {html.escape(str(row.written_at))}"
+        f"{html.escape(str(row.written_by))} on "
+        f"{html.escape(pd.Timestamp(row.written_at).strftime('%d %B %Y at %H:%M UTC'))}"
         for row in entries.itertuples(index=False)
     ]
     return f"<p class='wb-meta wb-written-by'>{'; '.join(lines)}.</p>"
