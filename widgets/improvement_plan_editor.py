@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
+import os
 
 import ipywidgets as W
 import pandas as pd
 import traitlets
 
-from widgets.measure_explorer import parse_target
-from workbench.access import AccessRefusedError, Identity
+from workbench.access import AccessRefusedError, Identity, current_identity
 from workbench.measures.headline import MEASURES
 from workbench.practice.improvement_plans import (
     ALL_CHILDREN,
@@ -22,6 +22,29 @@ from workbench.practice.improvement_plans import (
 )
 from workbench.publishing.report_card import target_text
 from workbench.store.engine import Store
+
+
+def parse_target(text: str, unit: str) -> float | None:
+    """Read a target typed by a person: ``""`` is none, ``70%`` or ``70`` is 0.7 for a share."""
+    cleaned = text.strip().rstrip("%").strip()
+    if not cleaned:
+        return None
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"The target {text!r} is not a number; type for example 70% or 2.5.") from None
+    if unit == "share" and (text.strip().endswith("%") or value > 1):
+        value /= 100
+    return value
+
+
+def identity_or_none() -> Identity | None:
+    """Return the trusted identity, or None when there is none (plans are then read only)."""
+    try:
+        return current_identity(os.environ)
+    except AccessRefusedError:
+        return None
+
 
 #: What a reader who may not write plans is told.
 READ_ONLY = "<p class='wb-meta'>Read only: the Head of Practice Improvement writes the service's plans.</p>"

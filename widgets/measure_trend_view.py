@@ -10,8 +10,7 @@ import traitlets
 
 from widgets.figure_table import count, figures_table, value_formatter
 from widgets.filter_state import FilterState
-from widgets.improvement_plan_editor import ImprovementPlanEditor
-from widgets.measure_explorer import parse_target
+from widgets.improvement_plan_editor import ImprovementPlanEditor, parse_target
 from widgets.measures_by_group_view import measure_picker
 from widgets.offline import offline_chart
 from workbench.measures.headline import MEASURES

@@ -8,7 +8,6 @@ the next time the page opens, and the exported card carries them.
 from __future__ import annotations
 
 import html
-import os
 from datetime import date
 from pathlib import Path
 
@@ -16,8 +15,8 @@ import ipywidgets as W
 
 from widgets.filter_dropdown import LocalityFilter
 from widgets.filter_state import FilterState
-from widgets.improvement_plan_editor import ImprovementPlanEditor
-from workbench.access import AccessRefusedError, Identity, current_identity
+from widgets.improvement_plan_editor import ImprovementPlanEditor, identity_or_none
+from workbench.access import AccessRefusedError, Identity
 from workbench.measures.filters import data_day
 from workbench.measures.headline import MEASURES
 from workbench.measures.service_data import ServiceData
@@ -38,14 +37,6 @@ from workbench.publishing.report_card import (
 )
 
 
-def _identity_or_none() -> Identity | None:
-    """Return the trusted identity, or None (the page is then read only)."""
-    try:
-        return current_identity(os.environ)
-    except AccessRefusedError:
-        return None
-
-
 class ReportCardEditor(W.VBox):
     """Choose the population (a locality or all), write the stories, preview and export.
 
@@ -62,7 +53,7 @@ class ReportCardEditor(W.VBox):
         identity: Identity | None = None,
     ) -> None:
         self.data = data
-        self.identity = identity or _identity_or_none()
+        self.identity = identity or identity_or_none()
         self.at = data_day(data.store, at)  # the data's date unless a reader looks back
         self.state = state or FilterState()
         self.export_folder = export_folder
