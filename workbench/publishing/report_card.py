@@ -273,7 +273,7 @@ def _plans_section(card: ReportCard, measures: list[str]) -> str:
             out.append(f"<p class='wb-card-partners'>Partners: {html.escape(plan.partners)}</p>")
         if plan.actions:
             out.append(_actions_table(plan.actions, measure.title))
-        when = plan.written_at[:10]
+        when = f"{pd.Timestamp(plan.written_at):%d %B %Y}"
         out.append(
             f"<p class='wb-meta'>Plan last saved {html.escape(when)} (version {plan.version_id}).</p></div>"
         )
