@@ -135,6 +135,13 @@ class MeasureExplorer(W.VBox):
             dropdown.bind(self.state, name)
         self._offer_breakdowns()
         W.link((self.by_picker, "value"), (self, "by"))
+        # The measure's improvement plan, kept in the store: its kept target goes in the target
+        # box now, so the first trend drawn shows it.
+        self.plan = ImprovementPlanEditor(
+            data.store, identity_or_none(), self.measure, population_of(self.state.locality), self.target_box
+        )
+        W.dlink((self, "measure"), (self.plan, "subject"))
+        W.dlink((self.state, "locality"), (self.plan, "population"), transform=population_of)
 
         self._compute()
         self.trend_chart = offline_chart(self._trend_chart(), "wb-trend-chart")
@@ -154,12 +161,6 @@ class MeasureExplorer(W.VBox):
                 self.frequency_picker,
             ]
         )
-        # The measure's improvement plan, kept in the store; its target is the one typed above.
-        self.plan = ImprovementPlanEditor(
-            data.store, identity_or_none(), self.measure, population_of(self.state.locality), self.target_box
-        )
-        W.dlink((self, "measure"), (self.plan, "subject"))
-        W.dlink((self.state, "locality"), (self.plan, "population"), transform=population_of)
         super().__init__(
             [controls, self.message, self.trend_chart, self.breakdown_chart, self.table, self.export_button,
              self.plan]

@@ -49,16 +49,17 @@ class MeasureTrendView(W.VBox):
         self.summary.add_class("wb-trend-summary")
         self.figures = W.HTML()
         self.figures.add_class("wb-trend-table")
-        self._compute()
-        self.chart = offline_chart(self._chart(), "wb-trend-chart")
-        self._show_text()
-        # The service overview keeps each measure's improvement plan (its target drawn here).
+        # The service overview keeps each measure's improvement plan; its kept target is typed in
+        # the target box now, so the first chart draws it.
         self.plan = None
         if view.page.name == "overview":
             identity = view.viewer.identity if view.viewer is not None else None
             self.plan = ImprovementPlanEditor(
                 view.store, identity, measure, population_of(state.locality), target_box=self.target_box
             )
+        self._compute()
+        self.chart = offline_chart(self._chart(), "wb-trend-chart")
+        self._show_text()
         super().__init__(
             [self.heading, W.HBox([self.measure_picker, self.target_box]), self.summary, self.chart,
              self.figures, *([self.plan] if self.plan is not None else [])]

@@ -130,3 +130,26 @@ def test_editors_save_and_find_the_plan_and_stories_again(service, tmp_path):
     exported = reopened.export().read_text()
     assert "Reviews are &lt;b&gt;late&lt;/b&gt; in two teams." in exported
     assert "Target: <strong>75%</strong>" in exported and "Coach each team" in exported
+
+
+def test_the_service_overview_trend_draws_the_kept_target(service):
+    from widgets.measure_trend_view import MeasureTrendView
+    from widgets.service_dashboard import ServiceDashboard
+    from workbench.pages.service import dashboard_view
+
+    store = service.store
+    save_plan(store, HOPE, ImprovementPlan("reviewed", target=0.9, story="Book reviews ahead"))
+    page = ServiceDashboard(dashboard_view("overview", store, date(2026, 3, 31)))
+    trend = next(v for v in page.views if isinstance(v, MeasureTrendView))
+    assert trend.target == pytest.approx(0.9) and trend.target_box.value == "90%"
+    drawn = trend.chart.chart.to_dict()
+    targets = [row for data in drawn["datasets"].values() for row in data if row.get("series") == "target"]
+    assert {row["value"] for row in targets} == {0.9}
+    assert trend.plan.story.value == "Book reviews ahead" and trend.plan.story.disabled  # no viewer: read only
+    from widgets.measure_explorer import MeasureExplorer
+
+    explorer = MeasureExplorer(service)
+    explorer.measure = "reviewed"
+    drawn = explorer.trend_chart.chart.to_dict()
+    targets = [row for data in drawn["datasets"].values() for row in data if row.get("series") == "target"]
+    assert {row["value"] for row in targets} == {0.9}
