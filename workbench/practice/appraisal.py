@@ -217,10 +217,9 @@ def _meetings_by_worker(data: ServiceData, at: date) -> pd.DataFrame:
     return picked
 
 
-def _reviews_by_worker(data: ServiceData, at: date, child_ids: list[str]) -> pd.DataFrame:
-    """Scored reviews in the year to ``at`` of the children's outcomes, each with the worker on its date."""
-    rows = data.outcome_rows(child_ids)
-    reviews = data.scored_reviews(rows)
+def _reviews_by_worker(data: ServiceData, at: date) -> pd.DataFrame:
+    """Return the scored reviews in the year to ``at``, each with the worker allocated on its date."""
+    reviews = data.scored_reviews(np.arange(len(data.outcomes)))
     reviews = reviews[_in_year(reviews["review_date"], at)].reset_index(drop=True)
     outcomes = data.outcomes.set_index("outcome_id")
     reviews["child_id"] = reviews["outcome_id"].map(outcomes["child_id"])
@@ -256,11 +255,12 @@ def worked_with(allocations: pd.DataFrame, worker_id: str, at: date) -> pd.DataF
     if mine.empty:
         return pd.DataFrame({"child_id": [], "from": [], "to": []})
     grouped = mine.groupby("child_id", sort=True)
+    still_open = mine["end_date"].isna().groupby(mine["child_id"], sort=True).any()
     cases = pd.DataFrame(
         {
             "from": grouped["start_date"].min().clip(lower=when - pd.Timedelta(days=364)),
             # An allocation still open leaves "to" empty (max skips NA, so check it apart).
-            "to": grouped["end_date"].max().where(~grouped["end_date"].apply(lambda e: e.isna().any())),
+            "to": grouped["end_date"].max().where(~still_open),
         }
     ).reset_index()
     cases.loc[cases["to"] > when, "to"] = pd.NaT
@@ -306,25 +306,20 @@ def worker_figures(data: ServiceData, worker_id: str, at: date) -> dict[str, pd.
             "participation_family", titles["participation_family"], "share", int(family.sum()), len(meetings)
         ),
     ]
-    by_domain = (
-        distances.groupby("domain", observed=True)["distance"]
-        .agg(numerator="sum", denominator="count")
-        .reset_index()
-    )
+    grouped = distances.groupby("domain", observed=True)["distance"]
+    by_domain = pd.DataFrame(
+        {"numerator": grouped.sum().astype("float64"), "denominator": grouped.count().astype("int64")}
+    ).reset_index()
     by_domain["domain"] = by_domain["domain"].astype(str)
-    by_domain["numerator"] = by_domain["numerator"].astype("float64")
-    by_domain["denominator"] = by_domain["denominator"].astype("int64")
-    by_domain["value"] = (by_domain["numerator"] / by_domain["denominator"]).where(
-        by_domain["denominator"] > 0
-    )
-    by_type = (
-        meetings.assign(family_attended=family)
-        .groupby("meeting_type", observed=True)
-        .agg(meetings=("meeting_id", "count"), family_attended=("family_attended", "sum"))
-        .reset_index()
-    )
-    by_type["meeting_type"] = by_type["meeting_type"].astype(str)
-    by_type = by_type.astype({"meetings": "int64", "family_attended": "int64"})
+    by_domain["value"] = by_domain["numerator"] / by_domain["denominator"]  # groups have 1 or more
+    types = meetings["meeting_type"].astype(str)
+    by_type = pd.DataFrame(
+        {
+            "meetings": types.value_counts().astype("int64"),
+            "family_attended": family.groupby(types).sum().astype("int64"),
+        }
+    ).rename_axis("meeting_type").reset_index()
+    by_type = by_type.sort_values("meeting_type").reset_index(drop=True)
     agreed = service["agreed"][service["agreed"]["worker_id"] == worker_id].reset_index(drop=True)
     return {
         "figures": pd.DataFrame(rows),
@@ -343,13 +338,15 @@ def _agreed_by_worker(data: ServiceData, at: date) -> pd.DataFrame:
     out = data.outcomes
     agreed = out[_in_year(out["agreed_date"], at)].reset_index(drop=True)
     agreed["worker_id"] = worker_on_day(agreed, data.allocations, "agreed_date")
+    # Read each statement once for the service, not once per worker's appraisal.
+    agreed["reads_clear"] = clear_outcome_mask(agreed["statement"]) if len(agreed) else []
     return agreed
 
 
 def attributed(data: ServiceData, at: date) -> dict[str, pd.DataFrame]:
     """Return the whole service's counted rows at ``at``, each with its worker (worked out once per date).
 
-    Keys: distances, closed, meetings, agreed. Kept with ``data`` (its page caches), so a batch
+    Keys: distances, closed, meetings, agreed, reviews. Kept with ``data`` (its page caches), so a batch
     of packs, one per worker, attributes the service once.
     """
     cache = data.page_caches.setdefault(("appraisal", pd.Timestamp(at).date()), {})
@@ -359,6 +356,7 @@ def attributed(data: ServiceData, at: date) -> dict[str, pd.DataFrame]:
             closed=outcomes_closed_in_year(data, at),
             meetings=_meetings_by_worker(data, at),
             agreed=_agreed_by_worker(data, at),
+            reviews=_reviews_by_worker(data, at)[["outcome_id", "worker_id"]],
         )
     return cache
 
@@ -376,9 +374,9 @@ def outcome_quality(agreed: pd.DataFrame) -> pd.DataFrame:
         "clear": success.notna()
         & success.str.strip().ne("").fillna(False)
         & agreed["baseline_score"].notna(),
-        "clear_statements": pd.Series(clear_outcome_mask(agreed["statement"]), index=agreed.index, dtype=bool)
-        if len(agreed)
-        else pd.Series([], dtype=bool),
+        "clear_statements": agreed["reads_clear"]
+        if "reads_clear" in agreed
+        else pd.Series(clear_outcome_mask(agreed["statement"]), index=agreed.index, dtype=bool),
         "consensual": agreed["agreed_with_family"].fillna(False).astype(bool),
         "consensual_own_words": agreed["whose_words"].isin(OWN_WORDS).fillna(False).astype(bool),
     }
@@ -424,15 +422,22 @@ def supervision_history(data: ServiceData, worker_id: str, at: date) -> pd.DataF
     tables = data.page_caches.setdefault(("supervisions", None), {})
     if not tables:
         tables["supervisions"] = store.read_table("supervisions")
-        tables["cases"] = store.read_table("supervision_cases")
+        cases = store.read_table("supervision_cases")
+        # Per supervision: the children talked about, and those whose outcomes were discussed.
+        tables["counts"] = pd.DataFrame(
+            {
+                "children": cases.groupby("supervision_id")["child_id"].nunique(),
+                "outcomes_discussed": cases["outcomes_discussed"]
+                .fillna(False)
+                .astype(bool)
+                .groupby(cases["supervision_id"])
+                .sum(),
+            }
+        )
+        tables["records"] = supervision_records(store)
     extract = tables["supervisions"]
     extract = extract[(extract["worker_id"] == worker_id) & _in_year(extract["date"], at)]
-    cases = tables["cases"]
-    cases = cases[cases["supervision_id"].isin(extract["supervision_id"])]
-    counts = cases.groupby("supervision_id").agg(
-        children=("child_id", "nunique"),
-        outcomes_discussed=("outcomes_discussed", lambda s: int(s.fillna(False).astype(bool).sum())),
-    )
+    counts = tables["counts"]
     from_extract = pd.DataFrame(
         {
             "date": extract["date"].to_numpy(),
@@ -446,7 +451,8 @@ def supervision_history(data: ServiceData, worker_id: str, at: date) -> pd.DataF
             .to_numpy(),
         }
     )
-    records = supervision_records(store, worker_id)
+    records = tables["records"]
+    records = records[records["worker_id"] == worker_id]
     if not records.empty:
         dates = pd.to_datetime(records["supervision_date"])
         records = records[_in_year(dates, at).to_numpy()]
@@ -488,7 +494,7 @@ def build_appraisal(
     counted = worker_figures(data, worker_id, at)
     allocated = data.allocation_at(at)
     cases = worked_with(data.allocations, worker_id, at)
-    reviews = _reviews_by_worker(data, at, cases["child_id"].tolist())
+    reviews = attributed(data, at)["reviews"]
     entries = latest_entries(data.store, worker_id, at)
     saved = entries.set_index("voice")["words"] if len(entries) else pd.Series(dtype="string")
     chosen = entries.set_index("voice")["cases"] if len(entries) else pd.Series(dtype="string")
@@ -517,17 +523,12 @@ def build_appraisal(
 
 def _case_summary(cases: pd.DataFrame, counted: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Return the children worked with, and what counted for the worker: outcomes closed and meetings."""
-    closed = (
-        counted["closed"]
-        .groupby("child_id")
-        .agg(closed=("outcome_id", "count"), achieved=("status", lambda s: int((s == "achieved").sum())))
-    )
-    meetings = counted["meetings"].groupby("child_id")["meeting_id"].count().rename("meetings")
+    closed = counted["closed"]
     summary = cases.set_index("child_id")
     for name, counts in (
-        ("closed", closed["closed"]),
-        ("achieved", closed["achieved"]),
-        ("meetings", meetings),
+        ("closed", closed["child_id"].value_counts()),
+        ("achieved", closed.loc[closed["status"] == "achieved", "child_id"].value_counts()),
+        ("meetings", counted["meetings"]["child_id"].value_counts()),
     ):
         summary[name] = counts.astype("int64").reindex(summary.index).fillna(0).astype("int64").to_numpy()
     return summary.reset_index()
