@@ -114,7 +114,8 @@ def test_a_worker_whose_childs_case_closed_mid_year_gets_the_outcome(tmp_path):
         [2, 2]
     ]
 
-    w2 = build_appraisal(data, "W2", AT, audit_frame(store)).figures.set_index("measure")
+    w2_appraisal = build_appraisal(data, "W2", AT, audit_frame(store))
+    w2 = w2_appraisal.figures.set_index("measure")
     # By the work done: P12 closed on W2's last day with C6, so it is W2's, achieved: 1 of 1.
     assert w2.loc["achieved", ["numerator", "denominator"]].tolist() == [1.0, 1]
     # Its distance too (its last score, 7, was given on the day it closed): 7 - 2 = +5 from 1.
@@ -123,12 +124,20 @@ def test_a_worker_whose_childs_case_closed_mid_year_gets_the_outcome(tmp_path):
     assert w2.loc["participation", ["numerator", "denominator"]].tolist() == [1.0, 1]
     assert w2.loc["participation_family", ["numerator", "denominator"]].tolist() == [1.0, 1]
 
-    w1 = build_appraisal(data, "W1", AT, audit_frame(store)).figures.set_index("measure")
+    # Scored reviews in the year: W2 gave R18 and R19 (P12) and R11 to R13 (P6, C3's): 5. W1 gave
+    # R1 to R3 (P1), R4 to R6 (P2), R7 to R10 (P5), R14 (P9), R16 (P7) and R17 (P10, C5's): 13.
+    assert w2_appraisal.reviews == 5
+    assert "Scored reviews of desired outcomes in the year: <span class='wb-count'>5</span>" in (
+        render_appraisal_page(w2_appraisal, "internal")
+    )
+    w1_appraisal = build_appraisal(data, "W1", AT, audit_frame(store))
+    w1 = w1_appraisal.figures.set_index("measure")
     assert w1.loc["achieved", ["numerator", "denominator"]].tolist() == [1.0, 1]  # P7 only
     assert w1.loc["distance_travelled", ["numerator", "denominator"]].tolist() == [9.0, 6]
     # M5 (I7's first meeting, PN2) and M2 (PN7) are W1's; M1 is before the year.
     assert w1.loc["participation", ["numerator", "denominator"]].tolist() == [1.0, 2]
     assert w1.loc["participation_family", ["numerator", "denominator"]].tolist() == [0.0, 2]
+    assert w1_appraisal.reviews == 13
 
 
 def test_worker_on_the_day_of_a_handover():

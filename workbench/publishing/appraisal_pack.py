@@ -165,6 +165,8 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
             f"<td>{detail}</td></tr>"
         )
     out.append("</tbody></table>")
+    reviews = marked(published(figures, "reviews")) if figures else count(appraisal.reviews, audience)
+    out.append(f"<p class='wb-reviews'>Scored reviews of desired outcomes in the year: {reviews}.</p>")
     out.append(_distance_chart(appraisal, figures))
     out.append("</section>")
     out.append(_quality_section(appraisal, audience, figures))
