@@ -56,7 +56,7 @@ from workbench.measures.service_data import ServiceData
 from workbench.practice.supervision import supervision_records
 from workbench.store.audit_frames import audit_frame as all_audits
 from workbench.store.engine import Store
-from workbench.store.plan_tables import APPRAISAL_ENTRIES
+from workbench.store.improvement_plan_tables import APPRAISAL_ENTRIES
 from workbench.store.retry import write_with_retry
 from workbench.text.statements import clear_outcome_mask
 

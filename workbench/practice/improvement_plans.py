@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from workbench.access import HEAD_OF_PRACTICE_IMPROVEMENT, AccessRefusedError, Identity
 from workbench.measures.headline import MEASURES
 from workbench.store.engine import Store
-from workbench.store.plan_tables import IMPROVEMENT_ACTIONS, IMPROVEMENT_PLANS
+from workbench.store.improvement_plan_tables import IMPROVEMENT_ACTIONS, IMPROVEMENT_PLANS
 from workbench.store.retry import write_with_retry
 
 #: The population a plan is for when no locality is chosen.
