@@ -81,7 +81,7 @@ IMPROVEMENT_PLANS = _improvement_plans(_METADATA)
 IMPROVEMENT_ACTIONS = _improvement_actions(_METADATA)
 
 
-def create_plan_tables(conn: Connection) -> None:
+def create_improvement_plan_tables(conn: Connection) -> None:
     """Create the appraisal and improvement plan tables (the DDL of schema migration 12)."""
     metadata = sa.MetaData()
     for build in (_appraisal_entries, _improvement_plans, _improvement_actions):

@@ -16,7 +16,7 @@ from workbench.core.provenance import LATEST_DATE_COLUMNS, LATEST_RECORD
 from workbench.store.audit_tables import create_audit_tables
 from workbench.store.changes import create_extract_changes_table, extract_changes_table
 from workbench.store.children import migrate_children, shape_children_table
-from workbench.store.improvement_plan_tables import create_plan_tables
+from workbench.store.improvement_plan_tables import create_improvement_plan_tables
 from workbench.store.settings import create_settings_table, settings_table
 from workbench.store.statutory_tables import create_statutory_tables
 from workbench.store.supervision_tables import create_supervision_records_table
@@ -152,7 +152,7 @@ def _migration_10(conn: Connection) -> None:
 
 def _migration_12(conn: Connection) -> None:
     """Appraisal entries and improvement plans with their actions, kept with who wrote them and when."""
-    create_plan_tables(conn)
+    create_improvement_plan_tables(conn)
 
 
 @dataclass(frozen=True)
