@@ -1,5 +1,6 @@
 """Reusable ipywidgets components built on ``workbench``, one component to a module."""
 
+from widgets.appraisal_view import AppraisalView
 from widgets.audit_actions import AuditActions
 from widgets.audit_dashboard import AuditDashboard
 from widgets.audit_findings_view import AuditFindingsView
@@ -17,6 +18,7 @@ from widgets.team_lead_view import TeamLeadView
 from widgets.viewer import quiet_tracebacks, refusal, scope_caption, viewer_identity, viewer_page
 
 __all__ = [
+    "AppraisalView",
     "AuditActions",
     "AuditDashboard",
     "AuditFindingsView",

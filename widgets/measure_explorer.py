@@ -18,6 +18,7 @@ import traitlets
 
 from widgets.filter_dropdown import FilterDropdown, LocalityFilter
 from widgets.filter_state import FilterState
+from widgets.improvement_plan_editor import ImprovementPlanEditor, identity_or_none, parse_target
 from widgets.offline import offline_chart
 from workbench.core.codes import labels
 from workbench.measures.breakdowns import compare_to_service
@@ -26,6 +27,7 @@ from workbench.measures.headline import MEASURES
 from workbench.measures.periods import FREQUENCIES, measure_over_periods
 from workbench.measures.service_data import ServiceData
 from workbench.measures.trends import control_limits, turn_the_curve, with_intervals
+from workbench.practice.improvement_plans import population_of
 from workbench.render.charts import breakdown_chart, turn_the_curve_chart
 from workbench.render.exports import export_tables
 
@@ -40,20 +42,6 @@ BREAKDOWNS = {
     "ethnicity": "Ethnicity",
     "disability": "Disability",
 }
-
-
-def parse_target(text: str, unit: str) -> float | None:
-    """Read a target typed by a person: ``""`` is none, ``70%`` or ``70`` is 0.7 for a share."""
-    cleaned = text.strip().rstrip("%").strip()
-    if not cleaned:
-        return None
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise ValueError(f"The target {text!r} is not a number; type for example 70% or 2.5.") from None
-    if unit == "share" and (text.strip().endswith("%") or value > 1):
-        value /= 100
-    return value
 
 
 class MeasureExplorer(W.VBox):
@@ -147,6 +135,13 @@ class MeasureExplorer(W.VBox):
             dropdown.bind(self.state, name)
         self._offer_breakdowns()
         W.link((self.by_picker, "value"), (self, "by"))
+        # The measure's improvement plan, kept in the store: its kept target goes in the target
+        # box now, so the first trend drawn shows it.
+        self.plan = ImprovementPlanEditor(
+            data.store, identity_or_none(), self.measure, population_of(self.state.locality), self.target_box
+        )
+        W.dlink((self, "measure"), (self.plan, "subject"))
+        W.dlink((self.state, "locality"), (self.plan, "population"), transform=population_of)
 
         self._compute()
         self.trend_chart = offline_chart(self._trend_chart(), "wb-trend-chart")
@@ -167,8 +162,9 @@ class MeasureExplorer(W.VBox):
             ]
         )
         super().__init__(
-            [controls, self.message, self.trend_chart, self.breakdown_chart, self.table, self.export_button]
-        )
+            [controls, self.message, self.trend_chart, self.breakdown_chart, self.table, self.export_button,
+             self.plan]
+        )  # fmt: skip
         self.add_class("wb-measure-explorer")
 
     # -- computing -------------------------------------------------------------------------

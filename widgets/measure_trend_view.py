@@ -10,12 +10,13 @@ import traitlets
 
 from widgets.figure_table import count, figures_table, value_formatter
 from widgets.filter_state import FilterState
-from widgets.measure_explorer import parse_target
+from widgets.improvement_plan_editor import ImprovementPlanEditor, parse_target
 from widgets.measures_by_group_view import measure_picker
 from widgets.offline import offline_chart
 from workbench.measures.headline import MEASURES
 from workbench.measures.trends import turn_the_curve
 from workbench.pages.service import DashboardView, ScopeError, measure_trend
+from workbench.practice.improvement_plans import population_of
 from workbench.render.charts import turn_the_curve_chart
 
 
@@ -48,16 +49,27 @@ class MeasureTrendView(W.VBox):
         self.summary.add_class("wb-trend-summary")
         self.figures = W.HTML()
         self.figures.add_class("wb-trend-table")
+        # The service overview keeps each measure's improvement plan; its kept target is typed in
+        # the target box now, so the first chart draws it.
+        self.plan = None
+        if view.page.name == "overview":
+            identity = view.viewer.identity if view.viewer is not None else None
+            self.plan = ImprovementPlanEditor(
+                view.store, identity, measure, population_of(state.locality), target_box=self.target_box
+            )
         self._compute()
         self.chart = offline_chart(self._chart(), "wb-trend-chart")
         self._show_text()
         super().__init__(
             [self.heading, W.HBox([self.measure_picker, self.target_box]), self.summary, self.chart,
-             self.figures]
+             self.figures, *([self.plan] if self.plan is not None else [])]
         )  # fmt: skip
         self.add_class("wb-measure-trend")
         self.observe(self._refresh, names=["measure", "target"])
         state.observe(self._refresh, names=list(FilterState.NAMES))
+        if self.plan is not None:
+            W.dlink((self, "measure"), (self.plan, "subject"))
+            W.dlink((state, "locality"), (self.plan, "population"), transform=population_of)
 
     def _compute(self) -> None:
         try:

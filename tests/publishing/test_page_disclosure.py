@@ -129,8 +129,9 @@ def test_before_this_check_shared_packs_revealed_small_counts(packs):
     _checked, before = packs
     revealing = {page: found for page, figures in before.items() if (found := small_groups(figures))}
     assert len(revealing) >= 10
-    # The review's worked example: achieved 6 and partly 9 of 16 leave 1 not achieved.
-    found = dict(revealing[("appraisal", "W0130", date(2026, 3, 31))])
+    # The review's kind of example (its own, W0130's 6 and 9 of 16, moved when appraisal began
+    # counting the work done): achieved 21 and partly 8 of 30 leave 1 not achieved.
+    found = dict(revealing[("appraisal", "W0141", date(2025, 3, 31))])
     assert found[("results", "-achieved", "-achieved_partly")] == 1
 
 
@@ -178,12 +179,12 @@ def test_pages_show_only_the_counts_their_check_allows(demo):
     """The drawn page follows its check: each count shown is one the check let through, hidden ones are c."""
     store, data, audits = demo
     at = date(2026, 3, 31)
-    appraisal = build_appraisal(data, "W0130", at, audits)
+    appraisal = build_appraisal(data, "W0141", date(2025, 3, 31), audits)
     figures = appraisal_figures(appraisal)
     page = render_appraisal_page(appraisal, "shared")
-    assert not figures.shown("achieved") and figures.hidden_for_others
+    assert not figures.shown("achieved_partly") and figures.hidden_for_others
     text = re.sub(r"<[^>]+>", "", page)
-    assert "6 of 16" not in text and "9 of 16" in text
+    assert "8 of 30" not in text and "21 of 30" in text
     assert "together with other figures on this page" in page
     allowed = {f"{f.value:,}" for f in figures.figures.values() if f.shown} | {"c", "0"}
     assert set(_counts(page)) <= allowed

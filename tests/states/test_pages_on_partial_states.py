@@ -26,6 +26,8 @@ DEMO_VIEWER = ("WORKBENCH_IDENTITY_FILE", "WORKBENCH_USER", "WORKBENCH_TRUST_PRO
 
 #: What a dashboard must say in a state, checked in the kernel right after the dashboard ran.
 MUST_SAY = {
+    ("empty", "appraisal.ipynb"): ("page.missing.messages", "Nothing has been loaded yet"),
+    ("no-supervisions", "appraisal.ipynb"): ("page.missing.messages", "No supervision records yet"),
     ("empty", "audit.ipynb"): ("page.missing", "Nothing has been loaded yet"),
     ("empty", "service-overview.ipynb"): ("dashboard.missing.messages", "Nothing has been loaded yet"),
     ("empty", "supervision.ipynb"): ("page.missing.messages", "Nothing has been loaded yet"),
@@ -99,6 +101,8 @@ COMMANDS = [
 
 #: What a command must say on stderr in a state (beside its answer on stdout).
 CLI_MUST_SAY = {
+    ("empty", "appraisal.ipynb"): ("page.missing.messages", "Nothing has been loaded yet"),
+    ("no-supervisions", "appraisal.ipynb"): ("page.missing.messages", "No supervision records yet"),
     ("empty", "measures"): "Nothing has been loaded yet",
     ("no-audits", "measures"): "No audits yet",
     ("first-extract", "measures"): "No outcome has been reviewed yet",

@@ -91,6 +91,17 @@ def appraisal_figures(appraisal: Appraisal) -> PageFigures:
     grades = Population("audits", parts=GRADED_AUDIT_GRADES)
     by_grade = [(g, int((graded["overall_grade"] == g).sum())) for g in GRADED_AUDIT_GRADES]
     add_table(figures, grades, "audits", by_grade, "audits")
+
+    if len(appraisal.quality):
+        quality = appraisal.quality.set_index("measure")
+        names = tuple(quality.index)
+        agreed = Population("agreed", properties=names)
+        figures.add("agreed", int(quality["denominator"].iloc[0]), agreed)
+        for name in names:
+            figures.add(
+                f"quality:{name}", quality.loc[name, "numerator"], agreed, agreed.count_of(having=(name,))
+            )
+    figures.add("reviews", appraisal.reviews, Population("reviews"))
     figures.protect()
     return figures
 
@@ -133,9 +144,10 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
         f"<h1>Appraisal: {name}</h1>",
         f"<p class='wb-meta'>{html.escape(appraisal.team_name)}. "
         f"The year from {short_date(appraisal.start)} to "
-        f"{short_date(appraisal.at)}. Figures are about the children allocated to {name} on "
-        f"{short_date(appraisal.at)} ({children} children), as the service's "
-        "headline measures define them.</p>",
+        f"{short_date(appraisal.at)}. Figures are about the work {name} did: each outcome, review "
+        f"and meeting counts for the worker who held the child's case on the day it happened "
+        f"({children} children worked with in the year, closed cases included), with the "
+        "service's headline definitions.</p>",
         audience_note(audience, "appraisal"),
     ]
     if figures and figures.hidden_for_others:
@@ -153,11 +165,106 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
             f"<td>{detail}</td></tr>"
         )
     out.append("</tbody></table>")
+    reviews = marked(published(figures, "reviews")) if figures else count(appraisal.reviews, audience)
+    out.append(f"<p class='wb-reviews'>Scored reviews of desired outcomes in the year: {reviews}.</p>")
     out.append(_distance_chart(appraisal, figures))
     out.append("</section>")
+    out.append(_quality_section(appraisal, audience, figures))
     out.append(_meetings_section(appraisal, audience, figures))
     out.append(_audits_section(appraisal, audience, figures))
+    out.append(_supervision_section(appraisal, audience))
+    out.append(_cases_section(appraisal, audience))
     out.append(_narrative_section(appraisal, audience))
+    return "".join(out)
+
+
+def _quality_section(appraisal: Appraisal, audience: str, figures: PageFigures | None) -> str:
+    """Return the quality of the outcomes the worker agreed in the year: clear, consensual, own words."""
+    quality = appraisal.quality
+    if quality.empty:
+        return ""
+    total = int(quality["denominator"].iloc[0])
+    of = marked(published(figures, "agreed")) if figures else count(total, audience)
+    out = [
+        "<section class='wb-quality'><h2>Their outcomes: clear, consensual, in the family's words</h2>",
+        f"<p class='wb-meta'>Of the {of} desired outcomes agreed in the year while "
+        f"{html.escape(appraisal.worker_name)} "
+        'held the case. "Reads as a clear outcome" is the statement reader\'s view of the words.</p>',
+    ]
+    if total == 0:
+        out.append("<p>No desired outcome was agreed in the year.</p></section>")
+        return "".join(out)
+    out.append(
+        "<table><thead><tr><th scope='col'>Outcome quality</th><th scope='col'>Share</th>"
+        "<th scope='col'>Counted</th></tr></thead><tbody>"
+    )
+    for row in quality.itertuples(index=False):
+        if figures is not None and not (figures.shown(f"quality:{row.measure}") and figures.shown("agreed")):
+            shown, detail = SUPPRESSED, f"of {of}; suppressed, as it would reveal 1 to 5"
+        else:
+            shown = f"{row.value:.0%}"
+            detail = (
+                f"{marked(f'{int(row.numerator):,}') if figures else count(row.numerator, audience)} of {of}"
+            )
+        out.append(
+            f"<tr><th scope='row'>{html.escape(row.title)}</th>"
+            f"<td class='wb-figure'>{html.escape(shown)}</td>"
+            f"<td>{detail}</td></tr>"
+        )
+    out.append("</tbody></table></section>")
+    return "".join(out)
+
+
+def _supervision_section(appraisal: Appraisal, audience: str) -> str:
+    """Return the worker's supervisions in the year: each one (internal), or how many (shared)."""
+    history = appraisal.supervisions
+    out = ["<section class='wb-supervision-history'><h2>Supervision in the year</h2>"]
+    if history.empty:
+        out.append("<p>No supervision in the year is recorded.</p></section>")
+        return "".join(out)
+    out.append(f"<p>{len(history)} supervision(s) in the year.</p>")
+    if audience == "internal":
+        out.append(
+            "<table><thead><tr><th scope='col'>Date</th><th scope='col'>Supervisor</th>"
+            "<th scope='col'>Children discussed</th><th scope='col'>Outcomes discussed for</th>"
+            "<th scope='col'>Recorded in</th></tr></thead><tbody>"
+        )
+        for row in history.itertuples(index=False):
+            children = "" if pd.isna(row.children) else str(int(row.children))
+            discussed = "" if pd.isna(row.outcomes_discussed) else f"{int(row.outcomes_discussed)} children"
+            source = "the extract" if row.source == "extract" else "the workbench"
+            out.append(
+                f"<tr><td>{short_date(row.date)}</td><td>{html.escape(str(row.supervisor))}</td>"
+                f"<td>{children}</td><td>{discussed}</td><td>{source}</td></tr>"
+            )
+        out.append("</tbody></table>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _cases_section(appraisal: Appraisal, audience: str) -> str:
+    """Return the cases chosen to talk about (internal only: child ids never leave the service)."""
+    if audience != "internal":
+        return ""
+    out = ["<section class='wb-chosen-cases'><h2>Cases to talk about</h2>"]
+    if not appraisal.chosen_cases:
+        out.append("<p class='wb-meta'>None chosen yet.</p></section>")
+        return "".join(out)
+    cases = appraisal.cases.set_index("child_id") if len(appraisal.cases) else pd.DataFrame()
+    out.append(
+        "<table><thead><tr><th scope='col'>Child</th><th scope='col'>Held from</th><th scope='col'>To</th>"
+        "<th scope='col'>Outcomes closed</th><th scope='col'>Achieved</th></tr></thead><tbody>"
+    )
+    for child in dict.fromkeys(appraisal.chosen_cases):
+        row = cases.loc[child] if child in cases.index else None
+        held_to = "" if row is None or pd.isna(row["to"]) else short_date(row["to"])
+        out.append(
+            f"<tr><td>{html.escape(child)}</td>"
+            f"<td>{'' if row is None else short_date(row['from'])}</td><td>{held_to or 'still held'}</td>"
+            f"<td>{'' if row is None else int(row['closed'])}</td>"
+            f"<td>{'' if row is None else int(row['achieved'])}</td></tr>"
+        )
+    out.append("</tbody></table></section>")
     return "".join(out)
 
 
@@ -237,19 +344,43 @@ def _audits_section(appraisal: Appraisal, audience: str, figures: PageFigures | 
 
 
 def _narrative_section(appraisal: Appraisal, audience: str) -> str:
-    """Return the appraisee's own words (internal only: free text may name a child or a family)."""
+    """Return the appraisee's and their manager's words (internal only: free text may name a child)."""
     out = ["<section class='wb-narrative-section'><h2>In the appraisee's words</h2>"]
     if audience == "shared":
-        out.append("<p class='wb-meta'>Left out of a shared pack: it is in the appraisee's own words.</p>")
-    elif appraisal.narrative.strip():
+        out.append(
+            "<p class='wb-meta'>Left out of a shared pack: it is in the appraisee's own words, "
+            "as are their manager's words and the cases they chose.</p></section>"
+        )
+        return "".join(out)
+    if appraisal.narrative.strip():
         out.append(f"<div class='wb-narrative'>{paragraphs(appraisal.narrative)}</div>")
     else:
         out.append(
             "<p class='wb-meta'>What difference has your work made for children and families this year? "
             "What are you proud of, and what would you do differently?</p><div class='wb-narrative'></div>"
         )
+    out.append("</section><section class='wb-manager-section'><h2>In their manager's words</h2>")
+    if appraisal.manager_words.strip():
+        out.append(f"<div class='wb-manager-words'>{paragraphs(appraisal.manager_words)}</div>")
+    else:
+        out.append("<p class='wb-meta'>Nothing written yet.</p>")
+    out.append(_written_by(appraisal))
     out.append("</section>")
     return "".join(out)
+
+
+def _written_by(appraisal: Appraisal) -> str:
+    """Return who wrote the saved words, and when (internal only)."""
+    entries = appraisal.entries
+    if entries is None or entries.empty:
+        return ""
+    lines = [
+        f"{'The appraisee' if row.voice == 'appraisee' else 'The manager'}: saved by "
+        f"{html.escape(str(row.written_by))} on "
+        f"{html.escape(pd.Timestamp(row.written_at).strftime('%d %B %Y at %H:%M UTC'))}"
+        for row in entries.itertuples(index=False)
+    ]
+    return f"<p class='wb-meta wb-written-by'>{'; '.join(lines)}.</p>"
 
 
 def render_appraisal_page(appraisal: Appraisal, audience: str = "internal") -> str:

@@ -25,6 +25,7 @@ from workbench.measures.filters import Filters, data_day
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
 from workbench.measures.service_data import ServiceData
+from workbench.practice.improvement_plans import ImprovementPlan, PlanAction, card_part_subject
 from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, published
 from workbench.render.charts import sparkline
 from workbench.render.html import page, paragraphs, svg
@@ -73,6 +74,8 @@ class ReportCard:
     frequency: str
     parts: dict[str, list[CardFigure]]
     stories: dict[str, str] = field(default_factory=dict)
+    #: The improvement plans kept for this population, by measure (and card part), latest versions.
+    plans: dict[str, ImprovementPlan] = field(default_factory=dict)
     #: Whether the page check hid a count that is not small itself (the card then says why).
     hidden_for_others: bool = False
 
@@ -168,11 +171,14 @@ def build_report_card(
     filters: Filters | None = None,
     start: date = date(2019, 4, 1),
     frequency: str = "quarterly",
+    plans: dict[str, ImprovementPlan] | None = None,
 ) -> ReportCard:
     """Compute the card's figures for the population ``filters`` chooses, at ``at``.
 
     Every count on the card is checked as a whole (:func:`card_figures`) before it is shown.
-    ``at`` is the data's date unless given.
+    ``at`` is the data's date unless given. ``plans`` are the improvement plans kept for the
+    population (:func:`workbench.practice.improvement_plans.latest_plans`): each part's story
+    starts as the one kept for it, and each measure's plan is carried on the card.
     """
     at = data_day(data.store, at)
     filters = filters or Filters()
@@ -200,7 +206,10 @@ def build_report_card(
                 ]
                 trend = trend.assign(value=trend["value"].where(~pd.Series(small, index=trend.index)))
             parts[part].append(CardFigure(label or measure.title, shown, detail, trend))
-    card = ReportCard(population, at, start, frequency, parts)
+    plans = plans or {}
+    kept = {part: plans.get(card_part_subject(part)) for part in PARTS}
+    stories = {part: plan.story for part, plan in kept.items() if plan is not None}
+    card = ReportCard(population, at, start, frequency, parts, stories=stories, plans=plans)
     card.hidden_for_others = bool(checked.hidden_for_others)
     return card
 
@@ -233,8 +242,59 @@ def render_report_card_body(card: ReportCard) -> str:
         story = card.stories.get(part, "").strip()
         out.append("<h3>The story behind the curve</h3>")
         out.append(paragraphs(story) if story else "<p><em>No story written yet.</em></p>")
+        out.append(_plans_section(card, [name for name, column, _label in PARTS[part] if column == "value"]))
         out.append("</section>")
     return "".join(out)
+
+
+def target_text(target: float | None, unit: str) -> str:
+    """Return a target as a page shows it: a share as a percentage, a mean with its sign."""
+    if target is None:
+        return ""
+    return f"{target:.0%}" if unit == "share" else f"{target:+.1f}"
+
+
+def _plans_section(card: ReportCard, measures: list[str]) -> str:
+    """Return the improvement plans of ``measures`` kept for the card's population (escaped)."""
+    kept = [card.plans[name] for name in dict.fromkeys(measures) if name in card.plans]
+    kept = [plan for plan in kept if not plan.empty]
+    if not kept:
+        return ""
+    out = ["<h3>Improvement plans</h3>"]
+    for plan in kept:
+        measure = MEASURES[plan.subject]
+        out.append(f"<div class='wb-card-plan'><h4>{html.escape(measure.title)}</h4>")
+        if plan.target is not None:
+            target = target_text(plan.target, measure.unit)
+            out.append(f"<p class='wb-card-target'>Target: <strong>{target}</strong></p>")
+        if plan.story:
+            out.append(f"<div class='wb-card-plan-story'>{paragraphs(plan.story)}</div>")
+        if plan.partners:
+            out.append(f"<p class='wb-card-partners'>Partners: {html.escape(plan.partners)}</p>")
+        if plan.actions:
+            out.append(_actions_table(plan.actions, measure.title))
+        when = f"{pd.Timestamp(plan.written_at):%d %B %Y}"
+        out.append(
+            f"<p class='wb-meta'>Plan last saved {html.escape(when)} (version {plan.version_id}).</p></div>"
+        )
+    return "".join(out)
+
+
+def _actions_table(actions: list[PlanAction], title: str) -> str:
+    """Return a plan's actions as a table: what, who, by when, done."""
+    rows = []
+    for action in actions:
+        due = f"{action.due_date:%d %B %Y}" if action.due_date else ""
+        rows.append(
+            f"<tr><td>{html.escape(action.action)}</td><td>{html.escape(action.owner)}</td>"
+            f"<td>{due}</td><td>{'done' if action.done else 'open'}</td></tr>"
+        )
+    return (
+        f"<table class='wb-card-actions'><caption>Actions: {html.escape(title)}</caption><thead><tr>"
+        "<th scope='col'>Action</th><th scope='col'>Owner</th><th scope='col'>Due</th>"
+        f"<th scope='col'>Done</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
 
 
 #: The report card's look: a one-page table of figures with sparklines.
@@ -246,6 +306,9 @@ table { border-collapse: collapse; width: 100%; margin-bottom: .5rem; table-layo
 th:nth-child(1) { width: 34%; } th:nth-child(2) { width: 12%; } th:nth-child(3) { width: 30%; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ddd; vertical-align: middle; }
 td.wb-card-figure { font-size: 1.3rem; font-weight: 600; }
+table.wb-card-actions th:nth-child(n) { width: auto; }
+table.wb-card-actions caption { text-align: left; font-weight: 600; }
+.wb-meta { color: #555; font-size: .9rem; }
 """
 
 

@@ -16,6 +16,7 @@ from workbench.core.provenance import LATEST_DATE_COLUMNS, LATEST_RECORD
 from workbench.store.audit_tables import create_audit_tables
 from workbench.store.changes import create_extract_changes_table, extract_changes_table
 from workbench.store.children import migrate_children, shape_children_table
+from workbench.store.improvement_plan_tables import create_improvement_plan_tables
 from workbench.store.settings import create_settings_table, settings_table
 from workbench.store.statutory_tables import create_statutory_tables
 from workbench.store.supervision_tables import (
@@ -157,6 +158,11 @@ def _migration_11(conn: Connection) -> None:
     create_supervision_outcome_tables(conn)
 
 
+def _migration_12(conn: Connection) -> None:
+    """Appraisal entries and improvement plans with their actions, kept with who wrote them and when."""
+    create_improvement_plan_tables(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -180,6 +186,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "what each refresh changed (extract_changes)", _migration_9),
     Migration(10, "store settings (the demo mark: demo identities only on the demo store)", _migration_10),
     Migration(11, "supervision by outcome: outcomes talked through, and supervision actions", _migration_11),
+    Migration(12, "appraisal entries; improvement plans and their actions (versioned)", _migration_12),
 )
 
 
