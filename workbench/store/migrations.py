@@ -16,6 +16,7 @@ from workbench.core.provenance import LATEST_DATE_COLUMNS, LATEST_RECORD
 from workbench.store.audit_tables import create_audit_tables
 from workbench.store.changes import create_extract_changes_table, extract_changes_table
 from workbench.store.children import migrate_children, shape_children_table
+from workbench.store.plan_tables import create_plan_tables
 from workbench.store.settings import create_settings_table, settings_table
 from workbench.store.statutory_tables import create_statutory_tables
 from workbench.store.supervision_tables import create_supervision_records_table
@@ -149,6 +150,11 @@ def _migration_10(conn: Connection) -> None:
     create_settings_table(conn)
 
 
+def _migration_13(conn: Connection) -> None:
+    """Outcome plans made in the workbench: plans, their versions, outcomes and actions (issue 17)."""
+    create_plan_tables(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -171,6 +177,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "extract loads record the data's date (as at) and its basis", _migration_8),
     Migration(9, "what each refresh changed (extract_changes)", _migration_9),
     Migration(10, "store settings (the demo mark: demo identities only on the demo store)", _migration_10),
+    Migration(13, "outcome plans made in meetings: plans, versions, outcomes, actions", _migration_13),
 )
 
 
