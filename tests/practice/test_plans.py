@@ -1,5 +1,8 @@
-"""Outcome plans: versions kept, two editors at once, the check before agreement, the projection the
-measures read (surviving a reload), and the export read back through the Mosaic mapping."""
+"""Outcome plans: versions kept, two editors at once, the check before agreement, and more.
+
+Also the projection the measures read (surviving a reload), and the export read back through
+the Mosaic mapping.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +40,10 @@ def _outcome(statement: str, **values) -> PlanOutcome:
     action = PlanAction(key=values.pop("action_key", f"A{statement[:3]}"), owner_kind="family_member",
                         owner_name="Mum", action="Walk to school together", by_date="2026-02-01",
                         intervention="Family Nurse Partnership", evidence_level="level_4")  # fmt: skip
-    defaults = dict(whose_words="child", success_looks_like="In school 9 days in 10", domain="education",
-                    family_baseline=3.0, practitioner_baseline=2.0, target_score=8.0, target_date="2026-06-30")  # fmt: skip
+    defaults = {
+        "whose_words": "child", "success_looks_like": "In school 9 days in 10", "domain": "education",
+        "family_baseline": 3.0, "practitioner_baseline": 2.0, "target_score": 8.0, "target_date": "2026-06-30",
+    }  # fmt: skip
     return PlanOutcome(key=values.pop("key", f"O{statement[:3]}"), statement=statement,
                        actions=[action], **(defaults | values))  # fmt: skip
 
@@ -58,7 +63,7 @@ def loaded(store, handworked_dir):
 
 def _rows(store, table: str) -> list[dict]:
     with store.engine.connect() as conn:
-        return [dict(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} WHERE source_file = ?",  # noqa: S608
+        return [dict(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} WHERE source_file = ?",
                                                        (PLAN_SOURCE,)).mappings()]  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import html
 import io
 import uuid
 from dataclasses import asdict, dataclass, field, fields
@@ -287,6 +288,36 @@ def score_history(history: list[PlanVersion], key: str) -> list[tuple[str, float
         else:
             scores.append((version.meeting_date, outcome.family_score, outcome.practitioner_score))
     return [s for i, s in enumerate(scores) if i == 0 or s != scores[i - 1]]
+
+
+def case_actions_html(plan: PlanVersion) -> str:
+    """Return each outcome's actions as an HTML table: who, what, by when, the help and its evidence.
+
+    What the plan page, the audit case file and supervision show at case level; all text escaped.
+    """
+    owners, levels = labels("action_owners"), labels("evidence_levels")
+    rows = []
+    for number, outcome in enumerate(plan.outcomes, start=1):
+        target = f"{outcome.target_score:g} by " if outcome.target_score is not None else ""
+        for action in outcome.actions or [PlanAction(key="")]:
+            evidence = levels.get(action.evidence_level, "") if action.intervention else ""
+            owner = f"{action.owner_name} ({owners.get(action.owner_kind, 'no owner')})"
+            cells = (
+                f"{number}. {outcome.statement}", f"{target}{outcome.target_date}",
+                owner if action.key else "no action",
+                action.action, action.by_date, action.intervention, evidence,
+            )  # fmt: skip
+            rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    if not rows:
+        return "<p>No outcomes on this plan yet.</p>"
+    head = "".join(
+        f"<th scope='col'>{name}</th>"
+        for name in ("Outcome", "Aiming for", "Who", "Will do", "By", "Intervention", "Evidence level")
+    )
+    return (
+        "<table class='wb-plan-actions-table'><caption>Actions, owners, dates and interventions for each "
+        f"outcome</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def is_past(iso: str, today: date) -> bool:
