@@ -19,6 +19,7 @@ from workbench.practice.plans import coaching, new_key
 SCORES = [("not given", "")] + [(str(n), str(n)) for n in range(11)]
 LABEL_STYLE = {"description_width": "15rem"}
 WIDE = W.Layout(width="min(60rem, 96%)")
+CHOICE = W.Layout(width="min(42rem, 96%)")
 
 
 def parse_day(text: str) -> str:
@@ -65,7 +66,7 @@ def _text(description: str, value: str, css: str, *, area: bool = False, placeho
 
 
 def _choice(description: str, options, value, css: str) -> W.Dropdown:
-    box = W.Dropdown(options=options, value=value, description=description, style=LABEL_STYLE)
+    box = W.Dropdown(options=options, value=value, description=description, style=LABEL_STYLE, layout=CHOICE)
     box.add_class(css)
     return box
 

@@ -15,7 +15,7 @@ from datetime import date
 import ipywidgets as W
 import traitlets as T
 
-from widgets.outcome_plan_outcome import OutcomeEditor, parse_day, shown_day
+from widgets.outcome_plan_outcome import CHOICE, LABEL_STYLE, OutcomeEditor, parse_day, shown_day
 from workbench.access import Identity, Scope, scope_for
 from workbench.core.codes import labels
 from workbench.core.model import PlanOutcome, PlanVersion
@@ -103,11 +103,15 @@ class OutcomePlanPage(W.VBox):
         self.reviewing = False
         self.child_id = W.Text(
             description="Child's ID",
-            style={"description_width": "15rem"},
+            style=LABEL_STYLE,
             placeholder="as in the case record",
+            layout=CHOICE,
+            continuous_update=False,
         )
         self.child_id.add_class("wb-plan-child")
-        self.open_button = W.Button(description="Open the child's plan", button_style="primary")
+        self.open_button = W.Button(
+            description="Open the child's plan", button_style="primary", layout=W.Layout(width="auto")
+        )
         self.open_button.add_class("wb-plan-open")
         self.open_button.on_click(lambda _: self.open_child(self.child_id.value))
         self.note = W.HTML("")
@@ -218,24 +222,31 @@ class OutcomePlanPage(W.VBox):
             description="Kind of meeting",
             options=[("choose", "")] + [(v, k) for k, v in types.items()],
             value=plan.meeting_type or "",
-            style={"description_width": "15rem"},
+            style=LABEL_STYLE,
+            layout=CHOICE,
         )
         self.meeting_type.add_class("wb-plan-meeting-type")
         self.meeting_date = W.Text(
             description="Date of the meeting",
             value=shown_day(plan.meeting_date),
             placeholder="15/01/2026",
-            style={"description_width": "15rem"},
+            style=LABEL_STYLE,
+            layout=CHOICE,
+            continuous_update=False,
         )
         self.meeting_date.add_class("wb-plan-meeting-date")
         self.family_agreed = W.Checkbox(
-            description="The family agree these outcomes", value=plan.family_agreed, indent=False
+            description="The family agree these outcomes",
+            value=plan.family_agreed,
+            indent=False,
+            layout=W.Layout(width="auto"),
         )
         self.family_agreed.add_class("wb-plan-family-agreed")
         self.network = W.Checkbox(
             description="The family want their wider family or friends to help",
             value=plan.family_network_agreed,
             indent=False,
+            layout=W.Layout(width="auto"),
         )
         self.network.add_class("wb-plan-network")
         editing = plan.status != "agreed"
