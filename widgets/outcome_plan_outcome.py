@@ -88,7 +88,7 @@ class ActionEditor(W.VBox):
         self.by_date = _text(
             "By when", shown_day(action.by_date), "wb-plan-by-date", placeholder="15/01/2026"
         )
-        self.intervention = _text("Help or programme (if any)", action.intervention, "wb-plan-intervention")
+        self.intervention = _text("Help or programme", action.intervention, "wb-plan-intervention")
         levels = labels("evidence_levels")
         self.evidence_level = _choice(
             "Its evidence level",
@@ -157,11 +157,11 @@ class OutcomeEditor(W.VBox):
         self.first_statement = outcome.statement
         heading = W.HTML(f"<h3>Outcome {number}</h3>")
         self.statement = _text(
-            "What we want (their words)",
+            "What we want",
             outcome.statement,
             "wb-plan-statement",
             area=True,
-            placeholder="For example: I want to get to school on time every day",
+            placeholder="In their words, for example: I want to get to school on time every day",
         )
         self.coach = W.HTML(coaching_html(outcome.statement))
         self.coach.add_class("wb-plan-coaching")
@@ -175,9 +175,7 @@ class OutcomeEditor(W.VBox):
             outcome.whose_words,
             "wb-plan-whose",
         )
-        self.success = _text(
-            "How we will know (success looks like)", outcome.success_looks_like, "wb-plan-success", area=True
-        )
+        self.success = _text("How we will know", outcome.success_looks_like, "wb-plan-success", area=True)
         domains = labels("outcome_domains")
         self.domain = _choice(
             "Part of life",

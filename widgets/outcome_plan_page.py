@@ -46,8 +46,10 @@ PLAN_STYLE = """<style>
   font-size: 1.15rem !important; padding: .3rem !important; }
 .wb-outcome-plan .widget-text, .wb-outcome-plan .widget-dropdown, .wb-outcome-plan .widget-textarea {
   height: auto !important; margin: .35rem 0; }
-.wb-outcome-plan input, .wb-outcome-plan select { min-height: 2.4rem; }
-.wb-outcome-plan textarea { min-height: 4.5rem; }
+.wb-outcome-plan input[type=text], .wb-outcome-plan select { min-height: 2.4rem; }
+.wb-outcome-plan input[type=checkbox] { width: 1.4rem; height: 1.4rem; margin-right: .6rem; }
+.wb-outcome-plan .widget-checkbox label { font-size: 1.1rem; display: flex; align-items: center; }
+.wb-outcome-plan textarea { min-height: 4.5rem; font-family: inherit; }
 .wb-outcome-plan button { font-size: 1.1rem; height: auto !important; padding: .4rem .9rem;
   margin: .3rem .3rem .3rem 0; }
 .wb-outcome-plan :focus { outline: 3px solid #0072B2 !important; outline-offset: 2px; }
@@ -110,7 +112,9 @@ class OutcomePlanPage(W.VBox):
         )
         self.child_id.add_class("wb-plan-child")
         self.open_button = W.Button(
-            description="Open the child's plan", button_style="primary", layout=W.Layout(width="auto")
+            description="Open the child's plan",
+            button_style="primary",
+            layout=W.Layout(width="auto", align_self="flex-start"),
         )
         self.open_button.add_class("wb-plan-open")
         self.open_button.on_click(lambda _: self.open_child(self.child_id.value))
@@ -150,7 +154,7 @@ class OutcomePlanPage(W.VBox):
 
     @staticmethod
     def _button(text: str, css: str, handler) -> W.Button:
-        button = W.Button(description=text, layout=W.Layout(width="auto"))
+        button = W.Button(description=text, layout=W.Layout(width="auto", align_self="flex-start"))
         button.add_class(css)
         button.on_click(handler)
         return button
@@ -251,7 +255,8 @@ class OutcomePlanPage(W.VBox):
         self.network.add_class("wb-plan-network")
         editing = plan.status != "agreed"
         self.outcomes_box.children = [self._outcome_editor(o, n) for n, o in enumerate(plan.outcomes, 1)]
-        self.case_view.value = case_actions_html(plan)
+        saved = f"<p>As saved: version {plan.version}, {plan.status}.</p>" if plan.version else ""
+        self.case_view.value = saved + case_actions_html(plan) if plan.version else "<p>Not saved yet.</p>"
         buttons = (
             [self.add_outcome, self.save_button, self.agree_button]
             if editing

@@ -22,7 +22,7 @@ from workbench.cli.serving import DASHBOARDS_DIR
 from workbench.measures.service_data import ServiceData
 from workbench.store.engine import Store
 
-from .rig import ROOT, assert_no_error_output, external_requests, wait_for_voila_rendered
+from .rig import ROOT, assert_no_error_output, external_requests, screenshot_whole, wait_for_voila_rendered
 from .test_dashboard_quality import run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
@@ -119,13 +119,14 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     coach = page.locator(".wb-plan-outcome:nth-child(3) .wb-plan-coaching")
     expect(coach).to_contain_text("Ask:")  # the vague outcome is coached as it is typed
     _write_outcome(page, 2, "", ("A practitioner", "Sam (school nurse)"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot_whole(page, SHOTS / "outcome-plan-writing.png")
     _press(page, ".wb-plan-agree")
     expect(page.locator(".wb-plan-result")).to_contain_text("Version 1 agreed", timeout=30_000)
     # Hostile text is text: shown as typed, nothing injected.
     expect(page.locator(".wb-plan-case")).to_contain_text(HOSTILE)
     assert page.locator(".wb-outcome-plan img").count() == 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / "outcome-plan-agreed.png", full_page=True)
+    screenshot_whole(page, SHOTS / "outcome-plan-agreed.png")
     serious = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(serious, indent=1)
 
@@ -154,6 +155,7 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     # The next meeting: new scores beside the old; achieved, changed (with why), carried on.
     _press(page, ".wb-plan-review")
     expect(page.locator(".wb-plan-earlier")).to_have_count(3)
+    screenshot_whole(page, SHOTS / "outcome-plan-review-opened.png")
     expect(page.locator(".wb-plan-earlier").first).to_contain_text("01/12/2025: family 3, worker 2")
     _type(page, ".wb-plan-meeting-type", "Family m")
     _type(page, ".wb-plan-meeting-date", "20/03/2026")
@@ -168,7 +170,7 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     _type(page, ".wb-plan-outcome:nth-child(3) .wb-plan-why", "The family said reading is what matters")
     _press(page, ".wb-plan-agree")
     expect(page.locator(".wb-plan-result")).to_contain_text("Version 2 agreed", timeout=30_000)
-    page.screenshot(path=SHOTS / "outcome-plan-reviewed.png", full_page=True)
+    screenshot_whole(page, SHOTS / "outcome-plan-reviewed.png")
     assert external_requests(page) == []
 
     after = _measures(url)
