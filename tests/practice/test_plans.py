@@ -16,6 +16,7 @@ from workbench.core.model import PlanAction, PlanOutcome, PlanVersion
 from workbench.imports.form_answers import read_form_answers
 from workbench.imports.sources import ExtractMapping
 from workbench.measures.service_data import ServiceData
+from workbench.practice.audits.casefile import case_file, case_file_html
 from workbench.practice.plans import (
     agreement_gaps,
     cell,
@@ -182,3 +183,15 @@ def test_export_reads_back_through_the_mosaic_mapping_to_the_same_outcomes(loade
     # The flat files are for people: no cell runs as a formula; the words are otherwise as said.
     assert "'-1 lates, =SUM(A1)" in export.files["plan_outcomes.csv"]
     assert cell("-3") == "-3" and cell("=1+1") == "'=1+1"
+
+
+def test_the_audit_case_file_shows_what_is_being_done_for_each_outcome(loaded):
+    plan = _agreed_plan()
+    plan.outcomes[0].actions[0].owner_name = "<b>Gran</b>"
+    saved = save_plan(loaded, plan, "chair")
+    case = case_file(loaded, "C1", date(2025, 6, 1), date(2026, 3, 31))
+    mine = case.help[case.help["outcome_id"] == f"{saved.plan_id}-O1"]
+    assert list(mine["who"]) == ["<b>Gran</b>"] and list(mine["evidence_level"]) == ["level_4"]
+    page = case_file_html(case, date(2025, 6, 1), date(2026, 3, 31))
+    assert "&lt;b&gt;Gran&lt;/b&gt; (Someone in the family) · Walk to school together · by 2026-02-01" in page
+    assert "intervention: Family Nurse Partnership, evidence foundations level 4 (effectiveness)" in page

@@ -454,3 +454,28 @@ def _typed(row: dict) -> dict:
     dated = ("agreed_date", "target_date", "closed_date", "review_date", "start_date", "end_date")
     return {name: (_date_or_none(value) if name in dated and isinstance(value, str) else value)
             for name, value in row.items()}  # fmt: skip
+
+
+def agreed_actions(conn: Connection, child_id: str) -> list[dict]:
+    """Return the actions of the child's plans as last agreed: one dict per action, by outcome id.
+
+    Each has ``outcome_id`` (the extract id the outcome stands as), ``who``, ``what``, ``by``,
+    ``intervention`` and ``evidence_level``; what a case-level page shows beside each outcome.
+    """
+    found = []
+    for plan in plans_of_children(conn, [child_id]):
+        history = plan_history(conn, plan["plan_id"])
+        agreed = [version for version in history if version.status == "agreed"]
+        if not agreed:
+            continue
+        latest = agreed[-1]
+        ids = project_history(history).ids
+        for outcome in latest.outcomes:
+            ident = ids.get((latest.version, outcome.key), outcome_id(plan["plan_id"], outcome.key))
+            found += [
+                {"outcome_id": ident, "who": action.owner_name, "who_kind": action.owner_kind,
+                 "what": action.action, "by": action.by_date, "intervention": action.intervention,
+                 "evidence_level": action.evidence_level}
+                for action in outcome.actions
+            ]  # fmt: skip
+    return found
