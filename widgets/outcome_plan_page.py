@@ -120,6 +120,8 @@ class OutcomePlanPage(W.VBox):
         self.open_button.on_click(lambda _: self.open_child(self.child_id.value))
         self.note = W.HTML("")
         self.note.add_class("wb-plan-note")
+        if store.data_date() is None:
+            self._say("Nothing has been loaded yet: load an extract (workbench load) before writing plans.")
         self.meeting_box = W.VBox([])
         self.outcomes_box = W.VBox([])
         self.outcomes_box.add_class("wb-plan-outcomes")
