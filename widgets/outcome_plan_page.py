@@ -221,9 +221,41 @@ class OutcomePlanPage(W.VBox):
             return None
         return str(open_now.sort_values("start_date").iloc[-1]["involvement_id"])
 
+    def _recorded_meetings(self, plan: PlanVersion) -> W.Dropdown:
+        """Return the chooser of the child's meetings already in the case record (most recent first)."""
+        meetings = self.data.meetings
+        mine = meetings[meetings["child_id"] == plan.child_id].sort_values("date", ascending=False)
+        types = labels("meeting_types")
+        options = [("Not in the record yet", "")] + [
+            (f"{types.get(kind, kind)} on {day:%d/%m/%Y}", str(ident))
+            for ident, kind, day in zip(mine["meeting_id"], mine["meeting_type"], mine["date"], strict=True)
+        ]
+        chosen = plan.meeting_id if plan.meeting_id in {value for _, value in options} else ""
+        box = W.Dropdown(
+            description="Meeting in the record",
+            options=options,
+            value=chosen,
+            style=LABEL_STYLE,
+            layout=CHOICE,
+        )
+        box.add_class("wb-plan-recorded-meeting")
+        found = {
+            str(i): (str(k), d.date().isoformat())
+            for i, k, d in zip(mine["meeting_id"], mine["meeting_type"], mine["date"], strict=True)
+        }
+
+        def fill(change) -> None:
+            if change["new"] in found:
+                kind, day = found[change["new"]]
+                self.meeting_type.value, self.meeting_date.value = kind, shown_day(day)
+
+        box.observe(fill, "value")
+        return box
+
     def _show(self) -> None:
         plan = self.plan
         types = labels("meeting_types")
+        self.recorded_meeting = self._recorded_meetings(plan)
         self.meeting_type = W.Dropdown(
             description="Kind of meeting",
             options=[("choose", "")] + [(v, k) for k, v in types.items()],
@@ -266,6 +298,7 @@ class OutcomePlanPage(W.VBox):
         )
         parts: list[W.Widget] = [
             W.HTML("<h2>The meeting</h2>"),
+            self.recorded_meeting,
             self.meeting_type,
             self.meeting_date,
             self.family_agreed,
@@ -305,6 +338,7 @@ class OutcomePlanPage(W.VBox):
     def read_plan(self, problems: list[str]) -> PlanVersion:
         """Return the plan as typed on the page (dates that cannot be read named in ``problems``)."""
         plan = PlanVersion(**{**self.plan.__dict__, "outcomes": []})
+        plan.meeting_id = self.recorded_meeting.value or ""
         plan.meeting_type = self.meeting_type.value or ""
         try:
             plan.meeting_date = parse_day(self.meeting_date.value)

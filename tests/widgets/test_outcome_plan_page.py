@@ -103,3 +103,20 @@ def test_dates_and_coaching_words():
     with pytest.raises(ValueError, match="15/01/2026"):
         parse_day("next week")
     assert "<script>" not in coaching_html("<script>x</script> will be supported")
+
+
+def test_a_plan_opened_from_a_meeting_in_the_record_belongs_to_it(loaded):
+    page = OutcomePlanPage(loaded, HEAD)
+    page.open_child("C1")
+    (label, meeting), *_ = [o for o in page.recorded_meeting.options if o[1]]
+    page.recorded_meeting.value = meeting
+    assert page.meeting_type.value and page.meeting_date.value and label.endswith(page.meeting_date.value)
+    _fill(page.outcomes_box.children[0], "I get to school on time every day")
+    page.family_agreed.value = True
+    page.save(agree=True)
+    assert page.plan.meeting_id == meeting, page.status
+    with loaded.engine.connect() as conn:
+        agreed_at = conn.exec_driver_sql(
+            "SELECT agreed_meeting_id FROM outcomes WHERE outcome_id LIKE 'WBP-%'"
+        ).scalar()
+    assert agreed_at == meeting
