@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pytest
 
 from widgets.outcome_plan_outcome import coaching_html, parse_day
 from widgets.outcome_plan_page import OutcomePlanPage
 from workbench.access import Identity
+from workbench.imports.form_answers import read_form_answers
+from workbench.imports.sources import ExtractMapping
 from workbench.publishing.family_plan import family_page_html
 from workbench.store.loading import load_extract
 
+MOSAIC_FORMS = Path(__file__).resolve().parents[2] / "data" / "mappings" / "mosaic-forms.yaml"
 HEAD = Identity("head", "head_of_practice_improvement", name="Head <b>of</b> PI")
 HOSTILE = "<img src=x onerror=alert(1)> & \"both\""
 
@@ -44,7 +48,7 @@ def test_a_practitioner_cannot_open_a_child_outside_their_caseload(loaded):
     assert page.status.startswith("No child C1") and page.plan is None
 
 
-def test_write_agree_review_and_the_outputs(loaded):
+def test_write_agree_review_and_the_outputs(loaded, tmp_path):
     page = OutcomePlanPage(loaded, HEAD)
     assert "Head &lt;b&gt;of&lt;/b&gt; PI" in page.children[1].value
     page.open_child("C1")
@@ -64,7 +68,13 @@ def test_write_agree_review_and_the_outputs(loaded):
     assert page.family_pdf.startswith(b"%PDF") and html.escape(HOSTILE) in page.family_html
     assert "wb-plan-download" in page.downloads.value
     page.export()
-    assert HOSTILE in page.export_files["form_answers.csv"].replace('""', '"')
+    # Written through the page, read back through the Mosaic mapping: the same outcome, as typed.
+    for name, text in page.export_files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    problems: list = []
+    back = read_form_answers(tmp_path, ExtractMapping.load(MOSAIC_FORMS).forms, problems)
+    assert problems == [] and list(back.frames["outcomes"]["statement"]) == [HOSTILE]
+    assert list(back.frames["outcomes"]["outcome_id"]) == [f"{page.plan.plan_id}-{page.plan.outcomes[0].key}"]
     # The next meeting: new scores beside the old, a decision each.
     page.start_review()
     review = page.outcomes_box.children[0]
