@@ -226,9 +226,15 @@ def read_version(conn: Connection, plan_id: str, version: int | None = None) -> 
     if plan is None:
         raise KeyError(f"no plan {plan_id!r}")
     version = plan["latest_version"] if version is None else version
-    head = conn.execute(
-        sa.select(PLAN_VERSIONS).where(PLAN_VERSIONS.c.plan_id == plan_id, PLAN_VERSIONS.c.version == version)
-    ).mappings().first()
+    head = (
+        conn.execute(
+            sa.select(PLAN_VERSIONS).where(
+                PLAN_VERSIONS.c.plan_id == plan_id, PLAN_VERSIONS.c.version == version
+            )
+        )
+        .mappings()
+        .first()
+    )
     if head is None:
         raise KeyError(f"plan {plan_id!r} has no version {version}")
     actions: dict[str, list[PlanAction]] = {}
@@ -245,13 +251,19 @@ def read_version(conn: Connection, plan_id: str, version: int | None = None) -> 
         ))  # fmt: skip
     outcomes = [
         PlanOutcome(
-            key=row["outcome_key"], statement=_text(row["statement"]), whose_words=_text(row["whose_words"]),
-            success_looks_like=_text(row["success_looks_like"]), domain=_text(row["domain"]),
+            key=row["outcome_key"],
+            statement=_text(row["statement"]),
+            whose_words=_text(row["whose_words"]),
+            success_looks_like=_text(row["success_looks_like"]),
+            domain=_text(row["domain"]),
             family_baseline=_score(row["family_baseline"]),
             practitioner_baseline=_score(row["practitioner_baseline"]),
-            target_score=_score(row["target_score"]), target_date=_day(row["target_date"]),
-            decision=row["decision"], family_score=_score(row["family_score"]),
-            practitioner_score=_score(row["practitioner_score"]), change_reason=_text(row["change_reason"]),
+            target_score=_score(row["target_score"]),
+            target_date=_day(row["target_date"]),
+            decision=row["decision"],
+            family_score=_score(row["family_score"]),
+            practitioner_score=_score(row["practitioner_score"]),
+            change_reason=_text(row["change_reason"]),
             actions=actions.get(row["outcome_key"], []),
         )
         for row in conn.execute(
@@ -480,4 +492,44 @@ def agreed_actions(conn: Connection, child_id: str) -> list[dict]:
                  "evidence_level": action.evidence_level}
                 for action in outcome.actions
             ]  # fmt: skip
+    return found
+
+
+#: Columns of :func:`outcome_help`.
+HELP_COLUMNS = ("child_id", "outcome_id", "who", "who_kind", "what", "by", "intervention", "evidence_level")
+
+
+def outcome_help(conn: Connection, child_ids: Sequence[str]) -> list[dict]:
+    """Return what is being done for the children's outcomes, one dict per thing (:data:`HELP_COLUMNS`).
+
+    The interventions the extract links to each outcome (who: the provider), and the actions of
+    each plan made in the workbench as last agreed (who, what, by when, the help and its
+    evidence level). Interventions projected from plans are not listed twice.
+    """
+    metadata = sa.MetaData()
+    links, interventions, outcomes = (
+        sa.Table(name, metadata, autoload_with=conn)
+        for name in ("intervention_outcomes", "interventions", "outcomes")
+    )
+    imported = sa.or_(interventions.c.source_file.is_(None), interventions.c.source_file != PLAN_SOURCE)
+    query = (
+        sa.select(
+            outcomes.c.child_id,
+            links.c.outcome_id,
+            interventions.c.provider,
+            interventions.c.name,
+            interventions.c.evidence_level,
+        )
+        .join(interventions, interventions.c.intervention_id == links.c.intervention_id)
+        .join(outcomes, outcomes.c.outcome_id == links.c.outcome_id)
+        .where(outcomes.c.child_id.in_(list(child_ids)), imported)
+    )
+    found = [
+        {"child_id": child, "outcome_id": ident, "who": provider or "", "what": "", "by": "",
+         "who_kind": "agency" if provider else "", "intervention": name, "evidence_level": level}
+        for child, ident, provider, name, level in conn.execute(query)
+    ]  # fmt: skip
+    if has_plan_tables(conn):
+        for child in child_ids:
+            found += [{"child_id": child, **row} for row in agreed_actions(conn, child)]
     return found

@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.core.codes import labels
-from workbench.store.plan_tables import PLAN_SOURCE, agreed_actions
+from workbench.store.plan_tables import HELP_COLUMNS, outcome_help
 
 
 @dataclass
@@ -85,30 +85,11 @@ def case_file(store, child_id: str, evidence_from: date, evidence_to: date) -> C
                     _help_rows(store, child_id, list(outcome_rows["outcome_id"])))  # fmt: skip
 
 
-HELP_COLUMNS = ["outcome_id", "who", "who_kind", "what", "by", "intervention", "evidence_level"]
-
-
 def _help_rows(store, child_id: str, outcome_ids: list[str]) -> pd.DataFrame:
     """Return what is being done for the case's outcomes (see :attr:`CaseFile.help`)."""
-    tables = store.metadata.tables
-    links, interventions = tables["intervention_outcomes"], tables["interventions"]
-    imported = sa.or_(interventions.c.source_file.is_(None), interventions.c.source_file != PLAN_SOURCE)
-    query = (
-        sa.select(
-            links.c.outcome_id, interventions.c.provider, interventions.c.name, interventions.c.evidence_level
-        )
-        .join(interventions, interventions.c.intervention_id == links.c.intervention_id)
-        .where(links.c.outcome_id.in_(outcome_ids), imported)
-    )
     with store.engine.connect() as conn:
-        rows = [
-            {"outcome_id": ident, "who": provider or "", "who_kind": "agency" if provider else "",
-             "what": "", "by": "", "intervention": name, "evidence_level": level}
-            for ident, provider, name, level in conn.execute(query)
-        ]  # fmt: skip
-        planned = agreed_actions(conn, child_id) if sa.inspect(conn).has_table("plans") else []
-    rows += [row for row in planned if row["outcome_id"] in set(outcome_ids)]
-    return pd.DataFrame(rows, columns=HELP_COLUMNS)
+        rows = [row for row in outcome_help(conn, [child_id]) if row["outcome_id"] in set(outcome_ids)]
+    return pd.DataFrame(rows, columns=list(HELP_COLUMNS))
 
 
 def _help_item(row: dict) -> str:
