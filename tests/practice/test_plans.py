@@ -30,6 +30,8 @@ from workbench.practice.plans import (
     save_plan,
     score_history,
 )
+from workbench.practice.supervision import supervision_view
+from workbench.publishing.supervision_pack import render_supervision_body
 from workbench.store.loading import load_extract
 from workbench.store.plan_tables import PLAN_SOURCE, PlanChangedError
 
@@ -195,3 +197,15 @@ def test_the_audit_case_file_shows_what_is_being_done_for_each_outcome(loaded):
     page = case_file_html(case, date(2025, 6, 1), date(2026, 3, 31))
     assert "&lt;b&gt;Gran&lt;/b&gt; (Someone in the family) · Walk to school together · by 2026-02-01" in page
     assert "intervention: Family Nurse Partnership, evidence foundations level 4 (effectiveness)" in page
+
+
+def test_supervision_shows_the_agreed_plan_actions(loaded):
+    plan = _agreed_plan()
+    plan.outcomes[0].actions[0].owner_name = "<b>Gran</b>"
+    save_plan(loaded, plan, "chair")
+    view = supervision_view(loaded, "W1", date(2026, 3, 31))
+    assert set(view.plan_actions["child_id"]) == {"C1"} and len(view.plan_actions) == 2
+    page = render_supervision_body(view, "internal", chart=False)
+    assert "Who does what (the agreed plan)" in page and "&lt;b&gt;Gran&lt;/b&gt; (someone in the family)" in page
+    assert "intervention Family Nurse Partnership (evidence: foundations level 4 (effectiveness))" in page
+    assert "Gran" not in render_supervision_body(view, "shared", chart=False)

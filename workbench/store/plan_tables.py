@@ -470,6 +470,16 @@ def _typed(row: dict) -> dict:
             for name, value in row.items()}  # fmt: skip
 
 
+def every_agreed_action(conn: Connection, child_ids: set[str] | None = None) -> list[dict]:
+    """Return :func:`agreed_actions` of every plan (of ``child_ids`` when given), each with its child_id."""
+    if not has_plan_tables(conn):
+        return []
+    children = {plan["child_id"] for plan in plans_of_children(conn)}
+    if child_ids is not None:
+        children &= set(child_ids)
+    return [{"child_id": child, **row} for child in sorted(children) for row in agreed_actions(conn, child)]
+
+
 def agreed_actions(conn: Connection, child_id: str) -> list[dict]:
     """Return the actions of the child's plans as last agreed: one dict per action, by outcome id.
 
@@ -529,7 +539,4 @@ def outcome_help(conn: Connection, child_ids: Sequence[str]) -> list[dict]:
          "who_kind": "agency" if provider else "", "intervention": name, "evidence_level": level}
         for child, ident, provider, name, level in conn.execute(query)
     ]  # fmt: skip
-    if has_plan_tables(conn):
-        for child in child_ids:
-            found += [{"child_id": child, **row} for row in agreed_actions(conn, child)]
-    return found
+    return found + every_agreed_action(conn, set(child_ids))
