@@ -16,6 +16,7 @@ from workbench.core.model import PlanAction, PlanOutcome, PlanVersion
 from workbench.imports.form_answers import read_form_answers
 from workbench.imports.sources import ExtractMapping
 from workbench.measures.service_data import ServiceData
+from workbench.pages.team_lead import what_is_done
 from workbench.practice.audits.casefile import case_file, case_file_html
 from workbench.practice.plans import (
     agreement_gaps,
@@ -209,3 +210,15 @@ def test_supervision_shows_the_agreed_plan_actions(loaded):
     assert "Who does what (the agreed plan)" in page and "&lt;b&gt;Gran&lt;/b&gt; (someone in the family)" in page
     assert "intervention Family Nurse Partnership (evidence: foundations level 4 (effectiveness))" in page
     assert "Gran" not in render_supervision_body(view, "shared", chart=False)
+
+
+def test_the_team_lead_page_says_what_is_being_done_for_a_child(loaded):
+    saved = save_plan(loaded, _agreed_plan(), "chair")
+    names = {f"{saved.plan_id}-O1": "O1", f"{saved.plan_id}-O2": "O2"}
+    done = what_is_done(ServiceData(loaded), "C1", names)
+    assert list(done["Outcome"]) == ["O1", "O2"]
+    assert done.iloc[0].to_dict() == {
+        "Outcome": "O1", "Who": "Mum (someone in the family)", "Will do": "Walk to school together",
+        "By": "2026-02-01", "Intervention": "Family Nurse Partnership",
+        "Evidence level": "Foundations level 4 (effectiveness)",
+    }  # fmt: skip
