@@ -289,8 +289,14 @@ class OutcomePlanPage(W.VBox):
         self.network.add_class("wb-plan-network")
         editing = plan.status != "agreed"
         self.outcomes_box.children = [self._outcome_editor(o, n) for n, o in enumerate(plan.outcomes, 1)]
-        saved = f"<p>As saved: version {plan.version}, {plan.status}.</p>" if plan.version else ""
-        self.case_view.value = saved + case_actions_html(plan) if plan.version else "<p>Not saved yet.</p>"
+        last = self.history[-1] if self.history else None
+        if last is None:
+            self.case_view.value = "<p>Not saved yet.</p>"
+        else:
+            state = "agreed" if last.status == "agreed" else "a draft"
+            when = f" at the meeting of {shown_day(last.meeting_date)}" if last.meeting_date else ""
+            saved = f"<p>As last saved: version {last.version}, {state}{html.escape(when)}.</p>"
+            self.case_view.value = saved + case_actions_html(last)
         buttons = (
             [self.add_outcome, self.save_button, self.agree_button]
             if editing
