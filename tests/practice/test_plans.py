@@ -15,6 +15,7 @@ import pytest
 from workbench.core.model import PlanAction, PlanOutcome, PlanVersion
 from workbench.imports.form_answers import read_form_answers
 from workbench.imports.sources import ExtractMapping
+from workbench.measures.headline import headline_measures
 from workbench.measures.service_data import ServiceData
 from workbench.pages.team_lead import what_is_done
 from workbench.practice.audits.casefile import case_file, case_file_html
@@ -222,3 +223,23 @@ def test_the_team_lead_page_says_what_is_being_done_for_a_child(loaded):
         "By": "2026-02-01", "Intervention": "Family Nurse Partnership",
         "Evidence level": "Foundations level 4 (effectiveness)",
     }  # fmt: skip
+
+
+def test_constant_reads_the_plan_history(loaded):
+    """An outcome changed 45 days after it was agreed counts against Constant (it was replaced)."""
+    at = date(2026, 3, 31)
+
+    def constant() -> tuple[int, int]:
+        table = headline_measures(ServiceData(loaded), at, names=["constant"]).set_index("measure")
+        return int(table.loc["constant", "numerator"]), int(table.loc["constant", "denominator"])
+
+    before = constant()
+    saved = save_plan(loaded, _agreed_plan(), "chair")
+    review = next_meeting(saved, "family_meeting", "2025-11-15")
+    review.outcomes[0].statement, review.outcomes[0].decision = "I get to school on time", "changed"
+    review.outcomes[0].change_reason, review.outcomes[0].family_score = "The family said time matters", 4.0
+    review.status = "agreed"
+    save_plan(loaded, review, "chair")
+    # Agreed in the year to D-90: O1 and O2 (2025-10-01) and O1's new wording (2025-11-15); O1 was
+    # replaced within 90 days, so 2 of the 3 stayed constant.
+    assert constant() == (before[0] + 2, before[1] + 3)
