@@ -391,7 +391,7 @@ class OutcomePlanPage(W.VBox):
     def _merge(self, mine: PlanVersion, theirs: PlanVersion) -> None:
         """Someone saved first: put both people's changes on the page, and say what clashed."""
         base = next((v for v in self.history if v.version == mine.version), None)
-        base = base or PlanVersion(**{**mine.__dict__, "outcomes": []})
+        base = base or PlanVersion(mine.plan_id, mine.child_id, mine.involvement_id)  # a plan started twice
         merged, conflicts = merge_plans(base, mine, theirs)
         self.history = load_history(self.store, theirs.plan_id)
         self.plan = merged

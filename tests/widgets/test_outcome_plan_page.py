@@ -12,12 +12,13 @@ from widgets.outcome_plan_page import OutcomePlanPage
 from workbench.access import Identity
 from workbench.imports.form_answers import read_form_answers
 from workbench.imports.sources import ExtractMapping
+from workbench.practice.plans import child_plans
 from workbench.publishing.family_plan import family_page_html
 from workbench.store.loading import load_extract
 
 MOSAIC_FORMS = Path(__file__).resolve().parents[2] / "data" / "mappings" / "mosaic-forms.yaml"
 HEAD = Identity("head", "head_of_practice_improvement", name="Head <b>of</b> PI")
-HOSTILE = "<img src=x onerror=alert(1)> & \"both\""
+HOSTILE = '<img src=x onerror=alert(1)> & "both"'
 
 
 @pytest.fixture
@@ -130,3 +131,23 @@ def test_a_plan_opened_from_a_meeting_in_the_record_belongs_to_it(loaded):
             "SELECT agreed_meeting_id FROM outcomes WHERE outcome_id LIKE 'WBP-%'"
         ).scalar()
     assert agreed_at == meeting
+
+
+def test_two_people_starting_the_same_childs_plan_end_up_with_one_plan(loaded):
+    one, two = (
+        OutcomePlanPage(loaded, HEAD),
+        OutcomePlanPage(loaded, Identity("other", "head_of_practice_improvement")),
+    )
+    one.open_child("C1")
+    two.open_child("C1")
+    _fill(one.outcomes_box.children[0], "One: I get to school on time")
+    _fill(two.outcomes_box.children[0], "Two: I sleep better")
+    for page in (one, two):
+        page.meeting_type.value, page.meeting_date.value = "fgc", "01/10/2025"
+        page.save(agree=False)
+    assert one.status == "Version 1 saved as a draft." and two.status.startswith("changed by someone else")
+    statements = sorted(e.statement.value for e in two.outcomes_box.children)
+    assert statements == ["One: I get to school on time", "Two: I sleep better"]
+    two.save(agree=False)
+    assert two.status == "Version 2 saved as a draft." and two.plan.plan_id == one.plan.plan_id
+    assert len(child_plans(loaded, ["C1"])) == 1

@@ -53,7 +53,9 @@ def _plan_tables(metadata: sa.MetaData) -> tuple[sa.Table, ...]:
         sa.Column("latest_version", sa.Integer, nullable=False, comment="The version saved last."),
         sa.Column("created_by", sa.String(200), nullable=False, comment="Trusted identity who started it."),
         sa.Column("created_at", sa.String(32), nullable=False, comment="When it was started (UTC)."),
-        comment="Outcome plans made in the workbench, one per child's plan.",
+        # One plan per involvement: two people starting one at once end up editing the same plan.
+        sa.UniqueConstraint("child_id", "involvement_id", name="uq_plans_involvement"),
+        comment="Outcome plans made in the workbench, one per child's involvement.",
     )
     versions = sa.Table(
         "plan_versions",
@@ -165,9 +167,7 @@ def save_version(conn: Connection, plan: PlanVersion, saved_by: str) -> PlanVers
     if row is None:
         if plan.version != 0:
             raise KeyError(f"no plan {plan.plan_id!r}")
-        conn.execute(PLANS.insert().values(plan_id=plan.plan_id, child_id=plan.child_id,
-                                           involvement_id=plan.involvement_id, latest_version=1,
-                                           created_by=saved_by, created_at=now))  # fmt: skip
+        _start_plan(conn, plan, saved_by, now)
     else:
         # Compare and set: of two saves from the same version, exactly one moves it on.
         moved = conn.execute(
@@ -210,6 +210,29 @@ def save_version(conn: Connection, plan: PlanVersion, saved_by: str) -> PlanVers
         conn.execute(PLAN_ACTIONS.insert(), action_rows)
     project_plans(conn)
     return read_version(conn, plan.plan_id, version)
+
+
+def _start_plan(conn: Connection, plan: PlanVersion, saved_by: str, now: str) -> None:
+    """Insert a new plan; if its involvement has one already (someone started it first), say so."""
+    existing = conn.execute(
+        sa.select(PLANS.c.plan_id).where(
+            PLANS.c.child_id == plan.child_id, PLANS.c.involvement_id == plan.involvement_id
+        )
+    ).scalar()
+    if existing is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(PLANS.insert().values(plan_id=plan.plan_id, child_id=plan.child_id,
+                                                   involvement_id=plan.involvement_id, latest_version=1,
+                                                   created_by=saved_by, created_at=now))  # fmt: skip
+            return
+        except sa.exc.IntegrityError:  # started at the same moment elsewhere
+            existing = conn.execute(
+                sa.select(PLANS.c.plan_id).where(
+                    PLANS.c.child_id == plan.child_id, PLANS.c.involvement_id == plan.involvement_id
+                )
+            ).scalar()
+    raise PlanChangedError(read_version(conn, existing))
 
 
 def _text(value) -> str:
