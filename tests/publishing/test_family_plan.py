@@ -166,3 +166,50 @@ def test_the_family_page_says_the_scores_so_far_in_plain_words():
     assert "your score 2 out of 10; the worker's score 3 out of 10" in text
     assert "your score 5 out of 10; the worker's score 4 out of 10. We are carrying on with this." in text
     assert html.escape("In the child's own words") in text and "1 Mar 2026" in text
+
+
+def test_a_plan_of_three_outcomes_prints_on_one_page():
+    action = PlanAction(
+        key="A",
+        owner_kind="wider_family",
+        owner_name="Gran",
+        action="Walk to school on Mondays",
+        by_date="2025-12-15",
+        intervention="Family Nurse Partnership",
+        evidence_level="level_4",
+    )
+    outcomes = [
+        PlanOutcome(
+            key=f"O{n}",
+            statement="I want to be in school every day and get to lessons on time",
+            whose_words="child",
+            success_looks_like="In school every day for four weeks",
+            family_baseline=3.0,
+            practitioner_baseline=2.0,
+            target_score=8.0,
+            target_date="2026-06-30",
+            actions=[
+                action,
+                PlanAction(
+                    key="B",
+                    owner_kind="practitioner",
+                    owner_name="Sam",
+                    action="Talk to the school",
+                    by_date="2025-12-15",
+                ),
+            ],
+        )
+        for n in range(3)
+    ]
+    plan = PlanVersion(
+        "P",
+        "C",
+        "I",
+        version=1,
+        meeting_type="fgc",
+        meeting_date="2025-12-01",
+        status="agreed",
+        outcomes=outcomes,
+    )
+    _, pdf = family_page_files(plan)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1

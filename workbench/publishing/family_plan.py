@@ -44,7 +44,13 @@ table { border-collapse: collapse; width: 100%; margin: .3rem 0; }
 th, td { text-align: left; padding: .25rem .4rem; border-bottom: 1px solid #bbb; vertical-align: top; }
 caption { text-align: left; font-weight: 600; }
 .wb-outcome { page-break-inside: avoid; }
-@media print { body { margin: 0; font-size: 11pt; } h2 { margin-top: .6rem; } }
+@page { size: A4; margin: 10mm 12mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9.5pt; line-height: 1.3; }
+  h1 { font-size: 15pt; } h2 { font-size: 11.5pt; margin: .35rem 0 .1rem; border-bottom-width: 2px; }
+  p { margin: .15rem 0; } .wb-said { font-size: 11pt; margin: .1rem 0; } .wb-whose { font-size: 8.5pt; }
+  table { margin: .1rem 0; } th, td { padding: .08rem .3rem; } caption { font-size: 9.5pt; }
+}
 """
 
 
