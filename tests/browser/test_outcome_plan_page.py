@@ -189,3 +189,25 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     assert moved("constant") == (3, 3)
     assert moved("reviewed") == (1, 1)
     assert moved("achieved") == (1, 1)
+
+    # Two people at the next meeting edit the same plan at once: the second save is told, and
+    # the page shows both people's changes; nothing either typed is lost.
+    other = page.context.new_page()
+    other.goto(server.url, wait_until="commit")
+    wait_for_voila_rendered(other, timeout=120_000)
+    _press(page, ".wb-plan-review")
+    _type(other, ".wb-plan-child input", child)
+    _press(other, ".wb-plan-open")
+    expect(other.locator(".wb-plan-note")).to_contain_text("version 2, agreed", timeout=30_000)
+    _press(other, ".wb-plan-review")
+    for editor, words in ((page, "First chair's note"), (other, "Second chair's note")):
+        _type(editor, ".wb-plan-meeting-date", "25/03/2026")
+        _type(editor, ".wb-plan-outcome:nth-child(1) .wb-plan-why", words)
+    _press(page, ".wb-plan-save")
+    expect(page.locator(".wb-plan-result")).to_contain_text("Version 3 saved as a draft", timeout=30_000)
+    _press(other, ".wb-plan-save")
+    conflict = other.locator(".wb-plan-result")
+    expect(conflict).to_contain_text("saved this plan while you were editing", timeout=30_000)
+    expect(conflict).to_contain_text("First chair's note")
+    expect(conflict).to_contain_text("Second chair's note")
+    screenshot_whole(other, SHOTS / "outcome-plan-two-people.png")
