@@ -34,6 +34,7 @@ from workbench.pages.team_lead import (
     journey_summary,
     outcome_journey,
     share_measures,
+    what_is_done,
 )
 from workbench.pages.team_supervision import actions_in_words, discussed_table, workers_in_view
 from workbench.practice.attention import attention_by_child, attention_for
@@ -377,6 +378,18 @@ class TeamLeadView(W.VBox):
             "wb-journey-scores",
             "No scores recorded for this child's current outcomes.",
             caption="The outcome journey in words: scores against the target",
+        ) + self._what_is_done()
+
+    def _what_is_done(self) -> str:
+        """Return who does what for the chosen child's outcomes (actions, interventions, evidence)."""
+        names = dict(zip(self.journey["outcome_id"], self.journey["outcome"], strict=True))
+        if self.chosen_child is None or not names:
+            return ""
+        return _table(
+            what_is_done(self.data, self.chosen_child, names),
+            "wb-journey-help",
+            "No actions or interventions recorded for this child's current outcomes.",
+            caption="What is being done for each outcome: who, by when, and the evidence for it",
         )
 
     # -- events ----------------------------------------------------------------------------

@@ -116,8 +116,8 @@ def _words(column: str) -> dict[str, str]:
     return ANSWER_WORDS.get(column, {})
 
 
-def _form_date(iso: str) -> str:
-    """Write an ISO date as Mosaic's reports do: day/month/year."""
+def form_date(iso: str) -> str:
+    """Return an ISO date written as Mosaic's reports write it: day/month/year."""
     if not iso:
         return ""
     year, month, day = iso.split("-")
@@ -129,33 +129,37 @@ def _rows(folder: Path, spec: Table) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def _form_rows(row: dict[str, str], name: str, person: str, step: str, form_type: str,
+def form_rows(row: dict[str, str], name: str, person: str, step: str, form_type: str,
                date: str) -> Iterator[tuple[str, ...]]:  # fmt: skip
-    """Yield the export rows of one form: one per question answered (an empty answer is no row)."""
+    """Yield the export rows of one form: one per question answered (an empty answer is no row).
+
+    ``row`` holds the table's columns as extract text (codes, Y/N, ISO dates); answers are
+    written in the forms' own words. Outcome plans made in the workbench are exported with it too.
+    """
     spec = table(name)
     for column, code in QUESTIONS[name].items():
         value = row[column]
         if value == "":
             continue  # Mosaic's reports list the questions answered, not the ones left blank
         if spec.field(column).kind is Kind.DATE:
-            value = _form_date(value)
+            value = form_date(value)
         value = _words(column).get(value, value)
-        yield (person, step, row[spec.key[0]], form_type, _form_date(date), code, value)
+        yield (person, step, row[spec.key[0]], form_type, form_date(date), code, value)
 
 
 def _all_form_rows(extract: Path) -> Iterator[tuple[str, ...]]:
     """Yield every export row: meeting forms, then outcome forms, then review forms, in extract order."""
     for row in _rows(extract, table("meetings")):
         meeting = row["meeting_id"]
-        yield from _form_rows(row, "meetings", row["child_id"], meeting, MEETING_FORMS[row["meeting_type"]],
+        yield from form_rows(row, "meetings", row["child_id"], meeting, MEETING_FORMS[row["meeting_type"]],
                               row["date"])  # fmt: skip
     child_of_outcome = {}
     for row in _rows(extract, table("outcomes")):
         child_of_outcome[row["outcome_id"]] = row["child_id"]
-        yield from _form_rows(row, "outcomes", row["child_id"], row["agreed_meeting_id"], OUTCOME_FORM,
+        yield from form_rows(row, "outcomes", row["child_id"], row["agreed_meeting_id"], OUTCOME_FORM,
                               row["agreed_date"])  # fmt: skip
     for row in _rows(extract, table("outcome_reviews")):
-        yield from _form_rows(row, "outcome_reviews", child_of_outcome.get(row["outcome_id"], ""),
+        yield from form_rows(row, "outcome_reviews", child_of_outcome.get(row["outcome_id"], ""),
                               row["meeting_id"], REVIEW_FORM, row["review_date"])  # fmt: skip
 
 

@@ -31,6 +31,7 @@ MUST_SAY = {
     ("empty", "audit.ipynb"): ("page.missing", "Nothing has been loaded yet"),
     ("empty", "service-overview.ipynb"): ("dashboard.missing.messages", "Nothing has been loaded yet"),
     ("empty", "supervision.ipynb"): ("page.missing.messages", "Nothing has been loaded yet"),
+    ("empty", "outcome-plan.ipynb"): ("[page.status]", "Nothing has been loaded yet"),
     ("empty", "team-lead.ipynb"): ("page.missing.messages", "Nothing has been loaded yet"),
     ("no-audits", "audit.ipynb"): ("page.missing", "No audits yet: audit a case on the first tab"),
     ("first-extract", "audit.ipynb"): ("page.missing", "No audits yet"),

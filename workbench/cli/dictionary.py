@@ -13,6 +13,7 @@ from workbench.imports.annex_a import ANNEX_A_LISTS, load_aliases
 from workbench.imports.cin_census import NEEDED
 from workbench.imports.ssda903 import needed_columns
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from workbench.store.plan_tables import PLAN_ACTIONS, PLAN_OUTCOMES, PLAN_SOURCE, PLAN_VERSIONS, PLANS
 
 DICTIONARY_PATH = "docs/data-dictionary.md"
 
@@ -64,6 +65,30 @@ def _statutory_needs() -> list[str]:
     for spec in ANNEX_A_LISTS.values():
         needed = ", ".join(f"`{aliases.official_header(c)}`" for c in spec.columns if c.needed)
         out.append(f"| Annex A | List {spec.number} ({spec.title}) | {needed} |")
+    return out
+
+
+def _plan_tables() -> list[str]:
+    """Describe the tables of outcome plans made in the workbench (not part of an extract)."""
+    out = [
+        "",
+        "## Outcome plans made in the workbench",
+        "",
+        "Plans written on the outcome plan page (`dashboards/outcome-plan.ipynb`) are kept in four "
+        "tables an extract load never replaces. Every save is a new version; a version belongs "
+        "to a meeting. Each agreed version is also written into `outcomes`, `outcome_reviews`, "
+        "`interventions` and `intervention_outcomes` with `source_file` set to "
+        f"`{PLAN_SOURCE}`, so every measure counts it like an imported outcome; this is done "
+        "again after every load, and an outcome the extract already holds under the same id "
+        "(the plan came back from the case record) is the extract's. An outcome's id there is "
+        "`<plan_id>-<outcome_key>`, and `<plan_id>-<outcome_key>-v<version>` when a later "
+        "meeting changed its wording (the old one is then closed as `replaced`). Their "
+        "`baseline_score` is the practitioner's baseline, or the family's when the practitioner "
+        "gave none; scores are on the 0 to 10 scale.",
+    ]
+    for table in (PLANS, PLAN_VERSIONS, PLAN_OUTCOMES, PLAN_ACTIONS):
+        out += ["", f"### {table.name}", "", table.comment or "", "", "| column | meaning |", "| --- | --- |"]
+        out += [f"| `{column.name}` | {_cell(column.comment or '')} |" for column in table.columns]
     return out
 
 
@@ -135,9 +160,11 @@ def render_data_dictionary() -> str:
                 f"{_cell(fld.description)} | {values} |"
             )
     out += _statutory_needs()
+    out += _plan_tables()
     out += ["", "## Code lists", "", "Code lists are kept as CSV in `data/codes/`; edit them there."]
     used = sorted(
-        {f.codes for t in EXTRACT_TABLES for f in t.fields if f.codes} | {"national_framework_outcomes"}
+        {f.codes for t in EXTRACT_TABLES for f in t.fields if f.codes}
+        | {"national_framework_outcomes", "action_owners", "plan_decisions"}
     )
     for name in used:
         rows = code_list(name)

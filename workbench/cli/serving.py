@@ -327,6 +327,7 @@ def serve(
     click.echo(f"  Service overview: http://{ip}:{port}/voila/render/service-overview.ipynb")
     click.echo(f"  Team lead:        http://{ip}:{port}/voila/render/team-lead.ipynb")
     click.echo(f"  Appraisal:        http://{ip}:{port}/voila/render/appraisal.ipynb")
+    click.echo(f"  Outcome plan:     http://{ip}:{port}/voila/render/outcome-plan.ipynb")
     click.echo(f"  Health:           http://{ip}:{port}/workbench/health")
     if not (identity_file or trust_proxy_header):
         click.echo(f"  Viewing as the demo user {demo_user or 'demo-head-of-pi'} (data/demo-identities.yaml)")

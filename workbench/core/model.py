@@ -397,3 +397,75 @@ def table(name: str) -> Table:
         return TABLES_BY_NAME[name]
     except KeyError:
         raise KeyError(f"no extract table {name!r}; tables are {', '.join(TABLES_BY_NAME)}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcome plans made in the workbench (issue 17; schema version 13)
+#
+# A plan belongs to a child's involvement and is agreed at a meeting. Each save is a new
+# version, so what was agreed at an earlier meeting is kept when a later meeting changes it.
+# The plan is written in the workbench, not imported, so it is not an extract table: the store
+# keeps it in tables of its own (``workbench.store.plan_tables``) and projects each agreed
+# version into the extract's outcomes, reviews and interventions, which the measures read.
+
+#: Who can own an action on a plan (``data/codes/action_owners.csv``).
+ACTION_OWNERS = ("family_member", "wider_family", "practitioner", "agency")
+
+#: What a later meeting decides about an outcome (``data/codes/plan_decisions.csv``). ``new`` is
+#: an outcome agreed at this meeting; the others are decisions on one agreed before.
+PLAN_DECISIONS = ("new", "carried_on", "achieved", "changed", "withdrawn")
+
+#: The scale plan outcomes are scored on: solution-focused 0 to 10 scaling (DESIGN.md section 3).
+PLAN_SCALE = "scaling_0_10"
+
+
+@dataclass
+class PlanAction:
+    """Who does what, by when, for one outcome; with the intervention chosen and its evidence level."""
+
+    key: str  # stable across versions and editors (see ``workbench.practice.plans.new_key``)
+    owner_kind: str = ""  # one of ACTION_OWNERS
+    owner_name: str = ""  # the person or named agency, in the family's words
+    action: str = ""
+    by_date: str = ""  # ISO date
+    intervention: str = ""  # the programme or service, if one was chosen
+    evidence_level: str = ""  # data/codes/evidence_levels.csv, when an intervention is named
+
+
+@dataclass
+class PlanOutcome:
+    """One desired outcome on a plan, in the words of whoever owns it, with its scores and actions."""
+
+    key: str
+    statement: str = ""
+    whose_words: str = ""  # data/codes/whose_words.csv
+    success_looks_like: str = ""
+    domain: str = ""  # data/codes/outcome_domains.csv
+    family_baseline: float | None = None  # the child's or family's score when agreed
+    practitioner_baseline: float | None = None
+    target_score: float | None = None
+    target_date: str = ""  # ISO date
+    decision: str = "new"  # one of PLAN_DECISIONS, at this version's meeting
+    family_score: float | None = None  # scores given at a later meeting (with decision != new)
+    practitioner_score: float | None = None
+    change_reason: str = ""  # why it changed or was withdrawn
+    actions: list[PlanAction] = field(default_factory=list)
+
+
+@dataclass
+class PlanVersion:
+    """One saved version of a plan: the meeting it belongs to, its outcomes, who saved it."""
+
+    plan_id: str
+    child_id: str
+    involvement_id: str
+    version: int = 0  # 0 before the first save
+    meeting_id: str = ""  # the extract's meeting, when the meeting is already recorded there
+    meeting_type: str = ""  # data/codes/meeting_types.csv
+    meeting_date: str = ""  # ISO date
+    status: str = "draft"  # draft or agreed
+    family_agreed: bool = False  # the family agreed these outcomes
+    family_network_agreed: bool = False  # the family agreed their wider network is involved
+    saved_by: str = ""
+    saved_at: str = ""
+    outcomes: list[PlanOutcome] = field(default_factory=list)

@@ -59,7 +59,7 @@ back at the worker's next supervision and on the team lead's page
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -71,6 +71,7 @@ from workbench.core.codes import labels, scale_ranges
 from workbench.measures.service_data import ServiceData
 from workbench.practice import rules
 from workbench.store.engine import Store
+from workbench.store.plan_tables import HELP_COLUMNS, every_agreed_action
 from workbench.store.retry import write_with_retry
 from workbench.store.supervision_tables import (
     OUTCOME_STANCES,
@@ -227,7 +228,9 @@ class Caseloads:
     - ``outcomes``: the outcomes active at D, with latest score and last review;
     - ``scores``: outcome_id, child_id, date, score, family_score, kind (baseline or review);
     - ``last_meetings``: each child's last meeting on or before D and who was there;
-    - ``prompts``: :data:`PROMPT_COLUMNS`.
+    - ``prompts``: :data:`PROMPT_COLUMNS`;
+    - ``plan_actions``: the actions of outcome plans agreed in the workbench (who, what, by when,
+      the intervention and its evidence level), by child and outcome.
     """
 
     at: date
@@ -238,6 +241,7 @@ class Caseloads:
     scores: pd.DataFrame
     last_meetings: pd.DataFrame
     prompts: pd.DataFrame
+    plan_actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(HELP_COLUMNS)))
 
     def workers_with_caseload(self) -> list[str]:
         """Return the workers with at least one child allocated at D, sorted."""
@@ -248,7 +252,7 @@ class Caseloads:
         if not hasattr(self, "_grouped"):
             worker_of = self.allocations.set_index("child_id")["worker_id"]
             self._grouped: dict[str, dict[str, np.ndarray]] = {}
-            for frame_name in ("children", "outcomes", "scores", "prompts"):
+            for frame_name in ("children", "outcomes", "scores", "prompts", "plan_actions"):
                 frame = getattr(self, frame_name)
                 owners = frame["child_id"].map(worker_of).to_numpy(dtype=object, na_value=None)
                 self._grouped[frame_name] = pd.Series(np.arange(len(frame))).groupby(owners).indices
@@ -274,6 +278,7 @@ class Caseloads:
             outcomes=outcomes.sort_values(["child_id", "agreed_date", "outcome_id"]).reset_index(drop=True),
             scores=self._rows("scores", worker_id).reset_index(drop=True),
             prompts=self._rows("prompts", worker_id).reset_index(drop=True),
+            plan_actions=self._rows("plan_actions", worker_id).reset_index(drop=True),
         )
 
 
@@ -290,6 +295,8 @@ class WorkerCaseload:
     outcomes: pd.DataFrame
     scores: pd.DataFrame
     prompts: pd.DataFrame
+    #: The agreed plan actions of this worker's children (see ``Caseloads.plan_actions``).
+    plan_actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(HELP_COLUMNS)))
 
     def prompt_counts(self) -> pd.Series:
         """Return the number of prompts of each kind (every kind listed, zeros included)."""
@@ -355,7 +362,12 @@ def load_caseloads(
     outcomes, scores = _outcomes_and_scores(store, concerned, at, set(allocations["child_id"]))
     last_meetings = _last_meetings(store, concerned, at, set(allocations["child_id"]))
     found = build_prompts(outcomes, scores, at, sources=None if prompts else ())
-    return Caseloads(at, worker_frame, allocations, children, outcomes, scores, last_meetings, found)
+    with store.engine.connect() as conn:
+        actions = every_agreed_action(conn, set(allocations["child_id"]))
+    plan_actions = pd.DataFrame(actions, columns=list(HELP_COLUMNS))
+    return Caseloads(
+        at, worker_frame, allocations, children, outcomes, scores, last_meetings, found, plan_actions
+    )
 
 
 def _children(store: Store, concerned, at: date, kept: set[str]) -> pd.DataFrame:

@@ -161,6 +161,27 @@ def _outcome_rows(outcomes: pd.DataFrame, numbers: dict[str, str]) -> str:
     return "".join(rows)
 
 
+def plan_actions_list(actions: pd.DataFrame, numbers: dict[str, str]) -> str:
+    """Return a child's agreed plan actions: for each outcome, who does what by when, and the help.
+
+    ``numbers`` names the outcomes as the page does (an outcome not shown keeps its plain words).
+    """
+    owners, levels = labels("action_owners"), labels("evidence_levels")
+    items = []
+    for row in actions.itertuples(index=False):
+        help_given = ""
+        if row.intervention:
+            level = levels.get(row.evidence_level or "not_rated", "not rated").lower()
+            help_given = f"; intervention {html.escape(row.intervention)} (evidence: {html.escape(level)})"
+        items.append(
+            f"<li>{html.escape(numbers.get(row.outcome_id, 'Outcome'))}: {html.escape(row.who)} "
+            f"({html.escape(owners.get(row.who_kind, 'no owner').lower())}) will {html.escape(row.what)}"
+            f" by {html.escape(short_date(row.by or None)) or 'no date'}{help_given}</li>"
+        )
+    heading = "<h4>Who does what (the agreed plan)</h4>"
+    return f"<div class='wb-plan-actions'>{heading}<ul>{''.join(items)}</ul></div>"
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -207,12 +228,16 @@ def render_supervision_body(
     # Plain Python objects: reading Arrow-backed columns a row at a time is slow on big caseloads.
     outcomes_of = dict(tuple(view.outcomes.astype(object).groupby("child_id", sort=False)))
     prompts_of = dict(tuple(view.prompts.astype(object).groupby("child_id", sort=False)))
+    actions_of = dict(tuple(view.plan_actions.astype(object).groupby("child_id", sort=False)))
     children = view.children.astype(object).sort_values("child_id", key=lambda s: s.map(names))
     for child in children.itertuples(index=False):
         mine = outcomes_of.get(child.child_id)
         prompts = prompts_of.get(child.child_id, view.prompts.iloc[:0])
         label = names[child.child_id]
         out.append(_child_section(child, label, audience, mine, prompts, numbers, meeting_types))
+        # An outcome plan agreed in the workbench: who does what (names: the internal page only).
+        if audience == "internal" and child.child_id in actions_of:
+            out.append(plan_actions_list(actions_of[child.child_id], numbers))
     out.append("</section>")
     if audience == "internal" and records is not None:
         out.append(_records_section(records))

@@ -28,6 +28,7 @@ from workbench.core.model import EXTRACT_TABLES, Kind, Table
 from workbench.core.provenance import LATEST_DATE_COLUMNS
 from workbench.store.children import replace_extract_children
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION, build_metadata, schema_version_table
+from workbench.store.plan_tables import project_plans
 from workbench.store.settings import DEMO_SETTING, read_setting, write_setting
 from workbench.store.tables import PROVENANCE_COLUMNS, WRITE_CHUNK, chunks, typed
 
@@ -335,6 +336,8 @@ class Store:
                 total += written
                 if on_table:
                     on_table(spec.name, written)
+            # Plans made in the workbench stand in the new extract's tables too (issue 17).
+            project_plans(conn)
             logged = {"fingerprint": fingerprint, "source": source, "rows_loaded": total, "loaded_at": _now()}
             self._log_load(conn, logged, as_at, as_at_basis, after_write)
         return total

@@ -17,6 +17,7 @@ from workbench.store.audit_tables import create_audit_tables
 from workbench.store.changes import create_extract_changes_table, extract_changes_table
 from workbench.store.children import migrate_children, shape_children_table
 from workbench.store.improvement_plan_tables import create_improvement_plan_tables
+from workbench.store.plan_tables import create_plan_tables
 from workbench.store.settings import create_settings_table, settings_table
 from workbench.store.statutory_tables import create_statutory_tables
 from workbench.store.supervision_tables import (
@@ -163,6 +164,11 @@ def _migration_12(conn: Connection) -> None:
     create_improvement_plan_tables(conn)
 
 
+def _migration_13(conn: Connection) -> None:
+    """Outcome plans made in the workbench: plans, their versions, outcomes and actions (issue 17)."""
+    create_plan_tables(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -187,6 +193,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "store settings (the demo mark: demo identities only on the demo store)", _migration_10),
     Migration(11, "supervision by outcome: outcomes talked through, and supervision actions", _migration_11),
     Migration(12, "appraisal entries; improvement plans and their actions (versioned)", _migration_12),
+    Migration(13, "outcome plans made in meetings: plans, versions, outcomes, actions", _migration_13),
 )
 
 
