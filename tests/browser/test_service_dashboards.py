@@ -44,7 +44,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 CONFORMANCE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
 GROUP_CHART = ".wb-group-chart"
 LOCALITY = ".wb-locality-filter select"
-PAGES = {"children-looked-after.ipynb": "cla", "child-protection.ipynb": "cp"}
+PAGES = {
+    "children-looked-after.ipynb": "cla",
+    "child-protection.ipynb": "cp",
+    "early-help-and-cin.ipynb": ("early_help", "cin"),
+}
 
 
 @pytest.fixture(scope="module")
