@@ -9,6 +9,7 @@ import copy
 from datetime import date
 
 import pytest
+import traitlets
 
 from tests.fixtures.handworked import ROWS, write_extract
 from tests.widgets.test_audit_widgets import IDENTITIES, sign_in
@@ -128,3 +129,19 @@ def test_the_auditor_sees_the_help_beside_the_questions(loaded, monkeypatch, tmp
     # The window moves: before X2 started (2025-03-01), only Triple P had been chosen.
     form.window_to.value = date(2025, 2, 15)
     assert "Triple P" in form.case_view.value and "Mentoring" not in form.case_view.value
+
+
+def test_supervision_shows_the_help_for_a_child_of_the_caseload(loaded):
+    from widgets.supervision_view import SupervisionView
+
+    view = SupervisionView(loaded, at=AT, identity=Identity("hopi", "head_of_practice_improvement"))
+    assert view.worker_id == "W1" and view.child_choice.options == ("C1", "C2")
+    assert view.case_help.case.child_id == "C1" and "Triple P" in view.case_help.value
+    view.child_choice.value = "C2"
+    assert view.case_help.case.child_id == "C2" and "Triple P" not in view.case_help.value
+    # A child of another caseload cannot be chosen (the dropdown refuses a value it does not offer).
+    with pytest.raises(traitlets.TraitError, match="Invalid selection"):
+        view.child_choice.value = "C3"
+    assert view.case_help.case.child_id == "C2"
+    view.worker_choice.value = "W2"
+    assert view.child_choice.options == ("C3",) and view.case_help.case.child_id == "C3"
