@@ -35,6 +35,11 @@ FIGURE_COLUMNS = ["meeting_type", "figure", "numerator", "denominator", "value"]
 PARTICIPATION_COLUMNS = ["meeting_type", "code", "label", "legend", "took_part", "meetings", "share"]
 
 
+def _folded(summary: str, table: str) -> str:
+    """Return a table folded under a line that opens it: the charts come first, the figures a click away."""
+    return f"<details><summary>{html.escape(summary)}</summary>{table}</details>"
+
+
 class MeetingOutcomesView(W.VBox):
     """Each of the page's meeting types in the year to D: who took part, outcomes agreed and scored.
 
@@ -136,29 +141,40 @@ class MeetingOutcomesView(W.VBox):
                 f"<p>{meetings:,} meetings in the year. The wider family network came to {came:,} of them "
                 f"({came / meetings:.0%}).</p>"
             )
-        columns = {
-            "meeting": ("Meeting", None),
-            "what": ("Figure", None),
-            "numerator": ("Numerator", count),
-            "denominator": ("Denominator", count),
-            "value": ("Share", share),
-        }
-        self.figures.value = figures_table(
-            self._labelled(), columns, self._title("Meetings and desired outcomes")
-        )
         kinds = labels("meeting_types")
-        shown = self.participation[self.participation["meetings"] > 0].assign(
-            meeting=lambda f: f["meeting_type"].map(lambda t: kinds.get(t, t))
+        # One row per figure, one column per meeting type: "98 of 114 (86.0%)".
+        labelled = self._labelled()
+        labelled["cell"] = [
+            f"{count(n)} of {count(d)}" + (f" ({share(v)})" if d else "")
+            for n, d, v in zip(labelled["numerator"], labelled["denominator"], labelled["value"], strict=True)
+        ]
+        wide = labelled.pivot(index="figure", columns="meeting_type", values="cell").reindex(
+            [name for name in MEETING_FIGURES if name in set(labelled["figure"])]
         )
-        self.participation_table.value = figures_table(
-            shown,
-            {
-                "meeting": ("Meeting", None),
-                "label": ("Participation code", None),
-                "meetings": ("Meetings", count),
-                "share": ("Share of that meeting type's meetings", share),
-            },
-            self._title("The child's participation in meetings"),
+        wide.insert(0, "what", wide.index.map(MEETING_FIGURES))
+        columns = {"what": ("Figure", None)} | {
+            t: (kinds.get(t, t), str) for t in self.view.page.meeting_types if t in wide.columns
+        }
+        self.figures.value = _folded(
+            "The figures in a table, with numerators and denominators",
+            figures_table(wide, columns, self._title("Meetings and desired outcomes")),
+        )
+        # One row per participation code, one column per meeting type: "36 (24.0%)".
+        shown = self.participation.assign(
+            cell=[f"{count(m)} ({share(v)})" if m else "0" for m, v in
+                  zip(self.participation["meetings"], self.participation["share"], strict=True)]
+        )  # fmt: skip
+        wide = shown.pivot(index="code", columns="meeting_type", values="cell").reindex(
+            [code for code in PARTICIPATION_ORDER if code in set(shown["code"])]
+        )
+        words = shown.drop_duplicates("code").set_index("code")["label"]
+        wide.insert(0, "label", wide.index.map(words))
+        columns = {"label": ("Participation code", None)} | {
+            t: (kinds.get(t, t), str) for t in self.view.page.meeting_types if t in wide.columns
+        }
+        self.participation_table.value = _folded(
+            "The participation codes in a table, with the number of meetings",
+            figures_table(wide, columns, self._title("The child's participation in meetings")),
         )
 
     def _refresh(self, _change: dict) -> None:

@@ -589,7 +589,7 @@ def meeting_figures_chart(table: pd.DataFrame, title: str) -> alt.FacetChart:
     )
     return (
         alt.layer(bars, data=frame)
-        .properties(width=200, height=alt.Step(18))
+        .properties(width=260, height=alt.Step(22))
         .facet(facet=panel, columns=3)
         .properties(title=title)
     )
@@ -646,5 +646,5 @@ def participation_chart(table: pd.DataFrame, title: str) -> alt.Chart:
             tooltip=[alt.Tooltip("summary:N", title="Participation")],
             description="summary:N",
         )
-        .properties(title=title, width=420, height=alt.Step(24))
+        .properties(title=title, width=560, height=alt.Step(28))
     )  # fmt: skip
