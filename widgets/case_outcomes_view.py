@@ -29,14 +29,20 @@ def _day(value: object) -> str:
     return "" if value is None or pd.isna(value) else short_date(value)
 
 
-def _target(row: dict) -> str:
-    score = row.get("target_score")
+def _target(row: dict, at: object) -> str:
+    score, when = row.get("target_score"), row.get("target_date")
     parts = []
     if score is not None and not pd.isna(score):
         parts.append(f"score {float(score):g}")
-    if row.get("target_date") is not None and not pd.isna(row.get("target_date")):
-        parts.append(f"by {_day(row['target_date'])}")
-    return html.escape(", ".join(parts)) if parts else "<i>no target set</i>"
+    if when is not None and not pd.isna(when):
+        parts.append(f"by {_day(when)}")
+    if not parts:
+        return "<i>no target set</i>"
+    shown = html.escape(", ".join(parts))
+    dated = when is not None and not pd.isna(when)
+    if dated and row.get("status_label") == "Active" and when < pd.Timestamp(at):
+        shown += " <span class='wb-target-passed'>(date passed)</span>"
+    return shown
 
 
 def _help_list(help_rows: pd.DataFrame) -> str:
@@ -74,9 +80,9 @@ def case_outcomes_html(case: CaseOutcomes | None, empty: str = "No child chosen.
         rows.append(
             "<tr>"
             f"<th scope='row'>{row['number']}. {_text(row['domain_label'])}: {statement}"
-            f"<br><small>Success looks like: {success}</small></th>"
+            f"<br><small class='wb-success'>Success looks like: {success}</small></th>"
             f"<td>{_text(row['owner'])}<br><small>Worker: {worker}</small></td>"
-            f"<td>{_target(row)}</td>"
+            f"<td>{_target(row, case.at)}</td>"
             f"<td>{_text(row['status_label'])}</td>"
             f"<td>{_help_list(case.help_for(row['outcome_id']))}</td>"
             "</tr>"
@@ -88,10 +94,12 @@ def case_outcomes_html(case: CaseOutcomes | None, empty: str = "No child chosen.
     return (
         lead
         + "<style>.wb-case-help-table{border-collapse:collapse;margin-bottom:8px}"
-        ".wb-case-help-table th,.wb-case-help-table td{text-align:left;vertical-align:top;"
-        "padding:3px 10px 3px 0;border-top:1px solid #ddd}.wb-help-list{margin:0;padding-left:16px}"
-        ".wb-below-threshold{color:#8a4600}</style>"
-        f"<table class='wb-table wb-case-help-table'><caption>{html.escape(CAPTION)}</caption>"
+        ".wb-case-help-table caption{text-align:left;font-weight:bold;padding:4px 0}"
+        ".wb-case-help-table th,.wb-case-help-table td{text-align:left;vertical-align:top;line-height:1.35;"
+        "padding:4px 12px 4px 0;border-top:1px solid #ddd}.wb-case-help-table thead th{border-top:none;"
+        "border-bottom:2px solid #333}.wb-case-help-table .wb-success{font-weight:normal;color:#333}"
+        ".wb-help-list{margin:0;padding-left:16px}.wb-below-threshold,.wb-target-passed{color:#8a4600}</style>"
+        f"<table class='wb-case-help-table'><caption>{html.escape(CAPTION)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 

@@ -99,7 +99,11 @@ def test_the_table_escapes_typed_text_and_names_help_below_the_threshold(loaded)
     assert "<script>" not in shown and "<img" not in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
     assert "<caption>" in shown and "scope='col'" in shown
-    assert "score 8, by 30 Jun 2026" in shown and "no target set" in shown
+    assert "score 8, by 30 Jun 2026" in shown and "no target set" in shown and "date passed" not in shown
+    # After the target date, an outcome still active says its date has passed.
+    assert "score 8, by 30 Jun 2026 <span class='wb-target-passed'>(date passed)" in case_outcomes_html(
+        case_outcomes(loaded, "C1", date(2026, 7, 1))
+    )
     assert shown.count(BELOW) == 2  # X2, under O1 and under O2
     assert "Triple P" in shown and "Family Nurse Partnership" not in shown
     view = CaseOutcomesView()
