@@ -51,12 +51,12 @@ def _help_list(help_rows: pd.DataFrame) -> str:
     items = []
     for row in help_rows.to_dict("records"):
         provider = f" ({_text(row['provider'])})" if _text(row.get("provider")) else ""
-        met = "" if row["evidence_met"] else f" <span class='wb-below-threshold'>{BELOW}</span>"
+        met = "" if row["evidence_met"] else f" <span class='wb-below-threshold'>({BELOW})</span>"
         dates = f"from {_day(row['start_date'])}" if _day(row.get("start_date")) else "start not recorded"
         if _day(row.get("end_date")):
             dates += f" to {_day(row['end_date'])}"
         items.append(
-            f"<li><b>{_text(row['name'])}</b>{provider}: evidence {_text(row['evidence'])}{met}; "
+            f"<li><b>{_text(row['name'])}</b>{provider}. Evidence: {_text(row['evidence'])}{met}; "
             f"{html.escape(dates)}</li>"
         )
     return f"<ul class='wb-help-list'>{''.join(items)}</ul>"
