@@ -619,7 +619,7 @@ def participation_chart(table: pd.DataFrame, title: str) -> alt.Chart:
     """
     frame = table[table["meetings"] > 0].copy()
     frame["summary"] = [
-        f"{meeting}: {legend}, {share:.0%} ({meetings:,} meetings)"
+        f"{meeting}: {legend}, {share:.0%} ({meetings:,} meeting{'' if meetings == 1 else 's'})"
         for meeting, legend, share, meetings in zip(
             frame["meeting"], frame["legend"], frame["share"], frame["meetings"], strict=True
         )
