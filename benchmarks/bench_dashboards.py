@@ -19,7 +19,7 @@ that cannot be timed as its row says is named FAILED in the table, and the run e
 filter change is timed from choosing an option to the page's first chart drawn anew, its
 title or marks different ("chart"), and to the page saying it is done ("page"):
 
-- ``service-overview``, ``children-looked-after``, ``child-protection``: the locality
+- ``service-overview``, ``children-looked-after``, ``child-protection``, ``early-help-and-cin``: the locality
   dropdown, localities in turn with "All localities" between them; done when the status line
   says "Showing" the chosen locality. Viewed as the Head of Practice Improvement (everything).
 - ``team-lead``: the worker dropdown, the team's workers in turn with "All workers" between
@@ -130,6 +130,7 @@ PAGES: dict[str, PageSpec] = {
     "service-overview.ipynb": PageSpec(chart=".wb-distance-chart", **_LOCALITY),
     "children-looked-after.ipynb": PageSpec(chart=".wb-group-chart", **_LOCALITY),
     "child-protection.ipynb": PageSpec(chart=".wb-group-chart", **_LOCALITY),
+    "early-help-and-cin.ipynb": PageSpec(chart=".wb-group-chart", **_LOCALITY),
     "team-lead.ipynb": PageSpec(
         chart=".wb-headline-chart", filter=".wb-worker-filter select", options="select", all_between=True,
         done=".wb-loading", done_when="empty", user=TEAM_LEAD, viewer=".wb-viewer"),

@@ -18,7 +18,9 @@ from datetime import date
 import ipywidgets as W
 import traitlets as T
 
+from widgets.case_outcomes_view import case_outcomes_html
 from workbench.access import AccessRefusedError, Scope
+from workbench.pages.case_outcomes import case_outcomes
 from workbench.practice.audits.casefile import case_file, case_file_html
 from workbench.practice.audits.recording import (
     Answer,
@@ -234,8 +236,7 @@ class AuditForm(W.VBox):
                 self.window_from.value = draft.evidence_from or self.window_from.value
                 self.window_to.value = draft.evidence_to or self.window_to.value
             self.child_id = child_id
-            case = case_file(self.store, child_id, self.window_from.value, self.window_to.value)
-            self.case_view.value = case_file_html(case, self.window_from.value, self.window_to.value)
+            case = self._show_case(child_id)
         finally:
             self._restoring = False
         can_audit = case.found and bool(self.auditor_id)
@@ -248,6 +249,19 @@ class AuditForm(W.VBox):
         else:
             self.status = "opened" if can_audit else "cannot audit"
             self.message.value = ""
+
+    def _show_case(self, child_id: str):
+        """Show the case file for the evidence window, and the help chosen for each outcome; return it."""
+        start, end = self.window_from.value, self.window_to.value
+        case = case_file(self.store, child_id, start, end)
+        shown = case_file_html(case, start, end)
+        if case.found:
+            # The help beside the outcomes, so "evidence-informed help" is graded on the help itself.
+            shown += "<h5>Help chosen for each outcome</h5>" + case_outcomes_html(
+                case_outcomes(self.store, child_id, end, since=start)
+            )
+        self.case_view.value = shown
+        return case
 
     def _changed(self, change) -> None:
         if self._restoring or not self.child_id or not self.auditor_id:
@@ -264,8 +278,7 @@ class AuditForm(W.VBox):
             and self.window_from.value
             and self.window_to.value
         ):
-            case = case_file(self.store, self.child_id, self.window_from.value, self.window_to.value)
-            self.case_view.value = case_file_html(case, self.window_from.value, self.window_to.value)
+            self._show_case(self.child_id)
         self._schedule_save()
 
     def _schedule_save(self) -> None:

@@ -18,7 +18,7 @@ from workbench.store.gaps import missing, missing_at, missing_plan
 
 
 def missing_messages(
-    store: Store, gaps: Iterable[str], plan_type: str | None = None, at: date | None = None
+    store: Store, gaps: Iterable[str], plan_type: str | tuple[str, ...] | None = None, at: date | None = None
 ) -> list[str]:
     """Return the sentences for ``gaps``, a page on ``plan_type``, and a date ``at`` outside the records."""
     messages = missing(store, gaps) + (missing_plan(store, plan_type) if plan_type else [])
@@ -37,7 +37,7 @@ def note_html(messages: list[str]) -> str:
 
 
 def note_missing(
-    store: Store, gaps: Iterable[str], plan_type: str | None = None, at: date | None = None
+    store: Store, gaps: Iterable[str], plan_type: str | tuple[str, ...] | None = None, at: date | None = None
 ) -> list[str]:
     """In a notebook, show the note the dashboards show when there is something to say; return its sentences.
 
@@ -52,7 +52,9 @@ def note_missing(
 class MissingNote(W.HTML):
     """Say what the page cannot show yet and why; ``messages`` holds the sentences shown."""
 
-    def __init__(self, store: Store, gaps: Iterable[str], plan_type: str | None = None) -> None:
+    def __init__(
+        self, store: Store, gaps: Iterable[str], plan_type: str | tuple[str, ...] | None = None
+    ) -> None:
         self.messages = missing_messages(store, gaps, plan_type)
         super().__init__(note_html(self.messages))
         self.add_class("wb-missing")

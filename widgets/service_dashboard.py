@@ -29,11 +29,15 @@ from workbench.pages.service import DashboardView, dashboard_view, prepare_page
 from workbench.store.engine import open_store
 
 #: Whom each page is about, as the status line says it.
-WHO = {"cla": "children looked after", "cp": "children on child protection plans"}
+WHO = {
+    "cla": "children looked after",
+    "cp": "children on child protection plans",
+    "eh_cin": "children with early help or child in need plans",
+}
 
 
 class ServiceDashboard(W.VBox):
-    """The page for ``view.page``: the overview, children looked after, or child protection.
+    """The page for ``view.page``: the overview, or children looked after, CP, or early help and CIN.
 
     The as-at line comes first. With ``reopen`` (the page's view at another date, for the same
     viewer) its date picker looks back: the page is built again at the date chosen, keeping
@@ -73,13 +77,15 @@ class ServiceDashboard(W.VBox):
             MeasureTrendView(self.state, view),
             DisproportionalityView(self.state, view),
         ]
+        # Every page shows its meetings: where its desired outcomes are agreed and reviewed.
+        self.views.append(MeetingOutcomesView(self.state, view))
         if not overview:
-            self.views += [MeetingOutcomesView(self.state, view), StatutoryView(self.state, view)]
+            self.views.append(StatutoryView(self.state, view))
         self.status.follow()
         heading = [scope_caption(view.viewer, view.data.teams)] if view.viewer is not None else []
         gaps = ["reviews", "meetings"] if overview else ["meetings", "reviews"]
         self.missing = MissingNote(view.store, [*gaps, "interventions"] if overview else gaps,
-                                   plan_type=None if overview else view.page.name)  # fmt: skip
+                                   plan_type=view.page.plan_type)  # fmt: skip
         self.children = [self.data_date, *heading, self.missing, self.filters, self.status, *self.views]
 
     def _on_look_back(self, change: dict) -> None:

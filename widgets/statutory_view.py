@@ -25,6 +25,7 @@ NO_RETURNS = (
 REPEAT_TITLES = {
     "cla": "Care plans started in the year that are a second or later care plan",
     "cp": "Child protection plans started in the year that are a second or later plan",
+    "eh_cin": "Early help and child in need plans started in the year that are a repeat of their type",
 }
 
 
@@ -39,7 +40,7 @@ class StatutoryView(W.VBox):
         self.view = view
         self.statutory = statutory_figures(view)
         self.repeats = pd.DataFrame()
-        self.repeat_title = REPEAT_TITLES.get(view.page.plan_type or "", "Second or later plans")
+        self.repeat_title = REPEAT_TITLES.get(view.page.name, "Second or later plans")
         self.heading = W.HTML("<h2>Stability, participation and repeat plans</h2>")
         self.notice = W.HTML()
         self.notice.add_class("wb-statutory")

@@ -10,12 +10,14 @@ import ipywidgets as W
 import pandas as pd
 import traitlets
 
+from widgets.case_outcomes_view import CaseOutcomesView
 from widgets.data_date import DataDate, date_note
 from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
 from workbench.access import AccessRefusedError, Identity
 from workbench.core.dates import short_date
 from workbench.measures.filters import data_day
+from workbench.pages.case_outcomes import case_outcomes
 from workbench.practice.supervision import (
     ActionSet,
     OutcomeTalkedThrough,
@@ -110,6 +112,10 @@ class SupervisionView(W.VBox):
         self.caseload_html = W.HTML()
         self.caseload_html.add_class("wb-supervision-caseload")
         self.chart = offline_chart(_no_scores_chart("Scores over time"), "wb-supervision-chart")
+        # One child's outcomes with the help chosen for each: only this caseload's children.
+        self.child_choice = W.Dropdown(description="Child", layout=W.Layout(width="320px"))
+        self.child_choice.add_class("wb-supervision-child")
+        self.case_help = CaseOutcomesView(empty="No child on this caseload.")
 
         self.supervisor = self.identity.user
         self.supervision_date = W.DatePicker(
@@ -177,6 +183,9 @@ class SupervisionView(W.VBox):
                 W.HTML("<h2>Open actions from earlier supervisions</h2>"),
                 self.open_actions_html,
                 W.HBox([self.done_choice, self.done_button]),
+                W.HTML("<h2>What will be done for each of a child's outcomes</h2>"),
+                self.child_choice,
+                self.case_help,
                 record_box,
                 W.HTML("<h2>Supervision records for this worker</h2>"),
                 self.records_html,
@@ -188,6 +197,7 @@ class SupervisionView(W.VBox):
             lambda change: setattr(self, "worker_id", change["new"] or ""), names="value"
         )
         self.date_choice.observe(self._on_date, names="value")
+        self.child_choice.observe(lambda _change: self._show_child(), names="value")
         self.observe(self._refresh, names=["worker_id", "at"])
         self.at = at
         self.worker_id = self.worker_choice.value or ""
@@ -231,6 +241,7 @@ class SupervisionView(W.VBox):
             self.caseload_html.value = "<p>No worker you may see has a caseload on this date.</p>"
             self.records_html.value = ""
             self._fill_record_choices()
+            self._fill_children()
             return
         try:
             # The chart first: the prompts are built once it is on its way to the browser.
@@ -242,6 +253,7 @@ class SupervisionView(W.VBox):
             self.caseload_html.value = f"<p class='wb-error'>{html.escape(str(error))}.</p>"
             self.records_html.value = ""
             self._fill_record_choices()
+            self._fill_children()
             return
         names = child_labels(caseload.children["child_id"], "internal", "")
         # The same title for every worker (the page names them above): choosing another worker
@@ -257,6 +269,20 @@ class SupervisionView(W.VBox):
         )
         self._fill_record_choices()
         self._show_records()
+        self._fill_children()
+
+    def _fill_children(self) -> None:
+        """Offer the caseload's children (none without a caseload), keeping the child chosen."""
+        ids = list(self.caseload.children["child_id"]) if self.caseload is not None else []
+        keep = self.child_choice.value if self.child_choice.value in ids else (ids[0] if ids else None)
+        self.child_choice.options = ids
+        self.child_choice.value = keep
+        self._show_child()
+
+    def _show_child(self) -> None:
+        child = self.child_choice.value
+        allowed = self.caseload is not None and child in set(self.caseload.children["child_id"])
+        self.case_help.show(case_outcomes(self.store, child, self.at) if allowed else None)
 
     def _show_records(self) -> None:
         self._show_open_actions()

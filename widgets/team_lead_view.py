@@ -17,6 +17,7 @@ import ipywidgets as W
 import pandas as pd
 import traitlets
 
+from widgets.case_outcomes_view import CaseOutcomesView
 from widgets.data_date import DataDate
 from widgets.missing_note import MissingNote
 from widgets.offline import offline_chart
@@ -26,6 +27,7 @@ from workbench.measures.filters import data_day
 from workbench.measures.headline import headline_measures
 from workbench.measures.service_data import ServiceData
 from workbench.measures.words import plain_definition
+from workbench.pages.case_outcomes import case_outcomes
 from workbench.pages.team_audits import TeamAudits, audit_grades, open_actions
 from workbench.pages.team_lead import (
     children_in_view,
@@ -125,6 +127,7 @@ class TeamLeadView(W.VBox):
         self.supervision_table = W.HTML()
         self.supervision_table.add_class("wb-team-supervision")
         self._supervision_cases: dict[date, pd.DataFrame] = {}
+        self.case_help = CaseOutcomesView()
 
         self._compute()
         self._compute_children()
@@ -154,6 +157,8 @@ class TeamLeadView(W.VBox):
                 self.child,
                 self.child_reasons,
                 W.Box([self.journey_chart, self.journey_table], layout=wrap),
+                _heading("What will be done for each of the child's outcomes"),
+                self.case_help,
                 _heading("Audit grades and open audit actions"),
                 self.grades_table,
                 self.actions_table,
@@ -258,8 +263,10 @@ class TeamLeadView(W.VBox):
         child = self.chosen_child
         if child is None or not self.filters.scope.allows_child(child) or child not in self.children_shown:
             self.journey = outcome_journey(self.data, "", self.at).iloc[0:0]
+            self.case = None
         else:
             self.journey = outcome_journey(self.data, child, self.at, domain=self.filters.domain)
+            self.case = case_outcomes(self.data.store, child, self.at)
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -379,6 +386,7 @@ class TeamLeadView(W.VBox):
             "No scores recorded for this child's current outcomes.",
             caption="The outcome journey in words: scores against the target",
         ) + self._what_is_done()
+        self.case_help.show(self.case)
 
     def _what_is_done(self) -> str:
         """Return who does what for the chosen child's outcomes (actions, interventions, evidence)."""

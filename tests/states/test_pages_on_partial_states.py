@@ -43,6 +43,9 @@ MUST_SAY = {
         "No child protection plans",
     ),
     ("some-plan-types", "children-looked-after.ipynb"): ("dashboard.missing.messages", "No children looked"),
+    # Early help and CIN are all this state holds: the page has its children, and says nothing of plans.
+    ("no-reviews", "early-help-and-cin.ipynb"): ("dashboard.missing.messages", "No outcome has been reviewed"),
+    ("empty", "early-help-and-cin.ipynb"): ("dashboard.missing.messages", "Nothing has been loaded yet"),
 }
 
 

@@ -325,6 +325,7 @@ def serve(
     refuse_a_taken_port(ip, port)
     click.echo(f"Serving the dashboards at http://{ip}:{port}/ (Ctrl+C to stop)")
     click.echo(f"  Service overview: http://{ip}:{port}/voila/render/service-overview.ipynb")
+    click.echo(f"  Early help, CIN:  http://{ip}:{port}/voila/render/early-help-and-cin.ipynb")
     click.echo(f"  Team lead:        http://{ip}:{port}/voila/render/team-lead.ipynb")
     click.echo(f"  Appraisal:        http://{ip}:{port}/voila/render/appraisal.ipynb")
     click.echo(f"  Outcome plan:     http://{ip}:{port}/voila/render/outcome-plan.ipynb")

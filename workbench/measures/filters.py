@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
+import numpy as np
+import pandas as pd
+
 #: The demo extract's own date (``data/demo/as_at.txt``): the end of its last financial year.
 #: For tests and examples about the demo only; pages and commands count from the data's date.
 DEMO_AT = date(2026, 3, 31)
@@ -56,7 +59,8 @@ class Filters:
     Locality, sex, ethnicity and disability are the child's; team and worker are the
     child's allocation open at D, and service is that team's service (``teams.service``, so a
     service lead's scope is one filter); age band is the child's age at D (see
-    :data:`AGE_BANDS`); plan type is the involvement's; domain is the outcome's.
+    :data:`AGE_BANDS`); plan type is the involvement's (one code, or a tuple of codes for a page
+    about several plans, such as early help and children in need); domain is the outcome's.
     ``disability`` takes ``True``/``False`` (or ``"Y"``/``"N"``).
     """
 
@@ -64,7 +68,7 @@ class Filters:
     team_id: str | None = None
     worker_id: str | None = None
     service: str | None = None
-    plan_type: str | None = None
+    plan_type: str | tuple[str, ...] | None = None
     domain: str | None = None
     age_band: str | None = None
     sex: str | None = None
@@ -85,3 +89,10 @@ class Filters:
         return {
             f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "")
         }
+
+
+def plan_type_kept(plan_types: pd.Series, wanted: str | tuple[str, ...]) -> np.ndarray:
+    """Return a mask over ``plan_types``: the rows of the plan type ``wanted`` (or of any of a tuple)."""
+    column = pd.Series(plan_types)
+    kept = column.isin(wanted) if isinstance(wanted, tuple) else column.eq(wanted)
+    return kept.fillna(False).to_numpy(dtype=bool)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.measures.definitions import EVIDENCE_THRESHOLD, GOOD_GRADES, GRADED_AUDIT_GRADES
-from workbench.measures.filters import CHILD_COLUMNS, Filters
+from workbench.measures.filters import CHILD_COLUMNS, Filters, plan_type_kept
 from workbench.measures.service_data import (
     CACHED_SELECTIONS,
     ServiceData,
@@ -143,7 +143,7 @@ def _new_filter_rows(
     for name, value in filters.active().items():
         if name not in CHILD_COLUMNS:
             column = pd.Series(units[name].array.take(rows))
-            rows = rows[column.eq(value).fillna(False).to_numpy(dtype=bool)]
+            rows = rows[plan_type_kept(column, value)]
     return rows
 
 

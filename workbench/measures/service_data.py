@@ -20,7 +20,7 @@ from workbench.measures.definitions import (
     PARTICIPATION_TOOK_PART,
     RESULT_STATUSES,
 )
-from workbench.measures.filters import AGE_BAND_LABELS, AGE_BANDS, CHILD_COLUMNS, Filters
+from workbench.measures.filters import AGE_BAND_LABELS, AGE_BANDS, CHILD_COLUMNS, Filters, plan_type_kept
 from workbench.store.audit_frames import audit_frame
 from workbench.store.engine import Store
 from workbench.text.statements import clear_outcome_mask
@@ -85,7 +85,7 @@ class ServiceData:
 
     @cached_property
     def meetings(self) -> pd.DataFrame:
-        """Meetings, for Participation (read on first use)."""
+        """Meetings, for Participation and the meetings on the service pages (read on first use)."""
         return self._store.read_table(
             "meetings",
             [
@@ -96,6 +96,7 @@ class ServiceData:
                 "date",
                 "child_participation",
                 "family_attended",
+                "wider_family_attended",
             ],
         )
 
@@ -467,14 +468,17 @@ class ServiceData:
     # -- rows by child, for pages that show a few children's outcomes ----------------------------
 
     def outcome_rows(
-        self, child_ids: Iterable[str], plan_type: str | None = None, domain: str | None = None
+        self,
+        child_ids: Iterable[str],
+        plan_type: str | tuple[str, ...] | None = None,
+        domain: str | None = None,
     ) -> np.ndarray:
         """Return the row positions in ``outcomes`` of the children's outcomes (by plan type, domain)."""
         positions = self._child_index.get_indexer(list(child_ids))
         units = self._outcome_units
         picked = np.isin(units["child"].to_numpy(), positions[positions >= 0])
         if plan_type:
-            picked &= units["plan_type"].eq(plan_type).fillna(False).to_numpy(dtype=bool)
+            picked &= plan_type_kept(units["plan_type"], plan_type)
         if domain:
             picked &= units["domain"].eq(domain).fillna(False).to_numpy(dtype=bool)
         return np.flatnonzero(picked)

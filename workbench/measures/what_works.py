@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.codes import code_list
-from workbench.measures.filters import Filters
+from workbench.measures.filters import Filters, plan_type_kept
 from workbench.measures.headline import outcome_distances
 from workbench.measures.service_data import ServiceData
 from workbench.measures.trends import Z_95, wilson_interval
@@ -104,7 +104,8 @@ def _filtered_outcome_ids(data: ServiceData, at: date, filters: Filters) -> pd.S
         if name == "domain":
             chosen = chosen[chosen["domain"] == value]
         elif name == "plan_type":
-            keep = data.involvements.loc[data.involvements["plan_type"] == value, "involvement_id"]
+            plans = data.involvements
+            keep = plans.loc[plan_type_kept(plans["plan_type"], value), "involvement_id"]
             chosen = chosen[chosen["involvement_id"].isin(keep)]
         else:
             keep = children.loc[children[name] == value, "child_id"]

@@ -12,11 +12,17 @@ The pages:
 - **Service overview**: headline measures by locality and team, trends with turn-the-curve,
   and disproportionality (each measure by age band, sex, ethnicity and disability against the
   service, with 95% intervals and small groups flagged).
-- **Children looked after** and **child protection**: the same for involvements of plan type
-  ``cla`` or ``cp``, plus the meetings where their desired outcomes are agreed and reviewed
-  (CLA reviews; ICPC, RCPC and core groups), repeat plans from the extract, and the statutory
-  figures (placement stability, review participation, repeat CP plans, re-referrals, care
-  leavers) where statutory returns have been imported.
+- **Children looked after**, **child protection** and **early help and children in need**: the
+  same for involvements of plan type ``cla``, ``cp``, or ``early_help`` and ``cin`` together,
+  plus repeat plans from the extract, and the statutory figures (placement stability, review
+  participation, repeat CP plans, re-referrals, care leavers) where statutory returns have
+  been imported.
+
+Every page, the overview included, shows the meetings where its desired outcomes are agreed and
+reviewed (family group conferences and family meetings; CLA reviews; ICPC, RCPC and core groups;
+CIN and TAF reviews), by meeting type: outcomes agreed and scored there, whether the family and
+the wider family came (National Framework outcome 2, the family network), and the child's
+participation by code.
 """
 
 from __future__ import annotations
@@ -29,10 +35,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.access import Identity, Scope, scope_for
-from workbench.core.codes import labels
+from workbench.core.codes import code_list, labels
 from workbench.measures.breakdowns import compare_to_service
 from workbench.measures.definitions import PARTICIPATION_COUNTED, PARTICIPATION_TOOK_PART
-from workbench.measures.filters import AGE_BAND_LABELS, Filters, data_day
+from workbench.measures.filters import AGE_BAND_LABELS, Filters, data_day, plan_type_kept
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
 from workbench.measures.service_data import ServiceData
@@ -44,11 +50,14 @@ from workbench.store.engine import Store, open_store
 
 @dataclass(frozen=True)
 class ServicePage:
-    """One dashboard: which involvements it is about, its meetings and its statutory figures."""
+    """One dashboard: which involvements it is about, its meetings and its statutory figures.
+
+    ``plan_type`` is one plan type, a tuple of them (a page about several plans), or None (all).
+    """
 
     name: str
     title: str
-    plan_type: str | None
+    plan_type: str | tuple[str, ...] | None
     meeting_types: tuple[str, ...]
     statutory: tuple[str, ...]
     #: Headline measures offered on the page, in the order a lead reads them.
@@ -91,6 +100,13 @@ PAGES: dict[str, ServicePage] = {
         ("icpc", "rcpc", "core_group"),
         ("repeat_cp_plans", "re_referrals"),
     ),
+    "eh_cin": ServicePage(
+        "eh_cin",
+        "Early help and children in need",
+        ("early_help", "cin"),
+        ("fgc", "family_meeting", "taf_review", "cin_review"),
+        ("re_referrals",),
+    ),
 }
 
 #: Characteristics disproportionality is read by (DESIGN.md section 4), with their labels.
@@ -105,6 +121,8 @@ CHARACTERISTICS: dict[str, str] = {
 MEETING_FIGURES: dict[str, str] = {
     "took_part": "Child took part (PN1 to PN6, of PN1 to PN7)",
     "family_attended": "Family attended",
+    "wider_family_attended": "Wider family attended (the family network)",
+    "agreed": "Meetings where desired outcomes were agreed",
     "scored": "Meetings where desired outcomes were scored",
     "agreed_with_family": "Outcomes agreed at the meeting that the family agreed",
     "clear": "Outcomes agreed at the meeting with a success measure and baseline",
@@ -145,6 +163,8 @@ class DashboardView:
         for spec in fields(Filters):
             fixed = getattr(base, spec.name)
             wanted = getattr(chosen, spec.name) if chosen is not None else None
+            if isinstance(fixed, tuple) and wanted in fixed:
+                fixed = wanted  # one of the page's plan types narrows it
             if fixed not in (None, "") and wanted not in (None, "") and wanted != fixed:
                 raise ScopeError(f"{spec.name} {wanted!r} is outside this view (it shows {fixed!r} only)")
             merged[spec.name] = fixed if fixed not in (None, "") else wanted
@@ -197,9 +217,9 @@ def dashboard_view(
     if scope.locality:
         localities = [name for name in localities if name == scope.locality]
     teams = data.teams
-    if page in ("cla", "cp"):
-        # The teams that work with these children: the service's own teams.
-        own = teams[teams["service"] == chosen_page.plan_type]
+    if chosen_page.plan_type:
+        # The teams that work with these children: the services' own teams.
+        own = teams[teams["service"].isin(plan_services(chosen_page.plan_type))]
         teams = own if not own.empty else teams
     if viewer is not None and not viewer.everything:
         teams = teams[teams["team_id"].isin(viewer.team_ids)]
@@ -220,6 +240,13 @@ def dashboard_view(
         statutory=has_statutory_data(store),
         viewer=viewer,
     )
+
+
+def plan_services(plan_type: str | tuple[str, ...]) -> tuple[str, ...]:
+    """Return the services (``teams.service``) that hold plans of ``plan_type`` (one or a tuple)."""
+    wanted = plan_type if isinstance(plan_type, tuple) else (plan_type,)
+    service = {row["code"]: row["service"] for row in code_list("plan_types")}
+    return tuple(service.get(plan, plan) for plan in wanted)
 
 
 def _shared_cache(data: ServiceData, page: str, at: date) -> dict:
@@ -246,8 +273,9 @@ def prepare_page(page: str, data: ServiceData, at: date) -> None:
         measure_trend(view, name)
     for characteristic in CHARACTERISTICS:
         disproportionality(view, "reviewed", characteristic)
+    meeting_outcomes(view)
+    participation_by_code(view)
     if page != "overview":
-        meeting_outcomes(view)
         repeat_plans(view)
         statutory_figures(view)
 
@@ -404,15 +432,8 @@ def _child_filter(view: DashboardView, child_ids: pd.Series, filters: Filters) -
     return keep
 
 
-def meeting_outcomes(view: DashboardView, chosen: Filters | None = None) -> pd.DataFrame:
-    """Count the page's meetings in the year to D by type: participation, outcomes agreed and scored.
-
-    One row per meeting type and figure: ``meeting_type``, ``figure``, ``numerator``,
-    ``denominator``, ``value`` (empty over nobody). Meetings belong to involvements of the
-    page's plan type; child filters apply to the meeting's child at D; domain applies to
-    outcomes only.
-    """
-    filters = view.filters(chosen)
+def _page_meetings(view: DashboardView, filters: Filters) -> pd.DataFrame:
+    """Return the page's meetings in the year to D that the filters keep (plan type, child at D)."""
     if "meetings" not in view._cache:
         # The page's meetings in the year to D, with their plan type: filter changes reuse them.
         meetings = view.data.meetings
@@ -440,8 +461,20 @@ def meeting_outcomes(view: DashboardView, chosen: Filters | None = None) -> pd.D
         )
     picked = view._cache["meetings"]
     if filters.plan_type:
-        picked = picked[picked["plan_type"].eq(filters.plan_type).fillna(False).to_numpy()]
-    picked = picked[_child_filter(view, picked["child_id"], filters)]
+        picked = picked[plan_type_kept(picked["plan_type"], filters.plan_type)]
+    return picked[_child_filter(view, picked["child_id"], filters)]
+
+
+def meeting_outcomes(view: DashboardView, chosen: Filters | None = None) -> pd.DataFrame:
+    """Count the page's meetings in the year to D by type: participation, outcomes agreed and scored.
+
+    One row per meeting type and figure (:data:`MEETING_FIGURES`): ``meeting_type``, ``figure``,
+    ``numerator``, ``denominator``, ``value`` (empty over nobody). Meetings belong to
+    involvements of the page's plan type; child filters apply to the meeting's child at D;
+    domain applies to outcomes only.
+    """
+    filters = view.filters(chosen)
+    picked = _page_meetings(view, filters)
     scored = _scored_at_meetings(view, view._cache["meetings"]["meeting_id"])
     agreed = view._cache["agreed"]
     if filters.domain:
@@ -455,11 +488,14 @@ def meeting_outcomes(view: DashboardView, chosen: Filters | None = None) -> pd.D
         counted = code.isin(PARTICIPATION_COUNTED).fillna(False)
         took_part = code.isin(PARTICIPATION_TOOK_PART).fillna(False)
         family = these["family_attended"].fillna(False).astype(bool)
+        wider = these["wider_family_attended"].fillna(False).astype(bool)
         with_scores = these["meeting_id"].map(scored).fillna(0).gt(0)
         theirs = agreed[agreed["meeting_type"] == meeting_type]
         figures = {
             "took_part": (int((took_part & counted).sum()), int(counted.sum())),
             "family_attended": (int(family.sum()), len(these)),
+            "wider_family_attended": (int(wider.sum()), len(these)),
+            "agreed": (int(these["meeting_id"].isin(theirs["agreed_meeting_id"]).sum()), len(these)),
             "scored": (int(with_scores.sum()), len(these)),
             "agreed_with_family": (int(theirs["with_family"].sum()), len(theirs)),
             "clear": (int(theirs["clear"].sum()), len(theirs)),
@@ -477,6 +513,57 @@ def meeting_outcomes(view: DashboardView, chosen: Filters | None = None) -> pd.D
     return pd.DataFrame(rows, columns=["meeting_type", "figure", "numerator", "denominator", "value"])
 
 
+#: Participation codes in the order a chart stacks them, with "not recorded" for a blank.
+PARTICIPATION_ORDER: tuple[str, ...] = ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7", "PN0", "")
+NOT_RECORDED = "Not recorded"
+#: A chart legend's few words for each code (the code list's labels are a sentence each).
+PARTICIPATION_WORDS: dict[str, str] = {
+    "PN1": "PN1 came and spoke for themselves",
+    "PN2": "PN2 came, an advocate spoke",
+    "PN3": "PN3 came, views shown non-verbally",
+    "PN4": "PN4 came, views not conveyed",
+    "PN5": "PN5 did not come, briefed an advocate",
+    "PN6": "PN6 did not come, views conveyed",
+    "PN7": "PN7 did not take part",
+    "PN0": "PN0 under 4",
+    "": NOT_RECORDED,
+}
+
+
+def participation_by_code(view: DashboardView, chosen: Filters | None = None) -> pd.DataFrame:
+    """Count the child's participation in the page's meetings in the year to D, by meeting type and code.
+
+    One row per meeting type and participation code (PN1 to PN7, PN0, and "" for a blank):
+    ``meeting_type``, ``code``, ``label``, ``legend`` (:data:`PARTICIPATION_WORDS`),
+    ``took_part`` (Y, N or "" as the code list says),
+    ``meetings`` (how many had that code) and ``share`` (of that meeting type's meetings; empty
+    over none). The same meetings, filters and year as :func:`meeting_outcomes`.
+    """
+    picked = _page_meetings(view, view.filters(chosen))
+    codes = {row["code"]: row for row in code_list("participation_codes")}
+    code = picked["child_participation"].astype("string").fillna("").str.strip()
+    code = code.where(code.isin(PARTICIPATION_ORDER), "")  # an unknown code reads as not recorded
+    counts = pd.crosstab(picked["meeting_type"].astype(str).to_numpy(), code.to_numpy())
+    rows = []
+    for meeting_type in view.page.meeting_types:
+        total = int(counts.loc[meeting_type].sum()) if meeting_type in counts.index else 0
+        for each in PARTICIPATION_ORDER:
+            number = int(counts.at[meeting_type, each]) if total and each in counts.columns else 0
+            rows.append(
+                {
+                    "meeting_type": meeting_type,
+                    "code": each,
+                    "label": codes[each]["label"] if each else NOT_RECORDED,
+                    "legend": PARTICIPATION_WORDS[each],
+                    "took_part": codes[each]["child_took_part"] if each else "",
+                    "meetings": number,
+                    "share": number / total if total else float("nan"),
+                }
+            )
+    columns = ["meeting_type", "code", "label", "legend", "took_part", "meetings", "share"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 # -- repeat plans from the extract -------------------------------------------------------------
 
 
@@ -491,9 +578,10 @@ def repeat_plans(view: DashboardView, chosen: Filters | None = None) -> pd.DataF
     plan_type = filters.plan_type
     inv = view.data.involvements
     if plan_type:
-        inv = inv[inv["plan_type"].eq(plan_type).fillna(False).to_numpy()]
+        inv = inv[plan_type_kept(inv["plan_type"], plan_type)]
     inv = inv.sort_values(["child_id", "start_date", "involvement_id"])
-    earlier = inv.groupby("child_id").cumcount() > 0
+    # Of the same plan type: a child in need plan after early help is a step up, not a repeat.
+    earlier = inv.groupby(["child_id", "plan_type"], observed=True).cumcount() > 0
     start, end = (pd.Timestamp(d) for d in _year_to(view.at))
     in_year = (inv["start_date"] > start) & (inv["start_date"] <= end)
     keep = in_year.to_numpy() & _child_filter(view, inv["child_id"], filters)

@@ -548,3 +548,103 @@ def published_counts_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
     # A suppressed count has no bar; its "c" sits at zero.
     text = text.transform_calculate(count="isValid(datum.count) ? datum.count : 0")
     return alt.layer(bars, text).properties(title=title, width=420, height=alt.Step(26))
+
+
+# --- Meetings where desired outcomes are agreed and reviewed ------------------------------------
+
+
+def meeting_figures_chart(table: pd.DataFrame, title: str) -> alt.FacetChart:
+    """Small multiples: one panel per figure (child took part, family came, ...), a bar per meeting type.
+
+    ``table`` has ``meeting`` (the meeting type's label), ``what`` (the figure's words),
+    ``value`` (a share), ``numerator`` and ``denominator``, and the order to draw in as
+    ``meeting_order`` and ``what_order``. A meeting type with no meetings draws no bar (a
+    share over nobody is empty, never 0%). Labels travel as data; no text enters an expression.
+    """
+    frame = table.dropna(subset=["value"]).copy()
+    frame["summary"] = [
+        f"{what}, {meeting}: {value:.0%} ({numerator:,.0f} of {denominator:,.0f})"
+        for what, meeting, value, numerator, denominator in zip(
+            frame["what"], frame["meeting"], frame["value"], frame["numerator"], frame["denominator"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    bars = (
+        alt.Chart()
+        .mark_bar(color=IMPROVED)
+        .encode(
+            x=alt.X("value:Q", title="Share of meetings", scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format=".0%", tickCount=3)),
+            y=alt.Y("meeting:N", title=None, sort=alt.EncodingSortField("meeting_order", op="min"),
+                    axis=alt.Axis(labelLimit=260)),
+            tooltip=[alt.Tooltip("summary:N", title="Figure")],
+            description="summary:N",
+        )
+    )  # fmt: skip
+    panel = alt.Facet(
+        "what:N",
+        title=None,
+        sort=alt.EncodingSortField("what_order", op="min"),
+        header=alt.Header(labelFontWeight="bold", labelLimit=260),
+    )
+    return (
+        alt.layer(bars, data=frame)
+        .properties(width=260, height=alt.Step(22))
+        .facet(facet=panel, columns=3)
+        .properties(title=title)
+    )
+
+
+#: Participation codes' colours: blues where the child took part (darkest speaking for
+#: themselves), orange where they did not, greys where the code does not count (under 4, blank).
+PARTICIPATION_COLOURS = {
+    "PN1": "#08306B",
+    "PN2": "#08519C",
+    "PN3": "#2171B5",
+    "PN4": "#4292C6",
+    "PN5": "#6BAED6",
+    "PN6": "#9ECAE1",
+    "PN7": "#D55E00",
+    "PN0": "#777777",
+    "": "#BBBBBB",
+}
+
+
+def participation_chart(table: pd.DataFrame, title: str) -> alt.Chart:
+    """One bar per meeting type, split by the child's participation code (shares of its meetings).
+
+    ``table`` has ``meeting`` (label), ``meeting_order``, ``code`` (PN0 to PN7, "" for not
+    recorded), ``legend`` (the code and its short words), ``code_order``, ``meetings`` and
+    ``share``. Meeting types with no meetings draw nothing.
+    """
+    frame = table[table["meetings"] > 0].copy()
+    frame["summary"] = [
+        f"{meeting}: {legend}, {share:.0%} ({meetings:,} meeting{'' if meetings == 1 else 's'})"
+        for meeting, legend, share, meetings in zip(
+            frame["meeting"], frame["legend"], frame["share"], frame["meetings"], strict=True
+        )
+    ]
+    present = [code for code in PARTICIPATION_COLOURS if code in set(frame["code"])]
+    legends = frame.drop_duplicates("code").set_index("code")["legend"]
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="Share of meetings", stack="zero", scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format=".0%")),
+            y=alt.Y("meeting:N", title=None, sort=alt.EncodingSortField("meeting_order", op="min"),
+                    axis=alt.Axis(labelLimit=260)),
+            color=alt.Color(
+                "legend:N",
+                title="The child's participation",
+                sort=[legends[code] for code in present],
+                scale=alt.Scale(domain=[legends[code] for code in present],
+                                range=[PARTICIPATION_COLOURS[code] for code in present]),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=320),
+            ),
+            order=alt.Order("code_order:Q"),
+            tooltip=[alt.Tooltip("summary:N", title="Participation")],
+            description="summary:N",
+        )
+        .properties(title=title, width=560, height=alt.Step(28))
+    )  # fmt: skip

@@ -65,19 +65,24 @@ def missing(store: Store, gaps: Iterable[str]) -> list[str]:
     return [text for name in gaps for tables, text in [GAPS[name]] if all(counts[t] == 0 for t in tables)]
 
 
-def missing_plan(store: Store, plan_type: str) -> list[str]:
+def missing_plan(store: Store, plan_type: str | tuple[str, ...]) -> list[str]:
     """Return a message when the store holds no involvement of ``plan_type`` (a page about it is empty).
 
-    Names the plan types the extract does hold, so the reader knows it is the extract, not the page.
+    ``plan_type`` is one plan type or a tuple of them (a page about several plans is empty
+    only when it holds none of them). Names the plan types the extract does hold, so the
+    reader knows it is the extract, not the page.
     """
+    wanted = plan_type if isinstance(plan_type, tuple) else (plan_type,)
     involvements = store.metadata.tables["involvements"]
     with store.engine.connect() as conn:
         held = sorted(conn.execute(sa.select(involvements.c.plan_type).distinct()).scalars())
-    if not held or plan_type in held:
+    if not held or set(wanted) & set(held):
         return []  # nothing loaded at all is said by missing(); a plan that is held needs no note
+    names = " or ".join(PLAN_NAMES.get(p, p) for p in wanted)
+    holds = ", ".join(PLAN_NAMES.get(p, p) for p in held)
     return [
-        f"No {PLAN_NAMES.get(plan_type, plan_type)} in the loaded extract, so this page has no children "
-        f"to show: it holds only {', '.join(PLAN_NAMES.get(p, p) for p in held)}. Add the {plan_type} "
+        f"No {names} in the loaded extract, so this page has no children "
+        f"to show: it holds only {holds}. Add the {' and '.join(wanted)} "
         "involvements (involvements.csv, plan_type) to the extract and load it again."
     ]
 
