@@ -8,13 +8,6 @@ import pytest
 REPORT_KEY = pytest.StashKey[list[str]]()
 
 
-@pytest.fixture
-def heldback_report(request):
-    """A list the test appends its report lines to; they are printed at the end of the session."""
-    lines = request.config.stash.setdefault(REPORT_KEY, [])
-    return lines
-
-
 def pytest_terminal_summary(terminalreporter, config):
     """Write the held-back figures as a section of the session summary."""
     lines = config.stash.get(REPORT_KEY, [])
