@@ -19,7 +19,7 @@ from workbench.store.children import migrate_children, shape_children_table
 from workbench.store.settings import create_settings_table, settings_table
 from workbench.store.statutory_tables import create_statutory_tables
 from workbench.store.supervision_tables import create_supervision_records_table
-from workbench.store.tables import provenance_columns, sqlalchemy_table
+from workbench.store.tables import SQL_TYPES, provenance_columns, sqlalchemy_table
 
 
 def build_metadata() -> sa.MetaData:
@@ -27,7 +27,7 @@ def build_metadata() -> sa.MetaData:
     metadata = sa.MetaData()
     for spec in EXTRACT_TABLES:
         sqlalchemy_table(spec, metadata)
-  # schema version 5
+    # schema version 5
 
     shape_children_table(metadata.tables["children"])
     schema_version_table(metadata)
@@ -85,7 +85,7 @@ def _migration_2(conn: Connection) -> None:
 
 def _migration_3(conn: Connection) -> None:
     """Statutory returns (SSDA903, CIN census, Annex A) in tables of their own, with provenance."""
-  # the parsers' specs
+    # the parsers' specs
 
     create_statutory_tables(conn)
 
@@ -106,7 +106,7 @@ def _migration_5(conn: Connection) -> None:
 
 def _migration_6(conn: Connection) -> None:
     """Audits recorded in the workbench (templates, rounds, answers, moderations, actions, drafts)."""
-  # the audit package owns its tables
+    # the audit package owns its tables
 
     create_audit_tables(conn)
 
@@ -149,6 +149,28 @@ def _migration_10(conn: Connection) -> None:
     create_settings_table(conn)
 
 
+#: The extract's optional columns added at version 15: Outcomes Star readings by Star and edition,
+#: and whether the worker approved each reading.
+STAR_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("outcomes", "star"),
+    ("outcomes", "star_edition"),
+    ("outcome_reviews", "approved"),
+)
+
+
+def _migration_15(conn: Connection) -> None:
+    """Outcomes Star readings kept apart by Star and edition, and the worker's approval of each."""
+    quote = conn.dialect.identifier_preparer.quote
+    inspector = sa.inspect(conn)
+    for table, column in STAR_COLUMNS:
+        # Version 1 creates the extract tables from today's model, so a new store has them already.
+        if column in {c["name"] for c in inspector.get_columns(table)}:
+            continue
+        spec = next(t for t in EXTRACT_TABLES if t.name == table).field(column)
+        type_sql = SQL_TYPES[spec.kind]().compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {type_sql}")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -171,6 +193,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "extract loads record the data's date (as at) and its basis", _migration_8),
     Migration(9, "what each refresh changed (extract_changes)", _migration_9),
     Migration(10, "store settings (the demo mark: demo identities only on the demo store)", _migration_10),
+    Migration(
+        15, "Outcomes Star readings: star and star_edition on outcomes, approved on reviews", _migration_15
+    ),
 )
 
 
