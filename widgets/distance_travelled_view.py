@@ -57,7 +57,9 @@ class DistanceTravelledView(W.VBox):
         self._refresh_tables()
         self.chart = offline_chart(self._chart(), "wb-distance-chart")
         self.spread_chart = offline_chart(self._spread_chart(), "wb-distance-spread-chart")
-        super().__init__([self.caption, self.chart, self.spread_caption, self.spread_chart, self.other_scales])
+        super().__init__(
+            [self.caption, self.chart, self.spread_caption, self.spread_chart, self.other_scales]
+        )
         self.add_class("wb-distance-travelled")
         self._show_caption()
         state.observe(self._on_filters, names=list(FilterState.NAMES))
