@@ -7,6 +7,8 @@ from workbench.measures.distance import DIRECTIONS, distance_distribution
 from workbench.measures.filters import DEMO_AT, Filters
 from workbench.measures.headline import distance_travelled
 from workbench.measures.service_data import ServiceData
+from workbench.practice.appraisal import audit_frame, build_appraisal
+from workbench.publishing.appraisal_pack import appraisal_figures, render_appraisal_page
 from workbench.publishing.page_figures import published
 from workbench.publishing.report_card import build_report_card, card_figures, render_report_card_page
 from workbench.store.engine import Store
@@ -43,3 +45,20 @@ def test_the_card_on_the_demo_shows_the_spread_beside_the_mean(demo):
     page = render_report_card_page(card)
     went_back = f"{int(counted['outcomes'].iloc[0]):,} went back"
     assert went_back in page and "wb-card-spread" in page and "<svg" in page
+
+
+def test_the_shared_appraisal_pack_shows_the_spread_checked_with_its_other_counts(demo):
+    appraisal = build_appraisal(demo, "W0130", DEMO_AT, audit_frame(demo.store))
+    counts = appraisal.distance_spread.set_index("direction")["outcomes"]
+    total = int(appraisal.figures.set_index("measure").loc["distance_travelled", "denominator"])
+    assert int(counts.sum()) == total
+    figures = appraisal_figures(appraisal)
+    shown = [published(figures, f"spread:{d}") for d in DIRECTIONS]
+    # Each direction is shown only where the page check allows; small ones never.
+    for direction, text in zip(DIRECTIONS, shown, strict=True):
+        assert text == "c" or (text == f"{int(counts[direction]):,}" and not 1 <= counts[direction] <= 5)
+    page = render_appraisal_page(appraisal, "shared")
+    assert "wb-distance-spread" in page
+    assert f"{shown[2]} went up" in page and f"{shown[0]} went back" in page
+    internal = render_appraisal_page(appraisal, "internal")
+    assert f"{int(counts['went back']):,} went back" in internal

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from workbench.measures.distance import distance_distribution
 from workbench.measures.filters import Filters
 from workbench.measures.headline import MEASURES, distance_travelled, participation_family
 from workbench.measures.service_data import ServiceData
@@ -64,6 +65,8 @@ class Appraisal:
     audits: pd.DataFrame  # audit_id, child_id, audit_date, status, overall_grade, moderated_grade
     narrative: str = ""
     notes: list[str] = field(default_factory=list)
+    #: Distance travelled's outcomes that went back, stayed the same, went up (measures.distance).
+    distance_spread: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def start(self) -> date:
@@ -135,6 +138,7 @@ def build_appraisal(
         meetings_by_type=by_type,
         audits=worker_audits(audits, data.allocations, worker_id, at),
         narrative=narrative,
+        distance_spread=distance_distribution(data, at, mine),
     )
 
 
