@@ -27,6 +27,9 @@ from workbench.measures.service_data import ServiceData
 from workbench.render.charts import distance_by_domain, distance_spread_chart
 
 
+_STAR_TABLE_STYLE = ".wb-star-table th, .wb-star-table td {text-align: left; padding: 2px 12px 2px 0;}"
+
+
 class DistanceTravelledView(W.VBox):
     """Mean distance travelled by domain at ``at`` for the children the filters choose.
 
@@ -148,7 +151,9 @@ class DistanceTravelledView(W.VBox):
             )
             parts.append(
                 "<p><strong>Outcomes Star</strong>, approved readings only, each Star and edition apart "
-                "(readings are never compared across them):</p><table class='wb-star-table'><thead><tr>"
+                "(readings are never compared across them):</p>"
+                f"<style>{_STAR_TABLE_STYLE}</style>"
+                "<table class='wb-star-table'><thead><tr>"
                 "<th>Star</th><th>Edition</th><th>Outcomes</th><th>Mean distance</th><th>Went back</th>"
                 f"<th>Stayed the same</th><th>Went up</th></tr></thead><tbody>{rows}</tbody></table>"
             )
