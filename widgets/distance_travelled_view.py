@@ -26,7 +26,6 @@ from workbench.measures.headline import distance_travelled
 from workbench.measures.service_data import ServiceData
 from workbench.render.charts import distance_by_domain, distance_spread_chart
 
-
 _STAR_TABLE_STYLE = ".wb-star-table th, .wb-star-table td {text-align: left; padding: 2px 12px 2px 0;}"
 
 
