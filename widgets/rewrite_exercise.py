@@ -36,7 +36,7 @@ class RewriteExercise(W.VBox):
         self.box.add_class("wb-rewrite-box")
         self.feedback = W.HTML()
         self.feedback.add_class("wb-rewrite-feedback")
-        self.show_example = W.Button(description="Show one way to write it")
+        self.show_example = W.Button(description="Show one way to write it", layout=W.Layout(width="auto"))
         self.show_example.add_class("wb-rewrite-show")
         self.answer = W.HTML()
         self.answer.add_class("wb-rewrite-answer")
@@ -60,9 +60,10 @@ class RewriteExercise(W.VBox):
         if self.example.value is None:
             return
         before = self.examples.loc[self.example.value, "before"]
-        reading = rewrite_feedback(before)
+        # As recorded, nothing has been rewritten yet: "a process", not "still a process".
+        verdict = rewrite_feedback(before).verdict.replace("Still a process", "A process", 1)
         self.before.value = (
-            f"<p>As recorded: <strong>{html.escape(before)}</strong><br>{html.escape(reading.verdict)}</p>"
+            f"<p>As recorded: <strong>{html.escape(before)}</strong><br>{html.escape(verdict)}</p>"
         )
         self.answer.value = ""
         self.rewrite = ""

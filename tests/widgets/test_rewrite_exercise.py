@@ -7,7 +7,7 @@ def test_the_exercise_follows_the_domain_and_gives_feedback_on_each_rewrite():
     exercise = RewriteExercise()
     exercise.domain.value = "housing"
     assert exercise.example.label == "Support Mum to bid on Homefinder"
-    assert "Still a process" in exercise.before.value
+    assert "A process: it says what someone will do" in exercise.before.value
     exercise.box.value = "Mum to register with the council's housing list"
     assert not exercise.done and "Still a process" in exercise.feedback.value
     assert "<li>" in exercise.feedback.value  # a question to ask next
