@@ -117,6 +117,8 @@ class MeasuresByGroupView(W.VBox):
             "ci_high": ("95% interval to", fmt),
             "small": ("Fewer than 20", yes_no),
         }
+        if self.measure == "distance_travelled":  # the mean's spread: never the mean alone
+            columns |= {d: (d.capitalize(), count) for d in ("went back", "stayed the same", "went up")}
         self.figures.value = figures_table(self.table, columns, self._title())
 
     def _refresh(self, _change: dict) -> None:

@@ -78,6 +78,8 @@ QUESTIONS = {
         "status": "OUT_STATUS",
         "closed_date": "OUT_CLOSED_DATE",
         "replaced_by": "OUT_REPLACED_BY",
+        "star": "OUT_STAR",
+        "star_edition": "OUT_STAR_EDITION",
     },
     "outcome_reviews": {
         "outcome_id": "REV_OUTCOME_ID",
@@ -85,6 +87,7 @@ QUESTIONS = {
         "family_score": "REV_FAMILY_SCORE",
         "reviewer_role": "REV_REVIEWER_ROLE",
         "note": "REV_NOTE",
+        "approved": "REV_WORKER_APPROVED",
     },
 }
 
@@ -107,7 +110,7 @@ ANSWER_WORDS = {
 @cache
 def _words(column: str) -> dict[str, str]:
     """Return how a coded column's values are written on the forms (codes not listed stay codes)."""
-    if column in ("agreed_with_family", "family_attended", "wider_family_attended"):
+    if column in ("agreed_with_family", "family_attended", "wider_family_attended", "approved"):
         return _YES_NO
     if column == "domain":
         return {row["code"]: row["label"] for row in code_list("outcome_domains")}

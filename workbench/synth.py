@@ -902,6 +902,40 @@ def _yn(flag: bool) -> str:
     return "Y" if flag else "N"
 
 
+#: The Star an Outcomes Star outcome is read on (by the child's age), and when the second edition
+#: came in: outcomes agreed before it are on the first. Names only; the Stars' texts are licensed.
+_STARS = (("Family Star Plus", 0), ("Youth Star", 11 * 12))
+_STAR_SECOND_EDITION = date(2025, 1, 1).toordinal()
+
+
+def _settled(key: str, salt: int) -> int:
+    """Return a number in 0..999 fixed by ``key`` alone, for fields added after the generator's draws.
+
+    Drawing them from the generator's stream would shift every later draw and so change every
+    demo table; this keeps the rest of the demo extract byte-identical.
+    """
+    value = salt
+    for char in key:
+        value = (value * 131 + ord(char)) % 1_000_003
+    return value % 1000
+
+
+def _star_of(outcome_id: str, scale: str, age_months: int, agreed: int) -> tuple[str, str]:
+    """Which Star and edition an outcome is read on (empty unless it is on the Outcomes Star)."""
+    if scale != "outcomes_star":
+        return "", ""
+    star = next(name for name, youngest in reversed(_STARS) if age_months >= youngest)
+    second = agreed >= _STAR_SECOND_EDITION or _settled(outcome_id, 7) < 150
+    return star, "2nd edition" if second else "1st edition"
+
+
+def _approved(review_id: str, scale: str, score: object) -> str:
+    """Whether the worker approved a Star reading: most are, some are left as drafts."""
+    if scale != "outcomes_star" or score == "":
+        return ""
+    return _yn(_settled(review_id, 13) >= 120)
+
+
 # ---------------------------------------------------------------------------------------------
 # The authority: localities, teams and workers
 
@@ -1671,6 +1705,7 @@ class _ChunkBuilder:
         out = self.rows["outcomes"]
         reviews = self.rows["outcome_reviews"]
         for o in outcomes:
+            star, edition = _star_of(o.outcome_id, o.scale, _month(o.agreed) - child.birth_month, o.agreed)
             out.append(
                 (
                     o.outcome_id,
@@ -1690,12 +1725,15 @@ class _ChunkBuilder:
                     o.status,
                     "" if o.closed >= _OPEN else _iso(o.closed),
                     o.replaced_by.outcome_id if o.replaced_by is not None else "",
+                    star,
+                    edition,
                 )
             )
             for day, meeting_id, score, family_score, role, note in o.reviews:
+                review_id = self._next("review", "R", self.digits + 1)
                 reviews.append(
                     (
-                        self._next("review", "R", self.digits + 1),
+                        review_id,
                         o.outcome_id,
                         _iso(day),
                         meeting_id,
@@ -1703,6 +1741,7 @@ class _ChunkBuilder:
                         family_score,
                         role,
                         note,
+                        _approved(review_id, o.scale, score),
                     )
                 )
 
@@ -1882,7 +1921,7 @@ def _check_contract() -> None:
     """Fail loudly if the model or a code list no longer has what this generator writes."""
     expected = {
         "children": 6, "teams": 4, "workers": 6, "involvements": 7, "allocations": 4,
-        "meetings": 9, "outcomes": 17, "outcome_reviews": 8, "interventions": 8,
+        "meetings": 9, "outcomes": 19, "outcome_reviews": 9, "interventions": 8,
         "intervention_outcomes": 2, "supervisions": 4, "supervision_cases": 3, "audits": 13,
         "audit_answers": 6,
     }  # fmt: skip

@@ -33,8 +33,8 @@ def test_a_truncated_file_names_its_broken_last_row(loaded):
     reviews.write_bytes(reviews.read_bytes()[:-40])
     message = _refused(store, damaged, before)
     # The cut removed the last row and the end of row 9 (review R8): that row is named, whole.
-    assert "outcome_reviews.csv, row 9: value 'R8,O7,2025-06-01,,1,,practitione'" in message
-    assert "expected 8 fields, like the header (found 7)" in message
+    assert "outcome_reviews.csv, row 9: value 'R8,O7,2025-06-01,,1,,practitioner,'" in message
+    assert "expected 9 fields, like the header (found 8)" in message
 
 
 def test_a_utf16_file_is_refused_rather_than_misread(loaded):
@@ -100,7 +100,7 @@ def test_a_200_mb_file_with_one_bad_row_at_the_end(loaded):
         handle.write(header + "\n")
         for i in range(repeats):
             handle.write(good.replace("R", f"R{i}x"))
-        handle.write("RLAST,O1,2026-13-01,,5,,practitioner,\n")
+        handle.write("RLAST,O1,2026-13-01,,5,,practitioner,,\n")
     assert reviews.stat().st_size > 200 * 2**20
     rows = 1 + repeats * good.count("\n") + 1
     message = _refused(store, damaged, before)

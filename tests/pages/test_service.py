@@ -249,3 +249,12 @@ def test_a_page_prepared_before_the_viewer_shows_the_same_figures(loaded, page):
     assert prepared._cache is prepared_data.page_caches[(page, AT)]
     # NaN != NaN: compare the records' text.
     assert repr(figures(prepared)) == repr(fresh)
+
+
+def test_distance_by_group_carries_how_many_went_back_stayed_and_went_up(loaded):
+    # North: O1 +3, O2 -1, O3 +5 (tests/fixtures/handworked.py); the South has no 0-10 outcome counted.
+    view = dashboard_view("overview", loaded, AT)
+    table = measure_by(view, "distance_travelled", "locality").set_index("group")
+    assert table.loc["North", ["went back", "stayed the same", "went up"]].tolist() == [1, 0, 2]
+    assert table.loc["North", "denominator"] == 3
+    assert "went back" not in measure_by(view, "consensual", "locality").columns

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from tests.fixtures.handworked import write_extract
 from workbench.imports.extract import ExtractError
+from workbench.measures.distance import gas_t_scores
 from workbench.measures.filters import DEMO_AT
 from workbench.measures.headline import distance_travelled
 from workbench.measures.service_data import ServiceData
@@ -21,6 +22,10 @@ def test_postgres_store_loads_and_measures_like_sqlite(pg_store, tmp_path):
     assert load_extract(pg_store, extract).status == "unchanged"
     table = distance_travelled(ServiceData(pg_store), DEMO_AT).set_index("domain")
     assert table["value"].to_dict() == {"education": 4.0, "health": -1.0}
+    # Version 15's optional Star columns, and GAS as a T-score (O7: one goal from -1 to +1).
+    assert ServiceData(pg_store).reviews["approved"].isna().all()
+    gas = gas_t_scores(ServiceData(pg_store), DEMO_AT)
+    assert gas[["baseline_t", "latest_t"]].values.tolist() == [[40.0, 60.0]]
 
 
 def test_postgres_enforces_foreign_keys(pg_store):

@@ -230,3 +230,50 @@ def test_an_authority_can_edit_the_lexicon(tmp_path):
     lexicon = load_lexicon(edited)
     assert analyse("Wraparound support for the family", lexicon).jargon == ("wraparound",)
     assert analyse("Wraparound support for the family").jargon == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Social worker to arrange a meeting",
+        "Refer to CAMHS",
+        "Review plan at next core group on 3 May",
+        "Mum to attend parenting course",
+        "Mum to arrange a GP appointment for Ellie by Friday",
+        "Nan to complete the kinship assessment within 6 weeks",
+        "Hold an FGC before the end of March",
+        "Complete the Graded Care Profile with Mum",
+        "Dad to hold a family meeting every month",
+        "Weekly visits by the family support worker",
+        "Next review 14/03",
+    ],
+)
+def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
+    # Issue 18: arranging, referring, reviewing, attending, assessing and holding meetings are
+    # tasks, whoever does them and whatever date is attached; a date makes them no clearer.
+    reading = analyse(text)
+    assert reading.kind == "process", reading.explanation
+    assert reading.clarity is None
+    assert not clear_outcome_mask([text])[0]
+    assert reading.flag_codes[0] in {"professional_task", "describes_service"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mum to take Josh to school every morning",
+        "Ellie will go to Brownies every week",
+        "I want to stop having to go to meetings about my family",
+        "Dad will arrange his own time with the children through Nan",
+    ],
+)
+def test_family_life_that_looks_like_a_task_stays_an_outcome(text):
+    assert analyse(text).kind == "outcome", analyse(text).explanation
+
+
+def test_a_word_list_may_use_the_lists_above_it_and_an_unknown_one_is_refused(tmp_path):
+    lexicon = load_lexicon()
+    assert analyse("Complete a genogram with Nan", lexicon).kind == "process"  # {task_object} in task_verb
+    unknown = _lexicon_with(tmp_path, "{task_object}'", "{task_objects}'")
+    with pytest.raises(LexiconError, match=r"words\.task_verb: \{task_objects\} is not a word list"):
+        load_lexicon(unknown)

@@ -17,6 +17,9 @@ from workbench.store.plan_tables import PLAN_ACTIONS, PLAN_OUTCOMES, PLAN_SOURCE
 
 DICTIONARY_PATH = "docs/data-dictionary.md"
 
+#: Said of a column an extract file may leave out (it then reads as empty).
+OPTIONAL = " Optional column: a file may leave it out."
+
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
@@ -157,7 +160,7 @@ def render_data_dictionary() -> str:
             required = "yes" if (fld.required or fld.name in spec.key) else ""
             out.append(
                 f"| `{fld.name}` | {fld.kind.value} | {required} | {_needs(spec, fld)} | "
-                f"{_cell(fld.description)} | {values} |"
+                f"{_cell(fld.description + (OPTIONAL if fld.optional_column else ''))} | {values} |"
             )
     out += _statutory_needs()
     out += _plan_tables()

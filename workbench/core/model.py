@@ -51,6 +51,9 @@ class Field:
     #: can be blanked in). A code outside its list in a field that is neither a key, nor
     #: measured, nor required is blanked and the row kept; a test checks this against the measures.
     measured: bool = True
+    #: Whether the column may be left out of a file (it then reads as empty): columns added to
+    #: the extract after its first version, so that an authority's older extracts still load.
+    optional_column: bool = False
 
     @property
     def expects(self) -> str:
@@ -250,6 +253,20 @@ EXTRACT_TABLES: tuple[Table, ...] = (
                 "The outcome that replaced this one, if replaced.",
                 references="outcomes.outcome_id",
             ),
+            _f(
+                "star",
+                "text",
+                "For an Outcomes Star outcome, which Star it is read on (e.g. Family Star Plus); "
+                "empty otherwise.",
+                optional_column=True,
+            ),
+            _f(
+                "star_edition",
+                "text",
+                "For an Outcomes Star outcome, the Star's edition; readings are compared within one "
+                "Star and edition.",
+                optional_column=True,
+            ),
         ),
         key=("outcome_id",),
         notes=(
@@ -274,6 +291,13 @@ EXTRACT_TABLES: tuple[Table, ...] = (
             _f("family_score", "score", "The family's own score, if given."),
             _f("reviewer_role", "code", "Who reviewed it.", codes="reviewer_roles", measured=False),
             _f("note", "text", "Review note."),
+            _f(
+                "approved",
+                "yn",
+                "For an Outcomes Star reading, whether the worker approved it; distance travelled "
+                "counts approved readings only.",
+                optional_column=True,
+            ),
         ),
         key=("review_id",),
     ),

@@ -279,12 +279,7 @@ def read_extract(
                 problems.append(
                     Problem(label, header_row, column, column, f"only the columns {', '.join(spec.columns)}")
                 )
-        for column in spec.columns:
-            if column not in frame.columns:
-                problems.append(
-                    Problem(label, header_row, column, "", f"a column named '{column}' in the header")
-                )
-                frame[column] = ""
+        problems += _missing_columns(frame, spec, label, header_row)
         frame = frame[spec.columns].astype(TEXT)
         frame.attrs["header_row"] = header_row
         if source.is_file():
@@ -292,6 +287,19 @@ def read_extract(
         frame.attrs["source"] = label
         frames[spec.name] = frame
     return {spec.name: frames[spec.name] for spec in EXTRACT_TABLES}, problems, records
+
+
+def _missing_columns(frame: pd.DataFrame, spec: Table, label: str, header_row: int) -> list[Problem]:
+    """Add each column the file left out, empty; a problem unless the column is optional."""
+    found = []
+    for column in spec.columns:
+        if column not in frame.columns:
+            if not spec.field(column).optional_column:  # an optional column left out reads as empty
+                found.append(
+                    Problem(label, header_row, column, "", f"a column named '{column}' in the header")
+                )
+            frame[column] = ""
+    return found
 
 
 def _formula_problems(label: str, frame: pd.DataFrame, header_row: int = 1) -> list[Problem]:

@@ -72,7 +72,7 @@ class ServiceData:
         self.allocations = store.read_table("allocations")
         self.outcomes = store.read_table("outcomes")
         self.reviews = store.read_table(
-            "outcome_reviews", ["review_id", "outcome_id", "review_date", "score"]
+            "outcome_reviews", ["review_id", "outcome_id", "review_date", "score", "approved"]
         )
         self._store = store
 

@@ -38,6 +38,7 @@ from workbench.access import Identity, Scope, scope_for
 from workbench.core.codes import code_list, labels
 from workbench.measures.breakdowns import compare_to_service
 from workbench.measures.definitions import PARTICIPATION_COUNTED, PARTICIPATION_TOOK_PART
+from workbench.measures.distance import DIRECTIONS, distance_distribution
 from workbench.measures.filters import AGE_BAND_LABELS, Filters, data_day, plan_type_kept
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
@@ -287,7 +288,9 @@ def measure_by(view: DashboardView, measure: str, by: str, chosen: Filters | Non
     """One measure by ``by`` (locality or team_id) against the figure for everyone in the view.
 
     Returns ``compare_to_service`` columns plus ``group`` (a team's name for team_id). Every
-    row carries numerator and denominator; empty groups are dropped (nothing to show).
+    row carries numerator and denominator; empty groups are dropped (nothing to show). For
+    distance travelled each group also has how many outcomes went back, stayed the same and went
+    up (:data:`~workbench.measures.distance.DIRECTIONS`): its mean is never shown alone.
     """
     chosen_measure = MEASURES[measure]
     filters = _applicable(view.filters(chosen), measure)
@@ -299,6 +302,13 @@ def measure_by(view: DashboardView, measure: str, by: str, chosen: Filters | Non
         table["group"] = [view.team_name(team) for team in table[by]]
     else:
         table["group"] = table[by].astype(str)
+    if measure == "distance_travelled":
+        spread = [
+            distance_distribution(view.data, view.at, Filters(**{**filters.active(), by: group}))["outcomes"]
+            for group in table[by]
+        ]
+        for i, direction in enumerate(DIRECTIONS):
+            table[direction] = [int(counts.iloc[i]) for counts in spread]
     return table
 
 

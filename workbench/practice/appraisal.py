@@ -50,6 +50,7 @@ from workbench.measures.definitions import (
     PARTICIPATION_TOOK_PART,
     RESULT_STATUSES,
 )
+from workbench.measures.distance import distribution_of
 from workbench.measures.filters import Filters
 from workbench.measures.headline import MEASURES, distance_travelled, outcome_distances
 from workbench.measures.service_data import ServiceData
@@ -126,6 +127,8 @@ class Appraisal:
     manager_words: str = ""
     chosen_cases: tuple[str, ...] = ()
     entries: pd.DataFrame = field(default_factory=pd.DataFrame)  # latest entry of each voice
+    #: Distance travelled's outcomes that went back, stayed the same, went up (measures.distance).
+    distance_spread: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def start(self) -> date:
@@ -518,6 +521,7 @@ def build_appraisal(
         manager_words=str(saved.get(MANAGER) or ""),
         chosen_cases=_cases_of(chosen.get(APPRAISEE)) + _cases_of(chosen.get(MANAGER)),
         entries=entries,
+        distance_spread=distribution_of(counted["distances"]["distance"]),
     )
 
 

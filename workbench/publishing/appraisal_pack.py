@@ -13,7 +13,7 @@ from workbench.measures.definitions import GOOD_GRADES, GRADED_AUDIT_GRADES
 from workbench.practice.appraisal import Appraisal
 from workbench.publishing.audience import AUDIENCES, PublishError, audience_note
 from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, add_table, published, published_table
-from workbench.render.charts import distance_by_domain
+from workbench.render.charts import distance_by_domain, distance_spread_chart
 from workbench.render.html import count, counts_table, marked, page, paragraphs, svg
 
 #: Where each figure's numerator and denominator are kept in the page check: measures over the
@@ -43,7 +43,13 @@ def appraisal_figures(appraisal: Appraisal) -> PageFigures:
 
     domains = appraisal.distance_by_domain.dropna(subset=["value"])
     names = [str(d) for d in domains["domain"]]
-    distance = Population("distance", parts=tuple(names))
+    # Each outcome counted also went back, stayed the same or went up (the spread under the chart).
+    distance = Population(
+        "distance",
+        parts=tuple(names),
+        properties=("went back", "went up"),
+        excludes=(("went back", "went up"),),
+    )
     by_domain = list(zip(names, domains["denominator"].astype(int), strict=True))
     add_table(
         figures,
@@ -53,6 +59,8 @@ def appraisal_figures(appraisal: Appraisal) -> PageFigures:
         "distance",
         int(rows.loc["distance_travelled", "denominator"]),
     )
+
+    _add_spread(figures, distance, appraisal.distance_spread)
 
     results = Population("results", parts=("achieved", "partly_achieved", "not_achieved"))
     figures.add("results", rows.loc["achieved", "denominator"], results)
@@ -168,6 +176,7 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
     reviews = marked(published(figures, "reviews")) if figures else count(appraisal.reviews, audience)
     out.append(f"<p class='wb-reviews'>Scored reviews of desired outcomes in the year: {reviews}.</p>")
     out.append(_distance_chart(appraisal, figures))
+    out.append(_spread_section(appraisal, figures))
     out.append("</section>")
     out.append(_quality_section(appraisal, audience, figures))
     out.append(_meetings_section(appraisal, audience, figures))
@@ -283,6 +292,33 @@ def _distance_chart(appraisal: Appraisal, figures: PageFigures | None) -> str:
         service=appraisal.service_by_domain,
     )
     return f"{svg(chart)}<p class='wb-meta'>The dark tick on each bar marks the whole service.</p>"
+
+
+def _add_spread(figures: PageFigures, distance: Population, spread: pd.DataFrame) -> None:
+    """Add the counts that went back, stayed the same and went up, as cells of the distance population."""
+    if spread.empty:
+        return
+    back, up = distance.count_of(having=("went back",)), distance.count_of(having=("went up",))
+    weights = {"went back": back, "went up": up, "stayed the same": distance.everyone() - back - up}
+    for direction, outcomes in zip(spread["direction"], spread["outcomes"].astype(int), strict=True):
+        figures.add(f"spread:{direction}", outcomes, distance, weights[direction])
+
+
+def _spread_section(appraisal: Appraisal, figures: PageFigures | None) -> str:
+    """Return how many outcomes went back, stayed the same and went up (as published on a shared pack)."""
+    spread = appraisal.distance_spread
+    if spread.empty or int(spread["outcomes"].sum()) == 0:
+        return ""
+    shown = [
+        published(figures, f"spread:{d}") if figures is not None else f"{int(n):,}"
+        for d, n in zip(spread["direction"], spread["outcomes"], strict=True)
+    ]
+    table = pd.DataFrame({"direction": spread["direction"], "shown": shown})
+    words = ", ".join(
+        f"{html.escape(s)} {html.escape(d)}" for d, s in zip(table["direction"], shown, strict=True)
+    )
+    chart = svg(distance_spread_chart(table, "How many went which way"))
+    return f"<div class='wb-distance-spread'><p>Of the outcomes counted: {words}.</p>{chart}</div>"
 
 
 def _meetings_section(appraisal: Appraisal, audience: str, figures: PageFigures | None) -> str:

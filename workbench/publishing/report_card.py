@@ -21,13 +21,14 @@ from datetime import date
 import pandas as pd
 
 from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, share_is_disclosive
+from workbench.measures.distance import DIRECTIONS, distance_distribution
 from workbench.measures.filters import Filters, data_day
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
 from workbench.measures.service_data import ServiceData
 from workbench.practice.improvement_plans import ImprovementPlan, PlanAction, card_part_subject
 from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, published
-from workbench.render.charts import sparkline
+from workbench.render.charts import distance_spread_chart, sparkline
 from workbench.render.html import page, paragraphs, svg
 
 #: The three parts, and which figures each shows. "How much" counts are measure denominators.
@@ -78,6 +79,10 @@ class ReportCard:
     plans: dict[str, ImprovementPlan] = field(default_factory=dict)
     #: Whether the page check hid a count that is not small itself (the card then says why).
     hidden_for_others: bool = False
+    #: Distance travelled's outcomes that went back, stayed the same and went up, as published.
+    distance_spread: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["direction", "shown"])
+    )
 
     @property
     def frequency_word(self) -> str:
@@ -103,11 +108,14 @@ DENOMINATORS: dict[str, str] = {
 }
 
 
-def card_figures(latest: dict[str, pd.Series], valued: set[str]) -> PageFigures:
+def card_figures(
+    latest: dict[str, pd.Series], valued: set[str], spread: dict[str, int] | None = None
+) -> PageFigures:
     """Return every count a report card shows, checked as a whole, from each measure's latest row.
 
     ``valued`` names the measures whose value (and so numerator) the card shows; of the others
-    it shows only the denominator.
+    it shows only the denominator. ``spread`` gives distance travelled's outcomes that went back,
+    stayed the same and went up (they add up to its denominator): kept as ``distance:<direction>``.
 
     The populations and what a reader knows of them: meetings held are cut by the participation
     code (took part, did not, no code); the outcomes active at D have the properties clear,
@@ -118,11 +126,16 @@ def card_figures(latest: dict[str, pd.Series], valued: set[str]) -> PageFigures:
     meetings = Population("meetings", parts=("took part", "did not", "no code"))
     properties = ("clear", "consensual", "old", "reviewed")
     active = Population("active outcomes", properties=properties, implies={"reviewed": ("old",)})
+    # Distance travelled's outcomes each went back, stayed the same or went up (neither).
+    distance = Population(
+        "distance", properties=("went back", "went up"), excludes=(("went back", "went up"),)
+    )
     populations = {
         "meetings": meetings,
         "coded meetings": meetings,
         "active outcomes": active,
         "reviewed cohort": active,
+        "distance": distance,
     }
     numerators = {
         "participation": meetings.count_of(parts=("took part",)),
@@ -144,6 +157,11 @@ def card_figures(latest: dict[str, pd.Series], valued: set[str]) -> PageFigures:
             figures.add(key, row["denominator"], population, denominators.get(key))
         if MEASURES[name].unit == "share" and name in valued:
             figures.add(name, row["numerator"], population, numerators[name])
+    if spread is not None:
+        back, up = distance.count_of(having=("went back",)), distance.count_of(having=("went up",))
+        weights = {"went back": back, "went up": up, "stayed the same": distance.everyone() - back - up}
+        for direction in DIRECTIONS:
+            figures.add(f"distance:{direction}", spread[direction], distance, weights[direction])
     figures.protect()
     return figures
 
@@ -190,7 +208,8 @@ def build_report_card(
                 usable = Filters(**{k: v for k, v in filters.active().items() if k in measure.filters})
                 series[name] = measure_over_periods(data, measure, start, at, frequency, usable)
     valued = {name for figures in PARTS.values() for name, column, _label in figures if column == "value"}
-    checked = card_figures({name: frame.iloc[-1] for name, frame in series.items()}, valued)
+    spread = _distance_spread(data, at, filters) if "distance_travelled" in series else None
+    checked = card_figures({name: frame.iloc[-1] for name, frame in series.items()}, valued, spread)
     parts: dict[str, list[CardFigure]] = {}
     for part, figures in PARTS.items():
         parts[part] = []
@@ -211,7 +230,36 @@ def build_report_card(
     stories = {part: plan.story for part, plan in kept.items() if plan is not None}
     card = ReportCard(population, at, start, frequency, parts, stories=stories, plans=plans)
     card.hidden_for_others = bool(checked.hidden_for_others)
+    if spread is not None and sum(spread.values()):
+        card.distance_spread = pd.DataFrame(
+            {
+                "direction": list(DIRECTIONS),
+                "shown": [published(checked, f"distance:{d}") for d in DIRECTIONS],
+            }
+        )
     return card
+
+
+def _distance_spread(data: ServiceData, at: date, filters: Filters) -> dict[str, int]:
+    """Distance travelled's outcomes that went back, stayed the same, went up, for the card's filters."""
+    usable = Filters(
+        **{k: v for k, v in filters.active().items() if k in MEASURES["distance_travelled"].filters}
+    )
+    table = distance_distribution(data, at, usable)
+    return dict(zip(table["direction"], table["outcomes"].astype(int), strict=True))
+
+
+def _spread_html(card: ReportCard) -> str:
+    """Return the distance travelled spread: a small chart, its counts as published ("c" where hidden)."""
+    shown = dict(zip(card.distance_spread["direction"], card.distance_spread["shown"], strict=True))
+    words = ", ".join(f"{html.escape(shown[d])} {d}" for d in reversed(DIRECTIONS))
+    chart = svg(distance_spread_chart(card.distance_spread, "Distance travelled: how many went which way"))
+    return (
+        "<div class='wb-card-spread'><p>Behind the mean distance travelled (0 to 10 scale), the "
+        f"outcomes counted: {words}.</p>"
+        "<div role='img' aria-label='Outcomes that went up, stayed the same and went back'>"
+        f"{chart}</div></div>"
+    )
 
 
 def render_report_card_body(card: ReportCard) -> str:
@@ -239,6 +287,10 @@ def render_report_card_body(card: ReportCard) -> str:
                 f"<td role='img' aria-label='Trend of {html.escape(figure.label)}'>{spark}</td></tr>"
             )
         out.append("</tbody></table>")
+        if any(f.label == MEASURES["distance_travelled"].title for f in figures) and len(
+            card.distance_spread
+        ):
+            out.append(_spread_html(card))
         story = card.stories.get(part, "").strip()
         out.append("<h3>The story behind the curve</h3>")
         out.append(paragraphs(story) if story else "<p><em>No story written yet.</em></p>")

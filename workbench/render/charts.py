@@ -524,6 +524,40 @@ def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.
     )
 
 
+# --- Distance travelled: how many went back, stayed the same, went up -------------------------
+
+#: The directions of travel, worst first, and their colours (grey between the two palette colours).
+SPREAD_COLOURS: dict[str, str] = {"went back": WORSENED, "stayed the same": "#6F6F6F", "went up": IMPROVED}
+
+
+def distance_spread_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
+    """One bar per direction of travel (went back, stayed the same, went up), labelled with its count.
+
+    ``table`` has ``direction`` and ``shown``: the count as it may be shown (a number, or "c"
+    where a shared page suppressed it; a suppressed count gets no bar, only its "c"). Used beside
+    every mean distance travelled, so that no one reads the mean without how many went backwards.
+    """
+    order = list(SPREAD_COLOURS)
+    frame = table[["direction", "shown"]].astype(str).copy()
+    frame["count"] = pd.to_numeric(frame["shown"].str.replace(",", ""), errors="coerce")
+    frame["label"] = frame["direction"].str.capitalize()
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", title=None, sort=[d.capitalize() for d in order], axis=alt.Axis(labelLimit=200)),
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("count:Q", title="Desired outcomes (latest score against the baseline)"),
+        color=alt.Color(
+            "direction:N",
+            scale=alt.Scale(domain=order, range=[SPREAD_COLOURS[d] for d in order]),
+            legend=None,
+        ),
+        tooltip=[alt.Tooltip("label:N", title="Direction"), alt.Tooltip("shown:N", title="Outcomes")],
+    )
+    text = base.mark_text(align="left", dx=4, color=SERVICE_MARK).encode(x="count:Q", text="shown:N")
+    text = text.transform_calculate(count="isValid(datum.count) ? datum.count : 0")
+    return alt.layer(bars, text).properties(title=title, width=320, height=alt.Step(24))
+
+
 # --- Shared packs (disclosure-controlled counts) ---------------------------------------------
 
 

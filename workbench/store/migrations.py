@@ -24,7 +24,7 @@ from workbench.store.supervision_tables import (
     create_supervision_outcome_tables,
     create_supervision_records_table,
 )
-from workbench.store.tables import provenance_columns, sqlalchemy_table
+from workbench.store.tables import SQL_TYPES, provenance_columns, sqlalchemy_table
 
 
 def build_metadata() -> sa.MetaData:
@@ -32,7 +32,7 @@ def build_metadata() -> sa.MetaData:
     metadata = sa.MetaData()
     for spec in EXTRACT_TABLES:
         sqlalchemy_table(spec, metadata)
-  # schema version 5
+    # schema version 5
 
     shape_children_table(metadata.tables["children"])
     schema_version_table(metadata)
@@ -90,7 +90,7 @@ def _migration_2(conn: Connection) -> None:
 
 def _migration_3(conn: Connection) -> None:
     """Statutory returns (SSDA903, CIN census, Annex A) in tables of their own, with provenance."""
-  # the parsers' specs
+    # the parsers' specs
 
     create_statutory_tables(conn)
 
@@ -111,7 +111,7 @@ def _migration_5(conn: Connection) -> None:
 
 def _migration_6(conn: Connection) -> None:
     """Audits recorded in the workbench (templates, rounds, answers, moderations, actions, drafts)."""
-  # the audit package owns its tables
+    # the audit package owns its tables
 
     create_audit_tables(conn)
 
@@ -169,6 +169,28 @@ def _migration_13(conn: Connection) -> None:
     create_plan_tables(conn)
 
 
+#: The extract's optional columns added at version 14: Outcomes Star readings by Star and edition,
+#: and whether the worker approved each reading.
+STAR_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("outcomes", "star"),
+    ("outcomes", "star_edition"),
+    ("outcome_reviews", "approved"),
+)
+
+
+def _migration_14(conn: Connection) -> None:
+    """Outcomes Star readings kept apart by Star and edition, and the worker's approval of each."""
+    quote = conn.dialect.identifier_preparer.quote
+    inspector = sa.inspect(conn)
+    for table, column in STAR_COLUMNS:
+        # Version 1 creates the extract tables from today's model, so a new store has them already.
+        if column in {c["name"] for c in inspector.get_columns(table)}:
+            continue
+        spec = next(t for t in EXTRACT_TABLES if t.name == table).field(column)
+        type_sql = SQL_TYPES[spec.kind]().compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {type_sql}")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, what it does, and the function that does it."""
@@ -194,6 +216,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "supervision by outcome: outcomes talked through, and supervision actions", _migration_11),
     Migration(12, "appraisal entries; improvement plans and their actions (versioned)", _migration_12),
     Migration(13, "outcome plans made in meetings: plans, versions, outcomes, actions", _migration_13),
+    Migration(
+        14, "Outcomes Star readings: star and star_edition on outcomes, approved on reviews", _migration_14
+    ),
 )
 
 

@@ -175,9 +175,8 @@ def _need(mapping: object, key: str, kind: type | tuple[type, ...], path: Path, 
     return value
 
 
-def _compile(pattern: object, words: Mapping[str, str], path: Path, where: str) -> re.Pattern:
-    if not isinstance(pattern, str) or not pattern.strip():
-        raise _fail(path, where, f"a pattern must be non-empty text, found {pattern!r}")
+def _expand(pattern: str, words: Mapping[str, str], path: Path, where: str) -> str:
+    """Replace each {name} in ``pattern`` by the word list of that name."""
 
     def expand(match: re.Match) -> str:
         name = match.group(1)
@@ -187,8 +186,14 @@ def _compile(pattern: object, words: Mapping[str, str], path: Path, where: str) 
             )
         return words[name]
 
+    return _PLACEHOLDER.sub(expand, pattern)
+
+
+def _compile(pattern: object, words: Mapping[str, str], path: Path, where: str) -> re.Pattern:
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise _fail(path, where, f"a pattern must be non-empty text, found {pattern!r}")
     try:
-        return re.compile(_PLACEHOLDER.sub(expand, pattern))
+        return re.compile(_expand(pattern, words, path, where))
     except re.error as error:
         raise _fail(path, where, f"not a valid regular expression ({error}): {pattern}") from None
 
@@ -221,7 +226,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
     for name, items in (_need(raw, "words", dict, path, "top level")).items():
         if not isinstance(items, list) or not all(isinstance(w, str | int) for w in items) or not items:
             raise _fail(path, f"words.{name}", "expected a non-empty list of words")
-        words[name] = "(?:" + "|".join(str(w) for w in items) + ")"
+        # A list may use the lists above it ({task_object} inside task_verb).
+        joined = "(?:" + "|".join(str(w) for w in items) + ")"
+        words[name] = _expand(joined, words, path, f"words.{name}")
 
     flags: dict[str, Flag] = {}
     for code, spec in _need(raw, "flags", dict, path, "top level").items():
@@ -551,12 +558,12 @@ def needs_work_order(readings: pd.DataFrame) -> pd.Series:
 # ---------------------------------------------------------------------------------------------
 # The labelled statements the rules are measured on.
 
-#: Hand-labelled statements: tune.csv (tuned on) and heldback.csv (never tuned on).
+#: Hand-labelled statements: tune.csv (tuned on), heldback.csv and heldback-2.csv (never tuned on).
 LABELLED_DIR = DATA_DIR / "statements" / "labelled"
 
 
 def labelled_statements() -> pd.DataFrame:
-    """Return the labelled statements from both files, with their ``split`` (tune or heldback)."""
+    """Return the labelled statements from every file, with their ``split`` (tune or heldback)."""
     frames = [
         pd.read_csv(path, dtype=str, keep_default_na=False) for path in sorted(LABELLED_DIR.glob("*.csv"))
     ]
@@ -571,12 +578,24 @@ def _precision_recall(truth: pd.Series, guess: pd.Series, label: str) -> tuple[f
     return precision, recall
 
 
+#: The label of the field ``clear_outcome`` in :func:`score_labelled`: read as an outcome *and* clear.
+CLEAR_OUTCOME = "clear outcome"
+
+
+def _clear_outcome(kind: pd.Series, clarity: pd.Series) -> pd.Series:
+    both = (kind.astype(object) == "outcome") & (clarity.astype(object).fillna("") == "clear")
+    return both.map({True: CLEAR_OUTCOME, False: "other"})
+
+
 def score_labelled(labelled: pd.DataFrame) -> pd.DataFrame:
     """Return accuracy, and precision and recall per label, for kind, clarity and voice, by split.
 
     Clarity is scored on the statements labelled as outcomes (for a process it is not asked);
-    a labelled outcome read as a process counts as a clarity miss. Columns: split, field,
-    label, precision, recall, accuracy, n.
+    a labelled outcome read as a process counts as a clarity miss. The field ``clear_outcome``
+    scores every statement on one question, "is it a clear outcome?" (label
+    :data:`CLEAR_OUTCOME` or ``other``): its precision is the share of statements read as clear
+    outcomes that were labelled so, which is what a practitioner told "this is clear" relies on.
+    Columns: split, field, label, precision, recall, accuracy, n.
     """
     readings = analyse_statements(labelled["statement"])
     rows = []
@@ -584,6 +603,11 @@ def score_labelled(labelled: pd.DataFrame) -> pd.DataFrame:
         got = readings.loc[part.index]
         outcomes = part["kind"] == "outcome"
         for name, truth, guess in (
+            (
+                "clear_outcome",
+                _clear_outcome(part["kind"], part["clarity"]),
+                _clear_outcome(got["kind"], got["clarity"]),
+            ),
             ("kind", part["kind"], got["kind"].astype(object)),
             (
                 "clarity",
@@ -617,5 +641,3 @@ TEAM_COLUMNS: tuple[str, ...] = (
     "prompt",
     "needs_work",
 )
-
-
