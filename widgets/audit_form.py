@@ -18,9 +18,7 @@ from datetime import date
 import ipywidgets as W
 import traitlets as T
 
-from widgets.case_outcomes_view import case_outcomes_html
 from workbench.access import AccessRefusedError, Scope
-from workbench.pages.case_outcomes import case_outcomes
 from workbench.practice.audits.casefile import case_file, case_file_html
 from workbench.practice.audits.recording import (
     Answer,
@@ -251,15 +249,12 @@ class AuditForm(W.VBox):
             self.message.value = ""
 
     def _show_case(self, child_id: str):
-        """Show the case file for the evidence window, and the help chosen for each outcome; return it."""
+        """Show the case file for the evidence window, with the help chosen for each outcome; return it."""
         start, end = self.window_from.value, self.window_to.value
         case = case_file(self.store, child_id, start, end)
+        # The help chosen for each outcome is listed under it (CaseFile.help), so "evidence-informed
+        # help" is graded on the help itself.
         shown = case_file_html(case, start, end)
-        if case.found:
-            # The help beside the outcomes, so "evidence-informed help" is graded on the help itself.
-            shown += "<h5>Help chosen for each outcome</h5>" + case_outcomes_html(
-                case_outcomes(self.store, child_id, end, since=start)
-            )
         self.case_view.value = shown
         return case
 

@@ -141,7 +141,8 @@ def form_rows(row: dict[str, str], name: str, person: str, step: str, form_type:
     """
     spec = table(name)
     for column, code in QUESTIONS[name].items():
-        value = row[column]
+        # An optional column the row does not carry (a plan has no Star) is a question left blank.
+        value = row.get(column, "")
         if value == "":
             continue  # Mosaic's reports list the questions answered, not the ones left blank
         if spec.field(column).kind is Kind.DATE:

@@ -63,6 +63,7 @@ def _agreed_plan() -> PlanVersion:
 @pytest.fixture
 def loaded(store, handworked_dir):
     load_extract(store, handworked_dir)
+    store.mark_demo()  # the supervision view names its viewer from the demo identities
     return store
 
 

@@ -105,15 +105,15 @@ def test_the_latest_record_date_is_the_newest_meeting_outcome_or_review(store, h
     assert store.latest_record_date() == newest
 
 
-def test_version_15_adds_the_star_columns_to_a_store_that_lacks_them(tmp_path, handworked_dir):
+def test_version_14_adds_the_star_columns_to_a_store_that_lacks_them(tmp_path, handworked_dir):
     # A store made before version 14 has no star, star_edition or approved: dropped here to make one.
-    url = f"sqlite:///{tmp_path / 'before-15.sqlite'}"
+    url = f"sqlite:///{tmp_path / 'before-14.sqlite'}"
     old = Store(url, target_version=10)
     with old.engine.begin() as conn:
         for table, column in STAR_COLUMNS:
             conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     upgraded = Store(url)
-    assert upgraded.schema_version() == SCHEMA_VERSION >= 15
+    assert upgraded.schema_version() == SCHEMA_VERSION >= 14
     columns = {t: {c["name"] for c in sa.inspect(upgraded.engine).get_columns(t)} for t, _ in STAR_COLUMNS}
     assert all(column in columns[table] for table, column in STAR_COLUMNS)
     load_extract(upgraded, handworked_dir)
