@@ -122,7 +122,7 @@ def test_an_unknown_question_code_is_reported_not_dropped(export, mapping):
     assert (
         f"form_answers.csv, row {row}, field 'QUESTION_USER_CODE': value 'REV_SCORE_NEW'; expected a "
         "question the mapping names for outcome_reviews forms (REV_OUTCOME_ID, REV_SCORE, REV_FAMILY_SCORE, "
-        "REV_REVIEWER_ROLE, REV_NOTE), or one listed under its ignore_questions"
+        "REV_REVIEWER_ROLE, REV_NOTE, REV_WORKER_APPROVED), or one listed under its ignore_questions"
     ) in refusal(export, mapping)
 
 

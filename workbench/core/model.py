@@ -200,7 +200,6 @@ EXTRACT_TABLES: tuple[Table, ...] = (
                 "yn",
                 "Whether the wider family network attended.",
                 required=True,
-                measured=False,
             ),
             _f(
                 "agencies_attended",
