@@ -205,7 +205,7 @@ def _lexicon_with(tmp_path, old, new):
 def test_a_malformed_lexicon_is_refused_naming_the_file_and_the_place(tmp_path):
     broken = _lexicon_with(tmp_path, "'\\bhair strand\\b'", "'\\bhair (strand\\b'")
     with pytest.raises(
-        LexiconError, match=r"lexicon\.yaml: process\[1\]\.patterns\[8\]: not a valid regular expression"
+        LexiconError, match=r"lexicon\.yaml: process\[1\]\.patterns\[9\]: not a valid regular expression"
     ):
         load_lexicon(broken)
     (tmp_path / "bad.yaml").write_text("version: 1\nwords: [oops\n", encoding="utf-8")
@@ -246,6 +246,14 @@ def test_an_authority_can_edit_the_lexicon(tmp_path):
         "Dad to hold a family meeting every month",
         "Weekly visits by the family support worker",
         "Next review 14/03",
+        "Ensure the referral to the IDVA goes in by Friday",
+        "Housing referral sent 3/4",
+        "Facilitate sibling contact every fortnight",
+        "Nursery to monitor and record any bruising daily",
+        "Grandad to ring the school every Monday about attendance",
+        "Weekly unannounced visits x 4",
+        "Drug worker to do weekly key work with Dad",
+        "Mum to see the GP about her sleep by the end of the month",
     ],
 )
 def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
@@ -265,6 +273,8 @@ def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
         "Ellie will go to Brownies every week",
         "I want to stop having to go to meetings about my family",
         "Dad will arrange his own time with the children through Nan",
+        "Dad will see the children every Saturday at Nan's",
+        "We want enough money for the electric every week without going to the food bank",
     ],
 )
 def test_family_life_that_looks_like_a_task_stays_an_outcome(text):
