@@ -254,6 +254,10 @@ def test_an_authority_can_edit_the_lexicon(tmp_path):
         "Weekly unannounced visits x 4",
         "Drug worker to do weekly key work with Dad",
         "Mum to see the GP about her sleep by the end of the month",
+        "LAC medical due 3/9",
+        "Chronology updated every month",
+        "Aunt Jo to phone the housing office on Tuesday",
+        "Grandparents to be viability assessed by 1 July",
     ],
 )
 def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
@@ -275,10 +279,28 @@ def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
         "Dad will arrange his own time with the children through Nan",
         "Dad will see the children every Saturday at Nan's",
         "We want enough money for the electric every week without going to the food bank",
+        "Dad to phone Ellie every night at bedtime",
+        "Visits with Nan to go well every Sunday",
     ],
 )
 def test_family_life_that_looks_like_a_task_stays_an_outcome(text):
     assert analyse(text).kind == "outcome", analyse(text).explanation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dad will always put the children first",
+        "Ella will never feel alone",
+        "Children under 5s to be safe at home",
+        "Family to be 100% committed to the children",
+        "Since 2023 things have been hard and we want them to get better",
+    ],
+)
+def test_a_number_or_always_with_nothing_to_observe_is_no_sign_of_success(text):
+    # "Always", an age, a percentage of commitment or a past year do not say how anyone will know.
+    reading = analyse(text)
+    assert (reading.kind, reading.clarity) == ("outcome", "vague"), reading.explanation
 
 
 def test_a_word_list_may_use_the_lists_above_it_and_an_unknown_one_is_refused(tmp_path):
