@@ -38,7 +38,7 @@ from workbench.access import Identity, Scope, scope_for
 from workbench.core.codes import code_list, labels
 from workbench.measures.breakdowns import compare_to_service
 from workbench.measures.definitions import PARTICIPATION_COUNTED, PARTICIPATION_TOOK_PART
-from workbench.measures.distance import DIRECTIONS, distance_distribution
+from workbench.measures.distance import distribution_by, distribution_over_periods
 from workbench.measures.filters import AGE_BAND_LABELS, Filters, data_day, plan_type_kept
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
@@ -303,12 +303,8 @@ def measure_by(view: DashboardView, measure: str, by: str, chosen: Filters | Non
     else:
         table["group"] = table[by].astype(str)
     if measure == "distance_travelled":
-        spread = [
-            distance_distribution(view.data, view.at, Filters(**{**filters.active(), by: group}))["outcomes"]
-            for group in table[by]
-        ]
-        for i, direction in enumerate(DIRECTIONS):
-            table[direction] = [int(counts.iloc[i]) for counts in spread]
+        spread = distribution_by(view.data, view.at, filters, by, table[by].tolist())
+        table = pd.concat([table, spread.drop(columns=[by])], axis=1)
     return table
 
 
@@ -330,12 +326,17 @@ def measure_trend(
     """Give the measure at the end of each period to D, with 95% intervals and control limits.
 
     Financial years by default: a filter change recomputes every period, and a handful of
-    year ends keeps that quick at la-decade size.
+    year ends keeps that quick at la-decade size. For distance travelled each period also has
+    how many outcomes went back, stayed the same and went up: its mean is never shown alone.
     """
     chosen_measure = MEASURES[measure]
     filters = _applicable(view.filters(chosen), measure)
     series = measure_over_periods(view.data, chosen_measure, TREND_START, view.at, frequency, filters)
-    return control_limits(with_intervals(series, chosen_measure.unit))
+    trend = control_limits(with_intervals(series, chosen_measure.unit))
+    if measure == "distance_travelled":
+        spread = distribution_over_periods(view.data, TREND_START, view.at, frequency, filters)
+        trend = trend.merge(spread.drop(columns=["period_end"]), on="period", how="left")
+    return trend
 
 
 # -- disproportionality ----------------------------------------------------------------------
