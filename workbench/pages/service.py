@@ -46,6 +46,7 @@ from workbench.measures.service_data import ServiceData
 from workbench.measures.service_outcomes import TITLES as STATUTORY_TITLES
 from workbench.measures.service_outcomes import has_statutory_data, service_outcomes
 from workbench.measures.trends import control_limits, with_intervals
+from workbench.practice import rules
 from workbench.store.engine import Store, open_store
 
 
@@ -460,8 +461,7 @@ def _page_meetings(view: DashboardView, filters: Filters) -> pd.DataFrame:
         # picks among a few rows instead of searching every outcome.
         outcomes = view.data.outcomes
         agreed = outcomes[outcomes["agreed_meeting_id"].isin(in_year["meeting_id"])]
-        success = agreed["success_looks_like"]
-        clear = success.notna() & success.str.strip().ne("").fillna(False) & agreed["baseline_score"].notna()
+        clear = ~rules.no_success_measure(agreed) & agreed["baseline_score"].notna()
         view._cache["agreed"] = pd.DataFrame(
             {
                 "agreed_meeting_id": agreed["agreed_meeting_id"].to_numpy(),
