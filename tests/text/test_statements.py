@@ -258,6 +258,8 @@ def test_an_authority_can_edit_the_lexicon(tmp_path):
         "Chronology updated every month",
         "Aunt Jo to phone the housing office on Tuesday",
         "Grandparents to be viability assessed by 1 July",
+        "Family therapy x 8 sessions",
+        "Counselling for Tom every Wednesday at school",
     ],
 )
 def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
@@ -281,6 +283,7 @@ def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
         "We want enough money for the electric every week without going to the food bank",
         "Dad to phone Ellie every night at bedtime",
         "Visits with Nan to go well every Sunday",
+        "Swimming club every Saturday morning for Ava",
     ],
 )
 def test_family_life_that_looks_like_a_task_stays_an_outcome(text):
