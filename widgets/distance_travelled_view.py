@@ -15,8 +15,12 @@ import pandas as pd
 
 from widgets.filter_state import FilterState
 from widgets.offline import offline_chart
+from workbench.core.codes import labels
 from workbench.measures.distance import (
+    DIRECTIONS,
     distance_distribution,
+    distribution_by,
+    distribution_of,
     gas_summary,
     gas_t_scores,
     star_distance_travelled,
@@ -88,7 +92,10 @@ class DistanceTravelledView(W.VBox):
 
     def _refresh_tables(self) -> None:
         filters = self.state.filters()
-        self.table = distance_travelled(self.data, self.at, filters, by="domain")
+        table = distance_travelled(self.data, self.at, filters, by="domain")
+        # Each domain's mean with its spread: how many went back, stayed the same, went up.
+        spread = distribution_by(self.data, self.at, filters, "domain", table["domain"].tolist())
+        self.table = pd.concat([table.reset_index(drop=True), spread.drop(columns=["domain"])], axis=1)
         self.overall = distance_travelled(self.data, self.at, filters, by=None)
         self.spread = distance_distribution(self.data, self.at, filters)
         self.gas = gas_t_scores(self.data, self.at, filters)
@@ -123,9 +130,23 @@ class DistanceTravelledView(W.VBox):
         if total == 0:
             return ""
         back, same, up = (int(counts[d]) for d in ("went back", "stayed the same", "went up"))
+        counted = self.table[self.table["denominator"] > 0]
+        names = labels("outcome_domains")
+        rows = "".join(
+            f"<tr><td>{html.escape(names.get(row['domain'], str(row['domain'])))}</td>"
+            f"<td>{int(row['denominator']):,}</td><td>{row['value']:+.1f}</td>"
+            + "".join(f"<td>{int(row[d]):,}</td>" for d in DIRECTIONS)
+            + "</tr>"
+            for _, row in counted.iterrows()
+        )
         return (
             f"<p>Of these {total:,} outcomes, <strong>{up:,} went up</strong>, {same:,} stayed the same "
             f"and <strong>{back:,} went back</strong> ({back / total:.0%}) from their baseline.</p>"
+            f"<style>{_STAR_TABLE_STYLE}</style>"
+            "<table class='wb-star-table wb-distance-by-domain'><caption>Each domain's mean and how many "
+            "went which way</caption><thead><tr><th>Domain</th><th>Outcomes</th><th>Mean distance</th>"
+            "<th>Went back</th><th>Stayed the same</th><th>Went up</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
         )
 
     def _other_scales_text(self) -> str:
@@ -136,7 +157,9 @@ class DistanceTravelledView(W.VBox):
                 f"<p><strong>Goal Attainment Scaling</strong>: {gas['children']:,} children. Their mean "
                 f"T-score went from <strong>{gas['baseline_t']:.1f}</strong> at baseline to "
                 f"<strong>{gas['latest_t']:.1f}</strong> at the latest review (50 is every goal at "
-                "its expected level).</p>"
+                "its expected level). "
+                + self._gas_spread_text()
+                + "</p>"
             )
         else:
             parts.append("<p><strong>Goal Attainment Scaling</strong>: no outcomes to count.</p>")
@@ -157,6 +180,13 @@ class DistanceTravelledView(W.VBox):
                 f"<th>Stayed the same</th><th>Went up</th></tr></thead><tbody>{rows}</tbody></table>"
             )
         return "".join(parts)
+
+    def _gas_spread_text(self) -> str:
+        went = distribution_of(self.gas["change"]).set_index("direction")["outcomes"]
+        return (
+            f"Children whose T-score went up: {int(went['went up']):,}; stayed the same: "
+            f"{int(went['stayed the same']):,}; went back: {int(went['went back']):,}."
+        )
 
     def _on_filters(self, _change: dict) -> None:
         self._refresh_tables()

@@ -22,6 +22,7 @@ from widgets.improvement_plan_editor import ImprovementPlanEditor, identity_or_n
 from widgets.offline import offline_chart
 from workbench.core.codes import labels
 from workbench.measures.breakdowns import compare_to_service
+from workbench.measures.distance import DIRECTIONS, distribution_by, distribution_over_periods
 from workbench.measures.filters import AGE_BAND_LABELS, Filters, data_day
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import FREQUENCIES, measure_over_periods
@@ -192,6 +193,12 @@ class MeasureExplorer(W.VBox):
         groups = chosen(self.data, self.at, filters, self.by)
         service = chosen(self.data, self.at, filters, None)
         self.breakdown = compare_to_service(groups, service, self.by, chosen.unit)
+        if self.measure == "distance_travelled":  # the mean's spread: never the mean alone
+            over = distribution_over_periods(self.data, self.start, self.at, self.frequency, filters)
+            self.trend = self.trend.merge(over.drop(columns=["period_end"]), on="period", how="left")
+            spread = distribution_by(self.data, self.at, filters, self.by, self.breakdown[self.by].tolist())
+            beside = [self.breakdown.reset_index(drop=True), spread.drop(columns=[self.by])]
+            self.breakdown = pd.concat(beside, axis=1)
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -237,11 +244,20 @@ class MeasureExplorer(W.VBox):
             "<p>Control limits (grey) are set from the first 12 periods, so a ringed point is where the "
             "service has moved away from how it used to run.</p>"
         )
+        if self.measure == "distance_travelled" and not self.trend.empty:
+            last = self.trend.iloc[-1]
+            went = ", ".join(f"{int(last[d]):,} {d}" for d in reversed(DIRECTIONS))
+            notes.append(
+                f"<p class='wb-explorer-spread'>Behind the mean in {html.escape(str(last['period']))}: "
+                f"{went}. The table and the export give how many went which way in each group and period.</p>"
+            )
         self.message.value = "".join(notes)
         shown = self.breakdown.assign(
             value=self.breakdown["value"].round(3), gap=self.breakdown["gap"].round(3)
         )
         columns = [self.by, "numerator", "denominator", "value", "service_value", "gap", "small", "notable"]
+        if self.measure == "distance_travelled":
+            columns += list(DIRECTIONS)
         self.table.value = shown[columns].to_html(
             index=False, escape=True, na_rep="", float_format="{:.3f}".format, classes="wb-table"
         )

@@ -13,6 +13,7 @@ from widgets.filter_state import FilterState
 from widgets.improvement_plan_editor import ImprovementPlanEditor, parse_target
 from widgets.measures_by_group_view import measure_picker
 from widgets.offline import offline_chart
+from workbench.measures.distance import DIRECTIONS
 from workbench.measures.headline import MEASURES
 from workbench.measures.trends import turn_the_curve
 from workbench.pages.service import DashboardView, ScopeError, measure_trend
@@ -109,6 +110,12 @@ class MeasureTrendView(W.VBox):
             f"({count(last['numerator'])} of {count(last['denominator'])}). The dashed orange line is where "
             f"the curve goes if nothing changes. {html.escape(signal_text)} Type a target to draw it.</p>"
         )
+        if self.measure == "distance_travelled":  # the mean's spread: never the mean alone
+            went = ", ".join(f"{count(last[d])} {d}" for d in reversed(DIRECTIONS))
+            self.summary.value += (
+                f"<p class='wb-trend-spread'>Behind the mean in {html.escape(str(last['period']))}: {went}. "
+                "The table gives how many went which way in every year.</p>"
+            )
         columns = {
             "period": ("Financial year", None),
             "numerator": ("Numerator", count),
@@ -116,6 +123,8 @@ class MeasureTrendView(W.VBox):
             "value": ("Value", fmt),
             "signal": ("Signal", None),
         }
+        if self.measure == "distance_travelled":
+            columns |= {d: (d.capitalize(), count) for d in DIRECTIONS}
         self.figures.value = figures_table(shown, columns, self._title())
 
     def _on_target_text(self, change: dict) -> None:

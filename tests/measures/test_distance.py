@@ -27,7 +27,9 @@ from tests.fixtures.handworked import ROWS, write_extract
 from workbench.measures.distance import (
     DIRECTIONS,
     distance_distribution,
+    distribution_by,
     distribution_of,
+    distribution_over_periods,
     gas_summary,
     gas_t_score,
     gas_t_scores,
@@ -35,6 +37,8 @@ from workbench.measures.distance import (
     star_distances,
 )
 from workbench.measures.filters import Filters
+from workbench.measures.headline import MEASURES
+from workbench.measures.periods import measure_over_periods
 from workbench.measures.service_data import ServiceData
 from workbench.store.engine import Store
 from workbench.store.loading import load_extract
@@ -107,6 +111,24 @@ def test_the_distribution_counts_the_outcomes_the_mean_counts(service):
     # A filter picks among the same outcomes: C3 (South) has none on the 0-10 scale counted.
     south = distance_distribution(service, D, Filters(locality="South"))
     assert south["outcomes"].sum() == 0 and south["share"].isna().all()
+
+
+def test_the_distribution_by_group_counts_each_groups_outcomes(service):
+    # Education: O1 +3 and O3 +5 went up; health: O2 -1 went back; "housing" has none.
+    table = distribution_by(service, D, None, "domain", ["education", "health", "housing"])
+    assert table["domain"].tolist() == ["education", "health", "housing"]
+    assert table[list(DIRECTIONS)].values.tolist() == [[0, 0, 2], [1, 0, 0], [0, 0, 0]]
+
+
+def test_the_distribution_over_periods_sits_beside_each_periods_mean(service):
+    # Year to 2025-03-31: O6 (baseline 1, scored 4 on 2025-02-20, closed 2025-03-01) +3 and O8
+    # (baseline 2, scored 3 on 2024-06-20, replaced 2024-07-01) +1 both went up. Year to
+    # 2026-03-31: O1 +3, O2 -1, O3 +5, as at D.
+    table = distribution_over_periods(service, date(2024, 4, 1), D, "yearly")
+    assert table["period"].tolist() == ["2024-25", "2025-26"]
+    assert table[list(DIRECTIONS)].values.tolist() == [[0, 0, 2], [1, 0, 2]]
+    means = measure_over_periods(service, MEASURES["distance_travelled"], date(2024, 4, 1), D, "yearly")
+    assert table[list(DIRECTIONS)].sum(axis=1).tolist() == means["denominator"].astype(int).tolist()
 
 
 def test_gas_t_score_follows_kiresuk_sherman_by_hand():

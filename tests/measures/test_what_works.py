@@ -35,6 +35,17 @@ def test_outcomes_are_placed_by_their_linked_evidence(service):
     assert table.loc[("health", NO_INTERVENTION), "mean_distance"] == -1.0
 
 
+def test_each_mean_has_how_many_went_back_stayed_and_went_up(service):
+    # O1 +3 (level 3), O3 +5 (none linked) went up; O2 -1 (health) went back.
+    table = what_works(service, DEMO_AT).set_index(["domain", "evidence_level"])
+    directions = ["went back", "stayed the same", "went up"]
+    assert table.loc[("education", "level_3"), directions].tolist() == [0, 0, 1]
+    assert table.loc[("education", NO_INTERVENTION), directions].tolist() == [0, 0, 1]
+    assert table.loc[("health", NO_INTERVENTION), directions].tolist() == [1, 0, 0]
+    assert (table[directions].sum(axis=1) == table["outcomes"]).all()
+    assert what_works(service, DEMO_AT, Filters(locality="South"))[directions].empty
+
+
 def test_filters_narrow_both_figures(service):
     # C3 (South) has no outcome counted by distance and none closed with a result in the year.
     assert what_works(service, DEMO_AT, Filters(locality="South")).empty

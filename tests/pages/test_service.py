@@ -258,3 +258,16 @@ def test_distance_by_group_carries_how_many_went_back_stayed_and_went_up(loaded)
     assert table.loc["North", ["went back", "stayed the same", "went up"]].tolist() == [1, 0, 2]
     assert table.loc["North", "denominator"] == 3
     assert "went back" not in measure_by(view, "consensual", "locality").columns
+
+
+def test_distance_trend_carries_how_many_went_back_stayed_and_went_up_each_year(loaded):
+    view = dashboard_view("overview", loaded, AT)
+    trend = measure_trend(view, "distance_travelled").set_index("period")
+    directions = ["went back", "stayed the same", "went up"]
+    # 2025-26 as at D: O1 +3, O2 -1, O3 +5. 2024-25: O6 +3 (closed 2025-03-01) and O8 +1 (replaced
+    # 2024-07-01), both closed in that year. Earlier years count nothing.
+    assert trend.loc["2025-26", directions].tolist() == [1, 0, 2]
+    assert trend.loc["2024-25", directions].tolist() == [0, 0, 2]
+    assert trend.loc["2023-24", directions].tolist() == [0, 0, 0]
+    assert (trend[directions].sum(axis=1) == trend["denominator"]).all()
+    assert "went back" not in measure_trend(view, "reviewed").columns

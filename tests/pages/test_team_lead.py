@@ -17,11 +17,12 @@ from tests.fixtures.measures import ROWS
 from widgets.team_lead_view import TeamLeadView
 from workbench.access import Identity, scope_for
 from workbench.measures.filters import Filters
-from workbench.measures.headline import clear, headline_measures
+from workbench.measures.headline import MEASURES, clear, distance_travelled, headline_measures
 from workbench.measures.service_data import ServiceData
 from workbench.pages.team_lead import (
     children_in_view,
     headline_against_service,
+    headline_text,
     journey_summary,
     outcome_journey,
     period_choices,
@@ -222,3 +223,18 @@ def test_the_attention_list_counts_from_the_datas_date(tmp_path):
     assert not view.attention.equals(at_d.attention)
     reasons = " ".join(view.attention.astype(str).stack().tolist())
     assert "91 days" in reasons or "not reviewed" in reasons.lower()
+
+
+def test_the_headline_distance_travelled_says_how_many_went_which_way(service):
+    table = headline_against_service(service, D, Filters(team_id="T1"), Filters())
+    row = table.set_index("measure").loc["distance_travelled"]
+    counted = distance_travelled(service, D, Filters(team_id="T1"), by=None)["denominator"].item()
+    directions = ["went back", "stayed the same", "went up"]
+    assert sum(int(row[d]) for d in directions) == counted
+    assert table.set_index("measure").loc["clear", directions].isna().all()
+    words = headline_text(table).set_index("Measure").loc[MEASURES["distance_travelled"].title, "Counted"]
+    assert (
+        words
+        == f"{counted:,}: {int(row['went up'])} went up, {int(row['stayed the same'])} stayed the same, "
+        f"{int(row['went back'])} went back"
+    )

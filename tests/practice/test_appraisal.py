@@ -250,3 +250,40 @@ def test_appraisal_counts_audits_recorded_in_the_workbench_with_their_moderated_
     assert build_appraisal(ServiceData(fixture_store), "W2", AT, audit_frame(fixture_store)).audits[
         "child_id"
     ].tolist() == ["C3"]
+
+
+def test_the_appraisal_has_the_workers_outcome_quality_and_supervision_history(tmp_path):
+    """W1's outcomes agreed in the year to D (2025-03-31, 2026-03-31] while W1 held the case.
+
+    P1, P7, P9 (C1), P3, P4 (C2) and P11 (C4, held until D): 6. P2 and P5 were agreed before the
+    year, P8 after D, P10 while C5 was W2's. Clear (a success measure and a baseline): P1, P3, P9,
+    3 of 6 (P4 has no baseline; P7, P11 no success measure). Reads as a clear outcome: P1, P7, P9,
+    P11, 4 of 6 (P3 and P4 read as a service and as compliance). All six are agreed with the
+    family and in the child's words. Supervision: S1 (2025-03-01) is before the year; S2 on
+    2025-11-01 with W3 talked about C1 (outcomes discussed) and C2 (not).
+    """
+    rows = supervision_rows()
+    rows["supervisions"].append(
+        {"supervision_id": "S2", "worker_id": "W1", "supervisor_id": "W3", "date": "2025-11-01"}
+    )
+    rows["supervision_cases"] += [
+        {"supervision_id": "S2", "child_id": "C1", "outcomes_discussed": "Y"},
+        {"supervision_id": "S2", "child_id": "C2", "outcomes_discussed": "N"},
+    ]
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    load_extract(store, write_extract(tmp_path / "extract", rows))
+    appraisal = build_appraisal(ServiceData(store), "W1", AT, audit_frame(store))
+    quality = appraisal.quality.set_index("measure")
+    assert quality.loc["clear", ["numerator", "denominator"]].tolist() == [3, 6]
+    assert quality.loc["clear_statements", ["numerator", "denominator"]].tolist() == [4, 6]
+    assert (
+        quality.loc["consensual", "numerator"] == 6 and quality.loc["consensual_own_words", "numerator"] == 6
+    )
+    history = appraisal.supervisions
+    assert len(history) == 1
+    assert history.iloc[0][["source", "children", "outcomes_discussed"]].tolist() == ["extract", 2, 1]
+    assert history.iloc[0]["supervisor"].endswith("(W3)")
+    page = render_appraisal_page(appraisal, "internal")
+    clear_row = "Clear: a success measure and a baseline</th><td class='wb-figure'>50%</td>"
+    assert clear_row + "<td><span class='wb-count'>3</span> of <span class='wb-count'>6</span>" in page
+    assert "1 supervision(s) in the year." in page

@@ -12,6 +12,9 @@ overdue; P4, agreed on 2 December, is not due yet. So 3: P2, P3, P9.
 It sets ``no_progress.reviews: 2`` as well: the last two scores, the latest no higher than the
 first. P1 (5, 6) no; P2 (4, 5) no; P5 (4, 4) yes. Shipped (three): P2, P5. (The team lead page opens
 on team T1, whose children are W1's; C3's P6 is in T2.)
+
+W1's appraisal counts the same rules on W1's caseload at D (C1, C2, C5): no success measure 2 (P2,
+P10, no threshold), not reviewed 4 then 3, no progress 2 then 1.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from widgets.team_lead_view import TeamLeadView
 from workbench.access import Identity
 from workbench.measures.service_data import ServiceData
 from workbench.practice import rules
+from workbench.practice.appraisal import audit_frame, build_appraisal
 from workbench.practice.supervision import supervision_scope, supervision_view
+from workbench.publishing.appraisal_pack import render_appraisal_body
 from workbench.publishing.supervision_pack import render_supervision_body
 from workbench.store.engine import Store
 from workbench.store.loading import load_extract
@@ -49,8 +54,9 @@ def _deployment_rules(monkeypatch, tmp_path, text: str) -> None:
 
 
 def _pages(store):
-    """What each page that uses the rules says: the team lead's list, supervision, both packs."""
+    """What each page that uses the rules says: the team lead's list, supervision, both packs, appraisal."""
     team_lead = TeamLeadView(ServiceData(store), HOPE, at=date.fromisoformat(AT))
+    appraisal = build_appraisal(ServiceData(store), "W1", AT, audit_frame(store))
     attention = team_lead.attention
     view = supervision_view(store, "W1", AT, supervision_scope(store, AT, HOPE))
     return {
@@ -64,6 +70,7 @@ def _pages(store):
         "prompt titles": set(view.prompts["title"]),
         "internal pack": render_supervision_body(view, "internal", records=None, chart=False),
         "shared pack": render_supervision_body(view, "shared", records=None, chart=False),
+        "appraisal": render_appraisal_body(appraisal, "internal"),
     }
 
 
@@ -87,6 +94,9 @@ def test_one_threshold_changed_in_data_changes_every_page_that_uses_it(fixture_s
     assert "Outcome not reviewed in 91 days" in shipped["prompt titles"]
     assert ">Outcome not reviewed in 91 days</th><td><span class='wb-count'>4<" in shipped["internal pack"]
     assert "reviewed in 91 days" in shipped["shared pack"]
+    assert "<th scope='row'>No success measure</th><td>2<" in shipped["appraisal"]
+    assert "<th scope='row'>Not reviewed in 91 days</th><td>4<" in shipped["appraisal"]
+    assert "<th scope='row'>No progress over the last three reviews</th><td>2<" in shipped["appraisal"]
 
     _deployment_rules(monkeypatch, tmp_path, "not_reviewed: {days: 120}\nno_progress:\n  reviews: 2\n")
     changed = _pages(fixture_store)
@@ -101,6 +111,10 @@ def test_one_threshold_changed_in_data_changes_every_page_that_uses_it(fixture_s
     assert ">Outcome not reviewed in 120 days</th><td><span class='wb-count'>3<" in changed["internal pack"]
     for pack in ("internal pack", "shared pack"):
         assert "91 days" not in changed[pack] and "120 days" in changed[pack]
+    assert "<th scope='row'>No success measure</th><td>2<" in changed["appraisal"]
+    assert "<th scope='row'>Not reviewed in 120 days</th><td>3<" in changed["appraisal"]
+    assert "<th scope='row'>No progress over the last two reviews</th><td>1<" in changed["appraisal"]
+    assert "91 days" not in changed["appraisal"]
 
 
 def test_a_wrong_threshold_is_refused_naming_the_file_rule_and_field(monkeypatch, tmp_path):

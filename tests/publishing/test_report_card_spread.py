@@ -62,3 +62,21 @@ def test_the_shared_appraisal_pack_shows_the_spread_checked_with_its_other_count
     assert f"{shown[2]} went up" in page and f"{shown[0]} went back" in page
     internal = render_appraisal_page(appraisal, "internal")
     assert f"{int(counts['went back']):,} went back" in internal
+
+
+def test_each_point_of_the_distance_sparkline_has_its_spread_as_published(demo):
+    from workbench.core.disclosure import suppress_with_total
+    from workbench.measures.distance import distribution_over_periods
+
+    card = build_report_card(demo, "North", filters=Filters(locality="North"), frequency="yearly")
+    by_period = card.distance_spread_by_period.set_index("period")
+    over = distribution_over_periods(demo, card.start, card.at, "yearly", Filters(locality="North"))
+    over = over[over[list(DIRECTIONS)].sum(axis=1) > 0].set_index("period")
+    assert list(by_period.index) == list(over.index) and len(over) >= 3
+    for period, row in over.iloc[:-1].iterrows():
+        assert by_period.loc[period].tolist() == suppress_with_total([int(row[d]) for d in DIRECTIONS])[0]
+    # The last period is the card's own spread, checked with the card's other counts.
+    assert by_period.iloc[-1].tolist() == card.distance_spread["shown"].tolist()
+    page = render_report_card_page(card)
+    assert "wb-card-spread-periods" in page and f"<th scope='row'>{over.index[0]}</th>" in page
+

@@ -205,7 +205,7 @@ def _lexicon_with(tmp_path, old, new):
 def test_a_malformed_lexicon_is_refused_naming_the_file_and_the_place(tmp_path):
     broken = _lexicon_with(tmp_path, "'\\bhair strand\\b'", "'\\bhair (strand\\b'")
     with pytest.raises(
-        LexiconError, match=r"lexicon\.yaml: process\[1\]\.patterns\[8\]: not a valid regular expression"
+        LexiconError, match=r"lexicon\.yaml: process\[1\]\.patterns\[9\]: not a valid regular expression"
     ):
         load_lexicon(broken)
     (tmp_path / "bad.yaml").write_text("version: 1\nwords: [oops\n", encoding="utf-8")
@@ -246,6 +246,20 @@ def test_an_authority_can_edit_the_lexicon(tmp_path):
         "Dad to hold a family meeting every month",
         "Weekly visits by the family support worker",
         "Next review 14/03",
+        "Ensure the referral to the IDVA goes in by Friday",
+        "Housing referral sent 3/4",
+        "Facilitate sibling contact every fortnight",
+        "Nursery to monitor and record any bruising daily",
+        "Grandad to ring the school every Monday about attendance",
+        "Weekly unannounced visits x 4",
+        "Drug worker to do weekly key work with Dad",
+        "Mum to see the GP about her sleep by the end of the month",
+        "LAC medical due 3/9",
+        "Chronology updated every month",
+        "Aunt Jo to phone the housing office on Tuesday",
+        "Grandparents to be viability assessed by 1 July",
+        "Family therapy x 8 sessions",
+        "Counselling for Tom every Wednesday at school",
     ],
 )
 def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
@@ -265,10 +279,31 @@ def test_a_task_addressed_to_anyone_is_a_process_and_never_clear(text):
         "Ellie will go to Brownies every week",
         "I want to stop having to go to meetings about my family",
         "Dad will arrange his own time with the children through Nan",
+        "Dad will see the children every Saturday at Nan's",
+        "We want enough money for the electric every week without going to the food bank",
+        "Dad to phone Ellie every night at bedtime",
+        "Visits with Nan to go well every Sunday",
+        "Swimming club every Saturday morning for Ava",
     ],
 )
 def test_family_life_that_looks_like_a_task_stays_an_outcome(text):
     assert analyse(text).kind == "outcome", analyse(text).explanation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dad will always put the children first",
+        "Ella will never feel alone",
+        "Children under 5s to be safe at home",
+        "Family to be 100% committed to the children",
+        "Since 2023 things have been hard and we want them to get better",
+    ],
+)
+def test_a_number_or_always_with_nothing_to_observe_is_no_sign_of_success(text):
+    # "Always", an age, a percentage of commitment or a past year do not say how anyone will know.
+    reading = analyse(text)
+    assert (reading.kind, reading.clarity) == ("outcome", "vague"), reading.explanation
 
 
 def test_a_word_list_may_use_the_lists_above_it_and_an_unknown_one_is_refused(tmp_path):

@@ -37,6 +37,12 @@ def test_the_spread_follows_the_filter_and_gas_is_a_t_score(service):
     assert "T-score went from <strong>40.0</strong> at baseline to <strong>60.0</strong>" in (
         view.other_scales.value
     )
+    assert "T-score went up: 1; stayed the same: 0; went back: 0." in view.other_scales.value
+    # Each domain's mean has its spread: education O1 +3, O3 +5; health O2 -1.
+    by_domain = view.table.set_index("domain")
+    assert by_domain.loc["education", ["went back", "stayed the same", "went up"]].tolist() == [0, 0, 2]
+    assert by_domain.loc["health", ["went back", "stayed the same", "went up"]].tolist() == [1, 0, 0]
+    assert "<td>Improved mental and physical health</td><td>1</td><td>-1.0</td><td>1</td><td>0</td><td>0</td>" in view.spread_caption.value
     assert "no approved readings" in view.other_scales.value
     state.locality = "North"
     assert "no outcomes to count" in view.other_scales.value  # the GAS child lives in the South

@@ -41,6 +41,23 @@ def test_breakdown_sets_groups_beside_the_service(explorer):
     assert table["small"].all()  # three outcomes: every group is too small to over-read
 
 
+def test_distance_travelled_shows_how_many_went_which_way_beside_every_mean(explorer):
+    directions = ["went back", "stayed the same", "went up"]
+    explorer.measure = "distance_travelled"
+    explorer.by_picker.value = "domain"
+    # Education: O1 +3, O3 +5; health: O2 -1 (tests/fixtures/handworked.py).
+    table = explorer.breakdown.set_index("domain")
+    assert table.loc["education", directions].tolist() == [0, 0, 2]
+    assert table.loc["health", directions].tolist() == [1, 0, 0]
+    last = explorer.trend.iloc[-1]
+    assert last[directions].tolist() == [1, 0, 2]
+    assert (explorer.trend[directions].sum(axis=1) == explorer.trend["denominator"]).all()
+    assert "Behind the mean in 2025-26 Q4: 2 went up, 0 stayed the same, 1 went back" in explorer.message.value
+    assert "went back" in explorer.table.value
+    explorer.measure = "clear"
+    assert "went back" not in explorer.breakdown.columns and "went back" not in explorer.table.value
+
+
 def test_breakdowns_offered_follow_the_measure(explorer):
     explorer.measure = "participation"
     offered = [value for _, value in explorer.by_picker.options]

@@ -93,3 +93,16 @@ def test_the_page_says_its_date_and_looking_back_rebuilds_it_at_that_date(loaded
     # Without a way to reopen the page there is the line, and no picker.
     still = ServiceDashboard(dashboard_view("overview", loaded))
     assert not still.data_date.children[1].children
+
+
+def test_the_trend_of_distance_travelled_shows_how_many_went_which_way(loaded):
+    from widgets.measure_trend_view import MeasureTrendView
+
+    page = ServiceDashboard(dashboard_view("overview", loaded, AT))
+    trend = next(v for v in page.views if isinstance(v, MeasureTrendView))
+    assert "Went back" not in trend.figures.value
+    trend.measure_picker.value = "distance_travelled"
+    # 2025-26 at D: O1 +3, O2 -1, O3 +5 (tests/fixtures/handworked.py).
+    assert "Behind the mean in 2025-26: 2 went up, 0 stayed the same, 1 went back" in trend.summary.value
+    for header in ("Went back", "Stayed the same", "Went up"):
+        assert f">{header}</th>" in trend.figures.value

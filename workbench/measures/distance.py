@@ -24,6 +24,7 @@ import pandas as pd
 
 from workbench.measures.filters import Filters
 from workbench.measures.headline import outcome_distances
+from workbench.measures.periods import period_ends
 from workbench.measures.service_data import ServiceData
 
 #: The three directions of travel, in the order they are shown (worst first).
@@ -58,6 +59,45 @@ def distance_distribution(
 ) -> pd.DataFrame:
     """How many outcomes counted by distance travelled at ``at`` went back, stayed the same, went up."""
     return distribution_of(outcome_distances(data, at, filters, scale)["distance"])
+
+
+def _counts(distances: pd.Series) -> list[int]:
+    return [int(n) for n in distribution_of(distances)["outcomes"]]
+
+
+def distribution_by(
+    data: ServiceData, at: date, filters: Filters | None, by: str, groups: Sequence[object]
+) -> pd.DataFrame:
+    """How many outcomes went back, stayed the same, went up at ``at``, for each of ``groups`` of ``by``.
+
+    Each group is the same outcomes the mean for that group counts (``filters`` with ``by`` set to
+    the group). Columns: ``by``, then one count column per :data:`DIRECTIONS`, one row per group
+    in the order given.
+    """
+    active = (filters or Filters()).active()
+    rows = [
+        [group, *_counts(outcome_distances(data, at, Filters(**{**active, by: group}))["distance"])]
+        for group in groups
+    ]
+    return pd.DataFrame(rows, columns=[by, *DIRECTIONS]).astype(dict.fromkeys(DIRECTIONS, "int64"))
+
+
+def distribution_over_periods(
+    data: ServiceData, start: date, end: date, frequency: str = "quarterly", filters: Filters | None = None
+) -> pd.DataFrame:
+    """How many outcomes went back, stayed the same, went up at the end of each period in [start, end].
+
+    The periods are those of :func:`workbench.measures.periods.measure_over_periods`, so each row
+    sits beside the mean drawn for that period. Columns: period, period_end, then one count column
+    per :data:`DIRECTIONS`.
+    """
+    periods = period_ends(start, end, frequency)
+    counts = [
+        _counts(outcome_distances(data, period_end.date(), filters)["distance"])
+        for period_end in periods["period_end"]
+    ]
+    spread = pd.DataFrame(counts, columns=list(DIRECTIONS), dtype="int64")
+    return pd.concat([periods.reset_index(drop=True), spread], axis=1)
 
 
 def gas_t_score(

@@ -5,7 +5,8 @@ Each desired outcome is placed by the *best-evidenced* intervention linked to it
 evidence level:
 
 - **distance travelled** at D, as the headline measure defines it, with a 95% interval for the
-  mean (normal approximation: mean ± 1.96 × standard deviation / √n);
+  mean (normal approximation: mean ± 1.96 × standard deviation / √n), and how many of its
+  outcomes went back, stayed the same and went up (``measures.distance``): a mean never alone;
 - **achieved**: of outcomes closed in the year to D as achieved, partly or not achieved, the
   share achieved, with a 95% Wilson interval.
 
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.codes import code_list
+from workbench.measures.distance import DIRECTIONS, distribution_of
 from workbench.measures.filters import Filters, plan_type_kept
 from workbench.measures.headline import outcome_distances
 from workbench.measures.service_data import ServiceData
@@ -50,7 +52,8 @@ def what_works(data: ServiceData, at: date, filters: Filters | None = None) -> p
     """Return distance travelled and achievement by domain and evidence level, with intervals.
 
     Columns: domain, evidence_level, outcomes (counted for distance), mean_distance,
-    distance_low, distance_high, closed (with a result in the year to D), achieved,
+    distance_low, distance_high, went back, stayed the same, went up (of the outcomes counted),
+    closed (with a result in the year to D), achieved,
     achieved_share, achieved_low, achieved_high.
     """
     filters = filters or Filters()
@@ -65,6 +68,10 @@ def what_works(data: ServiceData, at: date, filters: Filters | None = None) -> p
     half = Z_95 * spread["sd"] / np.sqrt(spread["outcomes"])
     spread["distance_low"] = spread["mean_distance"] - half
     spread["distance_high"] = spread["mean_distance"] + half
+    went = distances.groupby(["domain", "evidence_level"], observed=True)["distance"].apply(
+        lambda group: pd.Series(distribution_of(group)["outcomes"].to_numpy(), index=list(DIRECTIONS))
+    )
+    spread = spread.join(went.unstack()) if len(spread) else spread.assign(**dict.fromkeys(DIRECTIONS, 0))
 
     when = pd.Timestamp(at)
     outcomes = data.outcomes
@@ -82,9 +89,8 @@ def what_works(data: ServiceData, at: date, filters: Filters | None = None) -> p
     )
 
     table = spread.drop(columns="sd").join(results, how="outer").reset_index()
-    table[["outcomes", "closed", "achieved"]] = (
-        table[["outcomes", "closed", "achieved"]].fillna(0).astype(int)
-    )
+    counts = ["outcomes", *DIRECTIONS, "closed", "achieved"]
+    table[counts] = table[counts].fillna(0).astype(int)
     table["achieved_share"] = (table["achieved"] / table["closed"]).where(table["closed"] > 0)
     table["achieved_low"], table["achieved_high"] = wilson_interval(table["achieved"], table["closed"])
     order = {row["code"]: int(row["rank"]) for row in code_list("evidence_levels")} | {NO_INTERVENTION: 0}

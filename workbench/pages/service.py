@@ -38,7 +38,7 @@ from workbench.access import Identity, Scope, scope_for
 from workbench.core.codes import code_list, labels
 from workbench.measures.breakdowns import compare_to_service
 from workbench.measures.definitions import PARTICIPATION_COUNTED, PARTICIPATION_TOOK_PART
-from workbench.measures.distance import DIRECTIONS, distance_distribution
+from workbench.measures.distance import distribution_by, distribution_over_periods
 from workbench.measures.filters import AGE_BAND_LABELS, Filters, data_day, plan_type_kept
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
@@ -46,6 +46,7 @@ from workbench.measures.service_data import ServiceData
 from workbench.measures.service_outcomes import TITLES as STATUTORY_TITLES
 from workbench.measures.service_outcomes import has_statutory_data, service_outcomes
 from workbench.measures.trends import control_limits, with_intervals
+from workbench.practice import rules
 from workbench.store.engine import Store, open_store
 
 
@@ -303,12 +304,8 @@ def measure_by(view: DashboardView, measure: str, by: str, chosen: Filters | Non
     else:
         table["group"] = table[by].astype(str)
     if measure == "distance_travelled":
-        spread = [
-            distance_distribution(view.data, view.at, Filters(**{**filters.active(), by: group}))["outcomes"]
-            for group in table[by]
-        ]
-        for i, direction in enumerate(DIRECTIONS):
-            table[direction] = [int(counts.iloc[i]) for counts in spread]
+        spread = distribution_by(view.data, view.at, filters, by, table[by].tolist())
+        table = pd.concat([table, spread.drop(columns=[by])], axis=1)
     return table
 
 
@@ -330,12 +327,17 @@ def measure_trend(
     """Give the measure at the end of each period to D, with 95% intervals and control limits.
 
     Financial years by default: a filter change recomputes every period, and a handful of
-    year ends keeps that quick at la-decade size.
+    year ends keeps that quick at la-decade size. For distance travelled each period also has
+    how many outcomes went back, stayed the same and went up: its mean is never shown alone.
     """
     chosen_measure = MEASURES[measure]
     filters = _applicable(view.filters(chosen), measure)
     series = measure_over_periods(view.data, chosen_measure, TREND_START, view.at, frequency, filters)
-    return control_limits(with_intervals(series, chosen_measure.unit))
+    trend = control_limits(with_intervals(series, chosen_measure.unit))
+    if measure == "distance_travelled":
+        spread = distribution_over_periods(view.data, TREND_START, view.at, frequency, filters)
+        trend = trend.merge(spread.drop(columns=["period_end"]), on="period", how="left")
+    return trend
 
 
 # -- disproportionality ----------------------------------------------------------------------
@@ -459,8 +461,7 @@ def _page_meetings(view: DashboardView, filters: Filters) -> pd.DataFrame:
         # picks among a few rows instead of searching every outcome.
         outcomes = view.data.outcomes
         agreed = outcomes[outcomes["agreed_meeting_id"].isin(in_year["meeting_id"])]
-        success = agreed["success_looks_like"]
-        clear = success.notna() & success.str.strip().ne("").fillna(False) & agreed["baseline_score"].notna()
+        clear = ~rules.no_success_measure(agreed) & agreed["baseline_score"].notna()
         view._cache["agreed"] = pd.DataFrame(
             {
                 "agreed_meeting_id": agreed["agreed_meeting_id"].to_numpy(),

@@ -14,6 +14,7 @@ import pandas as pd
 from workbench.access import Scope
 from workbench.core.codes import labels
 from workbench.measures.breakdowns import set_beside
+from workbench.measures.distance import DIRECTIONS, distance_distribution
 from workbench.measures.filters import Filters
 from workbench.measures.headline import headline_measures
 from workbench.measures.periods import period_ends
@@ -65,8 +66,9 @@ def headline_against_service(
     """Every headline measure for ``filters`` beside the same measure for ``service_filters``.
 
     Returns one row per measure that applies: measure, title, unit, numerator, denominator,
-    value, service_value, gap, small, notable (``breakdowns.set_beside``). A measure a filter
-    does not apply to is left out. ``service`` may
+    value, service_value, gap, small, notable (``breakdowns.set_beside``), and for distance
+    travelled how many went back, stayed the same and went up (empty for the other measures): its
+    mean is never shown alone. A measure a filter does not apply to is left out. ``service`` may
     pass ``headline_measures(data, at, service_filters)`` already computed (it changes less often).
     """
     team = headline_measures(data, at, filters)
@@ -80,7 +82,7 @@ def headline_against_service(
         team["measure"].map(service_value).to_numpy(dtype="float64"),
         team["unit"].eq("share").to_numpy(),
     )
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "measure": team["measure"],
             "title": team["title"],
@@ -94,6 +96,11 @@ def headline_against_service(
             "notable": compared["notable"].astype(bool),
         }
     )
+    distance = table["measure"] == "distance_travelled"
+    spread = distance_distribution(data, at, filters)["outcomes"] if distance.any() else [pd.NA] * 3
+    for direction, outcomes in zip(DIRECTIONS, spread, strict=True):
+        table[direction] = pd.Series(pd.NA, index=table.index, dtype="Int64").mask(distance, outcomes)
+    return table
 
 
 def headline_text(table: pd.DataFrame) -> pd.DataFrame:
@@ -105,10 +112,15 @@ def headline_text(table: pd.DataFrame) -> pd.DataFrame:
         return f"{value:.0%}" if unit == "share" else f"{value:+.2f}"
 
     rows = []
-    for row in table.itertuples(index=False):
+    has_spread = set(DIRECTIONS) <= set(table.columns)
+    spreads = table[list(DIRECTIONS)].reset_index(drop=True) if has_spread else None
+    for position, row in enumerate(table.itertuples(index=False)):
         counted = (
             f"{row.numerator:,.0f} of {row.denominator:,}" if row.unit == "share" else f"{row.denominator:,}"
         )
+        if row.measure == "distance_travelled" and spreads is not None:
+            went = spreads.loc[position]
+            counted += ": " + ", ".join(f"{int(went[d]):,} {d}" for d in reversed(DIRECTIONS))
         if pd.isna(row.gap):
             note = ""
         elif row.small:

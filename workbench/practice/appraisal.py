@@ -54,6 +54,8 @@ from workbench.measures.distance import distribution_of
 from workbench.measures.filters import Filters
 from workbench.measures.headline import MEASURES, distance_travelled, outcome_distances
 from workbench.measures.service_data import ServiceData
+from workbench.practice import rules
+from workbench.practice.attention import attention_for, reason_headings
 from workbench.practice.supervision import supervision_records
 from workbench.store.audit_frames import audit_frame as all_audits
 from workbench.store.engine import Store
@@ -129,6 +131,8 @@ class Appraisal:
     entries: pd.DataFrame = field(default_factory=pd.DataFrame)  # latest entry of each voice
     #: Distance travelled's outcomes that went back, stayed the same, went up (measures.distance).
     distance_spread: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The rule book's rules on the caseload at D: reason, heading (with its threshold), outcomes.
+    attention: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def start(self) -> date:
@@ -372,11 +376,9 @@ def outcome_quality(agreed: pd.DataFrame) -> pd.DataFrame:
     "reads as a clear outcome" by the statement reader. Columns: measure, title, numerator,
     denominator, value.
     """
-    success = agreed["success_looks_like"]
     flags = {
-        "clear": success.notna()
-        & success.str.strip().ne("").fillna(False)
-        & agreed["baseline_score"].notna(),
+        # A success measure is the rule book's (rules.no_success_measure), as on every page.
+        "clear": ~rules.no_success_measure(agreed) & agreed["baseline_score"].notna(),
         "clear_statements": agreed["reads_clear"]
         if "reads_clear" in agreed
         else pd.Series(clear_outcome_mask(agreed["statement"]), index=agreed.index, dtype=bool),
@@ -480,6 +482,32 @@ def supervision_history(data: ServiceData, worker_id: str, at: date) -> pd.DataF
     return history.sort_values("date", ascending=False, kind="stable").reset_index(drop=True)
 
 
+#: The rule book's rules an appraisal counts on the worker's caseload at D, in the order shown.
+RULE_REASONS: tuple[str, ...] = ("no_success_measure", "not_reviewed", "past_target", "no_progress")
+
+
+def caseload_attention(data: ServiceData, worker_id: str, at: date) -> pd.DataFrame:
+    """Return how many outcomes of the children allocated to the worker at ``at`` break each rule.
+
+    The rules and their thresholds are the rule book's (:mod:`workbench.practice.rules`, through
+    the team lead's attention list), so the appraisal, supervision and the team lead's page agree.
+    Columns: reason, heading (worded with the threshold in force), outcomes.
+    """
+    allocated = data.allocation_at(at)
+    children = allocated.loc[allocated["worker_id"] == worker_id, "child_id"].tolist()
+    none = pd.DataFrame(columns=["reason", "outcome_id"])
+    reasons = attention_for(data, at, children) if children else none
+    counts = reasons.groupby("reason")["outcome_id"].nunique()
+    headings = reason_headings()
+    return pd.DataFrame(
+        {
+            "reason": list(RULE_REASONS),
+            "heading": [headings[reason] for reason in RULE_REASONS],
+            "outcomes": [int(counts.get(reason, 0)) for reason in RULE_REASONS],
+        }
+    )
+
+
 def build_appraisal(
     data: ServiceData, worker_id: str, at: date | str, audits: pd.DataFrame, narrative: str = ""
 ) -> Appraisal:
@@ -522,6 +550,7 @@ def build_appraisal(
         chosen_cases=_cases_of(chosen.get(APPRAISEE)) + _cases_of(chosen.get(MANAGER)),
         entries=entries,
         distance_spread=distribution_of(counted["distances"]["distance"]),
+        attention=caseload_attention(data, worker_id, at),
     )
 
 

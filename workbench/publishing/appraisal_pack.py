@@ -179,6 +179,7 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
     out.append(_spread_section(appraisal, figures))
     out.append("</section>")
     out.append(_quality_section(appraisal, audience, figures))
+    out.append(_attention_section(appraisal, audience))
     out.append(_meetings_section(appraisal, audience, figures))
     out.append(_audits_section(appraisal, audience, figures))
     out.append(_supervision_section(appraisal, audience))
@@ -222,6 +223,24 @@ def _quality_section(appraisal: Appraisal, audience: str, figures: PageFigures |
         )
     out.append("</tbody></table></section>")
     return "".join(out)
+
+
+def _attention_section(appraisal: Appraisal, audience: str) -> str:
+    """Return the rule book's rules on the caseload at D (internal only: counts of a few children)."""
+    table = appraisal.attention
+    if audience != "internal" or table.empty:
+        return ""
+    rows = "".join(
+        f"<tr><th scope='row'>{html.escape(row.heading)}</th><td>{row.outcomes:,}</td></tr>"
+        for row in table.itertuples(index=False)
+    )
+    return (
+        "<section class='wb-appraisal-attention'><h2>What to talk through: the caseload at "
+        f"{appraisal.at:%d %B %Y}</h2><p class='wb-meta'>Desired outcomes of the children allocated at "
+        "that date that the practice rule book says need attention (the same rules as supervision and "
+        "the team lead's page).</p><table><thead><tr><th scope='col'>Rule</th><th scope='col'>Outcomes"
+        f"</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
 
 
 def _supervision_section(appraisal: Appraisal, audience: str) -> str:

@@ -20,8 +20,14 @@ from datetime import date
 
 import pandas as pd
 
-from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, share_is_disclosive
-from workbench.measures.distance import DIRECTIONS, distance_distribution
+from workbench.core.disclosure import (
+    SUPPRESSED,
+    PageFigures,
+    Population,
+    share_is_disclosive,
+    suppress_with_total,
+)
+from workbench.measures.distance import DIRECTIONS, distance_distribution, distribution_over_periods
 from workbench.measures.filters import Filters, data_day
 from workbench.measures.headline import MEASURES
 from workbench.measures.periods import measure_over_periods
@@ -82,6 +88,11 @@ class ReportCard:
     #: Distance travelled's outcomes that went back, stayed the same and went up, as published.
     distance_spread: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["direction", "shown"])
+    )
+    #: The same at the end of each period the sparkline draws (period, then each direction as
+    #: published: "c" for 1 to 5, with secondary suppression), so no mean on the card is alone.
+    distance_spread_by_period: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["period", *DIRECTIONS])
     )
 
     @property
@@ -237,7 +248,28 @@ def build_report_card(
                 "shown": [published(checked, f"distance:{d}") for d in DIRECTIONS],
             }
         )
+        card.distance_spread_by_period = _spread_by_period(data, start, at, frequency, filters, card)
     return card
+
+
+def _spread_by_period(
+    data: ServiceData, start: date, at: date, frequency: str, filters: Filters, card: ReportCard
+) -> pd.DataFrame:
+    """Each period's went back, stayed the same, went up, as published; the last is the card's own."""
+    usable = Filters(
+        **{k: v for k, v in filters.active().items() if k in MEASURES["distance_travelled"].filters}
+    )
+    over = distribution_over_periods(data, start, at, frequency, usable)
+    rows = []
+    for _, row in over.iterrows():
+        counts = [int(row[d]) for d in DIRECTIONS]
+        if sum(counts):
+            # Secondary suppression as if the total were shown: the sparkline's mean implies it.
+            rows.append([row["period"], *suppress_with_total(counts)[0]])
+    last_is_at = not over.empty and over["period_end"].iloc[-1].date() == at
+    if rows and last_is_at and rows[-1][0] == over["period"].iloc[-1]:
+        rows[-1] = [rows[-1][0], *card.distance_spread["shown"]]  # checked with the card's other counts
+    return pd.DataFrame(rows, columns=["period", *DIRECTIONS])
 
 
 def _distance_spread(data: ServiceData, at: date, filters: Filters) -> dict[str, int]:
@@ -258,7 +290,27 @@ def _spread_html(card: ReportCard) -> str:
         "<div class='wb-card-spread'><p>Behind the mean distance travelled (0 to 10 scale), the "
         f"outcomes counted: {words}.</p>"
         "<div role='img' aria-label='Outcomes that went up, stayed the same and went back'>"
-        f"{chart}</div></div>"
+        f"{chart}</div>{_spread_by_period_html(card)}</div>"
+    )
+
+
+def _spread_by_period_html(card: ReportCard) -> str:
+    """Return the spread behind each point of the distance travelled sparkline, as a folded table."""
+    table = card.distance_spread_by_period
+    if table.empty:
+        return ""
+    head = "".join(f"<th scope='col'>{html.escape(d.capitalize())}</th>" for d in DIRECTIONS)
+    body = "".join(
+        f"<tr><th scope='row'>{html.escape(str(row['period']))}</th>"
+        + "".join(f"<td>{html.escape(str(row[d]))}</td>" for d in DIRECTIONS)
+        + "</tr>"
+        for _, row in table.iterrows()
+    )
+    return (
+        f"<details class='wb-card-spread-periods'><summary>Behind each point of the trend: how many "
+        f"went which way at the end of each {html.escape(card.frequency_word)}</summary>"
+        f"<table><thead><tr><th scope='col'>Period</th>{head}</tr></thead><tbody>{body}</tbody></table>"
+        "</details>"
     )
 
 

@@ -300,7 +300,10 @@ def what_works_chart(table: pd.DataFrame, title: str, caveat: str = "") -> alt.L
         alt.Tooltip("distance_low:Q", title="95% interval from", format=".2f"),
         alt.Tooltip("distance_high:Q", title="95% interval to", format=".2f"),
         alt.Tooltip("outcomes:Q", title="Outcomes counted"),
-    ]
+        # The mean's spread: how many went which way (when the table carries it).
+        *[alt.Tooltip(f"{d}:Q", title=d.capitalize()) for d in ("went back", "stayed the same", "went up")
+          if d in frame.columns],
+    ]  # fmt: skip
     base = alt.Chart(frame).encode(y=y, yOffset=offset, color=colour, tooltip=tooltip)
     points = base.mark_point(filled=True, size=60).encode(
         x=alt.X("mean_distance:Q", title="Mean distance travelled (0 to 10 scale)")

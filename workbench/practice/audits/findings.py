@@ -46,6 +46,7 @@ import sqlalchemy as sa
 
 from workbench.access import Scope
 from workbench.core.model import TABLES_BY_NAME
+from workbench.practice import rules
 from workbench.practice.audits.moderation import agreement, overall_agreement
 from workbench.practice.audits.templates import (
     DEFAULT_TEMPLATE,
@@ -252,9 +253,7 @@ def case_record_measures(store, audits: pd.DataFrame) -> pd.DataFrame:
     when = pairs["audit_date"]
     active = (pairs["agreed_date"] <= when) & (pairs["closed_date"].isna() | (pairs["closed_date"] > when))
     pairs = pairs[active].copy()
-    pairs["clear"] = (pairs["success_looks_like"].fillna("").str.strip() != "") & pairs[
-        "baseline_score"
-    ].notna()
+    pairs["clear"] = ~rules.no_success_measure(pairs) & pairs["baseline_score"].notna()
     pairs["consensual"] = pairs["agreed_with_family"].fillna(False).astype(bool)
     window = pairs[["audit_id", "outcome_id", "audit_date"]].merge(
         reviews[reviews["score"].notna()], on="outcome_id", how="inner"
