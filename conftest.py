@@ -1,10 +1,10 @@
 """Test-session set-up shared by unit, notebook and browser tests.
 
 Notebooks and dashboards read the store named by ``WORKBENCH_STORE``. Unless the caller set
-one, the session builds a store from the committed demo extract under ``test-artifacts/``
-(reloading is a no-op when the extract has not changed) and exports the variable, so that
-every kernel nbval or Voila starts sees it. ``tests/site`` goes first on ``PYTHONPATH`` for the
-same processes (a test-only stand-in that saves each of them a second or two of imports).
+one, the session copies the committed demo extract, loaded once (``tests/fixtures/demo_store.py``:
+reloading is a no-op when the extract has not changed), to ``test-artifacts/`` and exports the
+variable, so that every kernel nbval or Voila starts sees it. ``tests/site`` goes first on
+``PYTHONPATH`` for the same processes (a test-only stand-in that saves each a second or two).
 """
 
 from __future__ import annotations
@@ -27,12 +27,8 @@ def pytest_configure(config):
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TEST_SITE), *paths]))
     if os.environ.get("WORKBENCH_STORE") or not (DEMO_EXTRACT / "outcomes.csv").exists():
         return
-    from workbench.store.engine import Store
-    from workbench.store.loading import load_extract
+    from tests.fixtures.demo_store import copy_demo_store
 
-    TEST_STORE.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{TEST_STORE}"
-    store = Store(url)
-    load_extract(store, DEMO_EXTRACT)
-    store.mark_demo()  # the demo loader's mark: `workbench serve` shows it with the demo identities
-    os.environ["WORKBENCH_STORE"] = url
+    # A fresh copy of the demo extract loaded once (tests.fixtures.demo_store), marked as the demo
+    # loader marks it: `workbench serve` shows it with the demo identities.
+    os.environ["WORKBENCH_STORE"] = copy_demo_store(TEST_STORE, demo=True).url
