@@ -1,9 +1,10 @@
 """Test-session set-up shared by unit, notebook and browser tests.
 
 Notebooks and dashboards read the store named by ``WORKBENCH_STORE``. Unless the caller set
-one, the session builds a store from the committed demo extract under ``test-artifacts/``
-(reloading is a no-op when the extract has not changed) and exports the variable, so that
-every kernel nbval or Voila starts sees it.
+one, the session copies the committed demo extract, loaded once (``tests/fixtures/demo_store.py``:
+reloading is a no-op when the extract has not changed), to ``test-artifacts/`` and exports the
+variable, so that every kernel nbval or Voila starts sees it. ``tests/site`` goes first on
+``PYTHONPATH`` for the same processes (a test-only stand-in that saves each a second or two).
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 DEMO_EXTRACT = ROOT / "data" / "demo"
 TEST_STORE = ROOT / "test-artifacts" / "demo-store.sqlite"
+#: Test-only stand-ins put first on the path of every process the tests start (kernels, Voila
+#: servers, CLI subprocesses): see ``tests/site/rfc3987_syntax`` for why (1 to 2 s per process).
+TEST_SITE = ROOT / "tests" / "site"
 
 
 def pytest_configure(config):
     """Point every notebook and dashboard at a store holding the demo extract."""
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(TEST_SITE) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TEST_SITE), *paths]))
     if os.environ.get("WORKBENCH_STORE") or not (DEMO_EXTRACT / "outcomes.csv").exists():
         return
-    from workbench.store.engine import Store
-    from workbench.store.loading import load_extract
+    from tests.fixtures.demo_store import copy_demo_store
 
-    TEST_STORE.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{TEST_STORE}"
-    store = Store(url)
-    load_extract(store, DEMO_EXTRACT)
-    store.mark_demo()  # the demo loader's mark: `workbench serve` shows it with the demo identities
-    os.environ["WORKBENCH_STORE"] = url
+    # A fresh copy of the demo extract loaded once (tests.fixtures.demo_store), marked as the demo
+    # loader marks it: `workbench serve` shows it with the demo identities.
+    os.environ["WORKBENCH_STORE"] = copy_demo_store(TEST_STORE, demo=True).url

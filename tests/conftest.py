@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.demo_store import copy_demo_store
 from tests.fixtures.handworked import write_extract
-from tests.fixtures.states import DEMO_EXTRACT, build_state_stores
+from tests.fixtures.states import build_state_stores
 from workbench.store.engine import Store
-from workbench.store.loading import load_extract
 
 
 @pytest.fixture
@@ -28,12 +28,8 @@ def store(tmp_path):
 
 @pytest.fixture(scope="session")
 def demo_store_url(tmp_path_factory) -> str:
-    """The committed demo extract loaded once into a store for the session (read it, do not write)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
-    store = Store(url)
-    load_extract(store, DEMO_EXTRACT)
-    store.mark_demo()
-    return url
+    """A copy of the committed demo extract's store, for the session (read it, do not write)."""
+    return copy_demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite", demo=True).url
 
 
 @pytest.fixture(scope="session")

@@ -199,8 +199,8 @@ def start_voila(
     ``{"WORKBENCH_STORE": "sqlite:////abs/path.sqlite"}``); a ``None`` value removes a variable.
     ``template=None`` serves Voila's stock ``lab`` template, which loads Font Awesome from a CDN.
     ``preheat=True`` adds ``--preheat_kernel=True --pool_size=N`` and DEBUG logging (which
-    :meth:`VoilaServer.wait_for_preheat` reads). The log goes to ``log_dir``. On exit the server
-    gets SIGTERM (Voila then stops its kernels), and SIGKILL if it has not stopped in 15 s.
+    :meth:`VoilaServer.wait_for_preheat` reads). The log goes to ``log_dir``. On exit the server's
+    kernels are killed, then the server gets SIGTERM, and SIGKILL if it has not stopped in 15 s.
     """
     target = Path(target).resolve()
     if not target.exists():
@@ -255,9 +255,28 @@ def start_voila(
         _stop(process)
 
 
+def _kill_kernels(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the server's child processes (its kernels), which run in sessions of their own.
+
+    On SIGTERM Voila asks each kernel to shut down and waits for it, which took seconds per
+    server; a test's kernels hold nothing that needs a clean shutdown.
+    """
+    import psutil  # ipykernel's dependency
+
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    psutil.wait_procs(children, timeout=5)
+
+
 def _stop(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
-    """SIGTERM, then SIGKILL the server's own process group (Voila and its kernels)."""
+    """Kill the kernels, then SIGTERM the server, then SIGKILL its own process group."""
     if process.poll() is None:
+        _kill_kernels(process)
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(grace)

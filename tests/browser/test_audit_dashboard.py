@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from workbench.cli.serving import DASHBOARDS_DIR, PROJECT_DIR
+from tests.fixtures.demo_store import copy_demo_store
+from workbench.cli.serving import DASHBOARDS_DIR
 from workbench.practice.audits.findings import build_findings, findings_html
 from workbench.store.audit_frames import answer_frame, audit_frame
 from workbench.store.engine import Store
-from workbench.store.loading import load_extract
 
 from .rig import (
     SCREENSHOTS,
@@ -43,10 +43,8 @@ DEMO = {"WORKBENCH_IDENTITY_FILE": None, "WORKBENCH_USER": None, "WORKBENCH_TRUS
 @pytest.fixture(scope="module")
 def audit_store(tmp_path_factory) -> Store:
     """A store of its own: this test writes audits, which other tests must not see."""
-    store = Store(f"sqlite:///{tmp_path_factory.mktemp('audit-store') / 'demo.sqlite'}")
-    load_extract(store, PROJECT_DIR / "data" / "demo")
-    store.mark_demo()  # viewed with the demo identities
-    return store
+    # a copy of the demo extract's store, marked as the demo: viewed with the demo identities
+    return copy_demo_store(tmp_path_factory.mktemp("audit-store") / "demo.sqlite", demo=True)
 
 
 @pytest.fixture(scope="module")

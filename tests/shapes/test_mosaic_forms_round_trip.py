@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from tests.fixtures.demo_store import copy_demo_store
 from tests.fixtures.states import DEMO_EXTRACT
 from workbench.core.model import EXTRACT_TABLES
 from workbench.imports.sources import ExtractMapping
@@ -36,9 +37,7 @@ def export(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def plain_store(tmp_path_factory) -> Store:
-    store = Store(f"sqlite:///{tmp_path_factory.mktemp('plain') / 'store.sqlite'}")
-    load_extract(store, DEMO_EXTRACT)
-    return store
+    return copy_demo_store(tmp_path_factory.mktemp("plain") / "store.sqlite", demo=False)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Every notebook in ``notebooks/`` on the most telling partial states: no error cell, and a plain note.
 
 One kernel per notebook and state (with ``WORKBENCH_STORE`` at the state's store, shared for the
-session by the ``state_stores`` fixture). The notebooks' own asserts check their figures where the
+session by the ``state_stores`` fixture), two kernels at a time (``tests/fixtures/kernels.py``). The notebooks' own asserts check their figures where the
 data is there; the checks below add what each state must say where it is not: the same
 missing-data notes the dashboards show (``workbench.store.gaps``, shown by ``widgets.missing_note``).
 Three states keep it cheap (see ``CASES``); the full demo runs under nbval.
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
+from tests.fixtures.kernels import KernelRuns, execute, kernel_env, selected_params
 from workbench.cli.serving import PROJECT_DIR
 
 pytestmark = [pytest.mark.notebook, pytest.mark.timeout(600)]
@@ -55,23 +55,30 @@ def output_text(output) -> str:
     return data.get("text/html", "") + data.get("text/plain", "")
 
 
-def run_notebook(name: str) -> nbformat.NotebookNode:
-    """Run ``name`` in a fresh kernel on ``WORKBENCH_STORE``, keeping going past errors."""
-    notebook = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute()  # fmt: skip
-    return notebook
+async def run_notebook(name: str, store_url: str) -> nbformat.NotebookNode:
+    """Run ``name`` in a fresh kernel on the store at ``store_url``, keeping going past errors."""
+    env = kernel_env(
+        {
+            "WORKBENCH_STORE": store_url,
+            # The kernel imports this checkout's packages, not another installed copy.
+            "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR), os.environ.get("PYTHONPATH", "")]),
+        },
+        removed=DEMO_VIEWER,
+    )
+    return await execute(nbformat.read(NOTEBOOKS_DIR / name, as_version=4), NOTEBOOKS_DIR, env)
+
+
+@pytest.fixture(scope="module")
+def notebook_runs(request, state_stores) -> KernelRuns:
+    """Each selected case's run, made two kernels at a time as the tests ask for them."""
+    keys = selected_params(request, "test_every_notebook_runs_and_says_what_is_missing", ("state", "name"))
+    return KernelRuns(keys, lambda key: run_notebook(key[1], state_stores[key[0]]))
 
 
 @pytest.mark.parametrize(("state", "name"), CASES)
-def test_every_notebook_runs_and_says_what_is_missing(state_stores, state, name, monkeypatch):
+def test_every_notebook_runs_and_says_what_is_missing(notebook_runs, state, name):
     """No error cell, no traceback; where data is missing the notebook says so in the dashboards' words."""
-    for variable in DEMO_VIEWER:
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("WORKBENCH_STORE", state_stores[state])  # the kernel inherits it
-    # The kernel imports this checkout's packages, not another installed copy.
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(PROJECT_DIR), os.environ.get("PYTHONPATH", "")]))
-    notebook = run_notebook(name)
+    notebook = notebook_runs.result((state, name))
     outputs = [(n, output) for n, cell in enumerate(notebook.cells) for output in cell.get("outputs", [])]
     errors = [
         (n, output_text(o)[-400:])

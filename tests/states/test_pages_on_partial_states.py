@@ -1,7 +1,8 @@
 """Every dashboard and CLI command on every partial state: no error, and a plain word where data is missing.
 
 The dashboards run as Voila runs them (a kernel executes every code cell, with ``WORKBENCH_STORE``
-at the state's store), all of a state's dashboards in one kernel so that the states stay cheap.
+at the state's store), all of a state's dashboards in one kernel so that the states stay cheap, and
+two states' kernels at a time (``tests/fixtures/kernels.py``).
 Each dashboard's own closing cell asserts its figures or its message; the checks below add what
 each state must say. The rendered pages in Chromium are in ``tests/browser/test_partial_pages.py``.
 """
@@ -11,8 +12,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 from click.testing import CliRunner
-from nbclient import NotebookClient
 
+from tests.fixtures.kernels import KernelRuns, execute, kernel_env, selected_params
 from workbench.cli.app import main
 from workbench.cli.serving import DASHBOARDS_DIR
 from workbench.states import STATES
@@ -68,12 +69,11 @@ def dashboard_cells(state: str) -> tuple[list, list[str]]:
     return cells, owners
 
 
-def run_dashboards(state: str) -> list[tuple[str, str]]:
-    """Run every dashboard in one kernel (on ``WORKBENCH_STORE``); return (dashboard, error) pairs."""
+async def run_dashboards(state: str, store_url: str) -> list[tuple[str, str]]:
+    """Run every dashboard in one kernel on the store at ``store_url``; return (dashboard, error) pairs."""
     cells, owners = dashboard_cells(state)
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(DASHBOARDS_DIR)}}).execute()  # fmt: skip
+    env = kernel_env({"WORKBENCH_STORE": store_url}, removed=DEMO_VIEWER)
+    notebook = await execute(nbformat.v4.new_notebook(cells=cells), DASHBOARDS_DIR, env)
     errors = []
     for cell, owner in zip(notebook.cells, owners, strict=True):
         errors += [(owner, f"{o.ename}: {o.evalue[:400]}") for o in cell.outputs if o.output_type == "error"]
@@ -85,13 +85,17 @@ def run_dashboards(state: str) -> list[tuple[str, str]]:
     return errors
 
 
+@pytest.fixture(scope="module")
+def dashboard_runs(request, state_stores) -> KernelRuns:
+    """Each selected state's run of every dashboard, made two kernels at a time as the tests ask."""
+    keys = selected_params(request, "test_every_dashboard_runs_and_says_what_is_missing", ("state",))
+    return KernelRuns(keys, lambda key: run_dashboards(key[0], state_stores[key[0]]))
+
+
 @pytest.mark.parametrize("state", ["empty", *STATES])
-def test_every_dashboard_runs_and_says_what_is_missing(state_stores, state, monkeypatch):
-    """No error cell, no traceback; where data is missing the page says so in words."""
-    for name in DEMO_VIEWER:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WORKBENCH_STORE", state_stores[state])  # the kernel inherits it
-    assert run_dashboards(state) == []
+def test_every_dashboard_runs_and_says_what_is_missing(dashboard_runs, state):
+    """No error cell, no traceback; where data is missing the page says so in words (no deployment identity)."""
+    assert dashboard_runs.result((state,)) == []
 
 
 COMMANDS = [

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.fixtures.demo_store import copy_demo_store
 from tests.fixtures.handworked import write_extract
 from workbench.core.provenance import sha256_file
 from workbench.store.engine import Store
@@ -209,13 +210,11 @@ def test_children_from_returns_change_no_headline_measure(tmp_path):
 
     import pandas.testing as pdt
 
-    from workbench.core.codes import DATA_DIR
     from workbench.measures.filters import DEMO_AT
     from workbench.measures.headline import headline_measures
     from workbench.measures.service_data import ServiceData
 
-    demo = Store(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    load_extract(demo, DATA_DIR / "demo")
+    demo = copy_demo_store(tmp_path / "demo.sqlite", demo=False)
     groupings = [None, "sex", "ethnicity", "age_band", "disability", "locality"]
     before = {by: headline_measures(ServiceData(demo), DEMO_AT, by=by) for by in groupings}
     demo.engine.dispose()

@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.fixtures.demo_store import copy_demo_store
 from workbench.core.codes import codes
 from workbench.practice.audits.casefile import CaseFile, case_file, case_file_html
 from workbench.practice.audits.findings import (
@@ -40,7 +41,6 @@ from workbench.practice.audits.templates import (
     stored_template,
 )
 from workbench.store.audit_frames import action_frame, answer_frame, audit_frame
-from workbench.store.engine import Store
 from workbench.store.loading import load_extract
 from workbench.store.migrations import SCHEMA_VERSION
 
@@ -51,9 +51,7 @@ AT = date(2026, 3, 31)
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
-    store = Store(f"sqlite:///{tmp_path_factory.mktemp('audits') / 'demo.sqlite'}")
-    load_extract(store, ROOT / "data" / "demo")
-    return store
+    return copy_demo_store(tmp_path_factory.mktemp("audits") / "demo.sqlite", demo=False)
 
 
 @pytest.fixture
