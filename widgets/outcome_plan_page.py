@@ -21,9 +21,9 @@ from workbench.core.codes import labels
 from workbench.core.model import PlanOutcome, PlanVersion
 from workbench.measures.filters import data_day
 from workbench.measures.service_data import ServiceData
+from workbench.practice.case_outcomes import case_outcomes, case_outcomes_html
 from workbench.practice.plans import (
     agreement_gaps,
-    case_actions_html,
     child_plans,
     load_history,
     merge_plans,
@@ -296,7 +296,11 @@ class OutcomePlanPage(W.VBox):
             state = "agreed" if last.status == "agreed" else "a draft"
             when = f" at the meeting of {shown_day(last.meeting_date)}" if last.meeting_date else ""
             saved = f"<p>As last saved: version {last.version}, {state}{html.escape(when)}.</p>"
-            self.case_view.value = saved + case_actions_html(last)
+            # The case as every case-level page shows it, at this meeting: the agreed plan's
+            # actions and the case record's interventions (a draft shows once it is agreed).
+            at = date.fromisoformat(last.meeting_date) if last.meeting_date else self.at
+            case = case_outcomes(self.store, last.child_id, at)
+            self.case_view.value = saved + case_outcomes_html(case)
         buttons = (
             [self.add_outcome, self.save_button, self.agree_button]
             if editing
@@ -319,7 +323,7 @@ class OutcomePlanPage(W.VBox):
             W.HBox(buttons, layout=W.Layout(flex_flow="row wrap")),
             self.result,
             self.downloads,
-            W.HTML("<h2>Who does what, for each outcome</h2>"),
+            W.HTML("<h2>The case at this meeting: what is being done for each outcome</h2>"),
             self.case_view,
         ]
         self.editor.children = parts
