@@ -60,7 +60,8 @@ PLAN_STYLE = """<style>
 .wb-plan-gaps { background: #fdecea; border-left: 5px solid #b00020; padding: .3rem .8rem; }
 .wb-plan-saved { background: #e8f5e9; border-left: 5px solid #1b5e20; padding: .3rem .8rem; }
 .wb-plan-conflict { background: #fff4e0; border-left: 5px solid #b35900; padding: .3rem .8rem; }
-.wb-plan-case table { border-collapse: collapse; } .wb-plan-case th, .wb-plan-case td {
+.wb-plan-case { font-size: 1rem; } .wb-plan-case table { border-collapse: collapse; }
+.wb-plan-case th, .wb-plan-case td {
   border-bottom: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 </style>"""
 

@@ -212,7 +212,7 @@ def test_nothing_recorded_after_the_date_shows(loaded):
     assert (scores.loc[p1, "latest_family_score"], scores.loc[p1, "latest_score"]) == (6.0, 5.0)
     # O1's R3 (9, on 2026-05-01) is after D: the latest at D is still R2's 6.
     assert scores.loc["O1", "latest_score"] == 6.0
-    assert "Latest 6 / 5<br><small>on 1 Feb 2026" in case_outcomes_html(at_d)
+    assert "Latest: family 6, worker 5<br><small>on 1 Feb 2026" in case_outcomes_html(at_d)
     # The plan's interventions are shown once, with their action (not again as projected rows).
     assert at_d.help["intervention"].tolist().count("Family Nurse Partnership") == 1
     # Before the plan was agreed, the case had no P1 at all.

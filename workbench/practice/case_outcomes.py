@@ -54,7 +54,7 @@ HELP_COLUMNS = [
 BELOW = "below the evidence threshold"
 CAPTION = "What is being done for each desired outcome: who, by when, the help chosen and its evidence"
 COLUMNS = (
-    "Desired outcome", "Whose words", "Scores (family / worker)", "Target", "Status at the date",
+    "Desired outcome", "Whose words", "Scores", "Target", "Status at the date",
     "What is being done",
 )  # fmt: skip
 
@@ -317,11 +317,13 @@ def help_list_html(help_rows: pd.DataFrame) -> str:
 
 
 def _scores(row: dict) -> str:
+    """Return the baseline and the last review by D, saying whose score each is."""
     baseline = f"Baseline {_score(row.get('baseline_score'))}"
     if row.get("latest_date") is None or pd.isna(row.get("latest_date")):
         return f"{baseline}<br><small>not reviewed yet</small>"
-    latest = f"{_score(row.get('latest_family_score'))} / {_score(row.get('latest_score'))}"
-    return f"{baseline}<br>Latest {latest}<br><small>on {_day(row['latest_date'])}</small>"
+    pairs = (("family", _score(row.get("latest_family_score"))), ("worker", _score(row.get("latest_score"))))
+    given = ", ".join(f"{who} {score}" for who, score in pairs if score != "-") or "not scored"
+    return f"{baseline}<br>Latest: {given}<br><small>on {_day(row['latest_date'])}</small>"
 
 
 def _agreed(row: dict) -> str:
@@ -337,7 +339,8 @@ STYLE = (
     "padding:4px 12px 4px 0;border-top:1px solid #ddd}.wb-case-help-table thead th{border-top:none;"
     "border-bottom:2px solid #333;white-space:nowrap}.wb-case-help-table tbody th{min-width:14em;"
     "font-weight:normal}.wb-case-help-table .wb-statement{font-weight:bold}"
-    ".wb-case-help-table td.wb-help-cell{min-width:18em}.wb-case-help-table td.wb-nowrap{white-space:nowrap}"
+    ".wb-case-help-table td.wb-help-cell{min-width:18em}.wb-case-help-table td.wb-owner-cell{min-width:6em}"
+    ".wb-case-help-table td.wb-score-cell,.wb-case-help-table td.wb-target-cell{min-width:8em}"
     ".wb-case-help-table small{color:#333}"
     ".wb-help-list{margin:0;padding-left:16px}.wb-below-threshold,.wb-target-passed{color:#8a4600}</style>"
 )
@@ -361,9 +364,9 @@ def case_outcomes_html(case: CaseOutcomes | None, empty: str = "No child chosen.
             f"<th scope='row'><span class='wb-statement'>{row['number']}. {statement}</span>"
             f"<br><small>{_text(row['domain_label'])}. Success looks like: {success}</small>"
             f"<br><small>{_agreed(row)}</small></th>"
-            f"<td>{_text(row['owner'])}</td>"
-            f"<td class='wb-nowrap'>{_scores(row)}</td>"
-            f"<td>{_target(row, case.at)}</td>"
+            f"<td class='wb-owner-cell'>{_text(row['owner'])}</td>"
+            f"<td class='wb-score-cell'>{_scores(row)}</td>"
+            f"<td class='wb-target-cell'>{_target(row, case.at)}</td>"
             f"<td>{_text(row['status_label'])}</td>"
             f"<td class='wb-help-cell'>{help_list_html(case.help_for(row['outcome_id']))}</td>"
             "</tr>"
