@@ -332,17 +332,25 @@ def _agreed(row: dict) -> str:
     return f"{when}, {family}"
 
 
+#: The table's look. In a narrow panel (the audit form's case file, a phone) each outcome stands
+#: as a block, every cell named by its column (``data-label``), rather than a table cut off.
 STYLE = (
-    "<style>.wb-case-help-table{border-collapse:collapse;margin-bottom:8px;width:100%}"
+    "<style>.wb-case-help-wrap{container-type:inline-size}"
+    ".wb-case-help-table{border-collapse:collapse;margin-bottom:8px;width:100%}"
     ".wb-case-help-table caption{text-align:left;font-weight:bold;padding:4px 0}"
     ".wb-case-help-table th,.wb-case-help-table td{text-align:left;vertical-align:top;line-height:1.35;"
     "padding:4px 12px 4px 0;border-top:1px solid #ddd}.wb-case-help-table thead th{border-top:none;"
-    "border-bottom:2px solid #333;white-space:nowrap}.wb-case-help-table tbody th{min-width:14em;"
+    "border-bottom:2px solid #333;white-space:nowrap}.wb-case-help-table tbody th{min-width:12em;"
     "font-weight:normal}.wb-case-help-table .wb-statement{font-weight:bold}"
-    ".wb-case-help-table td.wb-help-cell{min-width:18em}.wb-case-help-table td.wb-owner-cell{min-width:6em}"
-    ".wb-case-help-table td.wb-score-cell,.wb-case-help-table td.wb-target-cell{min-width:8em}"
+    ".wb-case-help-table td.wb-help-cell{min-width:16em}.wb-case-help-table td.wb-owner-cell{min-width:6em}"
+    ".wb-case-help-table td.wb-score-cell,.wb-case-help-table td.wb-target-cell{min-width:7.5em}"
     ".wb-case-help-table small{color:#333}"
-    ".wb-help-list{margin:0;padding-left:16px}.wb-below-threshold,.wb-target-passed{color:#8a4600}</style>"
+    ".wb-help-list{margin:0;padding-left:16px}.wb-below-threshold,.wb-target-passed{color:#8a4600}"
+    "@container (max-width: 760px){.wb-case-help-table thead{position:absolute;left:-10000px}"
+    ".wb-case-help-table tbody,.wb-case-help-table tr,.wb-case-help-table tbody th,"
+    ".wb-case-help-table td{display:block;min-width:0 !important;border-top:none;padding:2px 0}"
+    ".wb-case-help-table tr{border-top:2px solid #bbb;padding:6px 0}"
+    ".wb-case-help-table td::before{content:attr(data-label) ': ';font-weight:bold}}</style>"
 )
 
 
@@ -357,6 +365,7 @@ def case_outcomes_html(case: CaseOutcomes | None, empty: str = "No child chosen.
         return lead + "<p>No desired outcomes current for this child.</p>"
     rows = []
     for row in case.outcomes.to_dict("records"):
+        done = help_list_html(case.help_for(row["outcome_id"]))
         statement = _text(row.get("statement")) or "<i>no statement recorded</i>"
         success = _text(row.get("success_looks_like")) or "<i>no success measure recorded</i>"
         rows.append(
@@ -364,17 +373,17 @@ def case_outcomes_html(case: CaseOutcomes | None, empty: str = "No child chosen.
             f"<th scope='row'><span class='wb-statement'>{row['number']}. {statement}</span>"
             f"<br><small>{_text(row['domain_label'])}. Success looks like: {success}</small>"
             f"<br><small>{_agreed(row)}</small></th>"
-            f"<td class='wb-owner-cell'>{_text(row['owner'])}</td>"
-            f"<td class='wb-score-cell'>{_scores(row)}</td>"
-            f"<td class='wb-target-cell'>{_target(row, case.at)}</td>"
-            f"<td>{_text(row['status_label'])}</td>"
-            f"<td class='wb-help-cell'>{help_list_html(case.help_for(row['outcome_id']))}</td>"
+            f"<td class='wb-owner-cell' data-label='{COLUMNS[1]}'>{_text(row['owner'])}</td>"
+            f"<td class='wb-score-cell' data-label='{COLUMNS[2]}'>{_scores(row)}</td>"
+            f"<td class='wb-target-cell' data-label='{COLUMNS[3]}'>{_target(row, case.at)}</td>"
+            f"<td data-label='{COLUMNS[4]}'>{_text(row['status_label'])}</td>"
+            f"<td class='wb-help-cell' data-label='{COLUMNS[5]}'>{done}</td>"
             "</tr>"
         )
     head = "".join(f"<th scope='col'>{html.escape(title)}</th>" for title in COLUMNS)
     return (
         lead
         + STYLE
-        + f"<table class='wb-case-help-table'><caption>{html.escape(CAPTION)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + "<div class='wb-case-help-wrap'><table class='wb-case-help-table'>"
+        f"<caption>{html.escape(CAPTION)}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
