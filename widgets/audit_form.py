@@ -156,9 +156,9 @@ class AuditForm(W.VBox):
             layout=W.Layout(width="55%"),
         )  # fmt: skip
         self.questions_box.add_class("wb-audit-questions")
-        self.case_box = W.VBox(
-            [self.case_view], layout=W.Layout(width="45%", overflow="auto", max_height="1200px")
-        )
+        # The case file scrolls inside its own region, which the keyboard can reach (tabindex):
+        # a scrolling box the keyboard cannot reach hides the case from keyboard users.
+        self.case_box = W.VBox([self.case_view], layout=W.Layout(width="45%"))
         self._set_enabled(False)
         super().__init__(
             [
@@ -252,10 +252,13 @@ class AuditForm(W.VBox):
         """Show the case file for the evidence window, with the help chosen for each outcome; return it."""
         start, end = self.window_from.value, self.window_to.value
         case = case_file(self.store, child_id, start, end)
-        # The help chosen for each outcome is listed under it (CaseFile.help), so "evidence-informed
-        # help" is graded on the help itself.
+        # What is being done for each outcome is shown beside it (CaseFile.view), so
+        # "evidence-informed help" is graded on the help itself.
         shown = case_file_html(case, start, end)
-        self.case_view.value = shown
+        self.case_view.value = (
+            f"<div class='wb-case-scroll' tabindex='0' role='region' aria-label='Case file of "
+            f"{html.escape(child_id)}' style='max-height:1200px;overflow:auto'>{shown}</div>"
+        )
         return case
 
     def _changed(self, change) -> None:

@@ -21,9 +21,9 @@ from workbench.core.codes import labels
 from workbench.core.model import PlanOutcome, PlanVersion
 from workbench.measures.filters import data_day
 from workbench.measures.service_data import ServiceData
+from workbench.practice.case_outcomes import case_outcomes, case_outcomes_html
 from workbench.practice.plans import (
     agreement_gaps,
-    case_actions_html,
     child_plans,
     load_history,
     merge_plans,
@@ -60,7 +60,8 @@ PLAN_STYLE = """<style>
 .wb-plan-gaps { background: #fdecea; border-left: 5px solid #b00020; padding: .3rem .8rem; }
 .wb-plan-saved { background: #e8f5e9; border-left: 5px solid #1b5e20; padding: .3rem .8rem; }
 .wb-plan-conflict { background: #fff4e0; border-left: 5px solid #b35900; padding: .3rem .8rem; }
-.wb-plan-case table { border-collapse: collapse; } .wb-plan-case th, .wb-plan-case td {
+.wb-plan-case { font-size: 1rem; } .wb-plan-case table { border-collapse: collapse; }
+.wb-plan-case th, .wb-plan-case td {
   border-bottom: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 </style>"""
 
@@ -296,7 +297,11 @@ class OutcomePlanPage(W.VBox):
             state = "agreed" if last.status == "agreed" else "a draft"
             when = f" at the meeting of {shown_day(last.meeting_date)}" if last.meeting_date else ""
             saved = f"<p>As last saved: version {last.version}, {state}{html.escape(when)}.</p>"
-            self.case_view.value = saved + case_actions_html(last)
+            # The case as every case-level page shows it, at this meeting: the agreed plan's
+            # actions and the case record's interventions (a draft shows once it is agreed).
+            at = date.fromisoformat(last.meeting_date) if last.meeting_date else self.at
+            case = case_outcomes(self.store, last.child_id, at)
+            self.case_view.value = saved + case_outcomes_html(case)
         buttons = (
             [self.add_outcome, self.save_button, self.agree_button]
             if editing
@@ -319,7 +324,7 @@ class OutcomePlanPage(W.VBox):
             W.HBox(buttons, layout=W.Layout(flex_flow="row wrap")),
             self.result,
             self.downloads,
-            W.HTML("<h2>Who does what, for each outcome</h2>"),
+            W.HTML("<h2>The case at this meeting: what is being done for each outcome</h2>"),
             self.case_view,
         ]
         self.editor.children = parts

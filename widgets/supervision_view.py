@@ -17,7 +17,7 @@ from widgets.offline import offline_chart
 from workbench.access import AccessRefusedError, Identity
 from workbench.core.dates import short_date
 from workbench.measures.filters import data_day
-from workbench.pages.case_outcomes import case_outcomes
+from workbench.practice.case_outcomes import case_outcomes
 from workbench.practice.supervision import (
     ActionSet,
     OutcomeTalkedThrough,

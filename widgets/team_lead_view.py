@@ -27,7 +27,6 @@ from workbench.measures.filters import data_day
 from workbench.measures.headline import headline_measures
 from workbench.measures.service_data import ServiceData
 from workbench.measures.words import plain_definition
-from workbench.pages.case_outcomes import case_outcomes
 from workbench.pages.team_audits import TeamAudits, audit_grades, open_actions
 from workbench.pages.team_lead import (
     children_in_view,
@@ -36,10 +35,10 @@ from workbench.pages.team_lead import (
     journey_summary,
     outcome_journey,
     share_measures,
-    what_is_done,
 )
 from workbench.pages.team_supervision import actions_in_words, discussed_table, workers_in_view
 from workbench.practice.attention import attention_by_child, attention_for
+from workbench.practice.case_outcomes import case_outcomes
 from workbench.practice.supervision_actions import supervision_cases
 from workbench.render.charts import headline_against_service_chart, outcome_journey_chart
 
@@ -385,20 +384,8 @@ class TeamLeadView(W.VBox):
             "wb-journey-scores",
             "No scores recorded for this child's current outcomes.",
             caption="The outcome journey in words: scores against the target",
-        ) + self._what_is_done()
-        self.case_help.show(self.case)
-
-    def _what_is_done(self) -> str:
-        """Return who does what for the chosen child's outcomes (actions, interventions, evidence)."""
-        names = dict(zip(self.journey["outcome_id"], self.journey["outcome"], strict=True))
-        if self.chosen_child is None or not names:
-            return ""
-        return _table(
-            what_is_done(self.data, self.chosen_child, names),
-            "wb-journey-help",
-            "No actions or interventions recorded for this child's current outcomes.",
-            caption="What is being done for each outcome: who, by when, and the evidence for it",
         )
+        self.case_help.show(self.case)
 
     # -- events ----------------------------------------------------------------------------
 

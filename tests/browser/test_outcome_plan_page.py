@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.publishing.test_family_plan import MOSAIC_FORMS, pdf_text_runs
 from workbench.cli.serving import DASHBOARDS_DIR
+from workbench.imports.form_answers import read_form_answers
+from workbench.imports.sources import ExtractMapping
 from workbench.measures.service_data import ServiceData
 from workbench.store.engine import Store
 
@@ -28,7 +32,7 @@ from .test_dashboard_quality import run_axe
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
 DEMO_ENV = {"WORKBENCH_IDENTITY_FILE": None, "WORKBENCH_USER": None, "WORKBENCH_DEMO_USER": None}
-HOSTILE = "<img src=x onerror=alert(1)> Gran & \"Pops\""
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> Gran & \"Pops\""
 SHOTS = Path(os.environ.get("WORKBENCH_PLAN_SHOTS", ROOT / "test-artifacts" / "screenshots"))
 
 
@@ -58,11 +62,12 @@ def _type(page: Page, selector: str, text: str, index: int = 0) -> None:
     page.keyboard.type(text)
 
 
-def _write_outcome(page: Page, n: int, statement: str, owner: tuple[str, str]) -> None:
+def _write_outcome(page: Page, n: int, statement: str, owner: tuple[str, str], extra: str = "") -> None:
+    """Write outcome ``n`` (0-based) field by field; ``extra`` is added to each free-text field."""
     outcome = f".wb-plan-outcome:nth-child({n + 1})"
     _type(page, f"{outcome} .wb-plan-statement", statement)
     _type(page, f"{outcome} .wb-plan-whose", "The child")
-    _type(page, f"{outcome} .wb-plan-success", "In school every day for four weeks")
+    _type(page, f"{outcome} .wb-plan-success", f"In school every day for four weeks{extra}")
     _type(page, f"{outcome} .wb-plan-domain", "Getting")
     _type(page, f"{outcome} .wb-plan-family-baseline", "3")
     _type(page, f"{outcome} .wb-plan-practitioner-baseline", "2")
@@ -70,9 +75,9 @@ def _write_outcome(page: Page, n: int, statement: str, owner: tuple[str, str]) -
     _type(page, f"{outcome} .wb-plan-target-date", "30/06/2026")
     _type(page, f"{outcome} .wb-plan-owner-kind", owner[0])
     _type(page, f"{outcome} .wb-plan-owner-name", owner[1])
-    _type(page, f"{outcome} .wb-plan-action", "Walk to school together on Mondays")
+    _type(page, f"{outcome} .wb-plan-action", f"Walk to school together on Mondays{extra}")
     _type(page, f"{outcome} .wb-plan-by-date", "15/12/2025")
-    _type(page, f"{outcome} .wb-plan-intervention", "Family Nurse Partnership")
+    _type(page, f"{outcome} .wb-plan-intervention", f"Family Nurse Partnership{extra}")
     _type(page, f"{outcome} .wb-plan-evidence", "Foundations level 4")
 
 
@@ -109,7 +114,11 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     page.keyboard.press("Space")
     _tab_to(page, ".wb-plan-network input")
     page.keyboard.press("Space")
-    _write_outcome(page, 0, f"I want to be in school every day {HOSTILE}", ("Someone in the wider", HOSTILE))
+    dialogs: list[str] = []  # an alert would mean typed text ran as script
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    # Hostile text in every free-text field of the first outcome (and its owner, and later its why).
+    _write_outcome(page, 0, f"I want to be in school every day {HOSTILE}", ("Someone in the wider", HOSTILE),
+                   f" {HOSTILE}")  # fmt: skip
     _press(page, ".wb-plan-add-outcome")
     expect(page.locator(".wb-plan-outcome")).to_have_count(2)
     _write_outcome(page, 1, "Mum and I will argue less at bedtime", ("Someone in the family", "Mum"))
@@ -124,8 +133,12 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     _press(page, ".wb-plan-agree")
     expect(page.locator(".wb-plan-result")).to_contain_text("Version 1 agreed", timeout=30_000)
     # Hostile text is text: shown as typed, nothing injected.
-    expect(page.locator(".wb-plan-case")).to_contain_text(HOSTILE)
+    case = page.locator(".wb-plan-case")
+    expect(case).to_contain_text(HOSTILE)
+    # Statement, success, owner, action and intervention: each shows as typed, none as markup.
+    assert case.inner_text().count(HOSTILE) == 5, case.inner_text()
     assert page.locator(".wb-outcome-plan img").count() == 0
+    assert page.locator(".wb-outcome-plan script").count() == 0
     screenshot_whole(page, SHOTS / "outcome-plan-agreed.png")
     serious = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(serious, indent=1)
@@ -136,7 +149,11 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     with page.expect_download() as pdf_download:
         _tab_to(page, ".wb-plan-downloads a")
         page.keyboard.press("Enter")
-    assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF")
+    pdf = Path(pdf_download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    # In the PDF, the statement's words come out as typed (glyphs, spaces aside).
+    runs = [re.sub(r"\s", "", run) for run in pdf_text_runs(pdf)]
+    assert any(re.sub(r"\s", "", f"I want to be in school every day {HOSTILE}") in run for run in runs)
     with page.expect_download() as html_download:
         _tab_to(page, ".wb-plan-downloads a", 1)
         page.keyboard.press("Enter")
@@ -146,11 +163,29 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     reader = page.context.browser.new_context(bypass_csp=True)
     family = reader.new_page()
     family.set_content(family_html)
-    assert HOSTILE in family.inner_text("main") and family.locator("img").count() == 0
+    assert family.inner_text("main").count(HOSTILE) >= 5 and family.locator("img").count() == 0
     family.screenshot(path=SHOTS / "outcome-plan-family-page.png", full_page=True)
     serious = [v for v in run_axe(family) if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(serious, indent=1)
     reader.close()
+
+    # The export, downloaded as the chair would, reads back through the Mosaic mapping as typed.
+    _press(page, ".wb-plan-export")
+    expect(page.locator(".wb-plan-downloads a")).to_have_count(3, timeout=60_000)
+    exported = tmp_path / "export"
+    exported.mkdir()
+    for n in range(3):
+        with page.expect_download() as download:
+            _tab_to(page, ".wb-plan-downloads a", n)
+            page.keyboard.press("Enter")
+        name = download.value.suggested_filename.split("-", 2)[-1]  # "<plan id>-form_answers.csv"
+        download.value.save_as(exported / name)
+    problems: list = []
+    back = read_form_answers(exported, ExtractMapping.load(MOSAIC_FORMS).forms, problems)
+    assert problems == []
+    written = back.frames["outcomes"]
+    assert len(written) == 3 and f"I want to be in school every day {HOSTILE}" in set(written["statement"])
+    assert f"In school every day for four weeks {HOSTILE}" in set(written["success_looks_like"])
 
     # The next meeting: new scores beside the old; achieved, changed (with why), carried on.
     _press(page, ".wb-plan-review")
@@ -171,7 +206,7 @@ def test_a_chair_writes_agrees_prints_and_reviews_a_plan(voila, page, tmp_path):
     _press(page, ".wb-plan-agree")
     expect(page.locator(".wb-plan-result")).to_contain_text("Version 2 agreed", timeout=30_000)
     screenshot_whole(page, SHOTS / "outcome-plan-reviewed.png")
-    assert external_requests(page) == []
+    assert external_requests(page) == [] and dialogs == []
 
     after = _measures(url)
     assert at == "2026-03-31"

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from widgets.team_lead_view import TeamLeadView
+from workbench.access import Identity
 from workbench.core.model import PlanAction, PlanOutcome, PlanVersion
 from workbench.imports.form_answers import read_form_answers
 from workbench.imports.sources import ExtractMapping
 from workbench.measures.headline import headline_measures
 from workbench.measures.service_data import ServiceData
-from workbench.pages.team_lead import what_is_done
 from workbench.practice.audits.casefile import case_file, case_file_html
 from workbench.practice.plans import (
     agreement_gaps,
@@ -195,11 +196,11 @@ def test_the_audit_case_file_shows_what_is_being_done_for_each_outcome(loaded):
     plan.outcomes[0].actions[0].owner_name = "<b>Gran</b>"
     saved = save_plan(loaded, plan, "chair")
     case = case_file(loaded, "C1", date(2025, 6, 1), date(2026, 3, 31))
-    mine = case.help[case.help["outcome_id"] == f"{saved.plan_id}-O1"]
+    mine = case.view.help_for(f"{saved.plan_id}-O1")
     assert list(mine["who"]) == ["<b>Gran</b>"] and list(mine["evidence_level"]) == ["level_4"]
     page = case_file_html(case, date(2025, 6, 1), date(2026, 3, 31))
-    assert "&lt;b&gt;Gran&lt;/b&gt; (Someone in the family) · Walk to school together · by 2026-02-01" in page
-    assert "intervention: Family Nurse Partnership, evidence foundations level 4 (effectiveness)" in page
+    assert ("<b>&lt;b&gt;Gran&lt;/b&gt;</b> (someone in the family): Walk to school together, by 1 Feb 2026. "
+            "Help: <b>Family Nurse Partnership</b>. Evidence: Foundations level 4 (effectiveness)") in page
 
 
 def test_supervision_shows_the_agreed_plan_actions(loaded):
@@ -209,21 +210,19 @@ def test_supervision_shows_the_agreed_plan_actions(loaded):
     view = supervision_view(loaded, "W1", date(2026, 3, 31))
     assert set(view.plan_actions["child_id"]) == {"C1"} and len(view.plan_actions) == 2
     page = render_supervision_body(view, "internal", chart=False)
-    assert "Who does what (the agreed plan)" in page and "&lt;b&gt;Gran&lt;/b&gt; (someone in the family)" in page
-    assert "intervention Family Nurse Partnership (evidence: foundations level 4 (effectiveness))" in page
+    assert "Who does what (the agreed plan)" in page and "<b>&lt;b&gt;Gran&lt;/b&gt;</b> (someone in the family)" in page
+    assert "Help: <b>Family Nurse Partnership</b>. Evidence: Foundations level 4 (effectiveness)" in page
     assert "Gran" not in render_supervision_body(view, "shared", chart=False)
 
 
 def test_the_team_lead_page_says_what_is_being_done_for_a_child(loaded):
     saved = save_plan(loaded, _agreed_plan(), "chair")
-    names = {f"{saved.plan_id}-O1": "O1", f"{saved.plan_id}-O2": "O2"}
-    done = what_is_done(ServiceData(loaded), "C1", names)
-    assert list(done["Outcome"]) == ["O1", "O2"]
-    assert done.iloc[0].to_dict() == {
-        "Outcome": "O1", "Who": "Mum (someone in the family)", "Will do": "Walk to school together",
-        "By": "2026-02-01", "Intervention": "Family Nurse Partnership",
-        "Evidence level": "Foundations level 4 (effectiveness)",
-    }  # fmt: skip
+    view = TeamLeadView(ServiceData(loaded), Identity("cat", "team_lead", team_id="T1", worker_id="W3"),
+                        at=date(2026, 3, 31))  # fmt: skip
+    view.child_id = "C1"
+    assert list(view.case_help.case.help_for(f"{saved.plan_id}-O1")["who"]) == ["Mum"]
+    assert ("<b>Mum</b> (someone in the family): Walk to school together, by 1 Feb 2026. "
+            "Help: <b>Family Nurse Partnership</b>. Evidence: Foundations level 4 (effectiveness)") in view.case_help.value
 
 
 def test_constant_reads_the_plan_history(loaded):

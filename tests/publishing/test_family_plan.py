@@ -7,17 +7,21 @@ same cell in the export (read back through the Mosaic mapping for the form answe
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import re
 import zlib
+from datetime import date
 from pathlib import Path
 
 from workbench.core.model import PlanAction, PlanOutcome, PlanVersion
 from workbench.imports.form_answers import read_form_answers
 from workbench.imports.sources import ExtractMapping
-from workbench.practice.plans import case_actions_html, plan_export
+from workbench.practice.case_outcomes import case_outcomes, case_outcomes_html
+from workbench.practice.plans import plan_export, save_plan
 from workbench.publishing.family_plan import family_page_files, family_page_html
+from workbench.store.loading import load_extract
 
 MOSAIC_FORMS = Path(__file__).resolve().parents[2] / "data" / "mappings" / "mosaic-forms.yaml"
 HOSTILE = "<script>alert(\"x\")</script> & <img src=x onerror=alert(1)> 'quoted'"
@@ -139,10 +143,16 @@ def test_hostile_text_is_text_on_the_family_page_and_its_pdf():
     assert b"/JavaScript" not in pdf and b"/URI" not in pdf
 
 
-def test_hostile_text_is_text_in_the_case_table_and_the_export(tmp_path):
+def test_hostile_text_is_text_in_the_case_table_and_the_export(store, handworked_dir, tmp_path):
+    load_extract(store, handworked_dir)
     history = _hostile_plan()
-    table = case_actions_html(history[-1])
-    assert "<script>" not in table and html.escape(HOSTILE) in table
+    for version in history:  # saved as the page saves them, each from the one before
+        save_plan(store, dataclasses.replace(version, version=version.version - 1), "chair")
+    # The case-level table every page shows: each typed field as text, nothing made of it.
+    table = case_outcomes_html(case_outcomes(store, "C1", date(2026, 3, 31)))
+    assert "<script>" not in table and "<img" not in table
+    for typed in ("statement", "success", "owner", "action", "intervention"):
+        assert html.escape(f"{typed}: {HOSTILE}") in table, typed
     files = plan_export(history).files
     outcomes = list(csv.DictReader(io.StringIO(files["plan_outcomes.csv"])))
     assert [row["statement"] for row in outcomes] == [f"statement: {HOSTILE}"] * 2

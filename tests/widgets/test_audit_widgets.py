@@ -83,6 +83,8 @@ def test_typing_saves_a_draft_and_reopening_the_case_restores_it(audit_store):
     form.open_button.click()
     assert form.child_id == "C1" and not form.submit_button.disabled
     assert "wb-case-outcomes" in form.case_view.value
+    # A long case scrolls in a region the keyboard reaches (axe: scrollable-region-focusable).
+    assert form.case_view.value.startswith("<div class='wb-case-scroll' tabindex='0' role='region'")
     form.fields["q1"].grade.value = "requires_improvement"
     form.fields["q1"].evidence.value = HOSTILE
     assert form.status == "draft saved" and form.saves == 2

@@ -19,7 +19,6 @@ from workbench.measures.filters import Filters
 from workbench.measures.headline import headline_measures
 from workbench.measures.periods import period_ends
 from workbench.measures.service_data import ServiceData
-from workbench.store.plan_tables import outcome_help
 
 #: How many financial quarters back the period chooser goes.
 PERIODS_SHOWN = 8
@@ -249,31 +248,3 @@ def journey_summary(journey: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["Outcome", "Agreed", "Scores", "Latest", "Target", "Reviews"])
-
-
-def what_is_done(data: ServiceData, child_id: str, names: dict[str, str]) -> pd.DataFrame:
-    """Return what is being done for a child's outcomes, in words: one row per action or intervention.
-
-    Columns: Outcome (as ``names`` labels it), Who, Will do, By, Intervention, Evidence level.
-    From the interventions linked to each outcome and the outcome plans agreed in the workbench.
-    """
-    owners, levels = labels("action_owners"), labels("evidence_levels")
-    with data.store.engine.connect() as conn:
-        found = [row for row in outcome_help(conn, [child_id]) if row["outcome_id"] in names]
-    rows = [
-        {
-            "Outcome": names[row["outcome_id"]],
-            "Who": f"{row['who']} ({owners[row['who_kind']].lower()})" if row["who_kind"] else row["who"],
-            "Will do": row["what"],
-            "By": row["by"],
-            "Intervention": row["intervention"] or "",
-            "Evidence level": _evidence(levels, row),
-        }
-        for row in found
-    ]
-    return pd.DataFrame(rows, columns=["Outcome", "Who", "Will do", "By", "Intervention", "Evidence level"])
-
-
-def _evidence(levels: dict[str, str], row: dict) -> str:
-    """Return an intervention's evidence level in words (not rated when none was given)."""
-    return levels.get(row["evidence_level"] or "not_rated", "") if row["intervention"] else ""

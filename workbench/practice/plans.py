@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import copy
 import csv
-import html
 import io
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 
 from workbench.core.codes import codes, labels
-from workbench.core.dates import short_date
 from workbench.core.model import ACTION_OWNERS, PlanAction, PlanOutcome, PlanVersion
 from workbench.shapes import FORM_ANSWER_COLUMNS, OUTCOME_FORM, REVIEW_FORM, form_rows
 from workbench.store.plan_tables import (
@@ -289,45 +287,6 @@ def score_history(history: list[PlanVersion], key: str) -> list[tuple[str, float
         else:
             scores.append((version.meeting_date, outcome.family_score, outcome.practitioner_score))
     return [s for i, s in enumerate(scores) if i == 0 or s != scores[i - 1]]
-
-
-def _score_pair(outcome: PlanOutcome) -> str:
-    """Return an outcome's scores at its version's meeting: family, then worker (``-`` when not given)."""
-    new = outcome.decision == "new"
-    family = outcome.family_baseline if new else outcome.family_score
-    worker = outcome.practitioner_baseline if new else outcome.practitioner_score
-    return " / ".join("-" if s is None else f"{s:g}" for s in (family, worker))
-
-
-def case_actions_html(plan: PlanVersion) -> str:
-    """Return each outcome's actions as an HTML table: who, what, by when, the help and its evidence.
-
-    What the plan page, the audit case file and supervision show at case level; all text escaped.
-    """
-    owners, levels, decisions = labels("action_owners"), labels("evidence_levels"), labels("plan_decisions")
-    rows = []
-    for number, outcome in enumerate(plan.outcomes, start=1):
-        target = f"{outcome.target_score:g} by " if outcome.target_score is not None else ""
-        first = f"{number}. {outcome.statement}"
-        state = f"{decisions.get(outcome.decision, outcome.decision)}; scores {_score_pair(outcome)}"
-        for action in outcome.actions or [PlanAction(key="")]:
-            evidence = levels.get(action.evidence_level, "not rated") if action.intervention else ""
-            owner = f"{action.owner_name} ({owners.get(action.owner_kind, 'no owner')})"
-            cells = (
-                first, state, f"{target}{short_date(outcome.target_date or None)}",
-                owner if action.key else "no action", action.action, short_date(action.by_date or None),
-                action.intervention, evidence,
-            )  # fmt: skip
-            rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-    if not rows:
-        return "<p>No outcomes on this plan yet.</p>"
-    names = ("Outcome", "Decision; scores (family / worker)", "Aiming for", "Who", "Will do", "By",
-             "Intervention", "Evidence level")  # fmt: skip
-    head = "".join(f"<th scope='col'>{name}</th>" for name in names)
-    return (
-        "<table class='wb-plan-actions-table'><caption>Actions, owners, dates and interventions for each "
-        f"outcome</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
 
 
 def is_past(iso: str, today: date) -> bool:

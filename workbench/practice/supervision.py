@@ -70,8 +70,8 @@ from workbench.access import AccessRefusedError, Identity, Scope, current_identi
 from workbench.core.codes import labels, scale_ranges
 from workbench.measures.service_data import ServiceData
 from workbench.practice import rules
+from workbench.practice.case_outcomes import HELP_COLUMNS, plan_actions_at, with_evidence
 from workbench.store.engine import Store
-from workbench.store.plan_tables import HELP_COLUMNS, every_agreed_action
 from workbench.store.retry import write_with_retry
 from workbench.store.supervision_tables import (
     OUTCOME_STANCES,
@@ -230,7 +230,8 @@ class Caseloads:
     - ``last_meetings``: each child's last meeting on or before D and who was there;
     - ``prompts``: :data:`PROMPT_COLUMNS`;
     - ``plan_actions``: the actions of outcome plans agreed in the workbench (who, what, by when,
-      the intervention and its evidence level), by child and outcome.
+      the intervention and its evidence level), by child and outcome, as last agreed on or before D
+      (:func:`workbench.practice.case_outcomes.plan_actions_at`).
     """
 
     at: date
@@ -363,8 +364,9 @@ def load_caseloads(
     last_meetings = _last_meetings(store, concerned, at, set(allocations["child_id"]))
     found = build_prompts(outcomes, scores, at, sources=None if prompts else ())
     with store.engine.connect() as conn:
-        actions = every_agreed_action(conn, set(allocations["child_id"]))
-    plan_actions = pd.DataFrame(actions, columns=list(HELP_COLUMNS))
+        # As agreed on or before D: a plan agreed at a later meeting is not seen yet.
+        actions = plan_actions_at(conn, set(allocations["child_id"]), at)
+    plan_actions = with_evidence(pd.DataFrame(actions, columns=HELP_COLUMNS, dtype=object))
     return Caseloads(
         at, worker_frame, allocations, children, outcomes, scores, last_meetings, found, plan_actions
     )

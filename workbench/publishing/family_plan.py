@@ -43,6 +43,7 @@ h2 { font-size: 1.3rem; margin: 1.2rem 0 .3rem; border-bottom: 3px solid #0072B2
 table { border-collapse: collapse; width: 100%; margin: .3rem 0; }
 th, td { text-align: left; padding: .25rem .4rem; border-bottom: 1px solid #bbb; vertical-align: top; }
 caption { text-align: left; font-weight: 600; }
+.wb-actions th:last-child, .wb-actions td:last-child { white-space: nowrap; }  /* "15 Dec 2025" on one line */
 .wb-outcome { page-break-inside: avoid; }
 @page { size: A4; margin: 10mm 12mm; }
 @media print {

@@ -41,6 +41,7 @@ from workbench.core.codes import labels, scale_ranges
 from workbench.core.dates import short_date
 from workbench.core.disclosure import SUPPRESSED, PageFigures, Population, suppress_with_total
 from workbench.practice import rules
+from workbench.practice.case_outcomes import help_item_html
 from workbench.practice.supervision import (
     PROMPT_CODES,
     WorkerCaseload,
@@ -165,19 +166,12 @@ def plan_actions_list(actions: pd.DataFrame, numbers: dict[str, str]) -> str:
     """Return a child's agreed plan actions: for each outcome, who does what by when, and the help.
 
     ``numbers`` names the outcomes as the page does (an outcome not shown keeps its plain words).
+    Each action is drawn as every case-level page draws it (:func:`help_item_html`).
     """
-    owners, levels = labels("action_owners"), labels("evidence_levels")
     items = []
-    for row in actions.itertuples(index=False):
-        help_given = ""
-        if row.intervention:
-            level = levels.get(row.evidence_level or "not_rated", "not rated").lower()
-            help_given = f"; intervention {html.escape(row.intervention)} (evidence: {html.escape(level)})"
-        items.append(
-            f"<li>{html.escape(numbers.get(row.outcome_id, 'Outcome'))}: {html.escape(row.who)} "
-            f"({html.escape(owners.get(row.who_kind, 'no owner').lower())}) will {html.escape(row.what)}"
-            f" by {html.escape(short_date(row.by or None)) or 'no date'}{help_given}</li>"
-        )
+    for outcome, mine in actions.groupby("outcome_id", sort=False):
+        listed = "".join(help_item_html(row) for row in mine.to_dict("records"))
+        items.append(f"<li>{html.escape(numbers.get(outcome, 'Outcome'))}<ul>{listed}</ul></li>")
     heading = "<h4>Who does what (the agreed plan)</h4>"
     return f"<div class='wb-plan-actions'>{heading}<ul>{''.join(items)}</ul></div>"
 

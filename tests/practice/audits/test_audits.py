@@ -40,6 +40,7 @@ from workbench.practice.audits.templates import (
     store_template,
     stored_template,
 )
+from workbench.practice.case_outcomes import CaseOutcomes, with_evidence
 from workbench.store.audit_frames import action_frame, answer_frame, audit_frame
 from workbench.store.loading import load_extract
 from workbench.store.migrations import SCHEMA_VERSION
@@ -411,18 +412,28 @@ def test_findings_set_the_records_beside_the_grades(demo_store):
 
 def test_case_file_escapes_what_people_typed(demo_store):
     real = case_file(demo_store, "C000020", date(2025, 9, 1), date(2026, 3, 1))
-    assert real.found and len(real.outcomes) > 0
+    assert real.found and len(real.outcomes) > 0 and len(real.view.outcomes) == len(real.outcomes)
+    outcomes = pd.DataFrame([{
+        "number": 1, "outcome_id": "O1", "statement": HOSTILE, "success_looks_like": HOSTILE, "domain_label": "Education",
+        "agreed_date": pd.Timestamp("2026-01-01"), "agreed_with_family": True, "owner": "The child's own words",
+        "baseline_score": 3.0, "latest_date": pd.Timestamp("2026-02-01"), "latest_score": 4.0,
+        "latest_family_score": None, "target_score": 8.0, "target_date": pd.NaT, "status_label": "Active",
+    }])  # fmt: skip
+    help_rows = with_evidence(pd.DataFrame([{
+        "child_id": "C1", "outcome_id": "O1", "kind": "action", "who": HOSTILE, "who_kind": "wider_family",
+        "what": HOSTILE, "by": "2026-02-01", "intervention": HOSTILE, "evidence_level": "level_3",
+        "start_date": pd.Timestamp("2026-01-01"), "end_date": pd.NaT,
+    }]))  # fmt: skip
     hostile = CaseFile(
-        "C1", True,
-        pd.DataFrame([{"statement": HOSTILE, "whose_words": "child", "agreed_with_family": True,
-                       "success_looks_like": HOSTILE, "baseline_score": 3.0, "target_score": 8.0,
-                       "agreed_date": "2026-01-01", "status": "active"}]),
+        "C1", True, outcomes,
         pd.DataFrame([{"review_date": "2026-02-01", "outcome_id": "O1", "score": 4.0, "family_score": None,
                        "reviewer_role": "practitioner", "note": HOSTILE}]),
         pd.DataFrame(columns=["date"]),
+        CaseOutcomes("C1", date(2026, 3, 1), HOSTILE, outcomes, help_rows),
     )  # fmt: skip
     page = case_file_html(hostile, date(2025, 9, 1), date(2026, 3, 1))
-    assert "<script>" not in page and "<img" not in page and page.count("&lt;script&gt;") == 3
+    # Statement, success, the note, the worker's name, who, what, the intervention: each as text.
+    assert "<script>" not in page and "<img" not in page and page.count("&lt;script&gt;") == 7
     assert "No meetings in the window." in page
 
 

@@ -7,14 +7,14 @@ end, and not closed before its start); reviews and meetings are those dated in t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
 
 from workbench.core.codes import labels
-from workbench.store.plan_tables import HELP_COLUMNS, outcome_help
+from workbench.practice.case_outcomes import CaseOutcomes, case_outcomes, case_outcomes_html
 
 
 @dataclass
@@ -26,9 +26,9 @@ class CaseFile:
     outcomes: pd.DataFrame
     reviews: pd.DataFrame
     meetings: pd.DataFrame
-    #: What is being done for each outcome: interventions linked to it, and the actions of an
-    #: outcome plan made in the workbench (who, what, by when, the help and its evidence level).
-    help: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The outcomes as every case-level page shows them, at the window's end: what is being done
+    #: for each (the plan's actions, the interventions and their evidence), owners, targets.
+    view: CaseOutcomes | None = None
 
 
 def _frame(store, query, columns: list[str]) -> pd.DataFrame:
@@ -81,40 +81,8 @@ def case_file(store, child_id: str, evidence_from: date, evidence_to: date) -> C
         .order_by(meetings.c.date),
         meeting_columns,
     )
-    return CaseFile(child_id, found is not None, outcome_rows, review_rows, meeting_rows,
-                    _help_rows(store, child_id, list(outcome_rows["outcome_id"])))  # fmt: skip
-
-
-def _help_rows(store, child_id: str, outcome_ids: list[str]) -> pd.DataFrame:
-    """Return what is being done for the case's outcomes (see :attr:`CaseFile.help`)."""
-    with store.engine.connect() as conn:
-        rows = [row for row in outcome_help(conn, [child_id]) if row["outcome_id"] in set(outcome_ids)]
-    return pd.DataFrame(rows, columns=list(HELP_COLUMNS))
-
-
-def _help_item(row: dict) -> str:
-    """Return one thing being done: who (and what kind of owner), what, by when, the help and its evidence."""
-    kind = f" ({_cell(_label('action_owners', row['who_kind']))})" if row["who_kind"] else ""
-    parts = [f"{_cell(row['who']) or 'no owner'}{kind}"]
-    if row["what"]:
-        parts.append(_cell(row["what"]))
-    if row["by"]:
-        parts.append(f"by {_cell(row['by'])}")
-    if row["intervention"]:
-        level = _label("evidence_levels", row["evidence_level"] or "not_rated").lower()
-        parts.append(f"intervention: {_cell(row['intervention'])}, evidence {_cell(level)}")
-    return f"<li>{' · '.join(parts)}</li>"
-
-
-def _help_list(case_help: pd.DataFrame | None, outcome_id) -> str:
-    """Return an outcome's help as a list: who does what by when, the intervention and its evidence."""
-    if case_help is None or case_help.empty:
-        return ""
-    mine = case_help[case_help["outcome_id"] == outcome_id]
-    if mine.empty:
-        return "<br><small>What is being done: <i>nothing recorded</i></small>"
-    items = "".join(_help_item(row) for row in mine.to_dict("records"))
-    return f"<br><small>What is being done:</small><ul class='wb-case-help'>{items}</ul>"
+    view = case_outcomes(store, child_id, end, since=start)
+    return CaseFile(child_id, found is not None, outcome_rows, review_rows, meeting_rows, view)
 
 
 def _cell(value) -> str:
@@ -147,8 +115,7 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], css: str, empty: str) -
 _CASE_CSS = (
     "<style>.wb-case-file-body table{border-collapse:collapse;font-size:13px;width:100%}"
     ".wb-case-file-body th,.wb-case-file-body td{border-bottom:1px solid #ddd;padding:2px 4px;"
-    "text-align:left;vertical-align:top}.wb-case-outcome{border-left:4px solid #0072B2;padding:4px 8px;"
-    "margin:6px 0;background:#f6f9fc}.wb-case-outcome small{color:#444}</style>"
+    "text-align:left;vertical-align:top}</style>"
 )
 
 
@@ -157,30 +124,6 @@ def _label(kind: str, code) -> str:
     if code is None or (not isinstance(code, str) and pd.isna(code)):
         return ""
     return labels(kind).get(str(code), str(code))
-
-
-def _outcome_cards(outcomes: pd.DataFrame, case_help: pd.DataFrame | None = None) -> str:
-    import html
-
-    if outcomes.empty:
-        return "<p class='wb-case-outcomes wb-empty'>No desired outcomes active in the window.</p>"
-    cards = []
-    for row in outcomes.to_dict("records"):
-        success = _cell(row.get("success_looks_like")) or "<i>no success measure recorded</i>"
-        facts = [
-            html.escape(_label("whose_words", row.get("whose_words"))),
-            "agreed with the family" if row.get("agreed_with_family") else "<b>not</b> agreed with family",
-            f"baseline {_cell(row.get('baseline_score')) or 'none'}, "
-            f"target {_cell(row.get('target_score')) or 'none'}",
-            f"agreed {_cell(row.get('agreed_date'))}",
-            html.escape(_label("outcome_statuses", row.get("status")).lower()),
-        ]
-        cards.append(
-            f"<div class='wb-case-outcome'><b>{_cell(row.get('statement'))}</b><br>"
-            f"Success looks like: {success}<br><small>{' · '.join(facts)}</small>"
-            f"{_help_list(case_help, row.get('outcome_id'))}</div>"
-        )
-    return f"<div class='wb-case-outcomes'>{''.join(cards)}</div>"
 
 
 def case_file_html(case: CaseFile, evidence_from: date, evidence_to: date) -> str:
@@ -201,7 +144,9 @@ def case_file_html(case: CaseFile, evidence_from: date, evidence_to: date) -> st
             "<div class='wb-case-file-body'>",
             f"<h4>Case {html.escape(case.child_id)}: evidence window {html.escape(window)}</h4>",
             f"<h5>Desired outcomes ({len(case.outcomes)})</h5>",
-            _outcome_cards(case.outcomes, case.help),
+            "<div class='wb-case-outcomes'>",
+            case_outcomes_html(case.view) if case.view is not None else "",
+            "</div>",
             f"<h5>Reviews in the window ({len(case.reviews)})</h5>",
             _table(
                 case.reviews,
