@@ -83,7 +83,12 @@ def cli_figures(user: str, *extra: str, at: date = DEMO_AT) -> dict[str, str]:
     figures = {}
     for record in json.loads(printed.stdout):
         if record["measure"].startswith("distance"):
-            figures[record["title"]] = f"{record['denominator']:,}"
+            # The page shows the spread beside the outcomes counted, never the mean alone.
+            spread = record["distribution"]
+            figures[record["title"]] = (
+                f"{record['denominator']:,}: {spread['went up']:,} went up, "
+                f"{spread['stayed the same']:,} stayed the same, {spread['went back']:,} went back"
+            )
         else:
             figures[record["title"]] = f"{record['numerator']:,.0f} of {record['denominator']:,}"
     return figures

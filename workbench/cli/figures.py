@@ -92,6 +92,7 @@ def measures(
         raise click.ClickException(str(error)) from error
     skipped = table.attrs.get("not_applicable", [])
     records = _measure_records(table, by, day)
+    _add_distance_spread(records, data, day, filters, by)
     if by is None and not filters.active() and has_statutory_data(target):
         records += _statutory_records(target, day)
     if as_json:
@@ -103,6 +104,24 @@ def measures(
         _print_measures(records, by, day, scoped=bool(filters.active()))
     if skipped:
         click.echo(f"Not grouped by {by} (it does not apply): {', '.join(skipped)}", err=True)
+
+
+def _add_distance_spread(records: list[dict], data, day, filters, by: str | None) -> None:
+    """Give distance travelled's record how many outcomes went back, stayed the same and went up.
+
+    Its mean is never shown alone (the pages show the spread beside it), so the figures the CLI
+    gives carry it too, under ``distribution``: {direction: outcomes}.
+    """
+    from workbench.measures.distance import distance_distribution
+
+    if by is not None:
+        return  # grouped records are counts per group; the pages' spread is for the whole scope
+    for record in records:
+        if record["measure"] == "distance_travelled":
+            spread = distance_distribution(data, day, filters)
+            record["distribution"] = {
+                str(row.direction): int(row.outcomes) for row in spread.itertuples(index=False)
+            }
 
 
 #: The records some headline measures need: a store without them gives empty figures, said on stderr.
