@@ -20,12 +20,15 @@ def pytest_configure(config):
     """Point every notebook and dashboard at a store holding the demo extract."""
     if os.environ.get("WORKBENCH_STORE") or not (DEMO_EXTRACT / "outcomes.csv").exists():
         return
+    from workbench.measures import service_figures  # noqa: F401 - the snapshot keeps the service's figures
     from workbench.store.engine import Store
     from workbench.store.loading import load_extract
+    from workbench.store.snapshot import open_snapshot
 
     TEST_STORE.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{TEST_STORE}"
     store = Store(url)
     load_extract(store, DEMO_EXTRACT)
     store.mark_demo()  # the demo loader's mark: `workbench serve` shows it with the demo identities
+    open_snapshot(store)  # fresh before any kernel opens it (an unchanged load writes none)
     os.environ["WORKBENCH_STORE"] = url

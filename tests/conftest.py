@@ -10,6 +10,7 @@ import pytest
 
 from tests.fixtures.handworked import write_extract
 from tests.fixtures.states import DEMO_EXTRACT, build_state_stores
+from workbench.measures import service_figures  # noqa: F401 - loads write the service's figures
 from workbench.store.engine import Store
 from workbench.store.loading import load_extract
 
