@@ -117,3 +117,19 @@ def test_a_refresh_writes_the_snapshot_of_what_it_committed(tmp_path, handworked
     on_file = snapshot.query("SELECT value FROM snapshot_meta WHERE key = 'stamp'")["value"].iloc[0]
     assert on_file == store_stamp(store)
     pd.testing.assert_frame_equal(snapshot.read("outcomes"), store.read_table("outcomes"))
+
+
+def test_workbench_snapshot_writes_it_and_says_where(tmp_path, handworked_dir):
+    from click.testing import CliRunner
+
+    from workbench.cli.app import main
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    load_extract(Store(url), handworked_dir)
+    snapshot_path(url).unlink()
+    result = CliRunner().invoke(main, ["snapshot", "--store", url], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"Snapshot written to {snapshot_path(url)}" in result.output and "load 1," in result.output
+    assert open_snapshot(Store(url)).path == snapshot_path(url)
+    refused = CliRunner().invoke(main, ["snapshot", "--store", "nosuchdb://x"])
+    assert refused.exit_code == 1 and "cannot use store URL" in refused.output

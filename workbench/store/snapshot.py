@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -413,8 +415,8 @@ def open_snapshot(store: Store) -> Snapshot:
             with _write_lock(path):
                 # Another kernel may have rebuilt it while this one waited for the lock.
                 if _file_stamp(path) != stamp:
-                    _write_file(store, path)
-        except (OSError, duckdb.Error) as error:
+                    _write_elsewhere(store, path)
+        except (OSError, duckdb.Error, SnapshotError) as error:
             log.warning(
                 "the snapshot %s cannot be written (%s): this process builds its own in memory; "
                 "run `workbench snapshot` where the folder is writable",
@@ -423,3 +425,27 @@ def open_snapshot(store: Store) -> Snapshot:
             )
             return _in_memory(store, stamp)
     return Snapshot(path, stamp)
+
+
+def _write_elsewhere(store: Store, path: Path) -> None:
+    """Write the snapshot in a child process: the reader (a kernel) keeps none of the memory it takes.
+
+    The child imports the modules of the registered builders (:data:`DERIVED`), so its snapshot
+    carries the same derived tables. The caller holds the write lock.
+    """
+    modules = sorted({build.__module__ for build in DERIVED})
+    child = multiprocessing.get_context("spawn").Process(
+        target=_write_in_child, args=(store.url, str(path), modules)
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SnapshotError(
+            f"rebuilding the snapshot {path} failed (exit status {child.exitcode}); see the log"
+        )
+
+
+def _write_in_child(url: str, path: str, modules: list[str]) -> None:
+    for name in modules:
+        importlib.import_module(name)  # registers its builders again in this process
+    _write_file(Store(url, upgrade=False), Path(path))
