@@ -364,10 +364,10 @@ def dashboards_to_time(pages: str | None) -> list[Path]:
     """Return every dashboard (or those named in ``pages``); stop if one has no :data:`PAGES` row."""
     found = sorted(DASHBOARDS_DIR.glob("*.ipynb"))
     unknown = [path.name for path in found if path.name not in PAGES]
-    if unknown:
-        raise SystemExit(f"no benchmark row in PAGES for {', '.join(unknown)}: add its first chart, "
-                         "filter and done condition to benchmarks/bench_dashboards.py")  # fmt: skip
     if pages is None:
+        if unknown:
+            raise SystemExit(f"no benchmark row in PAGES for {', '.join(unknown)}: add its first chart, "
+                             "filter and done condition to benchmarks/bench_dashboards.py")  # fmt: skip
         return found
     wanted = [
         name if name.endswith(".ipynb") else f"{name}.ipynb"
@@ -379,6 +379,9 @@ def dashboards_to_time(pages: str | None) -> list[Path]:
     if missing or not wanted:
         raise SystemExit(f"--pages {pages!r}: not dashboards: {', '.join(missing) or '(none named)'}; "
                          f"choose from {', '.join(sorted(names))}")  # fmt: skip
+    unknown = [name for name in wanted if name in unknown]
+    if unknown:
+        raise SystemExit(f"no benchmark row in PAGES for {', '.join(unknown)}")
     return [path for path in found if path.name in wanted]
 
 
