@@ -20,7 +20,8 @@ kernel's unique set size (USS: the memory that kernel alone holds) is printed on
 chart is drawn, beside the bare notebook's kernel's.
 
 Every notebook in ``dashboards/`` is timed; what the benchmark knows of each page is one row
-of :data:`PAGES` (a dashboard with no row stops the run before anything is timed; a page
+of :data:`PAGES` (a dashboard with no row stops the run before anything is timed, unless
+``--pages`` leaves it out; a page
 that cannot be timed as its row says is named FAILED in the table, and the run exits 1). A
 filter change is timed from choosing an option to the page's first chart drawn anew, its
 title or marks different ("chart"), and to the page saying it is done ("page"):
