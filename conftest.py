@@ -28,7 +28,11 @@ def pytest_configure(config):
     if os.environ.get("WORKBENCH_STORE") or not (DEMO_EXTRACT / "outcomes.csv").exists():
         return
     from tests.fixtures.demo_store import copy_demo_store
+    from workbench.measures import service_figures  # noqa: F401 - the snapshot keeps the service's figures
+    from workbench.store.snapshot import open_snapshot
 
     # A fresh copy of the demo extract loaded once (tests.fixtures.demo_store), marked as the demo
     # loader marks it: `workbench serve` shows it with the demo identities.
-    os.environ["WORKBENCH_STORE"] = copy_demo_store(TEST_STORE, demo=True).url
+    store = copy_demo_store(TEST_STORE, demo=True)
+    open_snapshot(store)  # fresh before any kernel opens it
+    os.environ["WORKBENCH_STORE"] = store.url

@@ -8,13 +8,20 @@ page) and preheated (``--preheat_kernel``: the notebook already ran when the pag
 for). The bare notebook is ``benchmarks/fixtures/bare_chart.ipynb``.
 
     .venv/bin/python benchmarks/bench_dashboards.py [--store PATH.sqlite] [--changes 20]
-        [--pages team-lead.ipynb,audit.ipynb] [--skip-preheat]
+        [--pages team-lead.ipynb,audit.ipynb] [--skip-preheat] [--skip-filters] [--copy-snapshot]
 
 The store is copied to a temporary file first (opening a store upgrades its schema in place).
 The default is the la-decade store at /work/la-decade/store-v4.sqlite.
 
+The pages read the store's columnar snapshot (``docs/snapshot.md``): the benchmark writes the
+copy's snapshot beside it and prints the write's time and the file's size, or with
+``--copy-snapshot`` copies the one beside ``--store`` (it must be that store's). Each cold page's
+kernel's unique set size (USS: the memory that kernel alone holds) is printed once its first
+chart is drawn, beside the bare notebook's kernel's.
+
 Every notebook in ``dashboards/`` is timed; what the benchmark knows of each page is one row
-of :data:`PAGES` (a dashboard with no row stops the run before anything is timed; a page
+of :data:`PAGES` (a dashboard with no row stops the run before anything is timed, unless
+``--pages`` leaves it out; a page
 that cannot be timed as its row says is named FAILED in the table, and the run exits 1). A
 filter change is timed from choosing an option to the page's first chart drawn anew, its
 title or marks different ("chart"), and to the page saying it is done ("page"):
@@ -48,6 +55,7 @@ deployment names its viewer). The run prints who views each page and where that 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import statistics
@@ -61,6 +69,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
+import psutil  # noqa: E402
 import yaml  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
@@ -86,8 +95,10 @@ from workbench.access import (  # noqa: E402
     read_identities,
 )
 from workbench.cli.serving import DASHBOARDS_DIR  # noqa: E402
+from workbench.measures import service_figures  # noqa: E402, F401 - the snapshot keeps the service's figures
 from workbench.measures.filters import DEMO_AT  # noqa: E402
 from workbench.store.engine import Store  # noqa: E402
+from workbench.store.snapshot import SNAPSHOT_ENV, open_snapshot, snapshot_path, write_snapshot  # noqa: E402
 
 BARE = ROOT / "benchmarks" / "fixtures" / "bare_chart.ipynb"
 BARE_CHART = ".wb-bare-chart"
@@ -213,9 +224,22 @@ def _open(page: Page, opens: str | None) -> None:
         page.get_by_role("tab", name=opens, exact=True).click()
 
 
+def kernel_uss(server) -> float:
+    """Return the unique set size (MiB) of the server's kernel: the memory no other process shares."""
+    kernels = [
+        child
+        for child in psutil.Process(server.process.pid).children(recursive=True)
+        if "ipykernel" in " ".join(child.cmdline())
+    ]
+    if len(kernels) != 1:
+        raise BenchmarkError(f"expected one kernel under the Voila server, found {len(kernels)}")
+    return kernels[0].memory_full_info().uss / 2**20
+
+
 def first_chart(browser, notebook: Path, env: dict, log_dir: Path, *, chart: str, opens: str | None = None,
-                preheat: bool) -> float:  # fmt: skip
-    """Seconds from asking for the page to its first chart's marks drawn."""
+                preheat: bool) -> tuple[float, float | None]:  # fmt: skip
+    """Seconds from asking for the page to its first chart's marks drawn; the cold kernel's USS (MiB) then."""
+    uss = None
     with start_voila(notebook, log_dir, env=env, preheat=preheat, ready_timeout=120) as server:
         if preheat:
             wait_for_preheated_page(server, timeout=600)
@@ -228,8 +252,10 @@ def first_chart(browser, notebook: Path, env: dict, log_dir: Path, *, chart: str
         _open(page, opens)
         wait_for_chart(page, timeout=600_000, within=chart)
         seconds = time.perf_counter() - started
+        if not preheat:  # a preheated server keeps spare kernels: only the cold one is alone
+            uss = kernel_uss(server)
         context.close()
-    return seconds
+    return seconds, uss
 
 
 def _options(page: Page, spec: PageSpec) -> tuple[list[str], str]:
@@ -323,9 +349,15 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
     return chart_times, page_times
 
 
+def _p95_text(values: list[float]) -> str:
+    return f"{p95(values) * 1000:.0f}" if values else "-"
+
+
 def p95(values: list[float]) -> float:
     """Return the 95th percentile (nearest rank)."""
     ordered = sorted(values)
+    if not ordered:
+        return float("nan")
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
@@ -333,10 +365,10 @@ def dashboards_to_time(pages: str | None) -> list[Path]:
     """Return every dashboard (or those named in ``pages``); stop if one has no :data:`PAGES` row."""
     found = sorted(DASHBOARDS_DIR.glob("*.ipynb"))
     unknown = [path.name for path in found if path.name not in PAGES]
-    if unknown:
-        raise SystemExit(f"no benchmark row in PAGES for {', '.join(unknown)}: add its first chart, "
-                         "filter and done condition to benchmarks/bench_dashboards.py")  # fmt: skip
     if pages is None:
+        if unknown:
+            raise SystemExit(f"no benchmark row in PAGES for {', '.join(unknown)}: add its first chart, "
+                             "filter and done condition to benchmarks/bench_dashboards.py")  # fmt: skip
         return found
     wanted = [
         name if name.endswith(".ipynb") else f"{name}.ipynb"
@@ -348,7 +380,25 @@ def dashboards_to_time(pages: str | None) -> list[Path]:
     if missing or not wanted:
         raise SystemExit(f"--pages {pages!r}: not dashboards: {', '.join(missing) or '(none named)'}; "
                          f"choose from {', '.join(sorted(names))}")  # fmt: skip
+    unknown = [name for name in wanted if name in unknown]
+    if unknown:
+        raise SystemExit(f"no benchmark row in PAGES for {', '.join(unknown)}")
     return [path for path in found if path.name in wanted]
+
+
+def prepare_snapshot(store: Store, original: Path, *, copy_it: bool) -> None:
+    """Put the copy's snapshot beside it: written (timed, sized) or copied from beside ``original``."""
+    os.environ.pop(SNAPSHOT_ENV, None)  # the pages find it beside the store copy
+    target = snapshot_path(store.url)
+    if copy_it:
+        shutil.copyfile(original.with_suffix(".duckdb"), target)
+        opened = open_snapshot(store)  # a stale copy would be rebuilt here, not in the first page
+        size = target.stat().st_size / 2**20
+        print(f"snapshot copied from beside {original}: {size:,.0f} MiB ({opened.stamp})")
+        return
+    written = write_snapshot(store)
+    print(f"snapshot written in {written.seconds:.1f} s: {written.size / 2**20:,.0f} MiB ({written.stamp})",
+          flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -358,6 +408,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--skip-preheat", action="store_true")
     parser.add_argument("--pages", help="comma-separated dashboards, such as team-lead,audit (default: all)")
+    parser.add_argument("--skip-filters", action="store_true", help="time first charts only")
+    parser.add_argument("--copy-snapshot", action="store_true",
+                        help="copy the snapshot beside --store rather than write the copy's own")  # fmt: skip
     args = parser.parse_args()
     # Stopped from outside, still stop the Voila servers (their context managers) and the browser.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -373,6 +426,7 @@ def main() -> None:
     print(f"store {args.store} copied and opened in {time.perf_counter() - started:.1f} s: "
           f"{counts['children']:,} children, {counts['outcomes']:,} outcomes, "
           f"{counts['outcome_reviews']:,} reviews")  # fmt: skip
+    prepare_snapshot(store, args.store, copy_it=args.copy_snapshot)
     seen_by = viewers(store, work)
     print("viewed as:")
     for notebook in dashboards:
@@ -383,13 +437,13 @@ def main() -> None:
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         env = {"WORKBENCH_STORE": url, **seen_by[HEAD_OF_PI].env}
-        bare_cold = first_chart(browser, BARE, env, work, chart=BARE_CHART, preheat=False)
+        bare_cold, bare_uss = first_chart(browser, BARE, env, work, chart=BARE_CHART, preheat=False)
         bare_hot = (
             None
             if args.skip_preheat
-            else first_chart(browser, BARE, env, work, chart=BARE_CHART, preheat=True)
+            else first_chart(browser, BARE, env, work, chart=BARE_CHART, preheat=True)[0]
         )
-        print(f"bare notebook, one chart: cold {bare_cold:.2f} s"
+        print(f"bare notebook, one chart: cold {bare_cold:.2f} s (kernel USS {bare_uss:.0f} MiB)"
               + ("" if bare_hot is None else f", preheated {bare_hot:.2f} s"), flush=True)  # fmt: skip
         for notebook in dashboards:
             spec = PAGES[notebook.name]
@@ -397,42 +451,48 @@ def main() -> None:
             env = {"WORKBENCH_STORE": url, **viewer.env}
             timed = {"chart": spec.chart, "opens": spec.opens}
             try:
-                cold = first_chart(browser, notebook, env, work, **timed, preheat=False)
+                cold, uss = first_chart(browser, notebook, env, work, **timed, preheat=False)
                 hot = (
                     None
                     if args.skip_preheat
-                    else first_chart(browser, notebook, env, work, **timed, preheat=True)
+                    else first_chart(browser, notebook, env, work, **timed, preheat=True)[0]
                 )
-                chart_times, page_times = filter_changes(
-                    browser, notebook, spec, viewer.identity.name, env, work, args.changes
-                )
+                chart_times, page_times = [], []
+                if not args.skip_filters:
+                    who = viewer.identity.name
+                    timed_changes = filter_changes(browser, notebook, spec, who, env, work, args.changes)
+                    chart_times, page_times = timed_changes
             except Exception as error:  # named in the table, and the run exits 1; the other pages go on
                 failed[notebook.name] = f"{type(error).__name__}: {str(error).splitlines()[0]}"
                 print(
                     f"{notebook.name} as {viewer.identity.user}: FAILED {failed[notebook.name]}", flush=True
                 )
                 continue
-            rows.append((notebook.name, cold, hot, chart_times, page_times))
+            rows.append((notebook.name, cold, hot, chart_times, page_times, uss))
             hot_text = "-" if hot is None else f"{hot:.2f} s"
             chart_p95, page_p95 = p95(chart_times) * 1000, p95(page_times) * 1000
-            print(f"{notebook.name} as {viewer.identity.user}: cold {cold:.2f} s, preheated {hot_text}, "
-                  f"filter p95 chart {chart_p95:.0f} ms, page {page_p95:.0f} ms "
+            print(f"{notebook.name} as {viewer.identity.user}: cold {cold:.2f} s (kernel USS {uss:.0f} MiB), "
+                  f"preheated {hot_text}, filter p95 chart {chart_p95:.0f} ms, page {page_p95:.0f} ms "
                   f"({len(chart_times)} changes of {spec.filter})", flush=True)  # fmt: skip
         browser.close()
     print()
     print("Time to first chart (s) beside the bare notebook in the same run; target 1.5x.")
     print("Filter change to the new chart in the browser (ms); target p95 150 ms.")
-    header = (f"{'dashboard':<30}{'cold':>8}{'x bare':>8}{'preheat':>9}{'x bare':>8}"
+    print("A cold kernel's own memory (USS, MiB) once its first chart is drawn; target 300 MiB.")
+    header = (f"{'dashboard':<30}{'cold':>8}{'x bare':>8}{'preheat':>9}{'x bare':>8}{'USS MiB':>9}"
               f"{'chart p50':>11}{'chart p95':>11}{'page p50':>10}{'page p95':>10}")  # fmt: skip
     print(header)
     print(f"{'bare_chart.ipynb':<30}{bare_cold:>8.2f}{1:>8.2f}"
-          f"{'-' if bare_hot is None else f'{bare_hot:.2f}':>9}{1:>8.2f}")  # fmt: skip
-    for name, cold, hot, chart_times, page_times in rows:
+          f"{'-' if bare_hot is None else f'{bare_hot:.2f}':>9}{1:>8.2f}{bare_uss:>9.0f}")  # fmt: skip
+    for name, cold, hot, chart_times, page_times, uss in rows:
         hot_text = "-" if hot is None else f"{hot:.2f}"
         ratio = "-" if hot is None or bare_hot is None else f"{hot / bare_hot:.2f}"
-        print(f"{name:<30}{cold:>8.2f}{cold / bare_cold:>8.2f}{hot_text:>9}{ratio:>8}"
-              f"{statistics.median(chart_times) * 1000:>11.0f}{p95(chart_times) * 1000:>11.0f}"
-              f"{statistics.median(page_times) * 1000:>10.0f}{p95(page_times) * 1000:>10.0f}")  # fmt: skip
+        filters = [
+            f"{statistics.median(times) * 1000:.0f}" if times else "-" for times in (chart_times, page_times)
+        ]
+        print(f"{name:<30}{cold:>8.2f}{cold / bare_cold:>8.2f}{hot_text:>9}{ratio:>8}{uss:>9.0f}"
+              f"{filters[0]:>11}{_p95_text(chart_times):>11}"
+              f"{filters[1]:>10}{_p95_text(page_times):>10}")  # fmt: skip
     for name, reason in failed.items():
         print(f"{name:<30}FAILED {reason}")
     shutil.rmtree(work, ignore_errors=True)

@@ -11,6 +11,7 @@ import pytest
 from tests.fixtures.demo_store import copy_demo_store
 from tests.fixtures.handworked import write_extract
 from tests.fixtures.states import build_state_stores
+from workbench.measures import service_figures  # noqa: F401 - loads write the service's figures
 from workbench.store.engine import Store
 
 

@@ -21,6 +21,7 @@ from workbench.core.codes import DATA_DIR
 from workbench.imports.checking import check_files, counts_frame, is_refused, rejections_frame
 from workbench.imports.extract import ExtractError, problems_frame, validate_extract
 from workbench.imports.sources import IDENTITY, ExtractMapping, MappingError
+from workbench.measures import service_figures  # noqa: F401 - every snapshot a load writes keeps the service's figures
 from workbench.store.engine import Store
 from workbench.store.loading import import_statutory, load_extract
 

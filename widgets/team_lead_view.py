@@ -24,8 +24,8 @@ from widgets.offline import offline_chart
 from widgets.team_filters import TeamFilters
 from workbench.access import AccessRefusedError, Identity, scope_for
 from workbench.measures.filters import data_day
-from workbench.measures.headline import headline_measures
 from workbench.measures.service_data import ServiceData
+from workbench.measures.service_figures import service_headline
 from workbench.measures.words import plain_definition
 from workbench.pages.team_audits import TeamAudits, audit_grades, open_actions
 from workbench.pages.team_lead import (
@@ -202,7 +202,7 @@ class TeamLeadView(W.VBox):
         service_filters = self.filters.service_filters()
         key = (self.at, service_filters)
         if key not in self._service_figures:  # the whole service changes only with D, plan and domain
-            self._service_figures[key] = headline_measures(self.data, self.at, service_filters)
+            self._service_figures[key] = service_headline(self.data, self.at, service_filters)
         self.headline = headline_against_service(
             self.data, self.at, filters, service_filters, service=self._service_figures[key]
         )

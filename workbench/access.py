@@ -46,6 +46,7 @@ from workbench.measures.filters import Filters
 from workbench.measures.service_data import ServiceData
 from workbench.store.engine import ENV_VAR as STORE_ENV
 from workbench.store.engine import Store, store_is_demo
+from workbench.store.snapshot import ChildScope, Snapshot, open_snapshot
 
 HEAD_OF_PRACTICE_IMPROVEMENT = "head_of_practice_improvement"
 SERVICE_LEAD = "service_lead"
@@ -302,6 +303,28 @@ class Scope:
             (team,) = self.team_ids
             return replace(filters, team_id=team)
         return filters
+
+
+def data_for(identity: Identity, store: Store, snapshot: Snapshot | None = None) -> ServiceData:
+    """Return the measures' data for a viewer's kernel: only the rows their role can ever count.
+
+    A team lead's kernel reads the children ever allocated to their team's workers, a service
+    lead's those of their service's teams, a practitioner's their own caseload's (from the
+    store's snapshot, the scope pushed into its SQL); the Head of Practice Improvement reads
+    the whole service. :func:`scope_for` then works out the scope at a date from this data, as
+    from the whole service's (a child in scope at any date is among these children).
+    """
+    snapshot = snapshot or open_snapshot(store)
+    if identity.role == HEAD_OF_PRACTICE_IMPROVEMENT:
+        return ServiceData(store, snapshot=snapshot)
+    if identity.role == PRACTITIONER:
+        return ServiceData(store, ChildScope(worker_id=identity.worker_id), snapshot=snapshot)
+    if identity.role == SERVICE_LEAD:
+        teams = snapshot.read("teams", ["team_id", "service"])
+        team_ids = frozenset(teams.loc[teams["service"] == identity.service, "team_id"])
+    else:
+        team_ids = frozenset({identity.team_id})
+    return ServiceData(store, ChildScope(team_ids), snapshot=snapshot)
 
 
 def scope_for(identity: Identity, data: ServiceData, at: date) -> Scope:

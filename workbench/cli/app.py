@@ -15,6 +15,7 @@ from workbench.cli.figures import measures, statements_command
 from workbench.cli.packs import publish
 from workbench.cli.refresh import changes, refresh
 from workbench.cli.serving import serve, status
+from workbench.cli.snapshot import snapshot_command
 
 
 @click.group()
@@ -24,5 +25,5 @@ def main() -> None:
 
 
 for command in (demo_data, load, check, import_files, info, dictionary, serve, status, measures,
-                statements_command, audit, publish, refresh, changes):  # fmt: skip
+                statements_command, audit, publish, refresh, changes, snapshot_command):  # fmt: skip
     main.add_command(command)

@@ -29,6 +29,7 @@ from workbench.imports.checking import (
 )
 from workbench.imports.extract import Extract, ExtractError, problems_frame, validate_extract
 from workbench.imports.problems import notice_lines
+from workbench.measures import service_figures  # noqa: F401 - every snapshot a load writes keeps the service's figures
 from workbench.states import STATES, TABLE_GROUPS
 from workbench.store.engine import Store, StoreError
 from workbench.store.loading import import_statutory, load_extract

@@ -59,6 +59,7 @@ def refresh(source: Path, mapping: Path | None, store: str | None, problems_csv:
     previous data in place. Exit status: 0 done (or already loaded), 1 extract refused,
     3 another refresh is running, 4 the store could not be opened or written.
     """
+    from workbench.measures import service_figures  # noqa: F401 - the snapshot keeps the service's figures
     from workbench.store.refresh import RefreshLockedError, refresh_extract
 
     started = time.monotonic()

@@ -23,6 +23,7 @@ from workbench.measures.definitions import (
 from workbench.measures.filters import AGE_BAND_LABELS, AGE_BANDS, CHILD_COLUMNS, Filters, plan_type_kept
 from workbench.store.audit_frames import audit_frame
 from workbench.store.engine import Store
+from workbench.store.snapshot import ChildScope, Snapshot, open_snapshot
 from workbench.text.statements import clear_outcome_mask
 
 #: How many dates D keep their derived arrays (a dashboard works at one D; a period series
@@ -58,59 +59,105 @@ def _dates(series: pd.Series) -> np.ndarray:
 
 
 class ServiceData:
-    """The tables measures need, read from the store once and shared by every measure.
+    """The tables measures need, read from the store's snapshot once and shared by every measure.
 
-    Children, teams, workers, involvements, allocations, outcomes and reviews are read now;
-    meetings, interventions and audits are read the first time a measure needs them.
+    Read from the columnar snapshot every kernel shares (``workbench.store.snapshot``), never
+    from the store itself: the same frames :meth:`Store.read_table` gives. With ``scope``
+    (``workbench.access.data_for`` gives a viewer's), only the rows of the children that scope
+    can ever count are read, so a team lead's kernel holds its team, not the service.
+
+    Each table is read the first time a measure needs it (:meth:`read_now` reads the usual
+    ones at once).
     """
 
-    def __init__(self, store: Store) -> None:
-        self.children = store.read_table("children")
-        self.teams = store.read_table("teams")
-        self.workers = store.read_table("workers")
-        self.involvements = store.read_table("involvements")
-        self.allocations = store.read_table("allocations")
-        self.outcomes = store.read_table("outcomes")
-        self.reviews = store.read_table(
-            "outcome_reviews", ["review_id", "outcome_id", "review_date", "score", "approved"]
-        )
+    def __init__(
+        self, store: Store, scope: ChildScope | None = None, *, snapshot: Snapshot | None = None
+    ) -> None:
         self._store = store
+        self.scope = scope
+        self._snapshot = snapshot or open_snapshot(store)
+
+    def _read(self, name: str) -> pd.DataFrame:
+        return self._snapshot.read(name, scope=self.scope)
+
+    @cached_property
+    def children(self) -> pd.DataFrame:
+        """Children (in scope), read on first use like every table here."""
+        return self._read("children")
+
+    @cached_property
+    def teams(self) -> pd.DataFrame:
+        """Every team (teams are never scoped: a page names them)."""
+        return self._read("teams")
+
+    @cached_property
+    def workers(self) -> pd.DataFrame:
+        """Every worker (never scoped)."""
+        return self._read("workers")
+
+    @cached_property
+    def involvements(self) -> pd.DataFrame:
+        """Involvements of the children in scope."""
+        return self._read("involvements")
+
+    @cached_property
+    def allocations(self) -> pd.DataFrame:
+        """Allocations of the children in scope (each child's every allocation)."""
+        return self._read("allocations")
+
+    @cached_property
+    def outcomes(self) -> pd.DataFrame:
+        """Outcomes of the children in scope."""
+        return self._read("outcomes")
+
+    @cached_property
+    def reviews(self) -> pd.DataFrame:
+        """Reviews (review_id, outcome_id, review_date, score, approved) of the outcomes in scope."""
+        return self._read("outcome_reviews")
+
+    def read_now(self) -> ServiceData:
+        """Read the tables most measures need now (a page's setup, before a viewer waits); return self."""
+        for name in ("children", "teams", "workers", "involvements", "allocations", "outcomes", "reviews"):
+            getattr(self, name)
+        return self
 
     @property
     def store(self) -> Store:
-        """The store these tables were read from."""
+        """The store these tables were read from (through its snapshot)."""
         return self._store
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The snapshot these tables were read from."""
+        return self._snapshot
+
+    @cached_property
+    def whole_service(self) -> ServiceData:
+        """The whole service's data from the same snapshot: this data itself when it has no scope.
+
+        Read only when a figure for the whole service is asked for that the snapshot did not
+        keep (see ``workbench.measures.service_figures``).
+        """
+        if self.scope is None:
+            return self
+        return ServiceData(self._store, snapshot=self._snapshot)
 
     # -- tables read on first use -----------------------------------------------------------
 
     @cached_property
     def meetings(self) -> pd.DataFrame:
         """Meetings, for Participation and the meetings on the service pages (read on first use)."""
-        return self._store.read_table(
-            "meetings",
-            [
-                "meeting_id",
-                "child_id",
-                "involvement_id",
-                "meeting_type",
-                "date",
-                "child_participation",
-                "family_attended",
-                "wider_family_attended",
-            ],
-        )
+        return self._read("meetings")
 
     @cached_property
     def interventions(self) -> pd.DataFrame:
         """Interventions, for Evidence-informed (read on first use)."""
-        return self._store.read_table(
-            "interventions", ["intervention_id", "child_id", "involvement_id", "evidence_level", "start_date"]
-        )
+        return self._read("interventions")
 
     @cached_property
     def intervention_links(self) -> pd.DataFrame:
         """Which outcomes each intervention was meant to help, for What works (read on first use)."""
-        return self._store.read_table("intervention_outcomes")
+        return self._read("intervention_outcomes")
 
     @cached_property
     def audits(self) -> pd.DataFrame:
@@ -120,9 +167,11 @@ class ServiceData:
         moderation of each (``workbench.store.audit_frames.audit_frame``), so an audit submitted on the
         audit dashboard counts in the headline figure.
         """
-        # imported here: only Audit grade needs it
-
-        return audit_frame(self._store)[
+        # Read from the store, not the snapshot: an audit recorded since the load counts.
+        found = audit_frame(self._store)
+        if self.scope is not None:
+            found = found[found["child_id"].isin(self.children["child_id"])].reset_index(drop=True)
+        return found[
             [
                 "audit_id",
                 "child_id",

@@ -45,16 +45,6 @@ def period_choices(
     return choices
 
 
-def prepare_team_lead(data: ServiceData, at: date) -> None:
-    """Work out, before the viewer is known, what every team lead's page needs at ``at``.
-
-    A preheated kernel runs this before it waits for the viewer: each headline measure's
-    cohort at D (and the tables behind them) for the whole service, which is also the
-    service figure every team is set beside. A viewer's page then only filters and sums.
-    """
-    headline_measures(data, at)
-
-
 def headline_against_service(
     data: ServiceData,
     at: date,

@@ -212,6 +212,15 @@ class Store:
         Dates become ``datetime64``, Y/N fields booleans, scores floats; ids, codes and text
         stay strings. Empty values are missing (``NA``), never empty strings.
         """
+        parts = list(self.read_table_chunks(name, columns))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    def read_table_chunks(self, name: str, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        """Yield an extract table as typed DataFrames (see :meth:`read_table`), a chunk of rows at a time.
+
+        At least one frame, empty when the table is: so a reader always learns the columns' types.
+        The snapshot (``workbench.store.snapshot``) is written this way, never holding a whole table.
+        """
         spec = next((t for t in EXTRACT_TABLES if t.name == name), None)
         if spec is None:
             raise KeyError(f"no extract table {name!r}")
@@ -225,14 +234,14 @@ class Store:
                 for c in wanted
             )
         )
-        parts = []
+        found = False
         with self.engine.connect() as conn:
             # Typed a chunk at a time: millions of rows as Python tuples at once would take gigabytes.
             for rows in _row_chunks(conn, query):
-                parts.append(typed(pd.DataFrame(rows, columns=wanted), spec))
-        if not parts:
-            return typed(pd.DataFrame({c: pd.Series([], dtype=object) for c in wanted}), spec)
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+                found = True
+                yield typed(pd.DataFrame(rows, columns=wanted), spec)
+        if not found:
+            yield typed(pd.DataFrame({c: pd.Series([], dtype=object) for c in wanted}), spec)
 
     def latest_load(self) -> dict | None:
         """Return the most recent extract load record, or None if nothing was loaded."""

@@ -28,6 +28,7 @@ from workbench.imports.sources import (
 )
 from workbench.store.children import ORIGINS
 from workbench.store.engine import Store
+from workbench.store.snapshot import write_snapshot_after_load
 from workbench.store.statutory_tables import CHILD_COLUMNS, statutory_specs
 
 
@@ -96,6 +97,7 @@ def load_extract(
         on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
         on_rows=stored if on_progress else None,
     )
+    write_snapshot_after_load(store)  # the columnar copy every viewer's kernel reads (issue 16)
     return LoadResult("loaded", extract.fingerprint, extract.row_counts(), tuple(extract.notices), **dated)
 
 

@@ -39,6 +39,7 @@ from workbench.store.changes import (
     snapshot_previous,
 )
 from workbench.store.engine import Store
+from workbench.store.snapshot import write_snapshot_after_load
 
 
 class RefreshLockedError(RuntimeError):
@@ -177,5 +178,6 @@ def refresh_extract(
             before_write=snapshot,
             after_write=compare,
         )
+        write_snapshot_after_load(store)  # the columnar copy every viewer's kernel reads (issue 16)
         say("committed", {"load_id": made[0].load_id, "fingerprint": extract.fingerprint[:12]})
         return RefreshResult("refreshed", extract.fingerprint, rows, made[0], notices)
