@@ -131,7 +131,8 @@ def _empty(spec: Table) -> pd.DataFrame:
 HEADER_SEARCH_ROWS = 20
 
 
-def _first_rows(path: Path, encoding: str) -> list[list[str]]:
+def first_rows(path: Path, encoding: str) -> list[list[str]]:
+    """Return the file's first :data:`HEADER_SEARCH_ROWS` rows, where its header is looked for."""
     with path.open(newline="", encoding=encoding) as handle:
         return [row for _, row in zip(range(HEADER_SEARCH_ROWS), csv.reader(handle), strict=False)]
 
@@ -227,7 +228,7 @@ def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem]
         try:
             encoding = detect_encoding(path)
             encodings[path.name] = encoding
-            header_row, finding = find_header(path.name, _first_rows(path, encoding), spec, mapping)
+            header_row, finding = find_header(path.name, first_rows(path, encoding), spec, mapping)
             if finding is not None:
                 problems.append(finding)  # a note, or one problem rather than one for every row
             if header_row is None:
@@ -280,7 +281,7 @@ def read_extract(
                 problems.append(
                     Problem(label, header_row, column, column, f"only the columns {', '.join(spec.columns)}")
                 )
-        problems += _missing_columns(frame, spec, label, header_row)
+        problems += missing_columns(frame, spec, label, header_row)
         frame = frame[spec.columns].astype(TEXT)
         frame.attrs["header_row"] = header_row
         if source.is_file():
@@ -290,7 +291,7 @@ def read_extract(
     return {spec.name: frames[spec.name] for spec in EXTRACT_TABLES}, problems, records
 
 
-def _missing_columns(frame: pd.DataFrame, spec: Table, label: str, header_row: int) -> list[Problem]:
+def missing_columns(frame: pd.DataFrame, spec: Table, label: str, header_row: int) -> list[Problem]:
     """Add each column the file left out, empty; a problem unless the column is optional."""
     found = []
     for column in spec.columns:
@@ -534,8 +535,9 @@ class ExtractChecks:
     ``offset`` is how many rows lie above its first record beyond the usual header on row 1.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, track_latest: bool = False) -> None:
         self.referenced = _referenced()
+        self.track_latest = track_latest
         #: Values of referenced columns of finished tables ("table.column" -> unique values).
         self.known: dict[str, pa.Array] = {}
         #: Tables that could not be read: rows naming them are counted, not listed.
@@ -548,7 +550,8 @@ class ExtractChecks:
         #: Each outcome's id and scale, for its reviews' scores.
         self._scales: tuple[pa.Array, pa.Array] | None = None
         self._outcome_scales: list[tuple[pa.Array, pa.Array]] = []
-        #: The day of the latest dated record seen (for an extract without its own date).
+        #: The day of the latest dated record seen, with ``track_latest`` (for an extract
+        #: without its own date).
         self.latest: date | None = None
 
     def check(self, spec: Table, frame: pd.DataFrame, offset: int = 0, blank: bool = False) -> list[Problem]:
@@ -575,7 +578,7 @@ class ExtractChecks:
             self._keys.append(_one(pc.binary_join_element_wise(*(_text(frame[k]) for k in spec.key), "/")))
         for column in self.referenced.get(spec.name, ()):
             self._columns.setdefault(column, []).append(_text(frame[column]))
-        found_latest = latest_record({spec.name: frame})
+        found_latest = latest_record({spec.name: frame}) if self.track_latest else None
         if found_latest is not None:
             self.latest = max(self.latest or found_latest, found_latest)
         return _shifted(found, offset)
@@ -694,7 +697,7 @@ def validate_extract(
     found += _name_sources(checked, frames)
     problems = [p for p in found if p.action not in (BLANKED, NOTE)]
     notices = [p for p in found if p.action in (BLANKED, NOTE)]
-    files = [source] if source.is_file() else _source_files(source, mapping)
+    files = [source] if source.is_file() else source_files(source, mapping)
     if problems:
         # The report names the files as read (the form-answer export, not the tables it makes).
         raise ExtractError(
@@ -710,7 +713,7 @@ def validate_extract(
     return Extract(source, frames, fingerprint, hashes, encodings, notices, source_rows)
 
 
-def _source_files(folder: Path, mapping: ExtractMapping) -> list[Path]:
+def source_files(folder: Path, mapping: ExtractMapping) -> list[Path]:
     """Return the CSV files an extract folder is read from, each once."""
     from_forms = set(mapping.forms.tables) if mapping.forms else set()
     tables = [spec for spec in EXTRACT_TABLES if spec.name not in from_forms]

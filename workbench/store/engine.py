@@ -289,7 +289,7 @@ class Store:
         *,
         fingerprint: str,
         source: str,
-        as_at: date | None = None,
+        as_at: date | Callable[[], tuple[date | None, str | None]] | None = None,
         as_at_basis: str | None = None,
         on_table: Callable[[str, int], None] | None = None,
         on_rows: Callable[[int], None] | None = None,
@@ -298,7 +298,9 @@ class Store:
     ) -> int:
         """Replace every extract table with ``rows``, in one transaction.
 
-        ``as_at`` is the date the extract describes, and ``as_at_basis`` how it was known.
+        ``as_at`` is the date the extract describes, and ``as_at_basis`` how it was known; or
+        ``as_at`` is a function returning both, called once every row is written (a streamed
+        extract knows its latest record only then), which may raise to undo everything.
         ``before_write`` is called in the transaction before anything is deleted, and
         ``after_write`` after the load is logged, with the new load's id (a refresh's report
         of what changed, ``workbench.store.refresh``); either may raise to undo everything.
@@ -344,6 +346,8 @@ class Store:
 
     def _log_load(self, conn, logged: dict, as_at, as_at_basis, after_write) -> None:
         """Log a load in ``extract_loads`` (with its date from version 8), then run ``after_write``."""
+        if callable(as_at):
+            as_at, as_at_basis = as_at()
         if self.schema_version() >= 8:  # a store opened without upgrading keeps no date
             logged = logged | {"as_at": as_at, "as_at_basis": as_at_basis}
         conn.execute(self.metadata.tables["extract_loads"].insert().values(**logged))
