@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -723,8 +723,11 @@ def source_files(folder: Path, mapping: ExtractMapping) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:
-    """Yield each row of a checked table as the tuple the store writes: typed values, None where empty."""
+def store_tuples(spec: Table, frame: pd.DataFrame, extra: Iterable = ()) -> Iterator[tuple]:
+    """Yield each row of a checked table as the tuple the store writes: typed values, None where empty.
+
+    ``extra`` columns (iterables, such as the provenance) end each tuple, zipped in C.
+    """
     columns = []
     for fld in spec.fields:
         text = frame[fld.name]
@@ -739,4 +742,4 @@ def store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:
             values = text.astype(object)
         values = values.where(~empty, None)
         columns.append(values.tolist())
-    yield from zip(*columns, strict=True)
+    yield from zip(*columns, *extra, strict=False)  # extra may repeat without end; columns are equal

@@ -23,6 +23,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 
 import pandas as pd
@@ -118,9 +119,8 @@ class ExtractStream:
             if self.refused:
                 continue  # keep checking, so that every problem is reported; write nothing more
             sha = self.file_hashes.get(label, "")
-            first = offset + 2
-            for row, values in enumerate(store_tuples(spec, frame), start=first):
-                yield (*values, label, sha, row)
+            rows = range(offset + 2, offset + 2 + len(frame))
+            yield from store_tuples(spec, frame, (repeat(label), repeat(sha), rows))
         if read is None:  # unread: checked as empty, so that rows naming it are counted
             self.checks.check(spec, pd.DataFrame({c: pd.Series([], dtype=TEXT) for c in spec.columns}))
         self._sort(self.checks.finish(spec, unread=read is None), spec, label)
