@@ -2010,11 +2010,14 @@ def _pooled(code: str) -> Callable[[str, list[tuple]], list[tuple]]:
     """Return a row rewriter that suffixes ids with ``-<code>`` and prefixes localities and teams."""
     positions = _pooled_columns()
     suffix = f"-{code}"
-    team_names = (_ROW_ORDER["teams"].index("name"), _ROW_ORDER["teams"].index("locality"))
+    # Every locality (a child's, a team's) and every team's name, prefixed.
+    prefixed = {name: [i for i, column in enumerate(columns) if column == "locality"]
+                for name, columns in _ROW_ORDER.items()}  # fmt: skip
+    prefixed["teams"].append(_ROW_ORDER["teams"].index("name"))
 
     def rewrite(name: str, rows: list[tuple]) -> list[tuple]:
         at = positions[name]
-        named = team_names if name == "teams" else ()
+        named = prefixed[name]
         out = []
         for row in rows:
             values = list(row)
@@ -2022,7 +2025,8 @@ def _pooled(code: str) -> Callable[[str, list[tuple]], list[tuple]]:
                 if values[i]:
                     values[i] = f"{values[i]}{suffix}"
             for i in named:
-                values[i] = f"{code} {values[i]}"
+                if values[i]:
+                    values[i] = f"{code} {values[i]}"
             out.append(tuple(values))
         return out
 

@@ -64,6 +64,10 @@ def test_localities_and_teams_are_named_with_their_authority(region):
     assert all(row["name"].startswith(row["team_id"].rsplit("-", 1)[1] + " ") for row in teams)
     localities = {row["locality"] for row in teams}
     assert "A01 North" in localities and "A03 South" in localities
+    # A child's locality too, its authority's own: the region's localities never merge.
+    children = _read(folder, "children")
+    assert all(row["locality"].startswith(row["child_id"].rsplit("-", 1)[1] + " ") for row in children)
+    assert {row["locality"] for row in children} <= localities
 
 
 def test_the_same_seed_writes_the_same_files(region, tmp_path):

@@ -515,6 +515,13 @@ def _text(series: pd.Series) -> pa.Array:
     return _one(pa.array(series, type=pa.string()))
 
 
+def _objects(values: pd.Series | pa.Array) -> np.ndarray:
+    """Return text as a NumPy array of Python strings, for a pandas Index lookup."""
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object)
+    return values.to_numpy(zero_copy_only=False)
+
+
 def _one(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
@@ -539,7 +546,9 @@ class ExtractChecks:
         self.referenced = _referenced()
         self.track_latest = track_latest
         #: Values of referenced columns of finished tables ("table.column" -> unique values).
-        self.known: dict[str, pa.Array] = {}
+        #: Held as pandas Indexes: each hashed once, then looked up by every chunk that names it
+        #: (Arrow's ``is_in`` hashes its value set again on every call: seconds per chunk at scale).
+        self.known: dict[str, pd.Index] = {}
         #: Tables that could not be read: rows naming them are counted, not listed.
         self.unread: set[str] = set()
         self._keys: list[pa.Array] = []
@@ -548,7 +557,7 @@ class ExtractChecks:
         self._unread_counts: dict[tuple[str, str, str], int] = {}
         self._base: int | None = None
         #: Each outcome's id and scale, for its reviews' scores.
-        self._scales: tuple[pa.Array, pa.Array] | None = None
+        self._scales: tuple[pd.Index, pa.Array] | None = None
         self._outcome_scales: list[tuple[pa.Array, pa.Array]] = []
         #: The day of the latest dated record seen, with ``track_latest`` (for an extract
         #: without its own date).
@@ -594,7 +603,8 @@ class ExtractChecks:
             ]
         if spec.name == "outcome_reviews" and self._scales is not None:
             ids, scales = self._scales
-            at = pc.index_in(_text(frame["outcome_id"]), value_set=ids)
+            found = ids.get_indexer(_objects(frame["outcome_id"]))
+            at = pa.array(found, mask=found < 0)
             return _scores_on_scale("outcome_reviews", frame, pc.take(scales, at), ["score", "family_score"])
         return []
 
@@ -614,8 +624,8 @@ class ExtractChecks:
                 rows = np.flatnonzero(named) + 2 + offset
                 self._self_refs.append((fld, rows, _text(text[named])))
                 continue
-            known = self.known.get(fld.references, pa.array([], type=pa.string()))
-            bad = (text != "") & ~_is_in(text, known)
+            known = self.known.get(fld.references, pd.Index([], dtype=object))
+            bad = (text != "") & pd.Series(known.get_indexer(_objects(text)) < 0, index=text.index)
             found += [
                 Problem(spec.filename, row, fld.name, text.iloc[row - 2],
                         f"an existing {target_column} from {target_table}.csv")
@@ -639,11 +649,11 @@ class ExtractChecks:
             self.unread.add(spec.name)
         for column, arrays in self._columns.items():
             values = pa.concat_arrays(arrays) if arrays else pa.array([], type=pa.string())
-            self.known[f"{spec.name}.{column}"] = pc.unique(values)
+            self.known[f"{spec.name}.{column}"] = pd.Index(_objects(pc.unique(values)), dtype=object)
         for fld, rows, values in self._self_refs:
             known = self.known[fld.references]
             _table, column = fld.references.split(".")
-            missing = np.flatnonzero(~pc.is_in(values, value_set=known).to_numpy(zero_copy_only=False))
+            missing = np.flatnonzero(known.get_indexer(_objects(values)) < 0)
             found += [
                 Problem(spec.filename, int(rows[i]), fld.name, values[int(i)].as_py(),
                         f"an existing {column} from {spec.name}.csv")
@@ -654,7 +664,10 @@ class ExtractChecks:
         if self._outcome_scales:
             ids = pa.concat_arrays([i for i, _ in self._outcome_scales])
             scales = pa.concat_arrays([s for _, s in self._outcome_scales])
-            self._scales = (ids, scales)
+            known = self.known["outcomes.outcome_id"]
+            # Each outcome's scale is its first row's; reviews look their outcome up by id.
+            first = pc.index_in(pa.array(known, type=pa.string()), value_set=ids)
+            self._scales = (known, pc.take(scales, first))
         self._keys, self._columns, self._self_refs, self._unread_counts = [], {}, [], {}
         self._outcome_scales, self._base = [], None
         return found

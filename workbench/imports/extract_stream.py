@@ -107,20 +107,26 @@ class ExtractStream:
 
     def rows(self, spec: Table) -> Iterator[tuple]:
         """Yield the table's rows in store form with provenance (file, sha256, row), checking as it goes."""
-        self.counts[spec.name] = 0
         if self._whole is not None:
+            self.counts[spec.name] = 0
             yield from self._whole.store_rows(spec)
             return
         label = f"{self.mapping.table(spec.name).source}.csv"
+        sha = self.file_hashes.get(label, "")
+        for offset, frame in self._checked(spec, label):
+            if self.refused:
+                continue  # keep checking, so that every problem is reported; write nothing more
+            rows = range(offset + 2, offset + 2 + len(frame))
+            yield from store_tuples(spec, frame, (repeat(label), repeat(sha), rows))
+
+    def _checked(self, spec: Table, label: str) -> Iterator[tuple[int, pd.DataFrame]]:
+        """Yield the table's chunks (row offset, text frame) once checked, values blanked; then finish it."""
+        self.counts[spec.name] = 0
         read = self._open(spec, label)
         for offset, frame in read if read is not None else ():
             self._sort(self.checks.check(spec, frame, offset, blank=True), spec, label)
             self.counts[spec.name] += len(frame)
-            if self.refused:
-                continue  # keep checking, so that every problem is reported; write nothing more
-            sha = self.file_hashes.get(label, "")
-            rows = range(offset + 2, offset + 2 + len(frame))
-            yield from store_tuples(spec, frame, (repeat(label), repeat(sha), rows))
+            yield offset, frame
         if read is None:  # unread: checked as empty, so that rows naming it are counted
             self.checks.check(spec, pd.DataFrame({c: pd.Series([], dtype=TEXT) for c in spec.columns}))
         self._sort(self.checks.finish(spec, unread=read is None), spec, label)
@@ -220,8 +226,9 @@ class ExtractStream:
     def check_only(self) -> None:
         """Read and check every table without storing anything; raise as :meth:`finish` does."""
         for spec in EXTRACT_TABLES:
-            for _row in self.rows(spec):
-                pass
+            if self._whole is None:
+                for _chunk in self._checked(spec, f"{self.mapping.table(spec.name).source}.csv"):
+                    pass  # checked, never converted for the store
         self.finish()
 
     def row_counts(self) -> dict[str, int]:
