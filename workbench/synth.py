@@ -34,7 +34,7 @@ import csv
 import math
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate, pairwise
@@ -50,10 +50,13 @@ __all__ = [
     "DIMENSIONS",
     "PROFILES",
     "PROFILE_CYCLE",
+    "REGIONS",
     "SIZES",
     "WINDOW_END",
     "LocalitySpec",
+    "RegionPreset",
     "SizePreset",
+    "authority_code",
     "generate_extract",
 ]
 
@@ -1966,57 +1969,137 @@ def _worker_rows(authority: _Authority) -> list[tuple]:
     ]
 
 
+@dataclass(frozen=True)
+class RegionPreset:
+    """A regional pool: ``authorities`` authorities of one size, pooled as a regional return is."""
+
+    authorities: int
+    size: str  # a key of SIZES: every authority is simulated at that size, with its own seed
+
+
+#: The pooled presets: ``region`` for the scale-out case (DESIGN.md section 8), ``tiny-region``
+#: for tests. Every id is suffixed with its authority (``C0000001-A01``) and every locality
+#: (and team name) prefixed with it (``A01 North``), as pooled returns are.
+REGIONS: dict[str, RegionPreset] = {
+    "region": RegionPreset(authorities=15, size="la-decade"),
+    "tiny-region": RegionPreset(authorities=3, size="tiny"),
+}
+
+
+def authority_code(number: int) -> str:
+    """Return the code of a pooled region's ``number``-th authority (from 1): ``A01``, ``A02``..."""
+    return f"A{number:02d}"
+
+
+def _pooled_columns() -> dict[str, list[int]]:
+    """Return, per table, the positions of the columns holding an authority's own ids.
+
+    Those are the single-column keys and every reference; a template's question id (part of
+    the audit answers' key) is the same in every authority, so stays as it is.
+    """
+    found = {}
+    for spec in EXTRACT_TABLES:
+        names = {f.name for f in spec.fields if f.references}
+        if len(spec.key) == 1:
+            names.add(spec.key[0])
+        found[spec.name] = [spec.columns.index(name) for name in spec.columns if name in names]
+    return found
+
+
+def _pooled(code: str) -> Callable[[str, list[tuple]], list[tuple]]:
+    """Return a row rewriter that suffixes ids with ``-<code>`` and prefixes localities and teams."""
+    positions = _pooled_columns()
+    suffix = f"-{code}"
+    # Every locality (a child's, a team's) and every team's name, prefixed.
+    prefixed = {name: [i for i, column in enumerate(columns) if column == "locality"]
+                for name, columns in _ROW_ORDER.items()}  # fmt: skip
+    prefixed["teams"].append(_ROW_ORDER["teams"].index("name"))
+
+    def rewrite(name: str, rows: list[tuple]) -> list[tuple]:
+        at = positions[name]
+        named = prefixed[name]
+        out = []
+        for row in rows:
+            values = list(row)
+            for i in at:
+                if values[i]:
+                    values[i] = f"{values[i]}{suffix}"
+            for i in named:
+                if values[i]:
+                    values[i] = f"{code} {values[i]}"
+            out.append(tuple(values))
+        return out
+
+    return rewrite
+
+
 def generate_extract(
     out_dir: Path, size: str = "demo", seed: int = 2026, progress: bool = True
 ) -> dict[str, int]:
-    """Write a synthetic authority as an outcome extract and return the rows in each table.
+    """Write a synthetic authority (or a regional pool) as an outcome extract; return rows per table.
 
     One CSV per table of :data:`workbench.core.model.EXTRACT_TABLES` is written to ``out_dir``
     (created if missing), named ``<table>.csv`` with the table's columns as the header. The
     same ``seed`` and ``size`` give byte-identical files; a different seed gives different
-    data. ``size`` is a key of :data:`SIZES`. Children are simulated and written in chunks,
-    so memory stays bounded at every size. ``progress`` shows a tqdm bar.
+    data. ``size`` is a key of :data:`SIZES` or of :data:`REGIONS` (a pool of authorities, the
+    n-th simulated with ``seed + n - 1``, written one after another into the same files).
+    Children are simulated and written in chunks, so memory stays bounded at every size.
+    ``progress`` shows a tqdm bar.
     """
-    if size not in SIZES:
-        raise ValueError(f"unknown size {size!r}; sizes are {', '.join(SIZES)}")
+    if size not in SIZES and size not in REGIONS:
+        raise ValueError(f"unknown size {size!r}; sizes are {', '.join([*SIZES, *REGIONS])}")
     _check_contract()
-    preset = SIZES[size]
+    region = REGIONS.get(size)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    authority = _build_authority(preset, seed)
     counts = {t.name: 0 for t in EXTRACT_TABLES}
     handles = {t.name: (out_dir / t.filename).open("w", newline="", encoding="utf-8") for t in EXTRACT_TABLES}
     try:
         writers = {name: csv.writer(handle, lineterminator="\n") for name, handle in handles.items()}
         for name, writer in writers.items():
             writer.writerow(_ROW_ORDER[name])
-
-        def flush(rows: dict[str, list]) -> None:
-            for name, table_rows in rows.items():
-                if table_rows:
-                    writers[name].writerows(table_rows)
-                    counts[name] += len(table_rows)
-                    table_rows.clear()
-
-        flush({"teams": _team_rows(authority), "workers": _worker_rows(authority)})
-        counters = _Counters()
-        allocation_log: dict[int, array] = {}
-        chunks = math.ceil(preset.children / preset.chunk_size)
-        with tqdm(total=preset.children, unit="child", desc=f"Generating {size}",
-                  disable=not progress) as bar:  # fmt: skip
-            for chunk in range(chunks):
-                draws = _Draws(np.random.default_rng([seed, 1, chunk]))
-                builder = _ChunkBuilder(authority, draws, counters, allocation_log)
-                in_chunk = min(preset.chunk_size, preset.children - chunk * preset.chunk_size)
-                for _ in range(in_chunk):
-                    builder.child()
-                flush(builder.rows)
-                bar.update(in_chunk)
-            bar.set_postfix_str("supervisions")
-            rows: dict[str, list] = {"supervisions": [], "supervision_cases": []}
-            _supervisions(authority, seed, allocation_log, counters, rows)
-            flush(rows)
+        if region is None:
+            _write_authority(SIZES[size], size, seed, writers, counts, progress)
+        else:
+            for number in range(1, region.authorities + 1):
+                code = authority_code(number)
+                _write_authority(SIZES[region.size], f"{size} {code}", seed + number - 1, writers, counts,
+                                 progress, _pooled(code))  # fmt: skip
     finally:
         for handle in handles.values():
             handle.close()
     return counts
+
+
+def _write_authority(
+    preset: SizePreset, label: str, seed: int, writers: dict, counts: dict[str, int], progress: bool,
+    rewrite: Callable[[str, list[tuple]], list[tuple]] | None = None,
+) -> None:  # fmt: skip
+    """Simulate one authority and write its rows (rewritten by ``rewrite``, for a pool), a chunk at a time."""
+    authority = _build_authority(preset, seed)
+
+    def flush(rows: dict[str, list]) -> None:
+        for name, table_rows in rows.items():
+            if table_rows:
+                writers[name].writerows(rewrite(name, table_rows) if rewrite else table_rows)
+                counts[name] += len(table_rows)
+                table_rows.clear()
+
+    flush({"teams": _team_rows(authority), "workers": _worker_rows(authority)})
+    counters = _Counters()
+    allocation_log: dict[int, array] = {}
+    chunks = math.ceil(preset.children / preset.chunk_size)
+    with tqdm(total=preset.children, unit="child", desc=f"Generating {label}",
+              disable=not progress) as bar:  # fmt: skip
+        for chunk in range(chunks):
+            draws = _Draws(np.random.default_rng([seed, 1, chunk]))
+            builder = _ChunkBuilder(authority, draws, counters, allocation_log)
+            in_chunk = min(preset.chunk_size, preset.children - chunk * preset.chunk_size)
+            for _ in range(in_chunk):
+                builder.child()
+            flush(builder.rows)
+            bar.update(in_chunk)
+        bar.set_postfix_str("supervisions")
+        rows: dict[str, list] = {"supervisions": [], "supervision_cases": []}
+        _supervisions(authority, seed, allocation_log, counters, rows)
+        flush(rows)

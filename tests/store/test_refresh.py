@@ -218,6 +218,11 @@ def two_tiny_extracts(tmp_path_factory):
     return extracts, digests
 
 
+#: The refresh's log events, in order, that the kill test waits for before it kills.
+STEPS = [b"event=locked", b"event=validating", b"event=writing", b"event=wrote", b"event=validated",
+         b"event=committing", b"event=committed"]  # fmt: skip
+
+
 def test_a_refresh_killed_at_random_points_leaves_old_or_new_data_never_a_mix(tmp_path, two_tiny_extracts):
     extracts, digests = two_tiny_extracts
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
@@ -238,13 +243,14 @@ def test_a_refresh_killed_at_random_points_leaves_old_or_new_data_never_a_mix(tm
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
         )
-        if attempt % 2:  # a random moment from the start: in start-up, validation or writing
-            time.sleep(chance.uniform(0.0, 2.0))
-        else:  # a random moment once writing has begun: inside the transaction
-            for line in refresh.stderr:
-                if b"event=writing" in line or b"event=committ" in line:
-                    break
-            time.sleep(chance.uniform(0.0, 0.12))
+        # The extract is read, checked and written in one transaction, so moments are found by the
+        # refresh's own log: each step in turn (from the lock to after the commit), or a random
+        # moment once writing has begun.
+        event = STEPS[(attempt // 2) % len(STEPS)] if attempt % 2 else b"event=writing"
+        for line in refresh.stderr:
+            if event in line or b"event=committed" in line:
+                break
+        time.sleep(chance.uniform(0.0, 0.05 if attempt % 2 else 0.12))
         os.kill(refresh.pid, signal.SIGKILL)
         refresh.wait()
         refresh.stderr.close()

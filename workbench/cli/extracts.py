@@ -39,10 +39,12 @@ from workbench.synth import WINDOW_END
 @click.command("demo-data")
 @click.option(
     "--size",
-    type=click.Choice(["demo", "la-decade", "tiny"]),
+    type=click.Choice(["demo", "la-decade", "tiny", "region", "tiny-region"]),
     default="demo",
     show_default=True,
-    help="demo: ~3,000 children. la-decade: ~100,000 (never commit).",
+    help="demo: ~3,000 children. la-decade: ~100,000 (never commit). region: 15 authorities pooled, "
+    "~1,500,000 children, ids suffixed with the authority (-A01...; about 9 GB, never commit). "
+    "tiny-region: 3 tiny authorities pooled, for tests.",
 )
 @click.option(
     "--out",

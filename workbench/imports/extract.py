@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ import pyarrow.compute as pc
 
 from workbench.core.codes import code_list, codes, scale_ranges
 from workbench.core.model import EXTRACT_TABLES, Field, Kind, Table
-from workbench.core.provenance import sha256_file
+from workbench.core.provenance import latest_record, sha256_file
 from workbench.imports.form_answers import FormRecords, read_form_answers, trace_problems
 from workbench.imports.problems import NOTE, Problem, notice_lines, refusal_report
 from workbench.imports.report import BLANKED
@@ -130,7 +131,8 @@ def _empty(spec: Table) -> pd.DataFrame:
 HEADER_SEARCH_ROWS = 20
 
 
-def _first_rows(path: Path, encoding: str) -> list[list[str]]:
+def first_rows(path: Path, encoding: str) -> list[list[str]]:
+    """Return the file's first :data:`HEADER_SEARCH_ROWS` rows, where its header is looked for."""
     with path.open(newline="", encoding=encoding) as handle:
         return [row for _, row in zip(range(HEADER_SEARCH_ROWS), csv.reader(handle), strict=False)]
 
@@ -226,7 +228,7 @@ def _read_sources(source: Path, mapping: ExtractMapping, problems: list[Problem]
         try:
             encoding = detect_encoding(path)
             encodings[path.name] = encoding
-            header_row, finding = find_header(path.name, _first_rows(path, encoding), spec, mapping)
+            header_row, finding = find_header(path.name, first_rows(path, encoding), spec, mapping)
             if finding is not None:
                 problems.append(finding)  # a note, or one problem rather than one for every row
             if header_row is None:
@@ -279,7 +281,7 @@ def read_extract(
                 problems.append(
                     Problem(label, header_row, column, column, f"only the columns {', '.join(spec.columns)}")
                 )
-        problems += _missing_columns(frame, spec, label, header_row)
+        problems += missing_columns(frame, spec, label, header_row)
         frame = frame[spec.columns].astype(TEXT)
         frame.attrs["header_row"] = header_row
         if source.is_file():
@@ -289,7 +291,7 @@ def read_extract(
     return {spec.name: frames[spec.name] for spec in EXTRACT_TABLES}, problems, records
 
 
-def _missing_columns(frame: pd.DataFrame, spec: Table, label: str, header_row: int) -> list[Problem]:
+def missing_columns(frame: pd.DataFrame, spec: Table, label: str, header_row: int) -> list[Problem]:
     """Add each column the file left out, empty; a problem unless the column is optional."""
     found = []
     for column in spec.columns:
@@ -415,99 +417,6 @@ def _field_problems(spec: Table, fld: Field, text: pd.Series) -> list[Problem]:
     return found
 
 
-def _key_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
-    if len(spec.key) == 1 and len(pc.unique(pa.array(frame[spec.key[0]], type=pa.string()))) == len(frame):
-        return []  # every key is unique (Arrow hashes far faster than pandas finds repeats)
-    duplicated = frame.duplicated(subset=list(spec.key), keep="first")
-    key = "+".join(spec.key)
-    return [
-        Problem(
-            spec.filename,
-            row,
-            key,
-            "/".join(frame.loc[row - 2, list(spec.key)]),
-            "a unique key; this one appears on an earlier row",
-        )
-        for row in _row_numbers(duplicated)
-    ]
-
-
-def _unread_reference(spec: Table, name: str, text: pd.Series, table: str, column: str) -> list[Problem]:
-    naming = int((text != "").sum())
-    rows = "1 row names one" if naming == 1 else f"{naming:,} rows name one"
-    waiting = f"which could not be read: {rows}, checked once it is fixed"
-    expected = f"an existing {column} from {table}.csv, {waiting}"
-    return [Problem(spec.filename, None, name, f"{naming:,} rows", expected)] if naming else []
-
-
-def _reference_problems(spec: Table, frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    found = []
-    frame = frames[spec.name]
-    for fld in spec.fields:
-        if not fld.references:
-            continue
-        target_table, target_column = fld.references.split(".")
-        known = frames[target_table][target_column]
-        text = frame[fld.name]
-        if frames[target_table].attrs.get("unread"):
-            # The table it names was not read: one count, not a problem for every row that follows.
-            found += _unread_reference(spec, fld.name, text, target_table, target_column)
-            continue
-        bad = (text != "") & ~_is_in(text, pc.unique(pa.array(known, type=pa.string())))
-        found += [
-            Problem(
-                spec.filename,
-                row,
-                fld.name,
-                text.iloc[row - 2],
-                f"an existing {target_column} from {target_table}.csv",
-            )
-            for row in _row_numbers(bad)
-        ]
-    return found
-
-
-def _score_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Scores must lie on the outcome's own scale (a review is checked against its outcome)."""
-    ranges = scale_ranges()
-    outcomes = frames["outcomes"]
-    first = outcomes.drop_duplicates("outcome_id")
-    found = []
-    outcome_scales = pa.array(outcomes["scale"], type=pa.string())
-    checks = [("outcomes", outcomes, outcome_scales, ["baseline_score", "target_score"])]
-    reviews = frames["outcome_reviews"]
-    # Each review's scale is its outcome's (the first row of that outcome), looked up in Arrow.
-    at = pc.index_in(pa.array(reviews["outcome_id"], type=pa.string()),
-                     value_set=pa.array(first["outcome_id"], type=pa.string()))  # fmt: skip
-    review_scales = pc.take(pa.array(first["scale"], type=pa.string()), at)
-    checks.append(("outcome_reviews", reviews, review_scales, ["score", "family_score"]))
-    names = pa.array(list(ranges), type=pa.string())
-    lows = np.array([bounds[0] for bounds in ranges.values()] + [np.nan], dtype="float64")
-    highs = np.array([bounds[1] for bounds in ranges.values()] + [np.nan], dtype="float64")
-    for name, frame, scale_array, columns in checks:
-        which = pc.fill_null(pc.index_in(scale_array, value_set=names), len(ranges))
-        which = which.to_numpy(zero_copy_only=False)
-        low = pd.Series(lows[which], index=frame.index)
-        high = pd.Series(highs[which], index=frame.index)
-        scales = pd.Series(scale_array.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
-        for column in columns:
-            values = _numbers(frame[column])
-            bad = values.notna() & low.notna() & ((values < low) | (values > high))
-            for row in _row_numbers(bad):
-                i = row - 2
-                found.append(
-                    Problem(
-                        f"{name}.csv",
-                        row,
-                        column,
-                        frame[column].iloc[i],
-                        f"a number from {low.iloc[i]:g} to {high.iloc[i]:g} "
-                        f"(the {scales.iloc[i]} scale of this outcome)",
-                    )
-                )
-    return found
-
-
 def _date_order_problems(spec: Table, frame: pd.DataFrame) -> list[Problem]:
     pairs = {"start_date": "end_date", "agreed_date": "closed_date", "evidence_from": "evidence_to"}
     found = []
@@ -552,25 +461,234 @@ def _status_problems(frame: pd.DataFrame) -> list[Problem]:
     return found
 
 
+def _unread_reference(spec: Table, name: str, naming: int, table: str, column: str) -> list[Problem]:
+    rows = "1 row names one" if naming == 1 else f"{naming:,} rows name one"
+    waiting = f"which could not be read: {rows}, checked once it is fixed"
+    expected = f"an existing {column} from {table}.csv, {waiting}"
+    return [Problem(spec.filename, None, name, f"{naming:,} rows", expected)] if naming else []
+
+
+def _scores_on_scale(
+    name: str, frame: pd.DataFrame, scale_array: pa.Array, columns: list[str]
+) -> list[Problem]:
+    """Return scores in ``frame`` off the scale each row's ``scale_array`` names."""
+    ranges = scale_ranges()
+    names = pa.array(list(ranges), type=pa.string())
+    lows = np.array([bounds[0] for bounds in ranges.values()] + [np.nan], dtype="float64")
+    highs = np.array([bounds[1] for bounds in ranges.values()] + [np.nan], dtype="float64")
+    which = pc.fill_null(pc.index_in(scale_array, value_set=names), len(ranges))
+    which = which.to_numpy(zero_copy_only=False)
+    low = pd.Series(lows[which], index=frame.index)
+    high = pd.Series(highs[which], index=frame.index)
+    found = []
+    for column in columns:
+        values = _numbers(frame[column])
+        bad = values.notna() & low.notna() & ((values < low) | (values > high))
+        for row in _row_numbers(bad):
+            i = row - 2
+            found.append(
+                Problem(
+                    f"{name}.csv",
+                    row,
+                    column,
+                    frame[column].iloc[i],
+                    f"a number from {low.iloc[i]:g} to {high.iloc[i]:g} "
+                    f"(the {scale_array[i].as_py()} scale of this outcome)",
+                )
+            )
+    return found
+
+
+def _referenced() -> dict[str, set[str]]:
+    """Return, for each table, the columns other tables (or itself) reference."""
+    named: dict[str, set[str]] = {}
+    for spec in EXTRACT_TABLES:
+        for fld in spec.fields:
+            if fld.references:
+                table, column = fld.references.split(".")
+                named.setdefault(table, set()).add(column)
+    return named
+
+
+def _text(series: pd.Series) -> pa.Array:
+    """Return a text column as one Arrow array (pandas' Arrow strings may come in chunks)."""
+    return _one(pa.array(series, type=pa.string()))
+
+
+def _objects(values: pd.Series | pa.Array) -> np.ndarray:
+    """Return text as a NumPy array of Python strings, for a pandas Index lookup."""
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object)
+    return values.to_numpy(zero_copy_only=False)
+
+
+def _one(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _shifted(problems: list[Problem], offset: int) -> list[Problem]:
+    return [replace(p, row=p.row + offset) if p.row is not None and offset else p for p in problems]
+
+
+class ExtractChecks:
+    """Check an extract one chunk of rows at a time, with what must be seen across chunks.
+
+    Tables are checked in :data:`EXTRACT_TABLES` order, each in one or more chunks, then
+    :meth:`finish` once. A chunk's own checks (fields, dates in order, statuses, scores,
+    references to tables already finished) run at once; what needs the whole table (unique
+    keys, a table's references to itself) runs at :meth:`finish`. Only the keys and the
+    referenced columns are kept between chunks (Arrow strings), never the rows, so an extract
+    of any size is checked in bounded memory. Row numbers are spreadsheet rows: a chunk's
+    ``offset`` is how many rows lie above its first record beyond the usual header on row 1.
+    """
+
+    def __init__(self, track_latest: bool = False) -> None:
+        self.referenced = _referenced()
+        self.track_latest = track_latest
+        #: Values of referenced columns of finished tables ("table.column" -> unique values).
+        #: Held as pandas Indexes: each hashed once, then looked up by every chunk that names it
+        #: (Arrow's ``is_in`` hashes its value set again on every call: seconds per chunk at scale).
+        self.known: dict[str, pd.Index] = {}
+        #: Tables that could not be read: rows naming them are counted, not listed.
+        self.unread: set[str] = set()
+        self._keys: list[pa.Array] = []
+        self._columns: dict[str, list[pa.Array]] = {}
+        self._self_refs: list[tuple[Field, np.ndarray, pa.Array]] = []
+        self._unread_counts: dict[tuple[str, str, str], int] = {}
+        self._base: int | None = None
+        #: Each outcome's id and scale, for its reviews' scores.
+        self._scales: tuple[pd.Index, pa.Array] | None = None
+        self._outcome_scales: list[tuple[pa.Array, pa.Array]] = []
+        #: The day of the latest dated record seen, with ``track_latest`` (for an extract
+        #: without its own date).
+        self.latest: date | None = None
+
+    def check(self, spec: Table, frame: pd.DataFrame, offset: int = 0, blank: bool = False) -> list[Problem]:
+        """Check one chunk (a text frame indexed from 0); return its problems, rows numbered.
+
+        With ``blank``, a value blanked (a code outside its list where nothing needs it) is
+        emptied in ``frame`` too, ready to store.
+        """
+        if self._base is None:
+            self._base = offset
+        found: list[Problem] = []
+        for fld in spec.fields:
+            found += _field_problems(spec, fld, frame[fld.name])
+        found += self._reference_problems(spec, frame, offset)
+        found += _date_order_problems(spec, frame)
+        found += self._score_problems(spec, frame)
+        if blank:
+            for problem in found:
+                if problem.action == BLANKED:
+                    frame.loc[problem.row - 2, problem.field] = ""
+        if len(spec.key) == 1:
+            self._keys.append(_text(frame[spec.key[0]]))
+        else:
+            self._keys.append(_one(pc.binary_join_element_wise(*(_text(frame[k]) for k in spec.key), "/")))
+        for column in self.referenced.get(spec.name, ()):
+            self._columns.setdefault(column, []).append(_text(frame[column]))
+        found_latest = latest_record({spec.name: frame}) if self.track_latest else None
+        if found_latest is not None:
+            self.latest = max(self.latest or found_latest, found_latest)
+        return _shifted(found, offset)
+
+    def _score_problems(self, spec: Table, frame: pd.DataFrame) -> list[Problem]:
+        """Scores lie on the outcome's own scale (a review is checked against its outcome's)."""
+        if spec.name == "outcomes":
+            scales = _text(frame["scale"])
+            self._outcome_scales.append((_text(frame["outcome_id"]), scales))
+            return [
+                *_scores_on_scale("outcomes", frame, scales, ["baseline_score", "target_score"]),
+                *_status_problems(frame),
+            ]
+        if spec.name == "outcome_reviews" and self._scales is not None:
+            ids, scales = self._scales
+            found = ids.get_indexer(_objects(frame["outcome_id"]))
+            at = pa.array(found, mask=found < 0)
+            return _scores_on_scale("outcome_reviews", frame, pc.take(scales, at), ["score", "family_score"])
+        return []
+
+    def _reference_problems(self, spec: Table, frame: pd.DataFrame, offset: int) -> list[Problem]:
+        found = []
+        for fld in spec.fields:
+            if not fld.references:
+                continue
+            target_table, target_column = fld.references.split(".")
+            text = frame[fld.name]
+            if target_table in self.unread:
+                key = (target_table, target_column, fld.name)
+                self._unread_counts[key] = self._unread_counts.get(key, 0) + int((text != "").sum())
+                continue
+            if target_table == spec.name:  # checked once the whole table is read
+                named = (text != "").to_numpy()
+                rows = np.flatnonzero(named) + 2 + offset
+                self._self_refs.append((fld, rows, _text(text[named])))
+                continue
+            known = self.known.get(fld.references, pd.Index([], dtype=object))
+            bad = (text != "") & pd.Series(known.get_indexer(_objects(text)) < 0, index=text.index)
+            found += [
+                Problem(spec.filename, row, fld.name, text.iloc[row - 2],
+                        f"an existing {target_column} from {target_table}.csv")
+                for row in _row_numbers(bad)
+            ]  # fmt: skip
+        return found
+
+    def finish(self, spec: Table, unread: bool = False) -> list[Problem]:
+        """Run the checks that need the whole table, keep what later tables need; return problems."""
+        found: list[Problem] = []
+        base = self._base or 0
+        keys = pa.concat_arrays(self._keys) if self._keys else pa.array([], type=pa.string())
+        if len(pc.unique(keys)) != len(keys):
+            repeated = pd.Series(keys.to_numpy(zero_copy_only=False)).duplicated(keep="first")
+            found += [
+                Problem(spec.filename, int(i) + 2 + base, "+".join(spec.key), keys[int(i)].as_py(),
+                        "a unique key; this one appears on an earlier row")
+                for i in np.flatnonzero(repeated.to_numpy())
+            ]  # fmt: skip
+        if unread:
+            self.unread.add(spec.name)
+        for column, arrays in self._columns.items():
+            values = pa.concat_arrays(arrays) if arrays else pa.array([], type=pa.string())
+            self.known[f"{spec.name}.{column}"] = pd.Index(_objects(pc.unique(values)), dtype=object)
+        for fld, rows, values in self._self_refs:
+            known = self.known[fld.references]
+            _table, column = fld.references.split(".")
+            missing = np.flatnonzero(known.get_indexer(_objects(values)) < 0)
+            found += [
+                Problem(spec.filename, int(rows[i]), fld.name, values[int(i)].as_py(),
+                        f"an existing {column} from {spec.name}.csv")
+                for i in missing
+            ]  # fmt: skip
+        for (table, column, name), naming in self._unread_counts.items():
+            found += _unread_reference(spec, name, naming, table, column)
+        if self._outcome_scales:
+            ids = pa.concat_arrays([i for i, _ in self._outcome_scales])
+            scales = pa.concat_arrays([s for _, s in self._outcome_scales])
+            known = self.known["outcomes.outcome_id"]
+            # Each outcome's scale is its first row's; reviews look their outcome up by id.
+            first = pc.index_in(pa.array(known, type=pa.string()), value_set=ids)
+            self._scales = (known, pc.take(scales, first))
+        self._keys, self._columns, self._self_refs, self._unread_counts = [], {}, [], {}
+        self._outcome_scales, self._base = [], None
+        return found
+
+
 def validate_frames(
     frames: dict[str, pd.DataFrame], on_step: Callable[[str], None] | None = None
 ) -> list[Problem]:
     """Check text frames against the model; return every problem found (empty when valid).
 
-    ``on_step`` is called after each table is checked (for a progress bar).
+    ``on_step`` is called after each table is checked (for a progress bar). Each table is
+    checked as one chunk by :class:`ExtractChecks`, as a streamed load checks it in many.
     """
     problems: list[Problem] = []
+    checks = ExtractChecks()
     for spec in EXTRACT_TABLES:
         frame = frames[spec.name]
-        for fld in spec.fields:
-            problems += _field_problems(spec, fld, frame[fld.name])
-        problems += _key_problems(spec, frame)
-        problems += _reference_problems(spec, frames)
-        problems += _date_order_problems(spec, frame)
+        problems += checks.check(spec, frame)
+        problems += checks.finish(spec, unread=bool(frame.attrs.get("unread")))
         if on_step:
             on_step(f"checked {spec.filename}")
-    problems += _score_problems(frames)
-    problems += _status_problems(frames["outcomes"])
     return problems
 
 
@@ -592,7 +710,7 @@ def validate_extract(
     found += _name_sources(checked, frames)
     problems = [p for p in found if p.action not in (BLANKED, NOTE)]
     notices = [p for p in found if p.action in (BLANKED, NOTE)]
-    files = [source] if source.is_file() else _source_files(source, mapping)
+    files = [source] if source.is_file() else source_files(source, mapping)
     if problems:
         # The report names the files as read (the form-answer export, not the tables it makes).
         raise ExtractError(
@@ -608,7 +726,7 @@ def validate_extract(
     return Extract(source, frames, fingerprint, hashes, encodings, notices, source_rows)
 
 
-def _source_files(folder: Path, mapping: ExtractMapping) -> list[Path]:
+def source_files(folder: Path, mapping: ExtractMapping) -> list[Path]:
     """Return the CSV files an extract folder is read from, each once."""
     from_forms = set(mapping.forms.tables) if mapping.forms else set()
     tables = [spec for spec in EXTRACT_TABLES if spec.name not in from_forms]
@@ -618,8 +736,11 @@ def _source_files(folder: Path, mapping: ExtractMapping) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:
-    """Yield each row of a checked table as the tuple the store writes: typed values, None where empty."""
+def store_tuples(spec: Table, frame: pd.DataFrame, extra: Iterable = ()) -> Iterator[tuple]:
+    """Yield each row of a checked table as the tuple the store writes: typed values, None where empty.
+
+    ``extra`` columns (iterables, such as the provenance) end each tuple, zipped in C.
+    """
     columns = []
     for fld in spec.fields:
         text = frame[fld.name]
@@ -634,4 +755,4 @@ def store_tuples(spec: Table, frame: pd.DataFrame) -> Iterator[tuple]:
             values = text.astype(object)
         values = values.where(~empty, None)
         columns.append(values.tolist())
-    yield from zip(*columns, strict=True)
+    yield from zip(*columns, *extra, strict=False)  # extra may repeat without end; columns are equal

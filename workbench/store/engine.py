@@ -298,7 +298,7 @@ class Store:
         *,
         fingerprint: str,
         source: str,
-        as_at: date | None = None,
+        as_at: date | Callable[[], tuple[date | None, str | None]] | None = None,
         as_at_basis: str | None = None,
         on_table: Callable[[str, int], None] | None = None,
         on_rows: Callable[[int], None] | None = None,
@@ -307,7 +307,9 @@ class Store:
     ) -> int:
         """Replace every extract table with ``rows``, in one transaction.
 
-        ``as_at`` is the date the extract describes, and ``as_at_basis`` how it was known.
+        ``as_at`` is the date the extract describes, and ``as_at_basis`` how it was known; or
+        ``as_at`` is a function returning both, called once every row is written (a streamed
+        extract knows its latest record only then), which may raise to undo everything.
         ``before_write`` is called in the transaction before anything is deleted, and
         ``after_write`` after the load is logged, with the new load's id (a refresh's report
         of what changed, ``workbench.store.refresh``); either may raise to undo everything.
@@ -326,6 +328,9 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 # Checked at commit: the whole extract is consistent, row order is not.
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+                # Millions of keys go into B-tree indexes: a page cache that holds them saves
+                # re-reading pages for every insert. Set back once the load is done (below).
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
             # Before version 5 (a store opened without upgrading) children were the extract's alone.
             merge_children = self.schema_version() >= 5
             (before_write or _no_hook)(conn)
@@ -349,16 +354,25 @@ class Store:
             project_plans(conn)
             logged = {"fingerprint": fingerprint, "source": source, "rows_loaded": total, "loaded_at": _now()}
             self._log_load(conn, logged, as_at, as_at_basis, after_write)
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:  # the pooled connection keeps no load-sized cache
+                conn.exec_driver_sql("PRAGMA cache_size=-2000")
         return total
 
     def _log_load(self, conn, logged: dict, as_at, as_at_basis, after_write) -> None:
         """Log a load in ``extract_loads`` (with its date from version 8), then run ``after_write``."""
+        if callable(as_at):
+            as_at, as_at_basis = as_at()
         if self.schema_version() >= 8:  # a store opened without upgrading keeps no date
             logged = logged | {"as_at": as_at, "as_at_basis": as_at_basis}
         conn.execute(self.metadata.tables["extract_loads"].insert().values(**logged))
         if after_write is not None:  # the new load's id, read in the same transaction
             loads = self.metadata.tables["extract_loads"]
             after_write(conn, int(conn.execute(sa.select(sa.func.max(loads.c.load_id))).scalar()))
+
+
+#: The SQLite page cache while an extract is written, in KiB (SQLite's default is 2,000).
+LOAD_CACHE_KIB = 512 * 1024
 
 
 def _no_hook(*_args: object) -> None:

@@ -17,9 +17,9 @@ from sqlalchemy.engine import Connection
 
 from workbench.core.model import EXTRACT_TABLES
 from workbench.core.progress import CHECKING, STORING, ImportProgress, OnProgress, counter
-from workbench.core.provenance import extract_as_at, sha256_file
+from workbench.core.provenance import own_date, sha256_file
 from workbench.imports.checking import check_files, is_refused
-from workbench.imports.extract import validate_extract
+from workbench.imports.extract_stream import CHUNK_ROWS, ExtractStream, estimate_rows
 from workbench.imports.problems import Problem
 from workbench.imports.report import ParsedFile
 from workbench.imports.sources import (
@@ -58,6 +58,7 @@ def load_extract(
     mapping: ExtractMapping = IDENTITY,
     on_progress: OnProgress | None = None,
     as_at: date | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> LoadResult:
     """Validate the extract in ``folder`` and load it into ``store``, all or nothing.
 
@@ -67,6 +68,10 @@ def load_extract(
     ``mapping`` translates an authority's own columns (see ``workbench.imports.sources``).
     ``on_progress`` hears :class:`~workbench.core.progress.ImportProgress` events: each table
     checked, then the rows as they are written, a chunk at a time.
+
+    The extract is read, checked and written a chunk of ``chunk_rows`` records at a time
+    (:class:`~workbench.imports.extract_stream.ExtractStream`), inside one transaction: memory
+    stays bounded at any size, and a problem anywhere still leaves the store as it was.
 
     The load records the date the extract describes: ``as_at`` if given, else the date in the
     folder's ``as_at.txt``, else the day of its latest dated record. The same files with
@@ -80,25 +85,38 @@ def load_extract(
             on_step(text)
         checked(1)
 
-    extract = validate_extract(folder, step, mapping)
-    day, basis = extract_as_at(folder, extract.frames, as_at)
-    dated = {"as_at": day, "as_at_basis": basis}
+    if as_at is None:
+        own_date(folder)  # an unreadable as_at.txt is refused before anything is read
+    stream = ExtractStream(folder, mapping, step, chunk_rows=chunk_rows)
     latest = store.latest_load()
-    if latest and latest["fingerprint"] == extract.fingerprint and _same_day(latest.get("as_at"), day):
-        return LoadResult(
-            "unchanged", extract.fingerprint, extract.row_counts(), tuple(extract.notices), **dated
+    if latest and latest["fingerprint"] == stream.fingerprint:
+        stream.check_only()  # the same files: still checked, and their date worked out
+        day, basis = stream.as_at(as_at)
+        if _same_day(latest.get("as_at"), day):
+            return LoadResult(
+                "unchanged", stream.fingerprint, stream.row_counts(), tuple(stream.notices), day, basis
+            )
+        stream = ExtractStream(folder, mapping, chunk_rows=chunk_rows)  # the same files, another date
+    stored = counter(folder, STORING, estimate_rows(folder, mapping), "row", on_progress)
+
+    def dated() -> tuple[date | None, str | None]:
+        stream.finish()  # every row read: a problem anywhere undoes the whole transaction
+        return stream.as_at(as_at)
+
+    try:
+        store.replace_extract(
+            {spec.name: stream.rows(spec) for spec in EXTRACT_TABLES},
+            fingerprint=stream.fingerprint,
+            source=str(folder.resolve()),
+            as_at=dated,
+            on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
+            on_rows=stored if on_progress else None,
         )
-    stored = counter(folder, STORING, sum(extract.row_counts().values()), "row", on_progress)
-    store.replace_extract(
-        {spec.name: extract.store_rows(spec) for spec in EXTRACT_TABLES},
-        fingerprint=extract.fingerprint,
-        source=str(folder.resolve()),
-        **dated,
-        on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
-        on_rows=stored if on_progress else None,
-    )
+    except sa.exc.IntegrityError as error:
+        stream.explain(error)  # a key repeated across chunks: the whole report, as a check makes it
     write_snapshot_after_load(store)  # the columnar copy every viewer's kernel reads (issue 16)
-    return LoadResult("loaded", extract.fingerprint, extract.row_counts(), tuple(extract.notices), **dated)
+    day, basis = stream.as_at(as_at)
+    return LoadResult("loaded", stream.fingerprint, stream.row_counts(), tuple(stream.notices), day, basis)
 
 
 def _same_day(stored, day: date | None) -> bool:

@@ -5,12 +5,13 @@
 1. it takes the refresh lock (:class:`RefreshLock`), or stops with :class:`RefreshLockedError`:
    a lock file next to a SQLite store, a PostgreSQL advisory lock on a server. Both are let
    go by the operating system or the server when the process dies, even by SIGKILL;
-2. it validates the extract in memory, as ``workbench load`` does; the store is not touched,
-   so readers keep reading the old data, and a refused extract changes nothing;
-3. it swaps the new data in with :meth:`Store.replace_extract`: one transaction that also
-   works out and keeps the "what changed" report (:mod:`workbench.store.changes`). Readers
-   see the old data until it commits (SQLite's write-ahead log, PostgreSQL's MVCC), then the
-   new. A refresh that fails or is killed part way leaves the previous data in place.
+2. it reads the extract a chunk at a time, as ``workbench load`` does
+   (:class:`~workbench.imports.extract_stream.ExtractStream`), checking each chunk and writing
+   it with :meth:`Store.replace_extract`: one transaction that also works out and keeps the
+   "what changed" report (:mod:`workbench.store.changes`). A problem anywhere in the extract
+   rolls the whole transaction back, so a refused extract changes nothing;
+3. readers see the old data until it commits (SQLite's write-ahead log, PostgreSQL's MVCC),
+   then the new. A refresh that fails or is killed part way leaves the previous data in place.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from workbench.core.model import EXTRACT_TABLES
-from workbench.core.provenance import extract_as_at
-from workbench.imports.extract import validate_extract
+from workbench.core.provenance import own_date
+from workbench.imports.extract_stream import ExtractStream
 from workbench.imports.problems import notice_lines
 from workbench.imports.sources import IDENTITY, ExtractMapping
 from workbench.store.changes import (
@@ -138,21 +139,26 @@ def refresh_extract(
     with RefreshLock(store) as lock:
         say("locked", {"lock": lock})
         say("validating", {"source": str(folder)})
-        extract = validate_extract(folder, lambda step: None, mapping)
-        rows = extract.row_counts()
-        notices = tuple(extract.notices)
-        say("validated", {"rows": sum(rows.values()), "blanked_or_noted": len(notices)})
-        day, basis = extract_as_at(folder, extract.frames, None)
+        own_date(folder)  # an unreadable as_at.txt is refused before anything is read
+        stream = ExtractStream(folder, mapping)
         latest = store.latest_load()
-        if latest and latest["fingerprint"] == extract.fingerprint:
-            say("unchanged", {"fingerprint": extract.fingerprint[:12], "load_id": latest["load_id"]})
-            return RefreshResult("unchanged", extract.fingerprint, rows, None, notices)
+        if latest and latest["fingerprint"] == stream.fingerprint:
+            stream.check_only()  # the same files: still checked, so a refusal is still reported
+            say("unchanged", {"fingerprint": stream.fingerprint[:12], "load_id": latest["load_id"]})
+            notices = tuple(stream.notices)
+            return RefreshResult("unchanged", stream.fingerprint, stream.row_counts(), None, notices)
         before: dict[str, int] = {}
         made: list[ChangesReport] = []
 
         def snapshot(conn) -> None:
             say("writing", {"tables": len(EXTRACT_TABLES)})
             before.update(snapshot_previous(conn))
+
+        def dated():
+            stream.finish()  # every row read and checked: a problem anywhere undoes the transaction
+            rows = stream.row_counts()
+            say("validated", {"rows": sum(rows.values()), "blanked_or_noted": len(stream.notices)})
+            return stream.as_at()
 
         def compare(conn, load_id: int) -> None:
             report = ChangesReport(
@@ -161,23 +167,26 @@ def refresh_extract(
                 made_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 source=str(folder.resolve()),
                 tables=compare_with_previous(conn, before),
-                set_aside=len(notices),
-                set_aside_lines=kept_lines(notice_lines(list(notices))),
+                set_aside=len(stream.notices),
+                set_aside_lines=kept_lines(notice_lines(list(stream.notices))),
             )
             save_report(conn, report)
             made.append(report)
             say("committing", {"load_id": load_id})
 
-        store.replace_extract(
-            {spec.name: extract.store_rows(spec) for spec in EXTRACT_TABLES},
-            fingerprint=extract.fingerprint,
-            source=str(folder.resolve()),
-            as_at=day,
-            as_at_basis=basis,
-            on_table=lambda name, count: say("wrote", {"table": name, "rows": count}),
-            before_write=snapshot,
-            after_write=compare,
-        )
+        try:
+            store.replace_extract(
+                {spec.name: stream.rows(spec) for spec in EXTRACT_TABLES},
+                fingerprint=stream.fingerprint,
+                source=str(folder.resolve()),
+                as_at=dated,
+                on_table=lambda name, count: say("wrote", {"table": name, "rows": count}),
+                before_write=snapshot,
+                after_write=compare,
+            )
+        except sa.exc.IntegrityError as error:
+            stream.explain(error)  # a key repeated across chunks: the whole report, as a check makes it
         write_snapshot_after_load(store)  # the columnar copy every viewer's kernel reads (issue 16)
-        say("committed", {"load_id": made[0].load_id, "fingerprint": extract.fingerprint[:12]})
-        return RefreshResult("refreshed", extract.fingerprint, rows, made[0], notices)
+        say("committed", {"load_id": made[0].load_id, "fingerprint": stream.fingerprint[:12]})
+        notices = tuple(stream.notices)
+        return RefreshResult("refreshed", stream.fingerprint, stream.row_counts(), made[0], notices)
