@@ -1,0 +1,293 @@
+"""Benchmark: 20 team leads open the team lead page within one minute, beside a bare notebook.
+
+Issue 16 and DESIGN.md section 8: 20 viewers opening pages within one minute all get their
+chart, the p95 time to first chart within 3x a bare Voila notebook alone (measured in the same
+run), in under 12 GiB in all. A Monday morning: the preheated pool (if any) is soon outrun,
+so every page here starts its own kernel (cold), as most of them would then.
+
+    python benchmarks/bench_viewers.py --store STORE.sqlite [--viewers 20] [--within 60]
+
+What runs, all on this machine:
+
+- the store is copied to a temporary file (opening a store upgrades its schema in place);
+- one Voila server serves ``dashboards/team-lead.ipynb`` with ``workbench serve``'s settings
+  (``tests/browser/rig.py``) behind an authenticating proxy, played by the browser: each page
+  sends ``X-Workbench-User`` (and the proxy's secret), as ``workbench serve
+  --trust-proxy-header X-Workbench-User --trusted-proxy 127.0.0.1 --proxy-secret-file ...
+  --max-kernels-per-page N`` would be given it. An identity file written here names a team
+  lead for each of the ``--viewers`` teams with most children allocated at the demo date;
+- one Chromium, one page per viewer (each its own context, so its own header), opened at
+  even intervals over ``--within`` seconds. A page's time is from asking for it to its
+  headline chart's marks drawn; each page is checked to name its own team lead;
+- the bare notebook (``benchmarks/fixtures/bare_chart.ipynb``) is timed alone first, cold,
+  in the same browser, the baseline of the target.
+
+Memory is sampled every 250 ms: the machine's used memory (``psutil.virtual_memory``; other
+work on the machine counts too, so its level before the run is printed beside it), and the
+resident memory of Voila with its kernels and of Chromium (process trees). Once every chart is
+drawn, each viewer kernel's unique set size (USS: what it alone holds) is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+import yaml  # noqa: E402
+from playwright.async_api import async_playwright  # noqa: E402
+
+from tests.browser.rig import CHROMIUM, CHROMIUM_ARGS, MARK_SELECTOR, start_voila  # noqa: E402
+from workbench.access import (  # noqa: E402
+    DEMO_USER_ENV,
+    DEPLOYMENT_USER_ENV,
+    IDENTITY_FILE_ENV,
+    JUPYTERHUB_USER_ENV,
+    TRUSTED_HEADER_ENV,
+)
+from workbench.cli.serving import DASHBOARDS_DIR, KERNEL_MEMORY_LIMIT_MIB, proxy_header_setting  # noqa: E402
+from workbench.measures.filters import DEMO_AT  # noqa: E402
+from workbench.store.engine import Store  # noqa: E402
+
+BARE = ROOT / "benchmarks" / "fixtures" / "bare_chart.ipynb"
+BARE_CHART = ".wb-bare-chart"
+TEAM_LEAD_PAGE = DASHBOARDS_DIR / "team-lead.ipynb"
+HEADLINE_CHART = ".wb-headline-chart"
+HEADER = "X-Workbench-User"
+SECRET = "bench-viewers-proxy-secret"  # noqa: S105 - the benchmark plays the proxy
+SAMPLE_SECONDS = 0.25
+GIB = 2**30
+
+
+def busiest_teams(store: Store, count: int) -> list[tuple[str, str]]:
+    """Return (team id, name) of the ``count`` teams with most children allocated at the demo date."""
+    import pandas as pd
+
+    allocations = store.read_table("allocations", ["child_id", "worker_id", "start_date", "end_date"])
+    workers = store.read_table("workers", ["worker_id", "team_id"])
+    teams = store.read_table("teams", ["team_id", "name"]).set_index("team_id")["name"]
+    at = pd.Timestamp(DEMO_AT)
+    start, end = pd.to_datetime(allocations["start_date"]), pd.to_datetime(allocations["end_date"])
+    open_at = allocations[(start <= at) & (end.isna() | (end > at))].merge(workers, on="worker_id")
+    sizes = open_at.groupby("team_id")["child_id"].nunique().sort_values(ascending=False, kind="stable")
+    chosen = list(sizes.index[:count])
+    if len(chosen) < count:
+        raise SystemExit(f"the store has {len(chosen)} teams with children at {DEMO_AT}; "
+                         f"--viewers {count} needs more")  # fmt: skip
+    return [(team, str(teams[team])) for team in chosen]
+
+
+def tree_rss(root: psutil.Process) -> int:
+    """Return the resident bytes of ``root`` and every descendant (0 for any that ended)."""
+    total = 0
+    try:
+        members = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for member in members:
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+class MemoryWatch:
+    """Sample the machine's used memory and two process trees' RSS until stopped; keep the peaks."""
+
+    def __init__(self, trees: dict[str, psutil.Process]) -> None:
+        self.trees = trees
+        self.peaks = dict.fromkeys(["machine", *trees], 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peaks["machine"] = max(self.peaks["machine"], psutil.virtual_memory().used)
+            for name, root in self.trees.items():
+                self.peaks[name] = max(self.peaks[name], tree_rss(root))
+            time.sleep(SAMPLE_SECONDS)
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def _chart_seconds(browser, url: str, chart: str, headers: dict[str, str] | None = None,
+                         delay: float = 0.0) -> tuple[float, object]:  # fmt: skip
+    """Wait ``delay`` s, open ``url`` in a new context; return seconds to the chart's marks, and the page."""
+    await asyncio.sleep(delay)
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, extra_http_headers=headers or {}
+    )
+    context.set_default_timeout(600_000)
+    page = await context.new_page()
+    started = time.perf_counter()
+    await page.goto(url, wait_until="commit")
+    await page.wait_for_function(
+        "(selector) => document.querySelectorAll(selector).length > 0", arg=f"{chart} {MARK_SELECTOR}"
+    )
+    return time.perf_counter() - started, page
+
+
+def p95(values: list[float]) -> float:
+    """Return the 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+async def _bare(browser_type, env: dict, work: Path) -> float:
+    with start_voila(BARE, work, env=env, ready_timeout=120) as server:
+        browser = await browser_type.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        seconds, page = await _chart_seconds(browser, server.url, BARE_CHART)
+        await page.context.close()
+        await browser.close()
+    return seconds
+
+
+def _kernels(server_process: psutil.Process) -> list[psutil.Process]:
+    """Return the server's kernel processes (``ipykernel_launcher``) still running."""
+    found = []
+    for child in server_process.children(recursive=True):
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+async def run(args, env: dict, leads: list[tuple[str, str, str]], work: Path) -> None:
+    """Time the bare notebook, then the viewers; print every figure."""
+    async with async_playwright() as driver:
+        bare = await _bare(driver.chromium, env, work)
+        print(f"bare notebook alone, one chart, cold: {bare:.2f} s", flush=True)
+        before = psutil.virtual_memory().used
+        extra = [
+            proxy_header_setting(HEADER),
+            "--WorkbenchKernelManager.trusted_proxies=127.0.0.1",
+            f"--WorkbenchKernelManager.proxy_secret_file={work / 'proxy-secret'}",
+            f"--WorkbenchKernelManager.max_kernels_per_page={args.viewers}",
+            f"--WorkbenchKernelManager.memory_limit_mib={KERNEL_MEMORY_LIMIT_MIB}",
+        ]
+        with start_voila(TEAM_LEAD_PAGE, work, env=env, extra_args=extra, ready_timeout=120) as server:
+            browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            voila = psutil.Process(server.process.pid)
+            chromium = next((p for p in psutil.Process().children(recursive=True)
+                             if "chrom" in p.name().lower()), None)  # fmt: skip
+            trees = {"voila and kernels": voila} | ({"chromium": chromium} if chromium else {})
+            gap = args.within / args.viewers
+            started = time.perf_counter()
+            with MemoryWatch(trees) as watch:
+                tasks = [
+                    _chart_seconds(browser, server.url, HEADLINE_CHART,
+                                   {HEADER: user, "X-Workbench-Proxy-Secret": SECRET}, delay=i * gap)
+                    for i, (user, _team, _name) in enumerate(leads)
+                ]  # fmt: skip
+                results = await asyncio.gather(*tasks, return_exceptions=True)
+                span = time.perf_counter() - started
+                uss = []
+                for kernel in _kernels(voila):
+                    try:
+                        uss.append(kernel.memory_full_info().uss)
+                    except psutil.Error:
+                        continue
+            seconds, failed = [], []
+            for (user, team, name), result in zip(leads, results, strict=True):
+                if isinstance(result, BaseException):
+                    failed.append(f"{user} ({team}): {type(result).__name__}: {str(result).splitlines()[0]}")
+                    continue
+                took, page = result
+                shown = await page.inner_text(".wb-viewer")
+                if name not in shown:
+                    failed.append(f"{user} ({team}): the page names {shown!r}, not {name!r}")
+                seconds.append(took)
+                print(f"  {user:<14}{team:<8}first chart {took:6.2f} s", flush=True)
+            await browser.close()
+    print()
+    print(f"{len(seconds)} of {len(leads)} pages drew their chart; opened over {args.within:.0f} s "
+          f"(one every {gap:.1f} s), all drawn {span:.1f} s after the first was asked for")  # fmt: skip
+    report(bare, seconds, failed, watch, before, uss)
+
+
+def report(bare: float, seconds: list[float], failed: list[str], watch: MemoryWatch, before: int,
+           uss: list[int]) -> None:  # fmt: skip
+    """Print the figures against the targets; exit 1 if one is missed."""
+    fast = bool(seconds) and p95(seconds) <= 3 * bare
+    if seconds:
+        print(f"time to first chart: p50 {statistics.median(seconds):.2f} s, p95 {p95(seconds):.2f} s, "
+              f"max {max(seconds):.2f} s; p95 / bare notebook = {p95(seconds) / bare:.2f}x (target <= 3x)")
+    print(f"machine memory used: peak {watch.peaks['machine'] / GIB:.2f} GiB "
+          f"(before the viewers {before / GIB:.2f} GiB; other work on the machine counts too)")
+    for name in watch.trees:
+        print(f"peak RSS, {name}: {watch.peaks[name] / GIB:.2f} GiB")
+    served = sum(watch.peaks[name] for name in watch.trees)
+    print(f"peak RSS, served pages in all (Voila, kernels, Chromium): {served / GIB:.2f} GiB "
+          "(target < 12 GiB)")
+    if uss:
+        print(f"viewer kernels' own memory (USS) once drawn: {len(uss)} kernels, median "
+              f"{statistics.median(uss) / 2**20:,.0f} MiB, max {max(uss) / 2**20:,.0f} MiB "
+              "(target <= 300 MiB)")
+    print(f"targets: every page drew its chart: {'met' if not failed else 'missed'}; "
+          f"p95 <= 3x bare: {'met' if fast else 'missed'}; "
+          f"under 12 GiB: {'met' if served < 12 * GIB else 'missed'}")
+    for line in failed:
+        print(f"FAILED {line}")
+    if failed or not fast or served >= 12 * GIB:
+        raise SystemExit(1)
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True, help="a SQLite store (copied first)")
+    parser.add_argument("--viewers", type=int, default=20)
+    parser.add_argument("--within", type=float, default=60.0, help="seconds over which the pages are opened")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers and browser on the way out
+    work = Path(tempfile.mkdtemp(prefix="bench-viewers-"))
+    try:
+        copy = work / "store.sqlite"
+        shutil.copyfile(args.store, copy)
+        url = f"sqlite:///{copy}"
+        store = Store(url)
+        counts = store.row_counts()  # upgrades the copy's schema once, outside the timings
+        print(f"store {args.store}: {counts['children']:,} children, {counts['outcomes']:,} outcomes, "
+              f"{counts['outcome_reviews']:,} reviews")  # fmt: skip
+        leads = [(f"lead-{team.lower()}", team, f"Team lead, {name}") for team, name in
+                 busiest_teams(store, args.viewers)]  # fmt: skip
+        identities = {
+            user: {"role": "team_lead", "team_id": team, "name": name} for user, team, name in leads
+        }
+        (work / "identities.yaml").write_text(yaml.safe_dump({"users": identities}), encoding="utf-8")
+        (work / "proxy-secret").write_text(SECRET + "\n", encoding="utf-8")
+        store.engine.dispose()
+        env = {
+            "WORKBENCH_STORE": url,
+            IDENTITY_FILE_ENV: str(work / "identities.yaml"),
+            TRUSTED_HEADER_ENV: HEADER,
+            **dict.fromkeys((DEMO_USER_ENV, DEPLOYMENT_USER_ENV, JUPYTERHUB_USER_ENV)),
+        }
+        print(f"{len(leads)} team leads, one per team: {', '.join(team for _u, team, _n in leads)}")
+        asyncio.run(run(args, env, leads, work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
