@@ -11,7 +11,7 @@ for). The bare notebook is ``benchmarks/fixtures/bare_chart.ipynb``.
         [--pages team-lead.ipynb,audit.ipynb] [--skip-preheat] [--skip-filters] [--copy-snapshot]
 
 The store is copied to a temporary file first (opening a store upgrades its schema in place).
-The default is the la-decade store at /work/la-decade/store-v4.sqlite.
+``--store`` names a store of la-decade size (``workbench demo-data --size la-decade``, then ``workbench load``).
 
 The pages read the store's columnar snapshot (``docs/snapshot.md``): the benchmark writes the
 copy's snapshot beside it and prints the write's time and the file's size, or with
@@ -102,7 +102,6 @@ from workbench.store.snapshot import SNAPSHOT_ENV, open_snapshot, snapshot_path,
 
 BARE = ROOT / "benchmarks" / "fixtures" / "bare_chart.ipynb"
 BARE_CHART = ".wb-bare-chart"
-LA_DECADE = Path("/work/la-decade/store-v4.sqlite")
 HEAD_OF_PI = "demo-head-of-pi"
 TEAM_LEAD = "demo-team-lead"
 
@@ -404,7 +403,7 @@ def prepare_snapshot(store: Store, original: Path, *, copy_it: bool) -> None:
 def main() -> None:
     """Run the benchmark and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, default=LA_DECADE)
+    parser.add_argument("--store", type=Path, required=True, help="a SQLite store (copied first)")
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--skip-preheat", action="store_true")
     parser.add_argument("--pages", help="comma-separated dashboards, such as team-lead,audit (default: all)")

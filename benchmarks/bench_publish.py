@@ -8,7 +8,7 @@ time per worker, and the time for 300 workers at that rate beside the target (60
 Baseline, measured in the same run: drawing one small Vega-Lite bar chart to SVG with
 vl-convert once per worker, the least any page with a chart must cost.
 
-    .venv/bin/python benchmarks/bench_publish.py [--la-decade /work/la-decade/store-v4.sqlite]
+    .venv/bin/python benchmarks/bench_publish.py [--la-decade STORE.sqlite]
         [--processes 1|2] [--at 2026-03-31]
 """
 

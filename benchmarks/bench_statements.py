@@ -10,7 +10,7 @@ Issue 8 asks that analysing 1,000,000 statements (the la-decade outcomes) takes 
 - ``analyse_statements`` on distinct texts only (every statement different), so the per-text
   speed is known even where statements do not repeat.
 
-    .venv/bin/python benchmarks/bench_statements.py [--outcomes /work/la-decade/extract/outcomes.csv]
+    .venv/bin/python benchmarks/bench_statements.py --outcomes EXTRACT/outcomes.csv
         [--distinct 20000]
 """
 
@@ -26,8 +26,6 @@ import pyarrow.csv as pacsv
 
 from workbench.text.statements import analyse_statements, labelled_statements, load_lexicon
 
-OUTCOMES = Path("/work/la-decade/extract/outcomes.csv")
-
 
 def _timed(action):
     started = time.perf_counter()
@@ -42,7 +40,7 @@ def _line(label: str, seconds: float, rows: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--outcomes", type=Path, default=OUTCOMES)
+    parser.add_argument("--outcomes", type=Path, required=True, help="an extract's outcomes.csv")
     parser.add_argument("--distinct", type=int, default=20_000)
     args = parser.parse_args()
 
