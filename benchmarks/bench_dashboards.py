@@ -11,7 +11,8 @@ for). The bare notebook is ``benchmarks/fixtures/bare_chart.ipynb``.
         [--pages team-lead.ipynb,audit.ipynb] [--skip-preheat] [--skip-filters] [--copy-snapshot]
 
 The store is copied to a temporary file first (opening a store upgrades its schema in place).
-``--store`` names a store of la-decade size (``workbench demo-data --size la-decade``, then ``workbench load``).
+``--store`` names a store of la-decade size (``workbench demo-data --size la-decade``,
+then ``workbench load``).
 
 The pages read the store's columnar snapshot (``docs/snapshot.md``): the benchmark writes the
 copy's snapshot beside it and prints the write's time and the file's size, or with
