@@ -191,6 +191,24 @@ def _interventions(store: Store, child_id: str, outcome_ids: list[str], at: date
     )  # fmt: skip
 
 
+def outcomes_current(
+    store: Store, child_id: str, at: date, since: date, columns: list[str] = OUTCOME_COLUMNS
+) -> pd.DataFrame:
+    """Return the outcomes agreed by ``at`` and not closed before ``since`` (oldest first)."""
+    outcomes = store.metadata.tables["outcomes"]
+    return _frame(
+        store,
+        sa.select(*(outcomes.c[c] for c in columns))
+        .where(
+            outcomes.c.child_id == child_id,
+            outcomes.c.agreed_date <= at,
+            sa.or_(outcomes.c.closed_date.is_(None), outcomes.c.closed_date >= since),
+        )
+        .order_by(outcomes.c.agreed_date, outcomes.c.outcome_id),
+        columns,
+    )
+
+
 def case_outcomes(store: Store, child_id: str, at: date, since: date | None = None) -> CaseOutcomes:
     """Return the child's desired outcomes current at D, each with what is being done, its owner and target.
 
@@ -199,18 +217,7 @@ def case_outcomes(store: Store, child_id: str, at: date, since: date | None = No
     Nothing recorded after D is shown (see the module's words on the evidence window).
     """
     since = since or (pd.Timestamp(at) - pd.Timedelta(days=365)).date()
-    outcomes = store.metadata.tables["outcomes"]
-    found = _frame(
-        store,
-        sa.select(*(outcomes.c[c] for c in OUTCOME_COLUMNS))
-        .where(
-            outcomes.c.child_id == child_id,
-            outcomes.c.agreed_date <= at,
-            sa.or_(outcomes.c.closed_date.is_(None), outcomes.c.closed_date >= since),
-        )
-        .order_by(outcomes.c.agreed_date, outcomes.c.outcome_id),
-        OUTCOME_COLUMNS,
-    )
+    found = outcomes_current(store, child_id, at, since)
     ids = list(found["outcome_id"])
     found = found.merge(_latest_reviews(store, ids, at), on="outcome_id", how="left")
     for column in ("agreed_date", "target_date", "closed_date", "latest_date"):

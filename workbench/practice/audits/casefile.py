@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.core.codes import labels
-from workbench.practice.case_outcomes import CaseOutcomes, case_outcomes, case_outcomes_html
+from workbench.practice.case_outcomes import CaseOutcomes, case_outcomes, case_outcomes_html, outcomes_current
 
 
 @dataclass
@@ -50,17 +50,7 @@ def case_file(store, child_id: str, evidence_from: date, evidence_to: date) -> C
         "outcome_id", "agreed_date", "statement", "whose_words", "agreed_with_family", "success_looks_like",
         "domain", "baseline_score", "target_score", "status", "closed_date",
     ]  # fmt: skip
-    outcome_rows = _frame(
-        store,
-        sa.select(*(outcomes.c[c] for c in outcome_columns))
-        .where(
-            outcomes.c.child_id == child_id,
-            outcomes.c.agreed_date <= end,
-            sa.or_(outcomes.c.closed_date.is_(None), outcomes.c.closed_date >= start),
-        )
-        .order_by(outcomes.c.agreed_date, outcomes.c.outcome_id),
-        outcome_columns,
-    )
+    outcome_rows = outcomes_current(store, child_id, end, start, outcome_columns)
     review_columns = ["review_date", "outcome_id", "score", "family_score", "reviewer_role", "note"]
     review_rows = _frame(
         store,
