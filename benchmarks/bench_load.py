@@ -16,7 +16,6 @@ Each speed is printed as rows per second and as a ratio to the baseline's.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import resource
 import subprocess
@@ -29,6 +28,7 @@ from pathlib import Path
 import psutil
 import pyarrow.csv as pacsv
 
+from workbench.cli.service import process_memory
 from workbench.core.model import EXTRACT_TABLES
 from workbench.imports.extract_stream import CHUNK_ROWS, ExtractStream
 
@@ -41,14 +41,6 @@ def _timed(action):
     result = action()
     return time.perf_counter() - started, result
 
-
-def tree_rss(process: psutil.Process) -> int:
-    """Return the resident memory of ``process`` and all its descendants, in bytes."""
-    total = 0
-    for member in [process, *process.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):  # ended between listing and reading
-            total += member.memory_info().rss
-    return total
 
 
 def run_sampled(command: list[str], env: dict[str, str]) -> tuple[float, int, int]:
@@ -63,7 +55,7 @@ def run_sampled(command: list[str], env: dict[str, str]) -> tuple[float, int, in
         nonlocal peak
         while not done.is_set():
             try:
-                peak = max(peak, tree_rss(watched))
+                peak = max(peak, process_memory(watched.pid))
             except psutil.Error:
                 return
             time.sleep(SAMPLE_SECONDS)

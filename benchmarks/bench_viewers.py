@@ -56,6 +56,7 @@ from workbench.access import (  # noqa: E402
     JUPYTERHUB_USER_ENV,
     TRUSTED_HEADER_ENV,
 )
+from workbench.cli.service import process_memory  # noqa: E402
 from workbench.cli.serving import DASHBOARDS_DIR, KERNEL_MEMORY_LIMIT_MIB, proxy_header_setting  # noqa: E402
 from workbench.measures.filters import DEMO_AT  # noqa: E402
 from workbench.store.engine import Store  # noqa: E402
@@ -88,20 +89,6 @@ def busiest_teams(store: Store, count: int) -> list[tuple[str, str]]:
     return [(team, str(teams[team])) for team in chosen]
 
 
-def tree_rss(root: psutil.Process) -> int:
-    """Return the resident bytes of ``root`` and every descendant (0 for any that ended)."""
-    total = 0
-    try:
-        members = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    for member in members:
-        try:
-            total += member.memory_info().rss
-        except psutil.Error:
-            continue
-    return total
-
 
 class MemoryWatch:
     """Sample the machine's used memory and two process trees' RSS until stopped; keep the peaks."""
@@ -116,7 +103,7 @@ class MemoryWatch:
         while not self._stop.is_set():
             self.peaks["machine"] = max(self.peaks["machine"], psutil.virtual_memory().used)
             for name, root in self.trees.items():
-                self.peaks[name] = max(self.peaks[name], tree_rss(root))
+                self.peaks[name] = max(self.peaks[name], process_memory(root.pid))
             time.sleep(SAMPLE_SECONDS)
 
     def __enter__(self) -> MemoryWatch:
