@@ -139,7 +139,10 @@ def p95(values: list[float]) -> float:
 
 
 async def _bare(browser_type, env: dict, work: Path) -> float:
-    with start_voila(BARE, work, env=env, ready_timeout=120) as server:
+    # The bare notebook is served as plain Voila: no proxy header is sent to it, so the viewers'
+    # trusted-header setting would refuse its page (and its chart would never come).
+    plain = env | dict.fromkeys((TRUSTED_HEADER_ENV, IDENTITY_FILE_ENV))
+    with start_voila(BARE, work, env=plain, ready_timeout=120) as server:
         browser = await browser_type.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         seconds, page = await _chart_seconds(browser, server.url, BARE_CHART)
         await page.context.close()
