@@ -103,20 +103,35 @@ def load_extract(
         stream.finish()  # every row read: a problem anywhere undoes the whole transaction
         return stream.as_at(as_at)
 
+    write_stream(
+        store,
+        stream,
+        folder,
+        as_at=dated,
+        on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
+        on_rows=stored if on_progress else None,
+    )
+    day, basis = stream.as_at(as_at)
+    return LoadResult("loaded", stream.fingerprint, stream.row_counts(), tuple(stream.notices), day, basis)
+
+
+def write_stream(store: Store, stream: ExtractStream, folder: Path, **write) -> None:
+    """Write a checked stream into the store in one transaction, then the store's snapshot.
+
+    ``write`` goes to :meth:`Store.replace_extract` (the as-at, progress and refresh hooks). A
+    key repeated across chunks, met first by the store's own constraint, is reported as the
+    extract's checks report it. Load and refresh both write through here.
+    """
     try:
         store.replace_extract(
             {spec.name: stream.rows(spec) for spec in EXTRACT_TABLES},
             fingerprint=stream.fingerprint,
             source=str(folder.resolve()),
-            as_at=dated,
-            on_table=(lambda name, count: on_step(f"wrote {name}: {count:,} rows")) if on_step else None,
-            on_rows=stored if on_progress else None,
+            **write,
         )
     except sa.exc.IntegrityError as error:
         stream.explain(error)  # a key repeated across chunks: the whole report, as a check makes it
     write_snapshot_after_load(store)  # the columnar copy every viewer's kernel reads (issue 16)
-    day, basis = stream.as_at(as_at)
-    return LoadResult("loaded", stream.fingerprint, stream.row_counts(), tuple(stream.notices), day, basis)
 
 
 def _same_day(stored, day: date | None) -> bool:

@@ -40,7 +40,7 @@ from workbench.store.changes import (
     snapshot_previous,
 )
 from workbench.store.engine import Store
-from workbench.store.snapshot import write_snapshot_after_load
+from workbench.store.loading import write_stream
 
 
 class RefreshLockedError(RuntimeError):
@@ -174,19 +174,15 @@ def refresh_extract(
             made.append(report)
             say("committing", {"load_id": load_id})
 
-        try:
-            store.replace_extract(
-                {spec.name: stream.rows(spec) for spec in EXTRACT_TABLES},
-                fingerprint=stream.fingerprint,
-                source=str(folder.resolve()),
-                as_at=dated,
-                on_table=lambda name, count: say("wrote", {"table": name, "rows": count}),
-                before_write=snapshot,
-                after_write=compare,
-            )
-        except sa.exc.IntegrityError as error:
-            stream.explain(error)  # a key repeated across chunks: the whole report, as a check makes it
-        write_snapshot_after_load(store)  # the columnar copy every viewer's kernel reads (issue 16)
+        write_stream(
+            store,
+            stream,
+            folder,
+            as_at=dated,
+            on_table=lambda name, count: say("wrote", {"table": name, "rows": count}),
+            before_write=snapshot,
+            after_write=compare,
+        )
         say("committed", {"load_id": made[0].load_id, "fingerprint": stream.fingerprint[:12]})
         notices = tuple(stream.notices)
         return RefreshResult("refreshed", stream.fingerprint, stream.row_counts(), made[0], notices)
