@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STORE := data/workbench.sqlite
 PORT ?= 8866
+# The suite's pytest-xdist workers: one per core of the 2-core machines CI runs on.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint unit browser chromium postgresql demo-data dictionary bench clean axe
 
@@ -17,7 +19,7 @@ demo: $(STAMP) $(STORE)
 
 test: $(STAMP) chromium postgresql axe
 	$(BIN)/ruff check .
-	WORKBENCH_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+	WORKBENCH_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Re-install when the dependencies change; pip only.
 $(STAMP): pyproject.toml

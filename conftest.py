@@ -5,6 +5,10 @@ one, the session copies the committed demo extract, loaded once (``tests/fixture
 reloading is a no-op when the extract has not changed), to ``test-artifacts/`` and exports the
 variable, so that every kernel nbval or Voila starts sees it. ``tests/site`` goes first on
 ``PYTHONPATH`` for the same processes (a test-only stand-in that saves each a second or two).
+
+``make test`` runs the suite in two pytest-xdist workers (``-n 2 --dist loadfile``: a file's
+tests, a notebook's cells among them, stay in one worker). Each worker has its own copy of the
+store, ``demo-store-gw0.sqlite`` and so on; the controller process makes none.
 """
 
 from __future__ import annotations
@@ -27,12 +31,16 @@ def pytest_configure(config):
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TEST_SITE), *paths]))
     if os.environ.get("WORKBENCH_STORE") or not (DEMO_EXTRACT / "outcomes.csv").exists():
         return
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        return  # the xdist controller runs no test; its workers spawn with its environment
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     from tests.fixtures.demo_store import copy_demo_store
     from workbench.measures import service_figures  # noqa: F401 - the snapshot keeps the service's figures
     from workbench.store.snapshot import open_snapshot
 
     # A fresh copy of the demo extract loaded once (tests.fixtures.demo_store), marked as the demo
     # loader marks it: `workbench serve` shows it with the demo identities.
-    store = copy_demo_store(TEST_STORE, demo=True)
+    test_store = TEST_STORE.with_name(f"demo-store-{worker}.sqlite") if worker else TEST_STORE
+    store = copy_demo_store(test_store, demo=True)
     open_snapshot(store)  # fresh before any kernel opens it
     os.environ["WORKBENCH_STORE"] = store.url

@@ -6,6 +6,9 @@ real Voila servers, and ``tests/postgres`` runs the store on a throwaway Postgre
 
 from __future__ import annotations
 
+import fcntl
+import json
+
 import pytest
 
 from tests.fixtures.demo_store import copy_demo_store
@@ -34,6 +37,19 @@ def demo_store_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def state_stores(tmp_path_factory) -> dict[str, str]:
-    """A store per partial state (``workbench.states``) and ``empty``, built once: name -> URL."""
-    return build_state_stores(tmp_path_factory.mktemp("states"))
+def state_stores(tmp_path_factory, worker_id) -> dict[str, str]:
+    """A store per partial state (``workbench.states``) and ``empty``, built once: name -> URL.
+
+    Under pytest-xdist the workers share one set (about a minute of two cores to build): the
+    first to ask builds it in the run's common temporary folder, the other waits and reads it.
+    """
+    if worker_id == "master":
+        return build_state_stores(tmp_path_factory.mktemp("states"))
+    root = tmp_path_factory.getbasetemp().parent / "states"
+    root.mkdir(exist_ok=True)
+    built = root / "stores.json"
+    with open(root / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            built.write_text(json.dumps(build_state_stores(root)))
+    return json.loads(built.read_text())
