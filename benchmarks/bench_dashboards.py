@@ -20,10 +20,10 @@ copy's snapshot beside it and prints the write's time and the file's size, or wi
 kernel's unique set size (USS: the memory that kernel alone holds) is printed once its first
 chart is drawn, beside the bare notebook's kernel's.
 
-Every notebook in ``dashboards/`` is timed; what the benchmark knows of each page is one row
-of :data:`PAGES` (a dashboard with no row stops the run before anything is timed, unless
-``--pages`` leaves it out; a page
-that cannot be timed as its row says is named FAILED in the table, and the run exits 1). A
+Every notebook in ``dashboards/`` is timed but those :data:`NOT_TIMED` names (no chart, no
+filter: the run says why); what the benchmark knows of each page is one row of :data:`PAGES` (a
+dashboard with no row stops the run before anything is timed, unless ``--pages`` leaves it
+out; a page that cannot be timed as its row says is named FAILED in the table, and the run exits 1). A
 filter change is timed from choosing an option to the page's first chart drawn anew, its
 title or marks different ("chart"), and to the page saying it is done ("page"):
 
@@ -37,6 +37,11 @@ title or marks different ("chart"), and to the page saying it is done ("page"):
 - ``supervision``: the worker chooser, each worker in turn; the chart is the scores chart,
   the first the page draws; done when the caseload below the chart shows the new worker (the
   supervision records list follows it in the same kernel call). Head of Practice Improvement.
+- ``appraisal``: the worker chooser ("Appraisal of"), each worker in turn; the chart (distance
+  travelled by domain, inline SVG drawn in the kernel) is in the appraisal body, which the page
+  sets in one go, so the page is done when that body has changed (the worker's name is in it).
+  Head of Practice Improvement (every appraisal, read only).
+- ``outcome-plan``: not timed (:data:`NOT_TIMED`): a form for one child's plan, no chart.
 - ``audit``: the page is tabs, and its only chart (grades, ``.wb-findings-chart``) is on the
   Findings tab, not the tab shown first ("Audit a case", a form). Vega draws it while its tab
   is hidden, so its "first chart" is timed from asking for the page to that chart drawn, the
@@ -153,8 +158,17 @@ PAGES: dict[str, PageSpec] = {
         chart=".wb-findings-chart", filter=".wb-findings-by", options="buttons", all_between=False,
         done=".wb-findings-grades caption", done_when="changed", user=HEAD_OF_PI, viewer=".wb-audit-user",
         opens="Findings"),
+    "appraisal.ipynb": PageSpec(
+        chart=".wb-appraisal-page", filter=".wb-appraisal-worker select", options="select",
+        all_between=False, done=".wb-appraisal-page", done_when="changed", user=HEAD_OF_PI,
+        viewer=".wb-viewer"),
 }
 # fmt: on
+
+#: Dashboards with no chart and no filter, so nothing to time here: why, as the run prints it.
+NOT_TIMED: dict[str, str] = {
+    "outcome-plan.ipynb": "a form for one child's plan, opened by typing the child's id: no chart, no filter",
+}
 
 #: True once the page says it is done: ``[selector, test, text before the change, choice as shown]``.
 _DONE = """([selector, test, before, shown]) => {
@@ -363,7 +377,7 @@ def p95(values: list[float]) -> float:
 
 def dashboards_to_time(pages: str | None) -> list[Path]:
     """Return every dashboard (or those named in ``pages``); stop if one has no :data:`PAGES` row."""
-    found = sorted(DASHBOARDS_DIR.glob("*.ipynb"))
+    found = [path for path in sorted(DASHBOARDS_DIR.glob("*.ipynb")) if path.name not in NOT_TIMED]
     unknown = [path.name for path in found if path.name not in PAGES]
     if pages is None:
         if unknown:
@@ -375,6 +389,9 @@ def dashboards_to_time(pages: str | None) -> list[Path]:
         for name in map(str.strip, pages.split(","))
         if name
     ]
+    untimed = [f"{name}: {NOT_TIMED[name]}" for name in wanted if name in NOT_TIMED]
+    if untimed:
+        raise SystemExit(f"--pages {pages!r}: not timed: {'; '.join(untimed)}")
     names = {path.name for path in found}
     missing = [name for name in wanted if name not in names]
     if missing or not wanted:
@@ -428,6 +445,8 @@ def main() -> None:
           f"{counts['outcome_reviews']:,} reviews")  # fmt: skip
     prepare_snapshot(store, args.store, copy_it=args.copy_snapshot)
     seen_by = viewers(store, work)
+    for name, reason in NOT_TIMED.items():
+        print(f"not timed: {name} ({reason})")
     print("viewed as:")
     for notebook in dashboards:
         viewer = seen_by[PAGES[notebook.name].user]
