@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.measures.filters import Filters
-from workbench.measures.headline import outcome_distances
+from workbench.measures.headline import counted_distances, outcome_distances
 from workbench.measures.periods import period_ends
 from workbench.measures.service_data import ServiceData
 
@@ -58,10 +58,10 @@ def distance_distribution(
     data: ServiceData, at: date, filters: Filters | None = None, scale: str = "scaling_0_10"
 ) -> pd.DataFrame:
     """How many outcomes counted by distance travelled at ``at`` went back, stayed the same, went up."""
-    return distribution_of(outcome_distances(data, at, filters, scale)["distance"])
+    return distribution_of(counted_distances(data, at, filters, scale))
 
 
-def _counts(distances: pd.Series) -> list[int]:
+def _counts(distances: pd.Series | np.ndarray) -> list[int]:
     return [int(n) for n in distribution_of(distances)["outcomes"]]
 
 
@@ -76,7 +76,7 @@ def distribution_by(
     """
     active = (filters or Filters()).active()
     rows = [
-        [group, *_counts(outcome_distances(data, at, Filters(**{**active, by: group}))["distance"])]
+        [group, *_counts(counted_distances(data, at, Filters(**{**active, by: group})))]
         for group in groups
     ]
     return pd.DataFrame(rows, columns=[by, *DIRECTIONS]).astype(dict.fromkeys(DIRECTIONS, "int64"))
@@ -93,7 +93,7 @@ def distribution_over_periods(
     """
     periods = period_ends(start, end, frequency)
     counts = [
-        _counts(outcome_distances(data, period_end.date(), filters)["distance"])
+        _counts(counted_distances(data, period_end.date(), filters))
         for period_end in periods["period_end"]
     ]
     spread = pd.DataFrame(counts, columns=list(DIRECTIONS), dtype="int64")
