@@ -20,10 +20,10 @@ copy's snapshot beside it and prints the write's time and the file's size, or wi
 kernel's unique set size (USS: the memory that kernel alone holds) is printed once its first
 chart is drawn, beside the bare notebook's kernel's.
 
-Every notebook in ``dashboards/`` is timed; what the benchmark knows of each page is one row
-of :data:`PAGES` (a dashboard with no row stops the run before anything is timed, unless
-``--pages`` leaves it out; a page
-that cannot be timed as its row says is named FAILED in the table, and the run exits 1). A
+Every notebook in ``dashboards/`` is timed but those :data:`NOT_TIMED` names (no chart, no
+filter: the run says why); what the benchmark knows of each page is one row of :data:`PAGES` (a
+dashboard with no row stops the run before anything is timed, unless ``--pages`` leaves it
+out; a page that cannot be timed as its row says is named FAILED in the table, and the run exits 1). A
 filter change is timed from choosing an option to the page's first chart drawn anew, its
 title or marks different ("chart"), and to the page saying it is done ("page"):
 
@@ -37,6 +37,12 @@ title or marks different ("chart"), and to the page saying it is done ("page"):
 - ``supervision``: the worker chooser, each worker in turn; the chart is the scores chart,
   the first the page draws; done when the caseload below the chart shows the new worker (the
   supervision records list follows it in the same kernel call). Head of Practice Improvement.
+- ``appraisal``: the worker chooser ("Appraisal of"), each worker in turn; the chart (distance
+  travelled by domain, inline SVG drawn in the kernel) is in the appraisal body, which the page
+  sets in one go, so the page is done when that body has changed (the worker's name is in it).
+  A worker with no outcome counted has no chart: that change's "chart" time is the body changed.
+  Head of Practice Improvement (every appraisal, read only).
+- ``outcome-plan``: not timed (:data:`NOT_TIMED`): a form for one child's plan, no chart.
 - ``audit``: the page is tabs, and its only chart (grades, ``.wb-findings-chart``) is on the
   Findings tab, not the tab shown first ("Audit a case", a form). Vega draws it while its tab
   is hidden, so its "first chart" is timed from asking for the page to that chart drawn, the
@@ -76,6 +82,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
 from tests.browser.rig import (  # noqa: E402
+    _DRAWING,
     CHROMIUM,
     CHROMIUM_ARGS,
     chart_drawing,
@@ -124,6 +131,8 @@ class PageSpec:
     user: str  #: the demo identity the page runs as
     viewer: str  #: the element naming the viewer, checked against the identity
     opens: str | None = None  #: a tab the reader opens before any chart shows
+    #: Some choices have no chart (a worker with no outcome counted): then the page done is "chart".
+    chartless: bool = False
 
 
 _LOCALITY = {
@@ -153,8 +162,17 @@ PAGES: dict[str, PageSpec] = {
         chart=".wb-findings-chart", filter=".wb-findings-by", options="buttons", all_between=False,
         done=".wb-findings-grades caption", done_when="changed", user=HEAD_OF_PI, viewer=".wb-audit-user",
         opens="Findings"),
+    "appraisal.ipynb": PageSpec(
+        chart=".wb-appraisal-page", filter=".wb-appraisal-worker select", options="select",
+        all_between=False, done=".wb-appraisal-page", done_when="changed", user=HEAD_OF_PI,
+        viewer=".wb-viewer", chartless=True),
 }
 # fmt: on
+
+#: Dashboards with no chart and no filter, so nothing to time here: why, as the run prints it.
+NOT_TIMED: dict[str, str] = {
+    "outcome-plan.ipynb": "a form for one child's plan, opened by typing the child's id: no chart, no filter",
+}
 
 #: True once the page says it is done: ``[selector, test, text before the change, choice as shown]``.
 _DONE = """([selector, test, before, shown]) => {
@@ -165,6 +183,18 @@ _DONE = """([selector, test, before, shown]) => {
     if (test === "changed") return text !== "" && text !== before;
     return text.startsWith("Showing") && text.includes(shown);
 }"""
+
+
+#: True once the chart drawn differs from ``before``, or the page is done and has no chart at all.
+_CHART_OR_NONE = (
+    """([selector, before, done, doneBefore]) => {
+    const now = (DRAWING)(selector);
+    if (now.length > 1 && JSON.stringify(now) !== JSON.stringify(before)) return true;
+    const element = document.querySelector(done);
+    const text = element ? element.innerText.trim() : "";
+    return text !== "" && text !== doneBefore && !document.querySelector(selector + " svg.marks");
+}"""
+).replace("DRAWING", _DRAWING)
 
 
 def identity_env(user: str) -> dict[str, str | None]:
@@ -330,7 +360,12 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
             started = time.perf_counter()
             _choose(page, spec, label)
             try:
-                wait_for_chart_to_change(page, before, timeout=120_000, within=spec.chart)
+                if spec.chartless:  # a new chart, or the page done with no chart in it
+                    page.wait_for_function(
+                        _CHART_OR_NONE, arg=[spec.chart, before, spec.done, done_before], timeout=120_000
+                    )
+                else:
+                    wait_for_chart_to_change(page, before, timeout=120_000, within=spec.chart)
             except PlaywrightTimeoutError as error:
                 raise BenchmarkError(f"{notebook.name}: {spec.chart} drew nothing new in 120 s after "
                                      f"choosing {label!r} in {spec.filter}") from error  # fmt: skip
@@ -363,7 +398,7 @@ def p95(values: list[float]) -> float:
 
 def dashboards_to_time(pages: str | None) -> list[Path]:
     """Return every dashboard (or those named in ``pages``); stop if one has no :data:`PAGES` row."""
-    found = sorted(DASHBOARDS_DIR.glob("*.ipynb"))
+    found = [path for path in sorted(DASHBOARDS_DIR.glob("*.ipynb")) if path.name not in NOT_TIMED]
     unknown = [path.name for path in found if path.name not in PAGES]
     if pages is None:
         if unknown:
@@ -375,6 +410,9 @@ def dashboards_to_time(pages: str | None) -> list[Path]:
         for name in map(str.strip, pages.split(","))
         if name
     ]
+    untimed = [f"{name}: {NOT_TIMED[name]}" for name in wanted if name in NOT_TIMED]
+    if untimed:
+        raise SystemExit(f"--pages {pages!r}: not timed: {'; '.join(untimed)}")
     names = {path.name for path in found}
     missing = [name for name in wanted if name not in names]
     if missing or not wanted:
@@ -428,6 +466,8 @@ def main() -> None:
           f"{counts['outcome_reviews']:,} reviews")  # fmt: skip
     prepare_snapshot(store, args.store, copy_it=args.copy_snapshot)
     seen_by = viewers(store, work)
+    for name, reason in NOT_TIMED.items():
+        print(f"not timed: {name} ({reason})")
     print("viewed as:")
     for notebook in dashboards:
         viewer = seen_by[PAGES[notebook.name].user]

@@ -67,6 +67,7 @@ class AppraisalView(W.VBox):
         self.missing = MissingNote(store, ["supervisions", "reviews", "meetings"])
         self.appraisal: Appraisal | None = None
         self.voice: str | None = None
+        self._scope = None
         workers = appraisal_workers(store, self.at, identity) if store.row_counts()["workers"] else None
         self.data = ServiceData(store) if workers is not None and len(workers) else None
         self.audits = audit_frame(store) if self.data is not None else None
@@ -123,9 +124,9 @@ class AppraisalView(W.VBox):
             self.body.value = "<p>There is no appraisal you may see yet.</p>"
             return
         try:
-            self.voice = voice_of(
-                self.identity, self.worker_id, appraisal_scope(self.store, self.at, self.identity)
-            )
+            if self._scope is None:  # the page's date and viewer are fixed: worked out once
+                self._scope = appraisal_scope(self.store, self.at, self.identity, data=self.data)
+            self.voice = voice_of(self.identity, self.worker_id, self._scope)
         except AccessRefusedError as error:
             self.appraisal = None
             self.writing.layout.display = "none"

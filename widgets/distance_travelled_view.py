@@ -92,10 +92,18 @@ class DistanceTravelledView(W.VBox):
 
     def _refresh_tables(self) -> None:
         filters = self.state.filters()
+        self._refresh_chart_table(filters)
+        self._refresh_other_tables(filters)
+
+    def _refresh_chart_table(self, filters: Filters) -> None:
+        """Work out what the chart draws (each domain's mean with its spread), and nothing else."""
         table = distance_travelled(self.data, self.at, filters, by="domain")
         # Each domain's mean with its spread: how many went back, stayed the same, went up.
         spread = distribution_by(self.data, self.at, filters, "domain", table["domain"].tolist())
         self.table = pd.concat([table.reset_index(drop=True), spread.drop(columns=["domain"])], axis=1)
+
+    def _refresh_other_tables(self, filters: Filters) -> None:
+        """Work out the figures below the chart: the overall mean and spread, GAS and Star."""
         self.overall = distance_travelled(self.data, self.at, filters, by=None)
         self.spread = distance_distribution(self.data, self.at, filters)
         self.gas = gas_t_scores(self.data, self.at, filters)
@@ -189,8 +197,11 @@ class DistanceTravelledView(W.VBox):
         )
 
     def _on_filters(self, _change: dict) -> None:
-        self._refresh_tables()
-        # Update the chart in place: re-displaying into an Output is slow in Voila.
+        filters = self.state.filters()
+        # The chart first, so its new figures are on their way to the browser while the figures
+        # below it are worked out. Updated in place: re-displaying into an Output is slow in Voila.
+        self._refresh_chart_table(filters)
         self.chart.chart = self._chart()
+        self._refresh_other_tables(filters)
         self.spread_chart.chart = self._spread_chart()
         self._show_caption()

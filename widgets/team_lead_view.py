@@ -42,6 +42,9 @@ from workbench.practice.case_outcomes import case_outcomes
 from workbench.practice.supervision_actions import supervision_cases
 from workbench.render.charts import headline_against_service_chart, outcome_journey_chart
 
+#: Filter choices whose figures a page keeps (a reader going back and forth between workers).
+KEPT_CHOICES = 32
+
 LOADING = '<p class="wb-loading-text" role="status" aria-live="polite">Working out the figures…</p>'
 READY = '<p class="wb-loading-text" role="status" aria-live="polite"></p>'
 
@@ -58,6 +61,13 @@ def _table(frame: pd.DataFrame, css: str, empty: str, caption: str | None = None
         opened = table.index(">", table.index("<table")) + 1
         table = f"{table[:opened]}<caption>{html.escape(caption)}</caption>{table[opened:]}"
     return table
+
+
+def _keep(kept: dict, key: tuple, value: object) -> None:
+    """Keep ``value`` under ``key``, forgetting the oldest once :data:`KEPT_CHOICES` are kept."""
+    if len(kept) >= KEPT_CHOICES:
+        kept.pop(next(iter(kept)))
+    kept[key] = value
 
 
 def _heading(text: str) -> W.HTML:
@@ -88,6 +98,11 @@ class TeamLeadView(W.VBox):
         self._busy = True  # no event handling until the page is built
         self.chosen_child: str | None = None
         self._service_figures: dict[tuple, pd.DataFrame] = {}
+        # The headline figures and the children in view, by (D, filters): the page's data is a
+        # snapshot read once, so a choice made again shows what it showed before, at once.
+        # Supervision actions and the chosen child's case are read afresh every time.
+        self._kept_headline: dict[tuple, pd.DataFrame] = {}
+        self._kept_children: dict[tuple, dict] = {}
         self.filters = TeamFilters(data, lambda day: scope_for(identity, data, day), at)
         # "Figures as at ...": the date picker looks back, and the period list moves the line.
         self.data_date = DataDate(data.store, self.filters.at)
@@ -203,12 +218,29 @@ class TeamLeadView(W.VBox):
         key = (self.at, service_filters)
         if key not in self._service_figures:  # the whole service changes only with D, plan and domain
             self._service_figures[key] = service_headline(self.data, self.at, service_filters)
-        self.headline = headline_against_service(
-            self.data, self.at, filters, service_filters, service=self._service_figures[key]
-        )
+        chosen = (self.at, filters, service_filters)
+        if chosen not in self._kept_headline:
+            _keep(self._kept_headline, chosen, headline_against_service(
+                self.data, self.at, filters, service_filters, service=self._service_figures[key]
+            ))  # fmt: skip
+        self.headline = self._kept_headline[chosen]
 
     def _compute_children(self) -> None:
         """Work out the children in view, who needs attention, the audits and the chosen child."""
+        key = (self.at, self.scoped_filters)
+        if key not in self._kept_children:
+            _keep(self._kept_children, key, self._children_figures())
+        for name, value in self._kept_children[key].items():
+            setattr(self, name, value)
+        self._compute_supervision()
+        # The child keeps their place if still in view; otherwise the first one listed. The
+        # chooser itself is updated in _show, once its options are the new children.
+        if self.chosen_child not in self.children_shown:
+            self.chosen_child = self._ordered[0] if self._ordered else None
+        self._compute_journey()
+
+    def _children_figures(self) -> dict:
+        """Return the children in view, who needs attention and their audits, for the filters at D."""
         filters, scope = self.scoped_filters, self.filters.scope
         self.children_shown = children_in_view(self.data, self.at, scope, filters)
         self.attention = attention_for(
@@ -237,12 +269,9 @@ class TeamLeadView(W.VBox):
             self.actions = open_actions(audits, actions, self.at, self.children_shown)
         else:
             self.grades = self.actions = pd.DataFrame()
-        self._compute_supervision()
-        # The child keeps their place if still in view; otherwise the first one listed. The
-        # chooser itself is updated in _show, once its options are the new children.
-        if self.chosen_child not in self.children_shown:
-            self.chosen_child = ordered[0] if ordered else None
-        self._compute_journey()
+        names = ("children_shown", "attention", "attention_children", "_statements", "child_options",
+                 "grades", "actions")  # fmt: skip
+        return {**{name: getattr(self, name) for name in names}, "_ordered": ordered}
 
     def _compute_supervision(self) -> None:
         """Outcomes discussed in supervision, and open supervision actions, for the workers in view."""

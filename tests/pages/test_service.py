@@ -271,3 +271,30 @@ def test_distance_trend_carries_how_many_went_back_stayed_and_went_up_each_year(
     assert trend.loc["2023-24", directions].tolist() == [0, 0, 0]
     assert (trend[directions].sum(axis=1) == trend["denominator"]).all()
     assert "went back" not in measure_trend(view, "reviewed").columns
+
+
+def test_a_filter_chosen_again_gets_its_own_figures_not_the_last_ones(loaded):
+    # The page keeps each filter choice's figures; going back and forth must give each choice its
+    # own, the figures a page that never saw another choice works out (a new kernel's data).
+    from workbench.measures.service_data import ServiceData
+    from workbench.pages.service import participation_by_code
+
+    view = dashboard_view("cp", data=ServiceData(loaded), at=AT)
+    figures = {
+        "by locality": lambda v, f: measure_by(v, "clear", "locality", f),
+        "by team": lambda v, f: measure_by(v, "reviewed", "team_id", f),
+        "trend": lambda v, f: measure_trend(v, "clear", f),
+        "meetings": lambda v, f: meeting_outcomes(v, f),
+        "participation": lambda v, f: participation_by_code(v, f),
+        "repeat plans": lambda v, f: repeat_plans(v, f),
+    }
+    choices = [Filters(), *(Filters(locality=name) for name in view.localities)]
+    shown = []
+    for chosen in [*choices, *choices[::-1], *choices]:
+        fresh = dashboard_view("cp", data=ServiceData(loaded), at=AT)
+        for name, figure in figures.items():
+            got = figure(view, chosen)
+            assert got.equals(figure(fresh, chosen)), (name, chosen)
+            got["value"] = -1.0  # a caller changing what it got does not change what is kept
+        shown.append(measure_by(view, "clear", "locality", chosen)["denominator"].sum())
+    assert len(set(shown)) > 1  # the choices' figures differ, so a stale one would show

@@ -141,6 +141,31 @@ def test_a_filter_change_recomputes_the_figures_and_the_chart(service):
     assert view.scoped_filters == Filters(team_id="T2", plan_type="cp")
 
 
+def test_a_choice_made_again_shows_its_own_figures_not_the_last_ones(service):
+    # The page keeps each choice's figures: going back and forth between teams, plan types and
+    # periods must show each choice's own figures, as a page opened at that choice works them out.
+    hopi = Identity(user="hopi", role="head_of_practice_improvement")
+    view = TeamLeadView(service, hopi, at=D)
+    earlier = date(2025, 12, 31)
+    steps = [("team", "T2"), ("plan", "cp"), ("team", "T1"), ("plan", ""), ("period", earlier),
+             ("team", "T2"), ("period", D), ("team", "T1"), ("plan", "cp"), ("plan", "")]  # fmt: skip
+    seen = set()
+    for what, value in steps:
+        {"team": view.filters.team, "plan": view.filters.plan, "period": view.filters.period}[what].value = value
+        filters = view.filters.filters()
+        service_filters = view.filters.service_filters()
+        fresh = headline_against_service(service, view.at, filters, service_filters)
+        pd.testing.assert_frame_equal(view.headline, fresh)
+        assert view.children_shown == children_in_view(service, view.at, view.filters.scope, filters)
+        # The chart drawn is the chart of these figures.
+        assert view.headline_chart.chart.to_dict() == view._headline_chart().to_dict()
+        seen.add((view.at, filters))
+    assert len(seen) < len(steps)  # some choices were made again (their kept figures were shown)
+    differs = {(at, f.team_id): view._kept_headline[(at, f, view.filters.service_filters())]["numerator"].sum()
+               for at, f in seen if f.plan_type is None}  # fmt: skip
+    assert len(set(differs.values())) > 1  # the choices' figures differ, so a stale one would show
+
+
 def test_choosing_a_child_draws_their_journey(service):
     view = TeamLeadView(service, TEAM_LEAD, at=D)
     view.child.value = "C1"

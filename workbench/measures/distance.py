@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.measures.filters import Filters
-from workbench.measures.headline import outcome_distances
+from workbench.measures.headline import counted_distances, outcome_distances
 from workbench.measures.periods import period_ends
 from workbench.measures.service_data import ServiceData
 
@@ -58,10 +58,10 @@ def distance_distribution(
     data: ServiceData, at: date, filters: Filters | None = None, scale: str = "scaling_0_10"
 ) -> pd.DataFrame:
     """How many outcomes counted by distance travelled at ``at`` went back, stayed the same, went up."""
-    return distribution_of(outcome_distances(data, at, filters, scale)["distance"])
+    return distribution_of(counted_distances(data, at, filters, scale))
 
 
-def _counts(distances: pd.Series) -> list[int]:
+def _counts(distances: pd.Series | np.ndarray) -> list[int]:
     return [int(n) for n in distribution_of(distances)["outcomes"]]
 
 
@@ -76,7 +76,7 @@ def distribution_by(
     """
     active = (filters or Filters()).active()
     rows = [
-        [group, *_counts(outcome_distances(data, at, Filters(**{**active, by: group}))["distance"])]
+        [group, *_counts(counted_distances(data, at, Filters(**{**active, by: group})))]
         for group in groups
     ]
     return pd.DataFrame(rows, columns=[by, *DIRECTIONS]).astype(dict.fromkeys(DIRECTIONS, "int64"))
@@ -93,7 +93,7 @@ def distribution_over_periods(
     """
     periods = period_ends(start, end, frequency)
     counts = [
-        _counts(outcome_distances(data, period_end.date(), filters)["distance"])
+        _counts(counted_distances(data, period_end.date(), filters))
         for period_end in periods["period_end"]
     ]
     spread = pd.DataFrame(counts, columns=list(DIRECTIONS), dtype="int64")
@@ -181,12 +181,9 @@ def star_distances(data: ServiceData, at: date, filters: Filters | None = None) 
     no approved reading is not counted. An outcome with no Star named reads as "Star not recorded".
     """
     counted = outcome_distances(data, at, filters, scale="outcomes_star")
-    reviews = data.reviews
+    reviews = _approved_star_reviews(data)
     approved = reviews[
-        reviews["outcome_id"].isin(counted["outcome_id"])
-        & reviews["score"].notna()
-        & reviews["approved"].fillna(False).astype(bool)
-        & (reviews["review_date"] <= pd.Timestamp(at))
+        reviews["outcome_id"].isin(counted["outcome_id"]) & (reviews["review_date"] <= pd.Timestamp(at))
     ].sort_values(["outcome_id", "review_date", "review_id"])
     latest = approved.groupby("outcome_id", sort=False)["score"].last().astype("float64")
     outcomes = data.outcomes.set_index("outcome_id")[["star", "star_edition"]]
@@ -198,6 +195,24 @@ def star_distances(data: ServiceData, at: date, filters: Filters | None = None) 
     frame["star"] = named.where(named.notna() & (named != ""), "Star not recorded")
     frame["star_edition"] = edition.where(edition.notna() & (edition != ""), "edition not recorded")
     return frame[list(STAR_COLUMNS)]
+
+
+def _approved_star_reviews(data: ServiceData) -> pd.DataFrame:
+    """Scored reviews the worker approved, of outcomes on the Outcomes Star scale (found once per data).
+
+    :func:`star_distances` picks among these rather than searching every review of the store on
+    each call (millions at la-decade size, few of them Star readings).
+    """
+    kept = data.page_caches.setdefault(("approved star reviews", None), {})
+    if "reviews" not in kept:
+        reviews = data.reviews
+        star = data.outcomes["outcome_id"][data._scale_mask("outcomes_star")]
+        kept["reviews"] = reviews[
+            reviews["outcome_id"].isin(star)
+            & reviews["score"].notna()
+            & reviews["approved"].fillna(False).astype(bool)
+        ]
+    return kept["reviews"]
 
 
 #: Columns of :func:`star_distance_travelled`.

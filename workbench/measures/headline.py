@@ -346,33 +346,54 @@ def outcome_distances(
     latest score on or before D minus the baseline. Scales are never mixed: a 0-10 step and
     a Goal Attainment step mean different things.
     """
-    filters = filters or Filters()
-    _check("distance travelled", "outcome", filters, None)
     when = pd.Timestamp(at)
     units = data._outcome_units
-    counted, _ = _distance_counted(data, when, scale)
-    kept = _filter_rows(data, when, units, filters)
-    rows = np.flatnonzero(counted) if kept is None else kept[counted[kept]]
-    picked = data.outcomes.iloc[rows]
+    rows, _ = _distance_rows(data, when, filters or Filters(), scale)
+    outcomes = data.outcomes
     latest = data._latest_scores(when)[rows]
 
     def gathered(series: pd.Series, positions: np.ndarray) -> pd.Series:
         return series.take(positions).reset_index(drop=True)
 
-    # Same columns, order (the outcomes table's) and dtypes as before the registry existed.
+    # Same columns, order (the outcomes table's) and dtypes as before the registry existed; a
+    # column at a time (taking the rows of the whole table would copy every statement too).
     frame = pd.DataFrame(
         {
-            "outcome_id": picked["outcome_id"].reset_index(drop=True),
-            "child_id": picked["child_id"].reset_index(drop=True),
-            "domain": picked["domain"].reset_index(drop=True),
+            "outcome_id": gathered(outcomes["outcome_id"], rows),
+            "child_id": gathered(outcomes["child_id"], rows),
+            "domain": gathered(outcomes["domain"], rows),
             "locality": gathered(data.children["locality"], units["child"].to_numpy()[rows]),
             "plan_type": gathered(data.involvements["plan_type"], units["involvement"].to_numpy()[rows]),
-            "baseline_score": picked["baseline_score"].to_numpy(dtype="float64"),
+            "baseline_score": outcomes["baseline_score"].to_numpy(dtype="float64")[rows],
             "latest_score": latest,
         }
     )
     frame["distance"] = frame["latest_score"] - frame["baseline_score"]
     return frame
+
+
+def _distance_rows(
+    data: ServiceData, when: pd.Timestamp, filters: Filters, scale: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the rows of ``outcomes`` distance travelled counts (in order), and every outcome's distance."""
+    _check("distance travelled", "outcome", filters, None)
+    counted, distance = _distance_counted(data, when, scale)
+    kept = _filter_rows(data, when, data._outcome_units, filters)
+    rows = np.flatnonzero(counted) if kept is None else kept[counted[kept]]
+    return rows, distance
+
+
+def counted_distances(
+    data: ServiceData, at: date, filters: Filters | None = None, scale: str = "scaling_0_10"
+) -> np.ndarray:
+    """Return ``outcome_distances(data, at, filters, scale)["distance"]`` as an array, without the frame.
+
+    The same outcomes in the same order, each the same latest score minus the same baseline: for
+    counting how many went which way, where building the frame of every counted outcome (a
+    whole service's at la-decade size) would cost more than the count.
+    """
+    rows, distance = _distance_rows(data, pd.Timestamp(at), filters or Filters(), scale)
+    return distance[rows]
 
 
 #: The columns of :func:`outcome_distances`, which distance travelled may also be grouped by.

@@ -27,6 +27,7 @@ participation by code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
@@ -261,6 +262,20 @@ def _shared_cache(data: ServiceData, page: str, at: date) -> dict:
     return data.page_caches.setdefault((page, at), {})
 
 
+def _kept(view: DashboardView, key: tuple, work: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Return ``work()``, kept in the page's cache under ``key``; a copy, so a caller may change it.
+
+    ``key`` names the figure and every filter it uses (already narrowed by the viewer's scope),
+    so a viewer going back to a choice, or to what :func:`prepare_page` worked out before they
+    came, gets the same figures at once. The page's data is a snapshot read once per kernel, so a
+    kept figure is what working it out again would give.
+    """
+    kept = view._cache.setdefault("figures", {})
+    if key not in kept:
+        kept[key] = work()
+    return kept[key].copy()
+
+
 def prepare_page(page: str, data: ServiceData, at: date) -> None:
     """Work out, before anyone asks, what the page ``page`` needs whoever views it.
 
@@ -293,8 +308,12 @@ def measure_by(view: DashboardView, measure: str, by: str, chosen: Filters | Non
     distance travelled each group also has how many outcomes went back, stayed the same and went
     up (:data:`~workbench.measures.distance.DIRECTIONS`): its mean is never shown alone.
     """
-    chosen_measure = MEASURES[measure]
     filters = _applicable(view.filters(chosen), measure)
+    return _kept(view, ("by", measure, by, filters), lambda: _measure_by(view, measure, by, filters))
+
+
+def _measure_by(view: DashboardView, measure: str, by: str, filters: Filters) -> pd.DataFrame:
+    chosen_measure = MEASURES[measure]
     groups = chosen_measure(view.data, view.at, filters, by)
     everyone = chosen_measure(view.data, view.at, filters, None)
     table = compare_to_service(groups, everyone, by, chosen_measure.unit)
@@ -330,8 +349,13 @@ def measure_trend(
     year ends keeps that quick at la-decade size. For distance travelled each period also has
     how many outcomes went back, stayed the same and went up: its mean is never shown alone.
     """
-    chosen_measure = MEASURES[measure]
     filters = _applicable(view.filters(chosen), measure)
+    key = ("trend", measure, frequency, filters)
+    return _kept(view, key, lambda: _measure_trend(view, measure, filters, frequency))
+
+
+def _measure_trend(view: DashboardView, measure: str, filters: Filters, frequency: str) -> pd.DataFrame:
+    chosen_measure = MEASURES[measure]
     series = measure_over_periods(view.data, chosen_measure, TREND_START, view.at, frequency, filters)
     trend = control_limits(with_intervals(series, chosen_measure.unit))
     if measure == "distance_travelled":
@@ -485,6 +509,10 @@ def meeting_outcomes(view: DashboardView, chosen: Filters | None = None) -> pd.D
     domain applies to outcomes only.
     """
     filters = view.filters(chosen)
+    return _kept(view, ("meetings", filters), lambda: _meeting_outcomes(view, filters))
+
+
+def _meeting_outcomes(view: DashboardView, filters: Filters) -> pd.DataFrame:
     picked = _page_meetings(view, filters)
     scored = _scored_at_meetings(view, view._cache["meetings"]["meeting_id"])
     agreed = view._cache["agreed"]
@@ -550,7 +578,12 @@ def participation_by_code(view: DashboardView, chosen: Filters | None = None) ->
     ``meetings`` (how many had that code) and ``share`` (of that meeting type's meetings; empty
     over none). The same meetings, filters and year as :func:`meeting_outcomes`.
     """
-    picked = _page_meetings(view, view.filters(chosen))
+    filters = view.filters(chosen)
+    return _kept(view, ("participation", filters), lambda: _participation_by_code(view, filters))
+
+
+def _participation_by_code(view: DashboardView, filters: Filters) -> pd.DataFrame:
+    picked = _page_meetings(view, filters)
     codes = {row["code"]: row for row in code_list("participation_codes")}
     code = picked["child_participation"].astype("string").fillna("").str.strip()
     code = code.where(code.isin(PARTICIPATION_ORDER), "")  # an unknown code reads as not recorded
@@ -586,6 +619,10 @@ def repeat_plans(view: DashboardView, chosen: Filters | None = None) -> pd.DataF
     row: numerator, denominator, value (empty over nobody).
     """
     filters = view.filters(chosen)
+    return _kept(view, ("repeat", filters), lambda: _repeat_plans(view, filters))
+
+
+def _repeat_plans(view: DashboardView, filters: Filters) -> pd.DataFrame:
     plan_type = filters.plan_type
     inv = view.data.involvements
     if plan_type:

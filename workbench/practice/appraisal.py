@@ -571,9 +571,14 @@ def _case_summary(cases: pd.DataFrame, counted: dict[str, pd.DataFrame]) -> pd.D
 # Appraisal entries: the appraisee's and the manager's words, kept (schema version 12).
 
 
-def appraisal_scope(store: Store, at: date | str, identity: Identity) -> Scope:
-    """Return what ``identity`` may see at ``at``: their own appraisal, or their team's (a team lead)."""
-    return scope_for(identity, ServiceData(store), pd.Timestamp(at).date())
+def appraisal_scope(
+    store: Store, at: date | str, identity: Identity, data: ServiceData | None = None
+) -> Scope:
+    """Return what ``identity`` may see at ``at``: their own appraisal, or their team's (a team lead).
+
+    ``data`` is the store's data already read (a page's): without it the snapshot is opened anew.
+    """
+    return scope_for(identity, data if data is not None else ServiceData(store), pd.Timestamp(at).date())
 
 
 def voice_of(identity: Identity, worker_id: str, scope: Scope) -> str | None:
