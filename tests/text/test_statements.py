@@ -331,6 +331,11 @@ def test_a_word_list_may_use_the_lists_above_it_and_an_unknown_one_is_refused(tm
         "Dental check every 6 months",
         "Strategy discussion held within 1 working day",
         "Parenting assessment report filed by 14 March",
+        "I'll keep the social worker up to date with any changes",
+        "We'll go over the plan with the family worker each week",
+        "I will make sure I'm there for every review",
+        "Consent forms signed by Mum by 3/10",
+        "SW supervision monthly",
     ],
 )
 def test_a_task_as_the_familys_goal_or_with_a_date_or_a_count_is_a_process(text):
@@ -369,6 +374,8 @@ def test_a_date_or_a_frequency_on_a_state_nobody_can_observe_is_vague(text):
         "Jack to go to school every day this term",
         "Mum will take the kids to the park every Sunday",
         "I want to visit my nan every other Sunday",
+        "Mum to answer the door to the kids after school every day",  # not to a professional
+        "Mum to be better at getting up in the mornings, up by 7.30 every school day",  # a clock time
     ],
 )
 def test_a_real_outcome_with_a_date_or_a_count_stays_clear(text):
