@@ -312,3 +312,90 @@ def test_a_word_list_may_use_the_lists_above_it_and_an_unknown_one_is_refused(tm
     unknown = _lexicon_with(tmp_path, "{task_object}'", "{task_objects}'")
     with pytest.raises(LexiconError, match=r"words\.task_verb: \{task_objects\} is not a word list"):
         load_lexicon(unknown)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will go to every parenting session",
+        "I will let the social worker in when she visits",
+        "We will complete the Triple P course by March",
+        "I'll book the kids' eye tests before the end of term",
+        "We'll turn up to every core group meeting",
+        "I'll check in with my key worker twice a week",
+        "I will do all my drug tests on time",
+        "We will be in for the unannounced visits",
+        "Core group to meet every 4 weeks",
+        "3 home visits a week by FSW",
+        "Child seen alone at every visit",
+        "Dental check every 6 months",
+        "Strategy discussion held within 1 working day",
+        "Parenting assessment report filed by 14 March",
+        "I'll keep the social worker up to date with any changes",
+        "We'll go over the plan with the family worker each week",
+        "I will make sure I'm there for every review",
+        "Consent forms signed by Mum by 3/10",
+        "SW supervision monthly",
+    ],
+)
+def test_a_task_as_the_familys_goal_or_with_a_date_or_a_count_is_a_process(text):
+    # Issue 18: a task stays a task when the family says it or a count or a date is attached.
+    reading = analyse(text)
+    assert reading.kind == "process", reading.explanation
+    assert not clear_outcome_mask([text])[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Things will be better at home by Christmas",
+        "Mum will be a good parent in 6 months",
+        "Family to be happier by the review",
+        "Callum will make better choices every day",
+    ],
+)
+def test_a_date_or_a_frequency_on_a_state_nobody_can_observe_is_vague(text):
+    reading = analyse(text)
+    assert (reading.kind, reading.clarity) == ("outcome", "vague"), reading.explanation
+    assert "says when, but it is a date or a frequency on a state nobody can see or count" in (
+        reading.explanation
+    )
+    assert any(t.rule == "unobservable" for t in reading.triggers)
+    assert not any(t.decides == "clarity" for t in reading.triggers)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jo's attendance to improve to 95% by Easter",  # a threshold outweighs "improve"
+        "Ella to feel happier at school and say so on her scale at every review",  # a report
+        "Tom to be safe at home with no injuries for 6 months",  # a count of none
+        "Leo will be fully settled in his new school by Easter",
+        "Jack to go to school every day this term",
+        "Mum will take the kids to the park every Sunday",
+        "I want to visit my nan every other Sunday",
+        "Mum to answer the door to the kids after school every day",  # not to a professional
+        "Mum to be better at getting up in the mornings, up by 7.30 every school day",  # a clock time
+    ],
+)
+def test_a_real_outcome_with_a_date_or_a_count_stays_clear(text):
+    reading = analyse(text)
+    assert (reading.kind, reading.clarity) == ("outcome", "clear"), reading.explanation
+
+
+def test_an_unobservable_rule_may_only_outweigh_signs_the_lexicon_has(tmp_path):
+    edited = _lexicon_with(tmp_path, "outweighs: [frequency, time frame]", "outweighs: [frequency, a date]")
+    with pytest.raises(LexiconError, match=r"unobservable\.outweighs: a date is not a sign under 'clarity:'"):
+        load_lexicon(edited)
+    # Without the section, a date on "better" is a sign again, as before the section existed.
+    start = _lexicon_text().index("unobservable:")
+    end = _lexicon_text().index("# ---", start)
+    without = tmp_path / "without.yaml"
+    without.write_text(_lexicon_text()[:start] + _lexicon_text()[end:], encoding="utf-8")
+    assert analyse("Things will be better at home by Christmas", load_lexicon(without)).clarity == "clear"
+
+
+def _lexicon_text() -> str:
+    from workbench.text.statements import LEXICON_PATH
+
+    return LEXICON_PATH.read_text(encoding="utf-8")

@@ -145,6 +145,10 @@ class Lexicon:
     process: tuple[_Rule, ...]
     clarity: tuple[_Rule, ...]
     vague_words: _Rule
+    # A date or a frequency on a state nobody can observe is no sign of success ("Things will be
+    # better at home by Christmas"): these rules, and the kinds of sign they outweigh.
+    unobservable: _Rule | None
+    outweighs: frozenset[str]
     first_person: tuple[re.Pattern, ...]
     not_family: tuple[re.Pattern, ...]
     jargon: tuple[_Rule, ...]
@@ -264,6 +268,20 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
         _need(vague_spec, "means", str, path, "vague_words"),
         _patterns(vague_spec.get("patterns"), words, path, "vague_words.patterns"),
     )
+    unobservable, outweighs = None, frozenset()
+    if "unobservable" in raw:  # optional: an older lexicon without it reads as before
+        spec = _need(raw, "unobservable", dict, path, "top level")
+        unobservable = _Rule(
+            "unobservable",
+            _need(spec, "means", str, path, "unobservable"),
+            _patterns(spec.get("patterns"), words, path, "unobservable.patterns"),
+        )
+        outweighs = frozenset(_need(spec, "outweighs", list, path, "unobservable"))
+        unknown = outweighs - {rule.name for rule in clarity}
+        if unknown:
+            raise _fail(
+                path, "unobservable.outweighs", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'"
+            )
     voice = _need(raw, "voice", dict, path, "top level")
     jargon = []
     for i, spec in enumerate(_need(raw, "jargon", list, path, "top level")):
@@ -283,6 +301,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
         process=tuple(process),
         clarity=tuple(clarity),
         vague_words=vague,
+        unobservable=unobservable,
+        outweighs=outweighs,
         first_person=_patterns(voice.get("first_person"), words, path, "voice.first_person"),
         not_family=_patterns(voice.get("not_family", []) or [r"(?!x)x"], words, path, "voice.not_family"),
         jargon=tuple(jargon),
@@ -364,11 +384,20 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
 
     signs = []
     vague_hit = None
+    outweighed: list[Trigger] = []
+    unseen: Trigger | None = None
     if not process:
         for rule in lex.clarity if lex.any_clarity.search(said) else ():
             matched = _first(rule, said)
             if matched is not None:
                 signs.append(Trigger("clarity", rule.name, rule.means, matched))
+        if signs and lex.unobservable and all(t.rule in lex.outweighs for t in signs):
+            matched = _first(lex.unobservable, said)
+            if matched is not None:
+                # The date or frequency says when, not what a review would see: no sign of success.
+                outweighed, signs = signs, []
+                unseen = Trigger("vague", "unobservable", lex.unobservable.means, matched)
+                triggers.append(unseen)
         triggers += signs
         matched = _first(lex.vague_words, said)
         if matched is not None:
@@ -414,7 +443,14 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
             parts.append(f"Clear: {_quoted(signs)}.")
         else:
             vague_text = f"; {_quoted([vague_hit])}" if vague_hit else ""
-            parts.append(f"Vague: no frequency, count, time frame or family report was found{vague_text}.")
+            if outweighed and unseen:
+                when = ", ".join(f'"{t.matched}"' for t in outweighed)
+                parts.append(
+                    f'Vague: {when} says when, but it is {unseen.means} ("{unseen.matched}"){vague_text}.'
+                )
+            else:
+                missing = "no frequency, count, time frame or family report was found"
+                parts.append(f"Vague: {missing}{vague_text}.")
     if voice == "family":
         parts.append(f'Family voice: it speaks in the first person ("{first_person}").')
     elif first_person:
