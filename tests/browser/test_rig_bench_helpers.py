@@ -18,6 +18,7 @@ from .rig import (
     FIXTURES,
     chart_drawing,
     kernel_waits_for_request,
+    kernels_waiting_for_request,
     mark_labels,
     wait_for_chart,
     wait_for_chart_to_change,
@@ -41,13 +42,16 @@ def test_a_preheated_dashboard_is_ready_when_its_kernel_waits_for_the_viewer(voi
     server = voila(SUPERVISION, preheat=True, ready_timeout=120)
     wait_for_preheated_page(server, timeout=180)
 
-    assert kernel_waits_for_request(server)
+    waiting = kernels_waiting_for_request(server)
+    assert waiting
     # Its last cell has not run: the kernel is held in viewer_identity() until a page is asked for.
     assert len(re.findall(r"Executing cell:", server.log_text())) < code_cells(SUPERVISION)
     page.goto(server.url, wait_until="commit")
     wait_for_chart(page, within=".wb-supervision-chart", timeout=120_000)
     assert "Using pre-heated kernel" in server.log_text()
-    assert not kernel_waits_for_request(server)  # the request reached it, and it went on
+    # The request reached that kernel, and it went on. (The pool's replacement kernel may be
+    # waiting by now, on a busy machine: it is another process.)
+    assert not waiting & kernels_waiting_for_request(server)
 
 
 def test_a_notebook_that_never_waits_is_ready_when_every_cell_ran(voila):
