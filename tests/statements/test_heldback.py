@@ -64,7 +64,9 @@ def figures(heldback, scores, request) -> dict[str, float]:
     strict=True,
     reason="Not met (issue 18): kind accuracy was 96.5% on heldback.csv and heldback-2.csv (318);"
     " with heldback-3.csv (437) 92.2% before the change tuned on tune-7 and 93.4% after it; with"
-    " heldback-4.csv (532) 90.8% before the change tuned on tune-8 and 92.1% after it, below 95%."
+    " heldback-4.csv (532) 90.8% before the change tuned on tune-8 and 92.1% after it; with"
+    " heldback-5.csv (667) 90.0% before the structural change written against tune-9 and 93.4%"
+    " after it, below 95%."
     " The held-back part is not tuned on; strict, so this fails once it is met.",
 )
 def test_held_back_outcome_vs_process_meets_its_target(figures, record_property):
@@ -82,7 +84,8 @@ def test_held_back_clear_vs_vague_meets_its_target(figures, record_property):
     reason="Not met (issue 18): of the held-back statements read as clear outcomes, the share labelled"
     " so was 0.946 on heldback.csv and heldback-2.csv (318); with heldback-3.csv (437) 0.742 before"
     " the change tuned on tune-7 and 0.825 after it; with heldback-4.csv (532) 0.765 before the change"
-    " tuned on tune-8 and 0.781 after it, below 0.95. The held-back part is not tuned on; strict, so"
+    " tuned on tune-8 and 0.781 after it; with heldback-5.csv (667) 0.775 before the structural change"
+    " written against tune-9 and 0.842 after it, below 0.95. The held-back part is not tuned on; strict, so"
     " this fails once it is met.",
 )
 def test_held_back_clear_outcome_precision_meets_its_target(figures, record_property):

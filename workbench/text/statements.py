@@ -392,7 +392,10 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
             if matched is not None:
                 signs.append(Trigger("clarity", rule.name, rule.means, matched))
         if signs and lex.unobservable and all(t.rule in lex.outweighs for t in signs):
-            matched = _first(lex.unobservable, said)
+            # Clear only on positive evidence: a date or a frequency is a sign of success only for
+            # something a review could see, so a state nobody can observe, or a general word
+            # ("better", "reduced", "stable"), vetoes it.
+            matched = _first(lex.unobservable, said) or _first(lex.vague_words, said)
             if matched is not None:
                 # The date or frequency says when, not what a review would see: no sign of success.
                 outweighed, signs = signs, []
