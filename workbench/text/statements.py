@@ -158,6 +158,13 @@ class Lexicon:
     any_process: re.Pattern
     any_clarity: re.Pattern
     any_jargon: re.Pattern
+    # Clear only on positive evidence: whose life a date or a frequency is about (the bearer), the
+    # signs that are evidence on their own, shorthand spelt out before any rule reads a statement,
+    # and the capitalised words that are not names (days, months).
+    bearer: _Rule | None = None
+    stands_alone: frozenset[str] = frozenset()
+    shorthand: tuple[tuple[re.Pattern, str], ...] = ()
+    not_names: frozenset[str] = frozenset()
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -282,6 +289,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
             raise _fail(
                 path, "unobservable.outweighs", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'"
             )
+    bearer, stands_alone, shorthand = _evidence(raw, words, path, {rule.name for rule in clarity})
     voice = _need(raw, "voice", dict, path, "top level")
     jargon = []
     for i, spec in enumerate(_need(raw, "jargon", list, path, "top level")):
@@ -310,7 +318,42 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
         any_process=any_of(process),
         any_clarity=any_of(clarity),
         any_jargon=any_of(jargon),
+        bearer=bearer,
+        stands_alone=stands_alone,
+        shorthand=shorthand,
+        not_names=frozenset(
+            word
+            for name in ("weekday", "month_name")
+            for word in raw["words"].get(name, ())
+            if isinstance(word, str)
+        ),
     )
+
+
+def _evidence(
+    raw: dict, words: Mapping[str, str], path: Path, signs: set[str]
+) -> tuple[_Rule | None, frozenset[str], tuple[tuple[re.Pattern, str], ...]]:
+    """Read the optional sections ``bearer:`` and ``shorthand:`` (an older lexicon has neither)."""
+    bearer, stands_alone = None, frozenset()
+    if "bearer" in raw:
+        spec = _need(raw, "bearer", dict, path, "top level")
+        bearer = _Rule(
+            "bearer",
+            _need(spec, "means", str, path, "bearer"),
+            _patterns(spec.get("patterns"), words, path, "bearer.patterns"),
+        )
+        stands_alone = frozenset(_need(spec, "stands_alone", list, path, "bearer"))
+        unknown = stands_alone - signs
+        if unknown:
+            raise _fail(
+                path, "bearer.stands_alone", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'"
+            )
+    shorthand = []
+    for short, spelt in (raw.get("shorthand") or {}).items():
+        if not isinstance(short, str) or not isinstance(spelt, str):
+            raise _fail(path, f"shorthand.{short}", "expected text: the shorthand and what it stands for")
+        shorthand.append((re.compile(rf"(?<![\w/]){re.escape(short)}(?![\w/])"), spelt))
+    return bearer, stands_alone, tuple(shorthand)
 
 
 #: Every flag, by code, from the lexicon's ``flags:`` section.
@@ -352,6 +395,34 @@ def _quoted(triggers: Iterable[Trigger]) -> str:
     return "; ".join(f'{t.means} ("{t.matched}")' for t in triggers)
 
 
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+# After a name at the start of a statement comes its verb or its state: "Kacey home by 10pm",
+# "Riley - home", "Jay back in mainstream school", "Ellie-May gaining weight".
+_NAME_FIRST = re.compile(
+    r"^[^\W\d_][^\W\d_'-]*(?:-[^\W\d_]+)?(?:'s)?\s+(?:-|(?:to|will|is|has|and|back|home|in|off|not|no|on|at|\w+ing)\b)"
+)
+
+
+def _named(original: str, not_names: frozenset[str]) -> str | None:
+    """Return a name the statement speaks of (a capitalised word, not an acronym, a day or a month)."""
+    text = unicodedata.normalize("NFKC", original).translate(_QUOTES)
+    for sentence in re.split(r"[.;!?]\s+", text):
+        words = list(_WORD.finditer(sentence))
+        for position, found in enumerate(words):
+            word = found.group(0)
+            if not (word[0].isupper() and not word.isupper() and word.lower() not in not_names):
+                continue
+            if position > 0 or _NAME_FIRST.match(sentence.strip()):
+                return word
+    return None
+
+
+def _spelt_out(said: str, shorthand: tuple[tuple[re.Pattern, str], ...]) -> str:
+    for pattern, spelt in shorthand:
+        said = pattern.sub(spelt, said)
+    return said
+
+
 def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # noqa: C901
     """Read one desired-outcome statement: kind, clarity, voice, jargon, flags and why.
 
@@ -360,7 +431,7 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
     """
     lex = lexicon or load_lexicon()
     original = as_text(text)
-    said = _normalise(original, lex.read_up_to)
+    said = _spelt_out(_normalise(original, lex.read_up_to), lex.shorthand)
     flags = lex.flags
     if not re.search(r"\w", said):
         return StatementReading(
@@ -400,6 +471,13 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
                 # The date or frequency says when, not what a review would see: no sign of success.
                 outweighed, signs = signs, []
                 unseen = Trigger("vague", "unobservable", lex.unobservable.means, matched)
+                triggers.append(unseen)
+        if signs and lex.bearer and not any(t.rule in lex.stands_alone for t in signs):
+            # Clear only on positive evidence: a date or a frequency must be about someone's life.
+            bearer = _first(lex.bearer, said) or _named(original, lex.not_names)
+            if bearer is None:
+                outweighed, signs = signs, []
+                unseen = Trigger("vague", "no_bearer", lex.bearer.means, "")
                 triggers.append(unseen)
         triggers += signs
         matched = _first(lex.vague_words, said)
@@ -446,7 +524,10 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
             parts.append(f"Clear: {_quoted(signs)}.")
         else:
             vague_text = f"; {_quoted([vague_hit])}" if vague_hit else ""
-            if outweighed and unseen:
+            if outweighed and unseen and unseen.rule == "no_bearer":
+                when = ", ".join(f'"{t.matched}"' for t in outweighed)
+                parts.append(f"Vague: {when} says when or how often, but {unseen.means}{vague_text}.")
+            elif outweighed and unseen:
                 when = ", ".join(f'"{t.matched}"' for t in outweighed)
                 parts.append(
                     f'Vague: {when} says when, but it is {unseen.means} ("{unseen.matched}"){vague_text}.'
