@@ -162,6 +162,7 @@ class Lexicon:
     # signs that are evidence on their own, shorthand spelt out before any rule reads a statement,
     # and the capitalised words that are not names (days, months).
     bearer: _Rule | None = None
+    bearer_asked: tuple[re.Pattern, ...] = ()
     stands_alone: frozenset[str] = frozenset()
     shorthand: tuple[tuple[re.Pattern, str], ...] = ()
     not_names: frozenset[str] = frozenset()
@@ -289,7 +290,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
             raise _fail(
                 path, "unobservable.outweighs", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'"
             )
-    bearer, stands_alone, shorthand = _evidence(raw, words, path, {rule.name for rule in clarity})
+    bearer, bearer_asked, stands_alone, shorthand = _evidence(
+        raw, words, path, {rule.name for rule in clarity}
+    )
     voice = _need(raw, "voice", dict, path, "top level")
     jargon = []
     for i, spec in enumerate(_need(raw, "jargon", list, path, "top level")):
@@ -319,6 +322,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
         any_clarity=any_of(clarity),
         any_jargon=any_of(jargon),
         bearer=bearer,
+        bearer_asked=bearer_asked,
         stands_alone=stands_alone,
         shorthand=shorthand,
         not_names=frozenset(
@@ -332,9 +336,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
 
 def _evidence(
     raw: dict, words: Mapping[str, str], path: Path, signs: set[str]
-) -> tuple[_Rule | None, frozenset[str], tuple[tuple[re.Pattern, str], ...]]:
+) -> tuple[_Rule | None, tuple[re.Pattern, ...], frozenset[str], tuple[tuple[re.Pattern, str], ...]]:
     """Read the optional sections ``bearer:`` and ``shorthand:`` (an older lexicon has neither)."""
-    bearer, stands_alone = None, frozenset()
+    bearer, asked, stands_alone = None, (), frozenset()
     if "bearer" in raw:
         spec = _need(raw, "bearer", dict, path, "top level")
         bearer = _Rule(
@@ -343,6 +347,7 @@ def _evidence(
             _patterns(spec.get("patterns"), words, path, "bearer.patterns"),
         )
         stands_alone = frozenset(_need(spec, "stands_alone", list, path, "bearer"))
+        asked = _patterns(spec.get("applies_when"), words, path, "bearer.applies_when")
         unknown = stands_alone - signs
         if unknown:
             raise _fail(
@@ -353,7 +358,7 @@ def _evidence(
         if not isinstance(short, str) or not isinstance(spelt, str):
             raise _fail(path, f"shorthand.{short}", "expected text: the shorthand and what it stands for")
         shorthand.append((re.compile(rf"(?<![\w/]){re.escape(short)}(?![\w/])"), spelt))
-    return bearer, stands_alone, tuple(shorthand)
+    return bearer, asked, stands_alone, tuple(shorthand)
 
 
 #: Every flag, by code, from the lexicon's ``flags:`` section.
@@ -472,8 +477,14 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
                 outweighed, signs = signs, []
                 unseen = Trigger("vague", "unobservable", lex.unobservable.means, matched)
                 triggers.append(unseen)
-        if signs and lex.bearer and not any(t.rule in lex.stands_alone for t in signs):
-            # Clear only on positive evidence: a date or a frequency must be about someone's life.
+        if (
+            signs
+            and lex.bearer
+            and not any(t.rule in lex.stands_alone for t in signs)
+            and any(p.search(said) for p in lex.bearer_asked)
+        ):
+            # Clear only on positive evidence: beside a meeting, a service or a worker, a date or a
+            # frequency must be about someone's life, or it may be the task's own date.
             bearer = _first(lex.bearer, said) or _named(original, lex.not_names)
             if bearer is None:
                 outweighed, signs = signs, []
