@@ -6,10 +6,14 @@ the parenting course"), compliance ("Parents to engage with services") or too va
 when they are met ("Children to be safe"). :func:`analyse` reads one statement and says:
 
 - **kind**: ``outcome`` (a change in the life of the child or family) or ``process`` (a
-  service, a professional task, support offered, or compliance);
-- **clarity**, for outcomes: ``clear`` when there is an observable sign of success (a
-  frequency, a count or threshold, a time frame, or a measure the family can report), else
-  ``vague``; ``None`` for a process;
+  service, a professional task, support offered, or compliance), any process cue vetoing an
+  outcome; a task is read by its structure (an instruction verb first, a professional acting,
+  the family telling a professional, a service before its purpose) as well as by its words;
+- **clarity**, for outcomes: ``clear`` only on positive evidence: an observable sign of success
+  (a frequency, a count or threshold, a time frame, or a report the family will make), not
+  vetoed by a general word or a state nobody can observe, and, beside a meeting, a service or a
+  worker, a bearer (whose life it is about); partial evidence reads ``vague`` and the
+  explanation says what is missing; ``None`` for a process;
 - **voice**: ``family`` (first person, as the child or parent would say it) or ``professional``;
 - **jargon** found, and **flags**, each with a plain explanation and a coaching prompt.
 
