@@ -441,12 +441,15 @@ def test_what_looks_like_a_task_but_is_a_change_stays_an_outcome(text):
     assert analyse(text).kind == "outcome", analyse(text).explanation
 
 
-def test_a_date_beside_a_service_with_no_one_named_is_vague_and_says_why():
+def test_a_service_named_with_no_one_whose_life_changes_is_a_task_and_says_why():
     reading = analyse("Respite one weekend a month")
-    assert (reading.kind, reading.clarity) == ("outcome", "vague")
-    assert "does not say whose life it is about" in reading.explanation
-    assert any(t.rule == "no_bearer" for t in reading.triggers)
-    # The same frequency with someone's life named is a clear outcome; so is a line of home life.
+    assert (reading.kind, reading.clarity) == ("process", None)
+    assert "professional_task" in reading.flag_codes
+    assert 'nobody whose life is to change ("respite")' in reading.explanation
+    assert analyse("Parenting assessment addendum").kind == "process"  # with no date either
+    # A count stands on its own; with someone's life named the frequency is a clear outcome; a
+    # line of home life names no service and needs no one named.
+    assert analyse("No incidents reported to the police for 6 months").clarity == "clear"
     assert analyse("Nan to have Ava one weekend a month").clarity == "clear"
     assert analyse("Toothbrushing twice a day").clarity == "clear"
     assert analyse("Family time w/ Dad 2x per wk").clarity == "clear"  # shorthand spelt out

@@ -8,12 +8,12 @@ when they are met ("Children to be safe"). :func:`analyse` reads one statement a
 - **kind**: ``outcome`` (a change in the life of the child or family) or ``process`` (a
   service, a professional task, support offered, or compliance), any process cue vetoing an
   outcome; a task is read by its structure (an instruction verb first, a professional acting,
-  the family telling a professional, a service before its purpose) as well as by its words;
+  the family telling a professional, a service before its purpose, a meeting, service or worker
+  named with nobody whose life is to change) as well as by its words;
 - **clarity**, for outcomes: ``clear`` only on positive evidence: an observable sign of success
   (a frequency, a count or threshold, a time frame, or a report the family will make), not
-  vetoed by a general word or a state nobody can observe, and, beside a meeting, a service or a
-  worker, a bearer (whose life it is about); partial evidence reads ``vague`` and the
-  explanation says what is missing; ``None`` for a process;
+  vetoed by a general word or a state nobody can observe; partial evidence reads ``vague`` and
+  the explanation says what is missing; ``None`` for a process;
 - **voice**: ``family`` (first person, as the child or parent would say it) or ``professional``;
 - **jargon** found, and **flags**, each with a plain explanation and a coaching prompt.
 
@@ -426,6 +426,16 @@ def _named(original: str, not_names: frozenset[str]) -> str | None:
     return None
 
 
+def _bearerless_task(lex: Lexicon, said: str, original: str, signs: list[Trigger]) -> Trigger | None:
+    """Return a process trigger when a meeting, service, task or worker is named and no one's life is."""
+    if lex.bearer is None or any(t.rule in lex.stands_alone for t in signs):
+        return None
+    named = next((m.group(0) for p in lex.bearer_asked if (m := p.search(said))), None)
+    if named is None or _first(lex.bearer, said) or _named(original, lex.not_names):
+        return None
+    return Trigger("kind", "professional_task", lex.bearer.means, named)
+
+
 def _spelt_out(said: str, shorthand: tuple[tuple[re.Pattern, str], ...]) -> str:
     for pattern, spelt in shorthand:
         said = pattern.sub(spelt, said)
@@ -481,19 +491,13 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
                 outweighed, signs = signs, []
                 unseen = Trigger("vague", "unobservable", lex.unobservable.means, matched)
                 triggers.append(unseen)
-        if (
-            signs
-            and lex.bearer
-            and not any(t.rule in lex.stands_alone for t in signs)
-            and any(p.search(said) for p in lex.bearer_asked)
-        ):
-            # Clear only on positive evidence: beside a meeting, a service or a worker, a date or a
-            # frequency must be about someone's life, or it may be the task's own date.
-            bearer = _first(lex.bearer, said) or _named(original, lex.not_names)
-            if bearer is None:
-                outweighed, signs = signs, []
-                unseen = Trigger("vague", "no_bearer", lex.bearer.means, "")
-                triggers.append(unseen)
+        bearerless = _bearerless_task(lex, said, original, signs)
+        if bearerless is not None:
+            # An outcome on positive evidence too: a line that names a meeting, a service, a task
+            # or a worker and nobody whose life is to change is the work, and its date is the
+            # task's ("Respite one weekend a month"); a count or a family report stands alone.
+            process, signs = [bearerless], []
+            triggers.append(bearerless)
         triggers += signs
         matched = _first(lex.vague_words, said)
         if matched is not None:
@@ -539,10 +543,7 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
             parts.append(f"Clear: {_quoted(signs)}.")
         else:
             vague_text = f"; {_quoted([vague_hit])}" if vague_hit else ""
-            if outweighed and unseen and unseen.rule == "no_bearer":
-                when = ", ".join(f'"{t.matched}"' for t in outweighed)
-                parts.append(f"Vague: {when} says when or how often, but {unseen.means}{vague_text}.")
-            elif outweighed and unseen:
+            if outweighed and unseen:
                 when = ", ".join(f'"{t.matched}"' for t in outweighed)
                 parts.append(
                     f'Vague: {when} says when, but it is {unseen.means} ("{unseen.matched}"){vague_text}.'
