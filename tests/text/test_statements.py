@@ -399,3 +399,87 @@ def _lexicon_text() -> str:
     from workbench.text.statements import LEXICON_PATH
 
     return LEXICON_PATH.read_text(encoding="utf-8")
+
+
+# -- The structure of a task, and clear only on positive evidence (issue 18) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("Identify an independent visitor for Ollie", "professional_task"),  # an instruction verb first
+        ("Look into a nursery place for Maisie by June", "professional_task"),
+        ("SENCO and EWO to meet the family before half term", "professional_task"),  # professionals act
+        ("I will let my key worker know if I lose my job", "compliance"),  # telling a worker
+        ("Sam will ring his social worker every Friday", "compliance"),
+        ("Counselling so that Mo sleeps through the night", "describes_service"),  # the service first
+        ("Dad will go to AA so he can stay sober at contact", "describes_service"),
+        ("Mum wants help to get the children to school", "support_offered"),
+        ("Paed appt 14/7", "describes_service"),  # shorthand spelt out
+        ("Strategy discussion held", "professional_task"),  # a line of work done
+        ("I'll fill in the safety plan with my worker every week", "professional_task"),
+    ],
+)
+def test_a_task_is_read_by_its_structure(text, flag):
+    reading = analyse(text)
+    assert reading.kind == "process" and reading.clarity is None, reading.explanation
+    assert flag in reading.flag_codes, reading.explanation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stop drinking",  # an imperative that names a change
+        "Get a job by the summer",
+        "Tia will tell her teacher when she is upset",  # a child speaking up, not keeping a worker told
+        "Tia will tell her social worker she feels safe at every visit",  # a report to come
+        "Dad will go to the gym so that he feels better",  # not a service
+        "Tyler to stay out of trouble with the police",
+    ],
+)
+def test_what_looks_like_a_task_but_is_a_change_stays_an_outcome(text):
+    assert analyse(text).kind == "outcome", analyse(text).explanation
+
+
+def test_a_service_named_with_no_one_whose_life_changes_is_a_task_and_says_why():
+    reading = analyse("Respite one weekend a month")
+    assert (reading.kind, reading.clarity) == ("process", None)
+    assert "professional_task" in reading.flag_codes
+    assert 'nobody whose life is to change ("respite")' in reading.explanation
+    assert analyse("Parenting assessment addendum").kind == "process"  # with no date either
+    # A count stands on its own; with someone's life named the frequency is a clear outcome; a
+    # line of home life names no service and needs no one named.
+    assert analyse("No incidents reported to the police for 6 months").clarity == "clear"
+    assert analyse("Nan to have Ava one weekend a month").clarity == "clear"
+    assert analyse("Toothbrushing twice a day").clarity == "clear"
+    assert analyse("Family time w/ Dad 2x per wk").clarity == "clear"  # shorthand spelt out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Home conditions improved by Christmas",  # a general word vetoes a date
+        "Mum says the children are happier",  # a view already given, not a report to come
+        "School attendance to be better every week",
+    ],
+)
+def test_partial_evidence_reads_vague(text):
+    reading = analyse(text)
+    assert (reading.kind, reading.clarity) == ("outcome", "vague"), reading.explanation
+    assert "no_sign_of_success" in reading.flag_codes
+
+
+def test_the_bearer_section_is_checked_and_optional(tmp_path):
+    edited = _lexicon_with(
+        tmp_path,
+        "stands_alone: [count or threshold, a measure the family can report]",
+        "stands_alone: [count or threshold, a hunch]",
+    )
+    with pytest.raises(LexiconError, match=r"bearer\.stands_alone: a hunch is not a sign under 'clarity:'"):
+        load_lexicon(edited)
+    # Without the section, a frequency beside a service is a sign again.
+    start = _lexicon_text().index("\nbearer:")
+    end = _lexicon_text().index("# ---", start)
+    without = tmp_path / "without.yaml"
+    without.write_text(_lexicon_text()[:start] + "\n" + _lexicon_text()[end:], encoding="utf-8")
+    assert analyse("Respite one weekend a month", load_lexicon(without)).clarity == "clear"

@@ -6,10 +6,14 @@ the parenting course"), compliance ("Parents to engage with services") or too va
 when they are met ("Children to be safe"). :func:`analyse` reads one statement and says:
 
 - **kind**: ``outcome`` (a change in the life of the child or family) or ``process`` (a
-  service, a professional task, support offered, or compliance);
-- **clarity**, for outcomes: ``clear`` when there is an observable sign of success (a
-  frequency, a count or threshold, a time frame, or a measure the family can report), else
-  ``vague``; ``None`` for a process;
+  service, a professional task, support offered, or compliance), any process cue vetoing an
+  outcome; a task is read by its structure (an instruction verb first, a professional acting,
+  the family telling a professional, a service before its purpose, a meeting, service or worker
+  named with nobody whose life is to change) as well as by its words;
+- **clarity**, for outcomes: ``clear`` only on positive evidence: an observable sign of success
+  (a frequency, a count or threshold, a time frame, or a report the family will make), not
+  vetoed by a general word or a state nobody can observe; partial evidence reads ``vague`` and
+  the explanation says what is missing; ``None`` for a process;
 - **voice**: ``family`` (first person, as the child or parent would say it) or ``professional``;
 - **jargon** found, and **flags**, each with a plain explanation and a coaching prompt.
 
@@ -158,6 +162,14 @@ class Lexicon:
     any_process: re.Pattern
     any_clarity: re.Pattern
     any_jargon: re.Pattern
+    # Clear only on positive evidence: whose life a date or a frequency is about (the bearer), the
+    # signs that are evidence on their own, shorthand spelt out before any rule reads a statement,
+    # and the capitalised words that are not names (days, months).
+    bearer: _Rule | None = None
+    bearer_asked: tuple[re.Pattern, ...] = ()
+    stands_alone: frozenset[str] = frozenset()
+    shorthand: tuple[tuple[re.Pattern, str], ...] = ()
+    not_names: frozenset[str] = frozenset()
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -282,6 +294,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
             raise _fail(
                 path, "unobservable.outweighs", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'"
             )
+    bearer, bearer_asked, stands_alone, shorthand = _evidence(
+        raw, words, path, {rule.name for rule in clarity}
+    )
     voice = _need(raw, "voice", dict, path, "top level")
     jargon = []
     for i, spec in enumerate(_need(raw, "jargon", list, path, "top level")):
@@ -310,7 +325,44 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
         any_process=any_of(process),
         any_clarity=any_of(clarity),
         any_jargon=any_of(jargon),
+        bearer=bearer,
+        bearer_asked=bearer_asked,
+        stands_alone=stands_alone,
+        shorthand=shorthand,
+        not_names=frozenset(
+            word
+            for name in ("weekday", "month_name")
+            for word in raw["words"].get(name, ())
+            if isinstance(word, str)
+        ),
     )
+
+
+def _evidence(
+    raw: dict, words: Mapping[str, str], path: Path, signs: set[str]
+) -> tuple[_Rule | None, tuple[re.Pattern, ...], frozenset[str], tuple[tuple[re.Pattern, str], ...]]:
+    """Read the optional sections ``bearer:`` and ``shorthand:`` (an older lexicon has neither)."""
+    bearer, asked, stands_alone = None, (), frozenset()
+    if "bearer" in raw:
+        spec = _need(raw, "bearer", dict, path, "top level")
+        bearer = _Rule(
+            "bearer",
+            _need(spec, "means", str, path, "bearer"),
+            _patterns(spec.get("patterns"), words, path, "bearer.patterns"),
+        )
+        stands_alone = frozenset(_need(spec, "stands_alone", list, path, "bearer"))
+        asked = _patterns(spec.get("applies_when"), words, path, "bearer.applies_when")
+        unknown = stands_alone - signs
+        if unknown:
+            raise _fail(
+                path, "bearer.stands_alone", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'"
+            )
+    shorthand = []
+    for short, spelt in (raw.get("shorthand") or {}).items():
+        if not isinstance(short, str) or not isinstance(spelt, str):
+            raise _fail(path, f"shorthand.{short}", "expected text: the shorthand and what it stands for")
+        shorthand.append((re.compile(rf"(?<![\w/]){re.escape(short)}(?![\w/])"), spelt))
+    return bearer, asked, stands_alone, tuple(shorthand)
 
 
 #: Every flag, by code, from the lexicon's ``flags:`` section.
@@ -352,6 +404,44 @@ def _quoted(triggers: Iterable[Trigger]) -> str:
     return "; ".join(f'{t.means} ("{t.matched}")' for t in triggers)
 
 
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+# After a name at the start of a statement comes its verb or its state: "Kacey home by 10pm",
+# "Riley - home", "Jay back in mainstream school", "Ellie-May gaining weight".
+_NAME_FIRST = re.compile(
+    r"^[^\W\d_][^\W\d_'-]*(?:-[^\W\d_]+)?(?:'s)?\s+(?:-|(?:to|will|is|has|and|back|home|in|off|not|no|on|at|\w+ing)\b)"
+)
+
+
+def _named(original: str, not_names: frozenset[str]) -> str | None:
+    """Return a name the statement speaks of (a capitalised word, not an acronym, a day or a month)."""
+    text = unicodedata.normalize("NFKC", original).translate(_QUOTES)
+    for sentence in re.split(r"[.;!?]\s+", text):
+        words = list(_WORD.finditer(sentence))
+        for position, found in enumerate(words):
+            word = found.group(0)
+            if not (word[0].isupper() and not word.isupper() and word.lower() not in not_names):
+                continue
+            if position > 0 or _NAME_FIRST.match(sentence.strip()):
+                return word
+    return None
+
+
+def _bearerless_task(lex: Lexicon, said: str, original: str, signs: list[Trigger]) -> Trigger | None:
+    """Return a process trigger when a meeting, service, task or worker is named and no one's life is."""
+    if lex.bearer is None or any(t.rule in lex.stands_alone for t in signs):
+        return None
+    named = next((m.group(0) for p in lex.bearer_asked if (m := p.search(said))), None)
+    if named is None or _first(lex.bearer, said) or _named(original, lex.not_names):
+        return None
+    return Trigger("kind", "professional_task", lex.bearer.means, named)
+
+
+def _spelt_out(said: str, shorthand: tuple[tuple[re.Pattern, str], ...]) -> str:
+    for pattern, spelt in shorthand:
+        said = pattern.sub(spelt, said)
+    return said
+
+
 def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # noqa: C901
     """Read one desired-outcome statement: kind, clarity, voice, jargon, flags and why.
 
@@ -360,7 +450,7 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
     """
     lex = lexicon or load_lexicon()
     original = as_text(text)
-    said = _normalise(original, lex.read_up_to)
+    said = _spelt_out(_normalise(original, lex.read_up_to), lex.shorthand)
     flags = lex.flags
     if not re.search(r"\w", said):
         return StatementReading(
@@ -392,12 +482,22 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
             if matched is not None:
                 signs.append(Trigger("clarity", rule.name, rule.means, matched))
         if signs and lex.unobservable and all(t.rule in lex.outweighs for t in signs):
-            matched = _first(lex.unobservable, said)
+            # Clear only on positive evidence: a date or a frequency is a sign of success only for
+            # something a review could see, so a state nobody can observe, or a general word
+            # ("better", "reduced", "stable"), vetoes it.
+            matched = _first(lex.unobservable, said) or _first(lex.vague_words, said)
             if matched is not None:
                 # The date or frequency says when, not what a review would see: no sign of success.
                 outweighed, signs = signs, []
                 unseen = Trigger("vague", "unobservable", lex.unobservable.means, matched)
                 triggers.append(unseen)
+        bearerless = _bearerless_task(lex, said, original, signs)
+        if bearerless is not None:
+            # An outcome on positive evidence too: a line that names a meeting, a service, a task
+            # or a worker and nobody whose life is to change is the work, and its date is the
+            # task's ("Respite one weekend a month"); a count or a family report stands alone.
+            process, signs = [bearerless], []
+            triggers.append(bearerless)
         triggers += signs
         matched = _first(lex.vague_words, said)
         if matched is not None:
