@@ -498,19 +498,29 @@ def kernel_waits_for_request(server: VoilaServer) -> bool:
     ``widgets/viewer.py``); that wait is a websocket from the kernel to Voila's own port, and
     nothing is logged for it.
     """
+    return bool(kernels_waiting_for_request(server))
+
+
+def kernels_waiting_for_request(server: VoilaServer) -> list[int]:
+    """Return the pids of ``server``'s kernels waiting for their viewer's request (a full pool's all).
+
+    See :func:`kernel_waits_for_request`: each waits on a websocket to Voila's own port.
+    """
     import psutil  # ipykernel's dependency: only the preheat checks need it
 
     port = urlsplit(server.base_url).port
     try:
         kernels = psutil.Process(server.process.pid).children(recursive=True)
     except psutil.NoSuchProcess:
-        return False
+        return []
+    waiting = []
     for kernel in kernels:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
             for connection in kernel.net_connections(kind="tcp"):
                 if connection.raddr and connection.raddr.port == port and connection.status == "ESTABLISHED":
-                    return True
-    return False
+                    waiting.append(kernel.pid)
+                    break
+    return waiting
 
 
 def wait_for_preheated_page(server: VoilaServer, timeout: float = 60.0) -> None:

@@ -336,6 +336,13 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         help="File holding the secret the proxy sends in X-Workbench-Proxy-Secret (--proxy-secret-file).",
     )
 
+    refill_nice = Integer(
+        0,
+        config=True,
+        help="Niceness of a preheated kernel started once a viewer has taken one (a refill), so "
+        "refills wait while viewers' pages draw; the kernel a viewer takes is put back to 0.",
+    )
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         #: Kernels restarted for using more than ``memory_limit_mib``; their pages say so.
@@ -344,6 +351,15 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         self.page_kernel_ids: dict[str, set[str]] = {}
         #: The notebook's name when Voila serves one notebook rather than a folder.
         self.served_notebook: str | None = None
+        #: Whether a viewer has taken a preheated kernel yet: later preheated kernels are refills.
+        self.viewer_took_a_kernel = False
+        #: Whether the server may put a kernel back to normal priority (the first refusal is logged).
+        self.may_raise_priority = True
+        # Voila's preheating class (built on this one) hands a viewer a pooled kernel through
+        # get_rendered_notebook and defines it itself, so the hand-over is wrapped here.
+        hand_over = getattr(self, "get_rendered_notebook", None)
+        if hand_over is not None:
+            self.get_rendered_notebook = self.promoting(hand_over)
         # The web application does not exist yet: Voila builds it after its kernel manager.
         asyncio.get_event_loop().call_soon(self.install_service_routes)
 
@@ -406,11 +422,56 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         watch_loads(self, write_log)
         write_log("serving", {"health": HEALTH_PATH, "cull_idle_s": self.cull_idle_timeout})
 
+    def promoting(self, hand_over):
+        """Return Voila's hand-over of a pooled kernel, putting that kernel back to normal priority."""
+
+        async def hand_over_at_full_priority(*args: object, **kwargs: object):
+            self.viewer_took_a_kernel = True
+            handed = await hand_over(*args, **kwargs)
+            self.set_kernel_priority(handed[2], 0)  # (render task, rendered cells, kernel id)
+            return handed
+
+        return hand_over_at_full_priority
+
+    def set_kernel_priority(self, kernel_id: str, nice: int) -> bool:
+        """Give every thread of the kernel's process niceness ``nice``; False when not allowed.
+
+        Threads, not only the process: Linux keeps a niceness per thread, and the threads a kernel
+        started while niced (ZeroMQ's, DuckDB's) would stay niced. Lowering the niceness back to 0
+        needs root, CAP_SYS_NICE or an RLIMIT_NICE of 20 (systemd ``LimitNICE=+0``); without it the
+        kernel keeps its refill niceness, logged once.
+        """
+        try:
+            pid = getattr(self.get_kernel(kernel_id).provisioner, "pid", None)
+        except KeyError:  # shut down meanwhile
+            return False
+        if not pid or (nice == 0 and not self.may_raise_priority):
+            return False
+        try:
+            threads = [thread.id for thread in psutil.Process(pid).threads()]
+            for thread in threads:
+                os.setpriority(os.PRIO_PROCESS, thread, nice)
+        except PermissionError:
+            self.may_raise_priority = False
+            fields = {"kernel": kernel_id[:8], "nice": self.refill_nice, "why": "needs LimitNICE=+0"}
+            write_log("kernel_priority_kept", fields)
+            return False
+        except (psutil.Error, ProcessLookupError):  # the kernel (or a thread) ended meanwhile
+            return False
+        return True
+
     async def start_kernel(self, **kwargs: object) -> str:
-        """Start a kernel, noting which page it is for when Voila started it for a page request."""
+        """Start a kernel, noting which page it is for when Voila started it for a page request.
+
+        A preheated kernel started once a viewer has taken one refills a pool: it runs at
+        ``refill_nice`` until a viewer takes it, so that it waits while viewers' pages draw.
+        """
         kernel_id = await super().start_kernel(**kwargs)
         env = kwargs.get("env") or {}
-        if isinstance(env, Mapping) and env.get("VOILA_PREHEAT") != "True":
+        if isinstance(env, Mapping) and env.get("VOILA_PREHEAT") == "True":
+            if self.viewer_took_a_kernel and self.refill_nice:
+                self.set_kernel_priority(kernel_id, self.refill_nice)
+        elif isinstance(env, Mapping):
             page = page_of(
                 urlsplit(env.get("VOILA_REQUEST_URL", "")).path, getattr(self, "served_notebook", None)
             )
