@@ -105,7 +105,7 @@ class TeamLeadView(W.VBox):
         self._kept_children: dict[tuple, dict] = {}
         self.filters = TeamFilters(data, lambda day: scope_for(identity, data, day), at)
         # "Figures as at ...": the date picker looks back, and the period list moves the line.
-        self.data_date = DataDate(data.store, self.filters.at)
+        self.data_date = DataDate(data.store, self.filters.at, snapshot=data.snapshot)
         self.data_date.observe(self._on_look_back, names="at")
         self.filters.observe(lambda change: setattr(self.data_date, "at", change["new"]), names="at")
         self.viewer = W.HTML(
