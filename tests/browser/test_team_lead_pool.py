@@ -5,7 +5,9 @@ proxy (played by the browser, which sends the user header and the proxy's secret
 leads of three teams open the page at once: each pooled kernel read the store before anyone
 came, then took its viewer's identity from that viewer's own request, so each page shows its
 own team and nothing of the other two. The viewers' taking the pool's kernels starts refills,
-at the refill niceness until a viewer takes one (``WorkbenchKernelManager.refill_nice``).
+at the refill niceness until a viewer takes one (``WorkbenchKernelManager.refill_nice``), and
+only while the page has room: its kernels (viewers' and pooled) never number more than
+``--max-kernels-per-page`` (5 here).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 PAGE = "team-lead.ipynb"
 HEADLINE = ".wb-headline-chart"
 POOL = 3
+LIMIT = 5
 SECRET = "a-secret-only-the-proxy-knows"  # noqa: S105 - the browser plays the proxy
 #: Three team leads of three teams (demo store), named so that each page can be told apart.
 LEADS = {
@@ -64,6 +67,7 @@ def pooled(tmp_path_factory) -> Iterator[tuple[VoilaServer, dict]]:
         proxy_header_setting("X-Workbench-User"),
         "--WorkbenchKernelManager.trusted_proxies=127.0.0.1",
         f"--WorkbenchKernelManager.proxy_secret_file={work / 'proxy-secret'}",
+        f"--WorkbenchKernelManager.max_kernels_per_page={LIMIT}",
     ]
     with start_voila(DASHBOARDS_DIR / PAGE, work, env=env, extra_args=extra, ready_timeout=120) as server:
         wait_until(lambda: len(kernels_waiting_for_request(server)) == POOL, 300, server, "the pool to fill")
@@ -133,15 +137,17 @@ def test_three_team_leads_each_see_their_own_team_from_the_pool_and_the_pool_ref
         assert offered and offered <= own
         for other in LEADS.keys() - {user}:
             assert not offered & scope_for(identities[other], service, DEMO_AT).child_ids
-    # Each viewer had a kernel from the pool (none started cold), and the pool was refilled:
-    # three new kernels wait for the next viewers, started below normal priority.
-    wait_until(lambda: len(kernels_waiting_for_request(server)) == POOL, 300, server, "the pool to refill")
+    # Each viewer had a kernel from the pool (none started cold), and the pool was refilled up to
+    # the page's limit: two new kernels (3 viewers + 2 = 5) wait for the next viewers, niced.
+    wait_until(lambda: len(kernels_waiting_for_request(server)) == LIMIT - POOL, 300, server, "the refills")
+    time.sleep(2)  # a third refill, if one were (wrongly) started, would show by now
     refills = set(kernels_waiting_for_request(server))
     assert not refills & pooled_pids
     nice = kernel_nice(server)
+    assert len(nice) == LIMIT, nice
     assert {nice[pid] for pid in refills} == {REFILL_NICE}
     assert {nice[pid] for pid in pooled_pids} == {0}  # the viewers' kernels, taken at normal priority
-    assert len(nice) == 2 * POOL
+    assert "event=pool_refill_held page=team-lead.ipynb viewers=3 waiting=2 limit=5" in server.log_text()
     # A viewer who comes now takes a refilled kernel, which is put back to normal priority,
     # every thread of it (those started while it was niced too).
     context = browser.new_context(

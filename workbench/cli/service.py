@@ -360,6 +360,9 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         hand_over = getattr(self, "get_rendered_notebook", None)
         if hand_over is not None:
             self.get_rendered_notebook = self.promoting(hand_over)
+        fill = getattr(self, "fill_if_needed", None)
+        if fill is not None:
+            self.fill_if_needed = self.within_page_limit(fill)
         # The web application does not exist yet: Voila builds it after its kernel manager.
         asyncio.get_event_loop().call_soon(self.install_service_routes)
 
@@ -432,6 +435,50 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
             return handed
 
         return hand_over_at_full_priority
+
+    def pool_size(self, notebook: str) -> int:
+        """Return the preheated pool ``notebook`` is given (Voila's ``kernel_pools_config``)."""
+        config = getattr(self, "kernel_pools_config", {})
+        default = config.get("default", {})
+        return int(config.get(notebook, default).get("pool_size", default.get("pool_size", 1)))
+
+    def within_page_limit(self, fill):
+        """Return Voila's filling of a pool, refilling only while the page has room for more kernels.
+
+        A page's kernels, its viewers' and its pool's, never number more than
+        ``max_kernels_per_page``, so memory stays within that many kernels a page: on a Monday
+        morning the pool's kernels go to viewers, and refills are held (logged) once the page is
+        at its limit, then made as kernels are culled.
+        """
+
+        def fill_within_limit(delay: float | None = None, notebook_name: str | None = None, **kwargs: object):
+            limit = self.max_kernels_per_page
+            if not limit or notebook_name is None:
+                return fill(delay, notebook_name, **kwargs)
+            waiting = len(getattr(self, "_pools", {}).get(notebook_name, ()))
+            wanted = self.pool_size(notebook_name) - waiting
+            viewers = self.viewer_kernel_count(notebook_name)
+            room = limit - viewers - waiting
+            if wanted <= 0:
+                return None
+            if room < wanted:
+                made = max(room, 0)
+                fields = {"page": notebook_name, "viewers": viewers, "waiting": waiting, "limit": limit}
+                write_log("pool_refill_held", fields | {"refills": made, "held": wanted - made})
+            if room <= 0:
+                return None
+            if room >= wanted:
+                return fill(delay, notebook_name, **kwargs)
+            # Fill to the room left: Voila fills to the configured size, so give it the smaller one.
+            config = self.kernel_pools_config
+            entry = dict(config.get(notebook_name, config.get("default", {})))
+            self.kernel_pools_config = {**config, notebook_name: entry | {"pool_size": waiting + room}}
+            try:
+                return fill(delay, notebook_name, **kwargs)
+            finally:
+                self.kernel_pools_config = config
+
+        return fill_within_limit
 
     def set_kernel_priority(self, kernel_id: str, nice: int) -> bool:
         """Give every thread of the kernel's process niceness ``nice``; False when not allowed.
@@ -558,3 +605,6 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         await super().cull_kernel_if_idle(kernel_id)
         if kernel_id not in self:
             write_log("kernel_culled", {"kernel": kernel_id[:8], "idle_limit_s": self.cull_idle_timeout})
+            # A pool held at its page's limit gets the room back (fill_within_limit).
+            for notebook in list(getattr(self, "_pools", {})):
+                self.fill_if_needed(notebook_name=notebook)
