@@ -236,11 +236,12 @@ async def run(args, env: dict, leads: list[tuple[str, str, str]], work: Path) ->
             proxy_header_setting(HEADER),
             "--WorkbenchKernelManager.trusted_proxies=127.0.0.1",
             f"--WorkbenchKernelManager.proxy_secret_file={work / 'proxy-secret'}",
-            f"--WorkbenchKernelManager.max_kernels_per_page={max(args.viewers, args.pool)}",
+            f"--WorkbenchKernelManager.max_kernels_per_page={args.max_kernels_per_page}",
             f"--WorkbenchKernelManager.memory_limit_mib={KERNEL_MEMORY_LIMIT_MIB}",
         ]
         if args.pool:
-            sizes = pool_sizes([f"{TEAM_LEAD_PAGE.name}={args.pool}"], max_kernels_per_page=0)
+            limit = args.max_kernels_per_page
+            sizes = pool_sizes([f"{TEAM_LEAD_PAGE.name}={args.pool}"], max_kernels_per_page=limit)
             extra += pool_settings(sizes)
         with start_voila(TEAM_LEAD_PAGE, work, env=env, extra_args=extra, ready_timeout=120) as server:
             voila = psutil.Process(server.process.pid)
@@ -269,9 +270,12 @@ async def run(args, env: dict, leads: list[tuple[str, str, str]], work: Path) ->
                 uss = _uss(viewers)
                 refilled = None
                 if args.pool:
-                    print(f"all charts drawn; {len(pool)} kernels refilling or waiting in the pool",
-                          flush=True)  # fmt: skip
-                    refilled = _wait_for_pool(server, args.pool, args.pool_timeout)
+                    # Refills stop at the page's limit: viewers' and pooled kernels together.
+                    expected = min(args.pool, args.max_kernels_per_page - len(viewers))
+                    print(f"all charts drawn; {len(viewers)} viewers' kernels, {len(pool)} refilling or "
+                          f"waiting; the pool refills to {expected} (--max-kernels-per-page "
+                          f"{args.max_kernels_per_page})", flush=True)  # fmt: skip
+                    refilled = _wait_for_pool(server, expected, args.pool_timeout)
             seconds, failed = [], []
             for (user, team, name), result in zip(leads, results, strict=True):
                 if isinstance(result, BaseException):
@@ -285,7 +289,7 @@ async def run(args, env: dict, leads: list[tuple[str, str, str]], work: Path) ->
                 print(f"  {user:<14}{team:<8}first chart {took:6.2f} s", flush=True)
             if refilled is not None:
                 _viewers, pool = _viewer_kernels(voila, server)
-                print(f"pool full again {refilled:.0f} s after the last chart (refills niced); "
+                print(f"pool refilled {refilled:.0f} s after the last chart (refills niced); "
                       f"pooled kernels' USS: {_mib(_uss(pool))}")  # fmt: skip
             await browser.close()
     print()
@@ -328,6 +332,8 @@ def main() -> None:
     parser.add_argument("--within", type=float, default=60.0, help="seconds over which the pages are opened")
     parser.add_argument("--pool", type=int, default=0,
                         help="preheated kernels kept for the page (0: every viewer's kernel starts cold)")
+    parser.add_argument("--max-kernels-per-page", type=int, default=25,
+                        help="the page's limit of kernels, viewers' and pooled (workbench serve's option)")
     parser.add_argument("--pool-timeout", type=float, default=1200.0,
                         help="seconds to wait for the pool to fill (before the viewers) and refill (after)")
     args = parser.parse_args()
