@@ -212,7 +212,10 @@ def start_voila(
         "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
     ]  # fmt: skip
     # template=None serves Voila's stock template (to prove the rig sees its CDN requests).
-    command += [arg for arg in VOILA_SETTINGS if not arg.startswith("--template=")]
+    # A setting named again in extra_args (such as a shorter cell timeout) replaces the default.
+    overridden = {arg.partition("=")[0] for arg in extra_args}
+    command += [arg for arg in VOILA_SETTINGS
+                if not arg.startswith("--template=") and arg.partition("=")[0] not in overridden]  # fmt: skip
     command += culling_settings()
     if template is not None:
         command.append(f"--template={template}")

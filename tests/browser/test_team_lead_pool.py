@@ -25,6 +25,7 @@ from workbench.cli.serving import DASHBOARDS_DIR, REFILL_NICE, pool_settings, pr
 from workbench.measures.filters import DEMO_AT
 
 from .rig import (
+    SCREENSHOTS,
     VoilaServer,
     assert_no_error_output,
     kernels_waiting_for_request,
@@ -162,5 +163,28 @@ def test_three_team_leads_each_see_their_own_team_from_the_pool_and_the_pool_ref
     threads = [thread.id for thread in psutil.Process(taken.pop()).threads()]
     assert len(threads) > 1 and {os.getpriority(os.PRIO_PROCESS, thread) for thread in threads} == {0}
     assert "Viewing as Gwen Pooled" in late.inner_text(".wb-viewer")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pages["farah"].screenshot(path=SCREENSHOTS / "team-lead-from-the-pool.png", full_page=True)
     for page in [*pages.values(), late]:
         page.context.close()
+
+
+def test_a_pooled_kernel_that_waited_longer_than_the_cell_timeout_still_serves_its_viewer(tmp_path, browser):
+    """A pool filled before Monday morning waits for hours: its waiting is not a cell running long.
+
+    The cell that waits for the viewer has no cell timeout (``workbench.cli.service``); every
+    other cell keeps it. Here the timeout is 30 s and the kernel waits 35 s before its viewer.
+    """
+    env = {"WORKBENCH_DEMO_USER": "demo-team-lead", "WORKBENCH_IDENTITY_FILE": None}
+    extra = [*pool_settings({"default": 1}), "--VoilaExecutor.timeout=30"]
+    with start_voila(DASHBOARDS_DIR / PAGE, tmp_path, env=env, extra_args=extra, ready_timeout=120) as server:
+        wait_until(lambda: len(kernels_waiting_for_request(server)) == 1, 300, server, "the pool to fill")
+        time.sleep(35)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server.url, wait_until="commit")
+        wait_for_chart(page, within=HEADLINE, timeout=240_000)
+        wait_for_voila_rendered(page, timeout=240_000)
+        assert_no_error_output(page)
+        assert "timed out" not in page.inner_text("body")
+        assert "timed out" not in server.log_text()
+        page.close()

@@ -56,6 +56,34 @@ LOG_PREFIX = "workbench-serve"
 
 service_log = logging.getLogger("workbench.serve")
 
+#: A dashboard cell that calls one of these waits in it for its viewer's request when preheated
+#: (``widgets.viewer.viewer_identity``, Voila's ``wait_for_request``).
+WAITS_FOR_VIEWER = re.compile(r"\b(viewer_page|viewer_identity|service_dashboard_page|wait_for_request)\(")
+
+
+def waits_for_viewer(source: str) -> bool:
+    """Return True when a cell of ``source`` waits for the viewer's request in a preheated kernel."""
+    return bool(WAITS_FOR_VIEWER.search(source))
+
+
+class CellTimeout:
+    """The cell timeout of Voila's executor, but none for the cell that waits for the viewer.
+
+    A pooled kernel runs its page up to that cell before anyone comes and then waits there,
+    for hours on a pool filled the night before; with the timeout counting the wait, every
+    pooled kernel older than the timeout would show its viewer "Cell execution timed out"
+    (measured: the 5 refills of a 20-kernel pool, 300 s after they started). Every other cell
+    keeps the timeout; the viewer's part is bounded by the kernel memory limit and the service's.
+    """
+
+    def __init__(self, timeout: int | None) -> None:
+        self.timeout = timeout
+
+    def __call__(self, cell: Mapping | str) -> int | None:
+        """Return the timeout of ``cell`` (nbclient's ``timeout_func``: a cell); None: no timeout."""
+        source = cell if isinstance(cell, str) else str(cell.get("source", ""))
+        return None if waits_for_viewer(source) else self.timeout
+
 
 def log_line(event: str, fields: Mapping[str, object]) -> str:
     """Return one log line: ``workbench-serve <UTC time> event=<event> key=value ...``.
@@ -363,6 +391,13 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         fill = getattr(self, "fill_if_needed", None)
         if fill is not None:
             self.fill_if_needed = self.within_page_limit(fill)
+        # Voila gives every page's executor its own config object: waiting for the viewer is
+        # not a cell running too long (CellTimeout).
+        config = getattr(self.parent, "config", None)
+        if config is not None:
+            executor = config.VoilaExecutor
+            timeout = str(executor.get("timeout", "")).strip()  # from the command line: text
+            executor.timeout_func = CellTimeout(int(timeout) if timeout.lstrip("-").isdigit() else None)
         # The web application does not exist yet: Voila builds it after its kernel manager.
         asyncio.get_event_loop().call_soon(self.install_service_routes)
 
