@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import shutil
 import signal
 import statistics
@@ -151,6 +152,14 @@ async def _chart_seconds(browser, url: str, chart: str, headers: dict[str, str] 
         "(selector) => document.querySelectorAll(selector).length > 0", arg=f"{chart} {MARK_SELECTOR}"
     )
     return time.perf_counter() - started, page
+
+
+def server_first_output(log: str) -> dict[str, float]:
+    """Return each viewer's seconds to the first cell output the server sent (its page_view line)."""
+    found = {}
+    for match in re.finditer(r"event=page_view .*?viewer=(\S+) .*?first_output_s=([0-9.]+)", log):
+        found[match.group(1)] = float(match.group(2))
+    return found
 
 
 def p95(values: list[float]) -> float:
@@ -277,16 +286,25 @@ async def run(args, env: dict, leads: list[tuple[str, str, str]], work: Path) ->
                           f"{args.max_kernels_per_page})", flush=True)  # fmt: skip
                     refilled = _wait_for_pool(server, expected, args.pool_timeout)
             seconds, failed = [], []
+            served = server_first_output(server.log_text())
             for (user, team, name), result in zip(leads, results, strict=True):
+                sent = f"server's first output {served[user]:6.2f} s" if user in served else "not logged"
                 if isinstance(result, BaseException):
                     failed.append(f"{user} ({team}): {type(result).__name__}: {str(result).splitlines()[0]}")
+                    print(f"  {user:<14}{team:<8}no chart;          {sent}", flush=True)
                     continue
                 took, page = result
                 shown = await page.inner_text(".wb-viewer")
                 if name not in shown:
                     failed.append(f"{user} ({team}): the page names {shown!r}, not {name!r}")
                 seconds.append(took)
-                print(f"  {user:<14}{team:<8}first chart {took:6.2f} s", flush=True)
+                print(f"  {user:<14}{team:<8}first chart {took:6.2f} s; {sent}", flush=True)
+            if served:
+                # The page's cells run on the server; the rest of a first chart is the browser's
+                # (loading the widget manager, the kernel's websocket, drawing), on the same cores.
+                print(f"server's time to a page's first output (page_view log): p50 "
+                      f"{statistics.median(served.values()):.2f} s, p95 {p95(list(served.values())):.2f} s "
+                      f"({len(served)} pages)")  # fmt: skip
             if refilled is not None:
                 _viewers, pool = _viewer_kernels(voila, server)
                 print(f"pool refilled {refilled:.0f} s after the last chart (refills niced); "
