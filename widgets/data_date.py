@@ -17,6 +17,7 @@ import traitlets
 
 from workbench.core.dates import as_at_words, long_date
 from workbench.store.engine import Store
+from workbench.store.snapshot import Snapshot
 
 
 def date_note(chosen: date | None, data_date: date | None, first: date | None) -> str:
@@ -41,12 +42,15 @@ class DataDate(W.VBox):
 
     at = traitlets.Instance(date)
 
-    def __init__(self, store: Store, at: date | None = None, *, picker: bool = True) -> None:
+    def __init__(
+        self, store: Store, at: date | None = None, *, picker: bool = True, snapshot: Snapshot | None = None
+    ) -> None:
+        """Show the data's date; ``snapshot`` (the store's) gives the first record's date faster."""
         super().__init__()
         self._resetting = False
         self.data_date = store.data_date()
         self.loaded_at = store.loaded_at()
-        self.first = store.first_record_date()
+        self.first = (snapshot or store).first_record_date()
         start = at or self.data_date or date.today()
         self.line = W.HTML()
         self.line.add_class("wb-as-at")

@@ -11,6 +11,7 @@ statements, audit evidence, supervision actions) is escaped.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import date
 
 import ipywidgets as W
@@ -90,14 +91,20 @@ class TeamLeadView(W.VBox):
         *,
         at: date | None = None,
         audits: TeamAudits | None = None,
+        service_figures: Mapping[tuple, pd.DataFrame] | None = None,
     ) -> None:
+        """Build the page for ``identity``; ``service_figures`` were worked out before they came.
+
+        They are the whole service's figures (``workbench.pages.team_lead.prepare_service_figures``,
+        run by a preheated kernel before its viewer is known).
+        """
         self.data = data
         at = data_day(data.store, at)  # the data's date unless a reader looks back
         self.identity = identity
         self.audit_tables = audits
         self._busy = True  # no event handling until the page is built
         self.chosen_child: str | None = None
-        self._service_figures: dict[tuple, pd.DataFrame] = {}
+        self._service_figures: dict[tuple, pd.DataFrame] = dict(service_figures or {})
         # The headline figures and the children in view, by (D, filters): the page's data is a
         # snapshot read once, so a choice made again shows what it showed before, at once.
         # Supervision actions and the chosen child's case are read afresh every time.
@@ -105,7 +112,7 @@ class TeamLeadView(W.VBox):
         self._kept_children: dict[tuple, dict] = {}
         self.filters = TeamFilters(data, lambda day: scope_for(identity, data, day), at)
         # "Figures as at ...": the date picker looks back, and the period list moves the line.
-        self.data_date = DataDate(data.store, self.filters.at)
+        self.data_date = DataDate(data.store, self.filters.at, snapshot=data.snapshot)
         self.data_date.observe(self._on_look_back, names="at")
         self.filters.observe(lambda change: setattr(self.data_date, "at", change["new"]), names="at")
         self.viewer = W.HTML(

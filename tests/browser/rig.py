@@ -212,7 +212,10 @@ def start_voila(
         "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
     ]  # fmt: skip
     # template=None serves Voila's stock template (to prove the rig sees its CDN requests).
-    command += [arg for arg in VOILA_SETTINGS if not arg.startswith("--template=")]
+    # A setting named again in extra_args (such as a shorter cell timeout) replaces the default.
+    overridden = {arg.partition("=")[0] for arg in extra_args}
+    command += [arg for arg in VOILA_SETTINGS
+                if not arg.startswith("--template=") and arg.partition("=")[0] not in overridden]  # fmt: skip
     command += culling_settings()
     if template is not None:
         command.append(f"--template={template}")
@@ -501,21 +504,25 @@ def kernel_waits_for_request(server: VoilaServer) -> bool:
     return bool(kernels_waiting_for_request(server))
 
 
-def kernels_waiting_for_request(server: VoilaServer) -> set[int]:
-    """Return the process ids of ``server``'s kernels waiting for a viewer's request (see above)."""
+def kernels_waiting_for_request(server: VoilaServer) -> list[int]:
+    """Return the pids of ``server``'s kernels waiting for their viewer's request (a full pool's all).
+
+    See :func:`kernel_waits_for_request`: each waits on a websocket to Voila's own port.
+    """
     import psutil  # ipykernel's dependency: only the preheat checks need it
 
     port = urlsplit(server.base_url).port
     try:
         kernels = psutil.Process(server.process.pid).children(recursive=True)
     except psutil.NoSuchProcess:
-        return set()
-    waiting = set()
+        return []
+    waiting = []
     for kernel in kernels:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
             for connection in kernel.net_connections(kind="tcp"):
                 if connection.raddr and connection.raddr.port == port and connection.status == "ESTABLISHED":
-                    waiting.add(kernel.pid)
+                    waiting.append(kernel.pid)
+                    break
     return waiting
 
 

@@ -42,7 +42,7 @@ def test_a_preheated_dashboard_is_ready_when_its_kernel_waits_for_the_viewer(voi
     server = voila(SUPERVISION, preheat=True, ready_timeout=120)
     wait_for_preheated_page(server, timeout=180)
 
-    waiting = kernels_waiting_for_request(server)
+    waiting = set(kernels_waiting_for_request(server))
     assert waiting
     # Its last cell has not run: the kernel is held in viewer_identity() until a page is asked for.
     assert len(re.findall(r"Executing cell:", server.log_text())) < code_cells(SUPERVISION)
@@ -51,7 +51,7 @@ def test_a_preheated_dashboard_is_ready_when_its_kernel_waits_for_the_viewer(voi
     assert "Using pre-heated kernel" in server.log_text()
     # The request reached that kernel, and it went on. (The pool's replacement kernel may be
     # waiting by now, on a busy machine: it is another process.)
-    assert not waiting & kernels_waiting_for_request(server)
+    assert not waiting & set(kernels_waiting_for_request(server))
 
 
 def test_a_notebook_that_never_waits_is_ready_when_every_cell_ran(voila):

@@ -108,3 +108,21 @@ def test_the_health_check_reads_a_store_and_never_creates_one(tmp_path, handwork
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     load_extract(store, handworked_dir)
     assert store_health(store.url) == {"opens": True, "latest_date_in_data": store.latest_record_date()}
+
+
+def test_every_dashboard_has_one_cell_that_waits_for_its_viewer_and_only_it_has_no_timeout():
+    """A pooled kernel waits in that cell for hours; the other cells keep the executor's timeout."""
+    import json
+
+    from workbench.cli.service import CellTimeout
+    from workbench.cli.serving import DASHBOARDS_DIR
+
+    timeout = CellTimeout(300)
+    for notebook in sorted(DASHBOARDS_DIR.glob("*.ipynb")):
+        cells = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+        timeouts = [timeout({"source": "".join(c["source"])}) for c in cells]
+        assert timeouts.count(None) == 1, notebook.name
+        assert set(timeouts) == {None, 300}, notebook.name
+    assert timeout("page = viewer_page(lambda viewer: View(viewer))") is None  # nbclient's documented form
+    assert timeout("store = open_store()  # the page's viewer_pages") == 300
+    assert CellTimeout(None)("x = 1") is None

@@ -1,11 +1,21 @@
 """`workbench serve` passes the viewer's identity settings to Voila and its kernels, and no wider."""
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
 from workbench.access import current_identity
 from workbench.cli.app import main
-from workbench.cli.serving import identity_environment, proxy_header_setting, voila_command
+from workbench.cli.serving import (
+    DEFAULT_POOL_SIZE,
+    REFILL_NICE,
+    identity_environment,
+    pool_settings,
+    pool_sizes,
+    proxy_header_setting,
+    voila_command,
+)
 
 
 def test_a_trusted_proxy_header_is_passed_to_kernels_by_voila():
@@ -90,3 +100,52 @@ def test_a_non_demo_store_without_an_identity_file_is_not_served(handworked_dir,
     result = CliRunner().invoke(main, ["load", str(handworked_dir), "--store", demo_url, "--demo"])
     assert result.exit_code == 0, result.output
     assert Store(demo_url).is_demo()
+
+
+def test_each_page_gets_the_pool_it_is_given_and_the_rest_the_default():
+    import json
+
+    sizes = pool_sizes(["2", "team-lead.ipynb=20"], max_kernels_per_page=20)
+    assert sizes == {"default": 2, "team-lead.ipynb": 20}
+    assert pool_sizes([]) == {"default": DEFAULT_POOL_SIZE}
+    command = voila_command(port=9999, preheat=True, pools=sizes, max_kernels_per_page=20)
+    (config,) = [arg for arg in command if arg.startswith("--VoilaKernelManager.kernel_pools_config=")]
+    assert json.loads(config.partition("=")[2]) == {
+        "default": {"pool_size": 2},
+        "team-lead.ipynb": {"pool_size": 20},
+    }
+    assert f"--WorkbenchKernelManager.refill_nice={REFILL_NICE}" in command
+    assert "--preheat_kernel=True" in command
+    assert not any("kernel_pools_config" in arg for arg in voila_command(port=9999, pools=sizes))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("lots", "'lots': expected a number of kernels from 0 to 100, for every page (such as 2) or "
+                 "for one page (such as team-lead.ipynb=20)"),
+        ("-1", "expected a number of kernels from 0 to 100"),
+        ("team-lead.ipynb=101", "expected a number of kernels from 0 to 100"),
+        ("team-lead.ipynb=", "expected a number of kernels"),
+        ("=3", "a page name must come before '='"),
+        ("team-leads.ipynb=3", "there is no dashboard 'team-leads.ipynb'; the pages are appraisal.ipynb,"),
+        ("team-lead.ipynb=11", "--pool-size 11 for team-lead.ipynb is more than --max-kernels-per-page 10"),
+    ],
+)
+def test_a_bad_pool_size_is_refused_saying_what_was_expected(value, message, tmp_path):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        pool_sizes([value])
+    result = CliRunner().invoke(
+        main, ["serve", "--store", f"sqlite:///{tmp_path / 's.sqlite'}", "--pool-size", value]
+    )
+    assert result.exit_code == 1 and message in result.output, result.output
+
+
+def test_pool_sizes_need_preheating_and_a_refill_niceness_within_range(tmp_path):
+    store = f"sqlite:///{tmp_path / 's.sqlite'}"
+    result = CliRunner().invoke(main, ["serve", "--store", store, "--no-preheat", "--pool-size", "3"])
+    assert result.exit_code == 1 and "cannot go with --no-preheat" in result.output
+    result = CliRunner().invoke(main, ["serve", "--store", store, "--refill-nice", "20"])
+    assert result.exit_code == 2 and "20 is not in the range 0<=x<=19" in result.output
+    with pytest.raises(ValueError, match="from 0 to 19"):
+        pool_settings({"default": 1}, refill_nice=-1)

@@ -26,6 +26,7 @@ from workbench.pages.team_lead import (
     journey_summary,
     outcome_journey,
     period_choices,
+    prepare_service_figures,
 )
 from workbench.render.charts import headline_against_service_chart, outcome_journey_chart
 from workbench.store.engine import Store
@@ -263,3 +264,17 @@ def test_the_headline_distance_travelled_says_how_many_went_which_way(service):
         == f"{counted:,}: {int(row['went up'])} went up, {int(row['stayed the same'])} stayed the same, "
         f"{int(row['went back'])} went back"
     )
+
+
+def test_the_service_figures_worked_out_before_the_viewer_came_are_the_ones_the_page_shows(service):
+    """A preheated kernel works them out before its viewer is known; the page then uses them."""
+    prepared = prepare_service_figures(service, D)
+    assert list(prepared) == [(D, Filters())]
+    plain = TeamLeadView(service, TEAM_LEAD, at=D)
+    pd.testing.assert_frame_equal(TeamLeadView(service, TEAM_LEAD, at=D, service_figures=prepared).headline,
+                                  plain.headline)  # fmt: skip
+    # The page takes them as given (it does not work them out again): a changed figure shows.
+    changed = {key: frame.assign(value=0.5) for key, frame in prepared.items()}
+    seeded = TeamLeadView(service, TEAM_LEAD, at=D, service_figures=changed).headline
+    assert set(seeded["service_value"].dropna()) == {0.5}
+    assert set(plain.headline["service_value"].dropna()) != {0.5}

@@ -133,3 +133,14 @@ def test_workbench_snapshot_writes_it_and_says_where(tmp_path, handworked_dir):
     assert open_snapshot(Store(url)).path == snapshot_path(url)
     refused = CliRunner().invoke(main, ["snapshot", "--store", "nosuchdb://x"])
     assert refused.exit_code == 1 and "cannot use store URL" in refused.output
+
+
+def test_the_first_record_date_is_the_stores_and_none_when_empty(demo, tmp_path):
+    """The team lead page reads it from the snapshot (a viewer waits for it); the same date."""
+    first = open_snapshot(demo).first_record_date()
+    assert first is not None and first == demo.first_record_date()
+    # The earliest of the dated columns, not the first of one of them.
+    meetings = open_snapshot(demo).read("meetings", ["date"])["date"]
+    assert first <= pd.Timestamp(meetings.min()).date()
+    empty = Store(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert open_snapshot(empty).first_record_date() is None and empty.first_record_date() is None

@@ -56,6 +56,34 @@ LOG_PREFIX = "workbench-serve"
 
 service_log = logging.getLogger("workbench.serve")
 
+#: A dashboard cell that calls one of these waits in it for its viewer's request when preheated
+#: (``widgets.viewer.viewer_identity``, Voila's ``wait_for_request``).
+WAITS_FOR_VIEWER = re.compile(r"\b(viewer_page|viewer_identity|service_dashboard_page|wait_for_request)\(")
+
+
+def waits_for_viewer(source: str) -> bool:
+    """Return True when a cell of ``source`` waits for the viewer's request in a preheated kernel."""
+    return bool(WAITS_FOR_VIEWER.search(source))
+
+
+class CellTimeout:
+    """The cell timeout of Voila's executor, but none for the cell that waits for the viewer.
+
+    A pooled kernel runs its page up to that cell before anyone comes and then waits there,
+    for hours on a pool filled the night before; with the timeout counting the wait, every
+    pooled kernel older than the timeout would show its viewer "Cell execution timed out"
+    (measured: the 5 refills of a 20-kernel pool, 300 s after they started). Every other cell
+    keeps the timeout; the viewer's part is bounded by the kernel memory limit and the service's.
+    """
+
+    def __init__(self, timeout: int | None) -> None:
+        self.timeout = timeout
+
+    def __call__(self, cell: Mapping | str) -> int | None:
+        """Return the timeout of ``cell`` (nbclient's ``timeout_func``: a cell); None: no timeout."""
+        source = cell if isinstance(cell, str) else str(cell.get("source", ""))
+        return None if waits_for_viewer(source) else self.timeout
+
 
 def log_line(event: str, fields: Mapping[str, object]) -> str:
     """Return one log line: ``workbench-serve <UTC time> event=<event> key=value ...``.
@@ -336,6 +364,13 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         help="File holding the secret the proxy sends in X-Workbench-Proxy-Secret (--proxy-secret-file).",
     )
 
+    refill_nice = Integer(
+        0,
+        config=True,
+        help="Niceness of a preheated kernel started once a viewer has taken one (a refill), so "
+        "refills wait while viewers' pages draw; the kernel a viewer takes is put back to 0.",
+    )
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         #: Kernels restarted for using more than ``memory_limit_mib``; their pages say so.
@@ -344,6 +379,25 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         self.page_kernel_ids: dict[str, set[str]] = {}
         #: The notebook's name when Voila serves one notebook rather than a folder.
         self.served_notebook: str | None = None
+        #: Whether a viewer has taken a preheated kernel yet: later preheated kernels are refills.
+        self.viewer_took_a_kernel = False
+        #: Whether the server may put a kernel back to normal priority (the first refusal is logged).
+        self.may_raise_priority = True
+        # Voila's preheating class (built on this one) hands a viewer a pooled kernel through
+        # get_rendered_notebook and defines it itself, so the hand-over is wrapped here.
+        hand_over = getattr(self, "get_rendered_notebook", None)
+        if hand_over is not None:
+            self.get_rendered_notebook = self.promoting(hand_over)
+        fill = getattr(self, "fill_if_needed", None)
+        if fill is not None:
+            self.fill_if_needed = self.within_page_limit(fill)
+        # Voila gives every page's executor its own config object: waiting for the viewer is
+        # not a cell running too long (CellTimeout).
+        config = getattr(self.parent, "config", None)
+        if config is not None:
+            executor = config.VoilaExecutor
+            timeout = str(executor.get("timeout", "")).strip()  # from the command line: text
+            executor.timeout_func = CellTimeout(int(timeout) if timeout.lstrip("-").isdigit() else None)
         # The web application does not exist yet: Voila builds it after its kernel manager.
         asyncio.get_event_loop().call_soon(self.install_service_routes)
 
@@ -406,11 +460,100 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         watch_loads(self, write_log)
         write_log("serving", {"health": HEALTH_PATH, "cull_idle_s": self.cull_idle_timeout})
 
+    def promoting(self, hand_over):
+        """Return Voila's hand-over of a pooled kernel, putting that kernel back to normal priority."""
+
+        async def hand_over_at_full_priority(*args: object, **kwargs: object):
+            self.viewer_took_a_kernel = True
+            handed = await hand_over(*args, **kwargs)
+            self.set_kernel_priority(handed[2], 0)  # (render task, rendered cells, kernel id)
+            return handed
+
+        return hand_over_at_full_priority
+
+    def pool_size(self, notebook: str) -> int:
+        """Return the preheated pool ``notebook`` is given (Voila's ``kernel_pools_config``)."""
+        config = getattr(self, "kernel_pools_config", {})
+        default = config.get("default", {})
+        return int(config.get(notebook, default).get("pool_size", default.get("pool_size", 1)))
+
+    def within_page_limit(self, fill):
+        """Return Voila's filling of a pool, refilling only while the page has room for more kernels.
+
+        A page's kernels, its viewers' and its pool's, never number more than
+        ``max_kernels_per_page``, so memory stays within that many kernels a page: on a Monday
+        morning the pool's kernels go to viewers, and refills are held (logged) once the page is
+        at its limit, then made as kernels are culled.
+        """
+
+        def fill_within_limit(delay: float | None = None, notebook_name: str | None = None, **kwargs: object):
+            limit = self.max_kernels_per_page
+            if not limit or notebook_name is None:
+                return fill(delay, notebook_name, **kwargs)
+            waiting = len(getattr(self, "_pools", {}).get(notebook_name, ()))
+            wanted = self.pool_size(notebook_name) - waiting
+            viewers = self.viewer_kernel_count(notebook_name)
+            room = limit - viewers - waiting
+            if wanted <= 0:
+                return None
+            if room < wanted:
+                made = max(room, 0)
+                fields = {"page": notebook_name, "viewers": viewers, "waiting": waiting, "limit": limit}
+                write_log("pool_refill_held", fields | {"refills": made, "held": wanted - made})
+            if room <= 0:
+                return None
+            if room >= wanted:
+                return fill(delay, notebook_name, **kwargs)
+            # Fill to the room left: Voila fills to the configured size, so give it the smaller one.
+            config = self.kernel_pools_config
+            entry = dict(config.get(notebook_name, config.get("default", {})))
+            self.kernel_pools_config = {**config, notebook_name: entry | {"pool_size": waiting + room}}
+            try:
+                return fill(delay, notebook_name, **kwargs)
+            finally:
+                self.kernel_pools_config = config
+
+        return fill_within_limit
+
+    def set_kernel_priority(self, kernel_id: str, nice: int) -> bool:
+        """Give every thread of the kernel's process niceness ``nice``; False when not allowed.
+
+        Threads, not only the process: Linux keeps a niceness per thread, and the threads a kernel
+        started while niced (ZeroMQ's, DuckDB's) would stay niced. Lowering the niceness back to 0
+        needs root, CAP_SYS_NICE or an RLIMIT_NICE of 20 (systemd ``LimitNICE=+0``); without it the
+        kernel keeps its refill niceness, logged once.
+        """
+        try:
+            pid = getattr(self.get_kernel(kernel_id).provisioner, "pid", None)
+        except KeyError:  # shut down meanwhile
+            return False
+        if not pid or (nice == 0 and not self.may_raise_priority):
+            return False
+        try:
+            threads = [thread.id for thread in psutil.Process(pid).threads()]
+            for thread in threads:
+                os.setpriority(os.PRIO_PROCESS, thread, nice)
+        except PermissionError:
+            self.may_raise_priority = False
+            fields = {"kernel": kernel_id[:8], "nice": self.refill_nice, "why": "needs LimitNICE=+0"}
+            write_log("kernel_priority_kept", fields)
+            return False
+        except (psutil.Error, ProcessLookupError):  # the kernel (or a thread) ended meanwhile
+            return False
+        return True
+
     async def start_kernel(self, **kwargs: object) -> str:
-        """Start a kernel, noting which page it is for when Voila started it for a page request."""
+        """Start a kernel, noting which page it is for when Voila started it for a page request.
+
+        A preheated kernel started once a viewer has taken one refills a pool: it runs at
+        ``refill_nice`` until a viewer takes it, so that it waits while viewers' pages draw.
+        """
         kernel_id = await super().start_kernel(**kwargs)
         env = kwargs.get("env") or {}
-        if isinstance(env, Mapping) and env.get("VOILA_PREHEAT") != "True":
+        if isinstance(env, Mapping) and env.get("VOILA_PREHEAT") == "True":
+            if self.viewer_took_a_kernel and self.refill_nice:
+                self.set_kernel_priority(kernel_id, self.refill_nice)
+        elif isinstance(env, Mapping):
             page = page_of(
                 urlsplit(env.get("VOILA_REQUEST_URL", "")).path, getattr(self, "served_notebook", None)
             )
@@ -497,3 +640,6 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         await super().cull_kernel_if_idle(kernel_id)
         if kernel_id not in self:
             write_log("kernel_culled", {"kernel": kernel_id[:8], "idle_limit_s": self.cull_idle_timeout})
+            # A pool held at its page's limit gets the room back (fill_within_limit).
+            for notebook in list(getattr(self, "_pools", {})):
+                self.fill_if_needed(notebook_name=notebook)

@@ -25,6 +25,7 @@ This module builds a command line only; it does not import Voila.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import socket
@@ -82,6 +83,75 @@ KERNEL_MEMORY_LIMIT_MIB = 4096
 #: Seconds a kernel may sit idle with no page connected before it is stopped.
 CULL_IDLE_AFTER_S = 1800
 
+#: Preheated kernels each page keeps waiting for its next viewer, unless ``--pool-size`` says otherwise.
+DEFAULT_POOL_SIZE = 1
+
+#: The most kernels ``--pool-size`` may keep waiting for one page (each holds memory all day).
+MAX_POOL_SIZE = 100
+
+#: Niceness of a kernel started to refill a pool once viewers have come (docs/deploy.md).
+REFILL_NICE = 10
+
+
+def pool_sizes(
+    values: tuple[str, ...] | list[str],
+    *,
+    dashboards: Path = DASHBOARDS_DIR,
+    max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
+) -> dict[str, int]:
+    """Return the preheated pool of each page from ``--pool-size`` values: ``N`` or ``PAGE=N``.
+
+    ``N`` sets every page's pool (the ``"default"`` key, :data:`DEFAULT_POOL_SIZE` unless given);
+    ``PAGE=N`` one dashboard's, such as ``team-lead.ipynb=20`` for a Monday morning's team leads.
+    A bad value raises ``ValueError`` saying what was expected. A pool larger than
+    ``max_kernels_per_page`` is refused: viewers past that limit would be turned away while
+    pooled kernels sat waiting.
+    """
+    sizes = {"default": DEFAULT_POOL_SIZE}
+    pages = sorted(path.name for path in Path(dashboards).glob("*.ipynb"))
+    for value in values:
+        page, equals, number = value.rpartition("=")
+        page = page.strip()
+        if equals and not page:
+            raise ValueError(f"--pool-size {value!r}: a page name must come before '='")
+        if not re.fullmatch(r"\s*\d+\s*", number) or not 0 <= int(number) <= MAX_POOL_SIZE:
+            raise ValueError(
+                f"--pool-size {value!r}: expected a number of kernels from 0 to {MAX_POOL_SIZE}, "
+                "for every page (such as 2) or for one page (such as team-lead.ipynb=20)"
+            )
+        if page and page not in pages:
+            raise ValueError(
+                f"--pool-size {value!r}: there is no dashboard {page!r}; the pages are {', '.join(pages)}"
+            )
+        sizes[page or "default"] = int(number)
+    if max_kernels_per_page:
+        for page, size in sizes.items():
+            if size > max_kernels_per_page:
+                where = "every page" if page == "default" else page
+                raise ValueError(
+                    f"--pool-size {size} for {where} is more than --max-kernels-per-page "
+                    f"{max_kernels_per_page}: viewers past {max_kernels_per_page} would be turned away "
+                    "while pooled kernels wait; raise --max-kernels-per-page too"
+                )
+    return sizes
+
+
+def pool_settings(sizes: Mapping[str, int], refill_nice: int = REFILL_NICE) -> list[str]:
+    """Return Voila's settings for preheated pools of ``sizes`` (from :func:`pool_sizes`).
+
+    Each page gets its own pool (Voila's ``kernel_pools_config``); kernels that refill a pool
+    after a viewer took one start at niceness ``refill_nice`` (``WorkbenchKernelManager``).
+    """
+    if not 0 <= refill_nice <= 19:
+        raise ValueError(f"a refill's niceness must be from 0 to 19, not {refill_nice}")
+    config = {page: {"pool_size": size} for page, size in sizes.items()}
+    return [
+        "--preheat_kernel=True",
+        f"--pool_size={sizes.get('default', DEFAULT_POOL_SIZE)}",
+        f"--VoilaKernelManager.kernel_pools_config={json.dumps(config, sort_keys=True)}",
+        f"--WorkbenchKernelManager.refill_nice={refill_nice}",
+    ]
+
 
 def culling_settings(idle_after: int = CULL_IDLE_AFTER_S) -> tuple[str, ...]:
     """Return the settings that stop kernels idle for ``idle_after`` seconds with no page open.
@@ -105,6 +175,8 @@ def voila_command(
     port: int = 8866,
     ip: str = "127.0.0.1",
     preheat: bool = False,
+    pools: Mapping[str, int] | None = None,
+    refill_nice: int = REFILL_NICE,
     trust_proxy_header: str | None = None,
     cull_idle_after: int = CULL_IDLE_AFTER_S,
     max_kernels_per_page: int = MAX_KERNELS_PER_PAGE,
@@ -115,8 +187,9 @@ def voila_command(
 ) -> list[str]:
     """Return the standalone Voila command that serves ``target`` (a dashboard or a folder).
 
-    ``preheat`` runs each dashboard once in a waiting kernel, so the first viewer does not
-    wait for the store to be read. ``trust_proxy_header`` (such as ``X-Workbench-User``) asks
+    ``preheat`` runs each dashboard in waiting kernels, so a viewer does not wait for the store
+    to be read: ``pools`` (from :func:`pool_sizes`) says how many kernels wait for each page,
+    :data:`DEFAULT_POOL_SIZE` each unless given. ``trust_proxy_header`` (such as ``X-Workbench-User``) asks
     Voila to hand that request header to each kernel (``http_header_envs``); only name it when
     an authenticating proxy sets it and strips any copy a client sent (docs/deploy.md).
     """
@@ -132,7 +205,7 @@ def voila_command(
         f"--WorkbenchKernelManager.memory_limit_mib={kernel_memory_limit}",
     ]  # fmt: skip
     if preheat:
-        command += ["--preheat_kernel=True", "--pool_size=1"]
+        command += pool_settings(pools or {"default": DEFAULT_POOL_SIZE}, refill_nice)
     if trust_proxy_header:
         command.append(proxy_header_setting(trust_proxy_header))
     if allowed_hosts:
@@ -205,7 +278,25 @@ def voila_environment(
     "--preheat/--no-preheat",
     default=True,
     show_default=True,
-    help="Run each dashboard once in a waiting kernel, so the first viewer waits less.",
+    help="Run each dashboard in waiting kernels (a pool), so its viewers wait less.",
+)
+@click.option(
+    "--pool-size",
+    "pool_size_values",
+    metavar="[PAGE=]N",
+    multiple=True,
+    help=f"Preheated kernels kept waiting for each page (N, default {DEFAULT_POOL_SIZE}) or for one "
+    "page (PAGE=N, e.g. team-lead.ipynb=20 for 20 team leads on a Monday morning); repeatable. Each "
+    "holds memory all day: size it from the kernel's USS (docs/deploy.md).",
+)
+@click.option(
+    "--refill-nice",
+    type=click.IntRange(0, 19),
+    default=REFILL_NICE,
+    show_default=True,
+    metavar="N",
+    help="Niceness of the kernels that refill a pool after viewers took its kernels, so refills "
+    "wait while viewers' pages draw; a taken kernel is put back to normal priority.",
 )
 @click.option(
     "--trust-proxy-header",
@@ -280,6 +371,8 @@ def serve(
     port: int,
     ip: str,
     preheat: bool,
+    pool_size_values: tuple[str, ...] = (),
+    refill_nice: int = REFILL_NICE,
     trust_proxy_header: str | None = None,
     identity_file: Path | None = None,
     demo_user: str | None = None,
@@ -303,6 +396,12 @@ def serve(
         trusted_proxies=trusted_proxies,
         proxy_secret_file=proxy_secret_file,
     )
+    if pool_size_values and not preheat:
+        raise click.ClickException("--pool-size sizes the preheated pools; it cannot go with --no-preheat")
+    try:
+        pools = pool_sizes(pool_size_values, max_kernels_per_page=max_kernels_per_page)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
     url = absolute_store_url(store)
     try:
         counts = Store(url).row_counts()
@@ -336,6 +435,8 @@ def serve(
         port=port,
         ip=ip,
         preheat=preheat,
+        pools=pools,
+        refill_nice=refill_nice,
         trust_proxy_header=trust_proxy_header,
         cull_idle_after=cull_idle_after,
         max_kernels_per_page=max_kernels_per_page,

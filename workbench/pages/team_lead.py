@@ -15,10 +15,11 @@ from workbench.access import Scope
 from workbench.core.codes import labels
 from workbench.measures.breakdowns import set_beside
 from workbench.measures.distance import DIRECTIONS, distance_distribution
-from workbench.measures.filters import Filters
+from workbench.measures.filters import Filters, data_day
 from workbench.measures.headline import headline_measures
 from workbench.measures.periods import period_ends
 from workbench.measures.service_data import ServiceData
+from workbench.measures.service_figures import service_headline
 
 #: How many financial quarters back the period chooser goes.
 PERIODS_SHOWN = 8
@@ -43,6 +44,20 @@ def period_choices(
     if not choices or choices[0][1] != latest:
         choices = [(f"{latest.day} {latest:%B %Y} ({first})", latest), *choices[: count - 1]]
     return choices
+
+
+def prepare_service_figures(
+    data: ServiceData, at: date | None = None
+) -> dict[tuple[date, Filters], pd.DataFrame]:
+    """Work out, before anyone asks, the whole service's figures the page sets beside a team's.
+
+    They are the same whoever looks (the service at D, no plan type or domain chosen), so a
+    preheated kernel works them out before it waits for its viewer, and the viewer's page
+    (``TeamLeadView(service_figures=...)``) works out only their own team's. Keyed as the page
+    keeps them: ``(D, service filters)``.
+    """
+    at = data_day(data.store, at)
+    return {(at, Filters()): service_headline(data, at, Filters())}
 
 
 def headline_against_service(

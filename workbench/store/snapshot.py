@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from workbench.core.codes import DATA_DIR
 from workbench.core.model import EXTRACT_TABLES, Kind
+from workbench.core.provenance import LATEST_DATE_COLUMNS
 from workbench.store.engine import Store
 
 SNAPSHOT_ENV = "WORKBENCH_SNAPSHOT"
@@ -367,6 +368,19 @@ class Snapshot:
         """Run a query of our own on the snapshot (derived tables) and return its rows as a frame."""
         with self.connect() as con:
             return con.execute(sql, params or {}).df()
+
+    def first_record_date(self) -> date | None:
+        """Return the earliest meeting, outcome or review date, as :meth:`Store.first_record_date`.
+
+        Read from the snapshot's columns (milliseconds, where the store's SQLite scans its tables
+        for a second or more at la-decade size), so a viewer's page does not wait for it.
+        """
+        # Our own table and column names, never a user's text.
+        froms = [f'(SELECT MIN("{column}") FROM "{table}")' for table, column in LATEST_DATE_COLUMNS]  # noqa: S608
+        with self.connect() as con:
+            found = con.execute(f"SELECT {', '.join(froms)}").fetchone()
+        dates = [str(value)[:10] for value in found if value is not None]
+        return date.fromisoformat(min(dates)) if dates else None
 
 
 def _file_stamp(path: Path) -> str | None:
