@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import altair as alt
@@ -75,6 +76,38 @@ def stable_dataset_names(spec: dict) -> dict:
     return out
 
 
+#: Set (to anything) by ``benchmarks/bench_dashboards.py`` only: each chart sent then carries
+#: where its kernel time went (:class:`ChartTiming`), read by the page's ``__wbChartTimings``.
+TIMING_ENV = "WORKBENCH_CHART_TIMING"
+
+
+class ChartTiming:
+    """Benchmark-only probe: when the kernel last received a widget update from the browser.
+
+    ``received`` is set by a wrapper around ``ipywidgets.Widget._handle_msg``, installed only
+    when :data:`TIMING_ENV` is set, so a chart can tell how long the figures under it took.
+    """
+
+    received: float | None = None
+    _installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        """Wrap the widgets' message handler to note each message's arrival (idempotent)."""
+        import ipywidgets
+
+        if cls._installed:
+            return
+        handle = ipywidgets.Widget._handle_msg
+
+        def noted(widget, msg):
+            cls.received = time.perf_counter()
+            return handle(widget, msg)
+
+        ipywidgets.Widget._handle_msg = noted
+        cls._installed = True
+
+
 class LiveChart(alt.JupyterChart):
     """An Altair chart widget that draws offline and redraws only the data when only the data changed.
 
@@ -83,6 +116,8 @@ class LiveChart(alt.JupyterChart):
     """
 
     _esm = ""  # set by enable_offline_charts(), before the first chart is made
+    #: Benchmark-only (:data:`TIMING_ENV`): figures_ms (message in to chart set), spec_ms, spec_bytes.
+    timing = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     @traitlets.observe("chart")
     def _on_change_chart(self, change: dict) -> None:
@@ -90,11 +125,20 @@ class LiveChart(alt.JupyterChart):
         if chart is None:
             self.spec = None
             return
+        started = time.perf_counter()
         # Check a widget's first chart against the Vega-Lite schema; redraws of it with new
         # figures skip the check (about half the cost of a filter change in Python), and the
         # chart functions are checked in the unit tests.
         first = self.spec is None
-        self.spec = stable_dataset_names(chart.to_dict(validate=first))
+        spec = stable_dataset_names(chart.to_dict(validate=first))
+        if ChartTiming._installed:
+            received = ChartTiming.received
+            self.timing = {
+                "figures_ms": None if received is None else (started - received) * 1000,
+                "spec_ms": (time.perf_counter() - started) * 1000,
+                "spec_bytes": len(json.dumps(spec)),
+            }
+        self.spec = spec
 
 
 _enabled = False
@@ -105,6 +149,8 @@ def enable_offline_charts() -> None:
     global _enabled
     if not _enabled:
         LiveChart._esm = _bundle()
+        if os.environ.get(TIMING_ENV):
+            ChartTiming.install()
         _enabled = True
 
 
