@@ -82,9 +82,9 @@ TIMING_ENV = "WORKBENCH_CHART_TIMING"
 
 
 class ChartTiming:
-    """Benchmark-only probe: when the kernel last received a widget update from the browser.
+    """Benchmark-only probe: when the kernel last received a widget message from the browser.
 
-    ``received`` is set by a wrapper around ``ipywidgets.Widget._handle_msg``, installed only
+    ``received`` is set by a wrapper around the kernel's ``comm_msg`` handler, installed only
     when :data:`TIMING_ENV` is set, so a chart can tell how long the figures under it took.
     """
 
@@ -93,18 +93,19 @@ class ChartTiming:
 
     @classmethod
     def install(cls) -> None:
-        """Wrap the widgets' message handler to note each message's arrival (idempotent)."""
-        import ipywidgets
+        """Wrap the kernel's handler of widget messages to note each one's arrival (idempotent)."""
+        from IPython import get_ipython
 
-        if cls._installed:
+        kernel = getattr(get_ipython(), "kernel", None)
+        if cls._installed or kernel is None:
             return
-        handle = ipywidgets.Widget._handle_msg
+        handle = kernel.shell_handlers["comm_msg"]
 
-        def noted(widget, msg):
+        def noted(*args, **kwargs):
             cls.received = time.perf_counter()
-            return handle(widget, msg)
+            return handle(*args, **kwargs)
 
-        ipywidgets.Widget._handle_msg = noted
+        kernel.shell_handlers["comm_msg"] = noted
         cls._installed = True
 
 
