@@ -178,26 +178,36 @@ class LiveChart(alt.JupyterChart):
         self.spec = spec
 
     def show(
-        self, shape: Hashable, frames: Sequence[pd.DataFrame], build: Callable[[], alt.TopLevelMixin]
+        self,
+        shape: Hashable,
+        frames: Sequence[pd.DataFrame],
+        build: Callable[[], alt.TopLevelMixin],
+        title: str | None = None,
     ) -> None:
         """Draw ``build()``, a chart whose data are ``frames`` and whose all else ``shape`` names.
 
         ``frames`` are each given to ``alt.Chart`` as they are; ``shape`` (with the frames'
-        columns) stands for everything else the chart depends on (title, grouping, unit...). The
-        first time a shape is drawn, Altair builds the spec; after that the spec is the one drawn
-        then with these frames' rows, sent before Altair builds the chart (about half a filter
-        change's time in the kernel), and the browser swaps the rows into the chart drawn.
+        columns) stands for everything else the chart depends on (title, grouping, unit...),
+        but for ``title`` when given (the chart's top-level title, which may then differ between
+        drawings of one shape). The first time a shape is drawn, Altair builds the spec; after
+        that the spec is the one drawn then with these frames' rows (and this title), sent
+        before Altair builds the chart (about half a filter change's time in the kernel), and
+        the browser swaps the rows into the chart drawn when the title is the same.
         ``.chart`` is always the chart drawn: a unit test compares the two specs.
         """
         started = time.perf_counter()
-        key = (shape, _frames_key(frames))
+        key = (shape, _frames_key(frames), title is None)
         drawing = self._drawings.get(key)
         if drawing is None or self.spec is None:
             self.chart = build()
             self._learn(key, frames)
             return
         datasets = {name: chart_rows(frames[i]) for name, i in drawing.datasets}
-        self._send_spec({**drawing.skeleton, "datasets": datasets}, started)
+        spec = {**drawing.skeleton, "datasets": datasets}
+        if title is not None:
+            drawn = spec.get("title")
+            spec["title"] = {**drawn, "text": title} if isinstance(drawn, dict) else title
+        self._send_spec(spec, started)
         self._spec_set = True
         try:
             self.chart = build()

@@ -401,6 +401,11 @@ def headline_against_service_chart(table: pd.DataFrame, title: str) -> alt.Layer
     service_value (from ``measures.headline_measures`` twice, side by side). Each bar's
     ``aria-label`` reads "Measure: ...; Team: 48%; Counted: 58 of 120; Service: 52%".
     """
+    return headline_layers(headline_frame(table), title)
+
+
+def headline_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows :func:`headline_against_service_chart` draws, one per share measure."""
     frame = table.dropna(subset=["value"]).copy()
     frame["team_pct"] = (frame["value"] * 100).round(0)
     frame["service_pct"] = (frame["service_value"] * 100).round(0)
@@ -414,6 +419,11 @@ def headline_against_service_chart(table: pd.DataFrame, title: str) -> alt.Layer
     frame["service_summary"] = [
         f"Service, {t}: {s:.0f}%" for t, s in zip(frame["title"], frame["service_pct"], strict=True)
     ]
+    return frame
+
+
+def headline_layers(frame: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Return :func:`headline_against_service_chart` drawn from its :func:`headline_frame`."""
     y = alt.Y("title:N", sort=None, title=None, axis=alt.Axis(labelLimit=320))
     base = alt.Chart(frame)
     bars = base.mark_bar(color=IMPROVED).encode(
