@@ -82,3 +82,19 @@ def test_service_page_charts_after_each_filter_change_are_what_altair_builds(dem
         seen.add(str(charts[0].spec["datasets"]))
     assert len(seen) > 1  # the figures did change
     assert charts[0]._drawings  # and the first chart took the swap path
+
+
+def test_supervision_scores_chart_for_each_worker_is_what_altair_builds(demo_store_url):
+    from widgets import SupervisionView
+    from workbench.access import Identity
+    from workbench.store.engine import Store
+
+    view = SupervisionView(Store(demo_store_url), identity=Identity(user="hopi", role="head_of_practice_improvement"))
+    workers = [worker for _, worker in view.worker_choice.options][:6]
+    seen = set()
+    for worker in [*workers, workers[0]]:
+        view.worker_choice.value = worker
+        assert view.chart.spec == _built(view.chart), worker
+        seen.add(str(view.chart.spec.get("datasets")))
+    assert len(seen) > 2  # each worker's own scores
+    assert view.chart._drawings  # drawn from the kept spec with the worker's rows

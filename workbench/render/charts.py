@@ -534,7 +534,11 @@ def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.
     travel as data, and panels are sorted by a number, so no label text enters an expression.
     Lines and one dot per outcome keep the SVG quick to draw for a whole service.
     """
-    frame = scores_frame(scores)
+    return scores_layers(scores_frame(scores), title, columns)
+
+
+def scores_layers(frame: pd.DataFrame, title: str, columns: int = 3) -> alt.FacetChart:
+    """Return :func:`scores_over_time` drawn from its :func:`scores_frame`."""
     # The outcomes' order travels as data (a sort field), not as a domain in the spec: two
     # workers' charts then differ only in their rows, and Voila swaps the data in place.
     colour = alt.Color(
