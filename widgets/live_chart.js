@@ -49,6 +49,12 @@ async function render({ model, el }) {
         const shape = shapeOf(spec);
         const names = Object.keys(spec.datasets ?? {}).sort().join("\n");
         if (drawn && drawn.shape === shape && drawn.names === names) {
+            // Emptied first: Vega keeps the groups of an ordinal scale (bars "in data order") in
+            // the order first drawn while any rows remain, so new rows would keep the old order.
+            for (const name of Object.keys(spec.datasets ?? {})) {
+                drawn.view.data(name, []);
+            }
+            await drawn.view.runAsync();
             for (const [name, values] of Object.entries(spec.datasets ?? {})) {
                 drawn.view.data(name, structuredClone(values));
             }
