@@ -345,8 +345,10 @@ class Split:
     """Where a filter change's time went, to the first chart drawn anew (ms, one entry per change).
 
     From the kernel's probe (:data:`widgets.offline.TIMING_ENV`): ``figures``, the kernel from the
-    filter's message in to the chart set (the figures worked out); ``spec``, building the chart's
-    spec (Altair ``to_dict``); ``bytes``, its JSON size. From the page: ``wire``, the choice made to
+    filter's message in to the chart set (the figures worked out, and for a chart set with
+    ``.chart`` the Altair chart built too); ``spec``, the spec made from there (Altair's
+    ``to_dict``, or a shape drawn before filled with the new rows: ``LiveChart.show``);
+    ``bytes``, its JSON size. From the page: ``wire``, the choice made to
     the spec arrived, less the two above (the select's event, the widget messages both ways, the
     kernel's queue); ``draw``, the spec arrived to the chart drawn (``how``: "swap", the new data
     swapped into the view drawn, or "embed", a new chart compiled and drawn).
