@@ -335,6 +335,13 @@ def _done_text(page: Page, spec: PageSpec) -> str:
     return page.evaluate(text, spec.done)
 
 
+#: Notes the page's clock when an option is chosen (a select's change, a button's click).
+_NOTE_CHOICES = """() => {
+    const note = () => { window.__wbChangedAt = performance.now(); };
+    document.addEventListener("change", note, true);
+    document.addEventListener("click", note, true);
+}"""
+
 #: The page's notes of the charts drawn since ``since`` (``performance.now()``), in the order drawn.
 _TIMINGS = """([since, selector]) => (window.__wbChartTimings ?? []).filter(
     t => t.arrived >= since && (" " + t.classes + " ").includes(" " + selector.slice(1) + " "))"""
@@ -350,10 +357,13 @@ class Split:
     ``to_dict``, or a shape drawn before filled with the new rows: ``LiveChart.show``);
     ``bytes``, its JSON size. From the page: ``wire``, the choice made to
     the spec arrived, less the two above (the select's event, the widget messages both ways, the
-    kernel's queue); ``draw``, the spec arrived to the chart drawn (``how``: "swap", the new data
+    kernel's queue; from the page's change or click event when it saw one); ``in_page``, that
+    event to the chart drawn (the benchmark's own "chart" time adds Playwright's steps to it);
+    ``draw``, the spec arrived to the chart drawn (``how``: "swap", the new data
     swapped into the view drawn, or "embed", a new chart compiled and drawn).
     """
 
+    in_page: list[float] = field(default_factory=list)
     figures: list[float] = field(default_factory=list)
     spec: list[float] = field(default_factory=list)
     wire: list[float] = field(default_factory=list)
@@ -361,9 +371,16 @@ class Split:
     bytes: list[int] = field(default_factory=list)
     how: list[str] = field(default_factory=list)
 
-    def add(self, chosen_at: float, timing: dict) -> None:
-        """Add one change: ``chosen_at`` the page's clock when the option was chosen."""
+    def add(self, chosen_at: float, timing: dict, changed_at: float | None) -> None:
+        """Add one change, by the page's clock: the chart's ``timing`` note, ``chosen_at``.
+
+        ``chosen_at`` is before the benchmark chose the option, ``changed_at`` when the page saw
+        it chosen (its change or click event; Playwright's own steps come between the two).
+        """
         figures, spec = timing.get("figures_ms") or 0.0, timing["spec_ms"]
+        if changed_at is not None and changed_at >= chosen_at:
+            self.in_page.append(timing["drawn"] - changed_at)
+            chosen_at = changed_at
         self.figures.append(figures)
         self.spec.append(spec)
         self.wire.append(timing["arrived"] - chosen_at - figures - spec)
@@ -377,7 +394,9 @@ class Split:
             return "no chart widget timed (the chart is drawn in the kernel)"
         med = {name: statistics.median(getattr(self, name)) for name in ("figures", "spec", "wire", "draw")}
         swaps = self.how.count("swap")
-        return (f"median ms: figures {med['figures']:.0f}, spec {med['spec']:.0f} "
+        in_page = (f"in the page, chosen to drawn: p50 {statistics.median(self.in_page):.0f} ms, "
+                   f"p95 {p95(self.in_page):.0f} ms; " if self.in_page else "")  # fmt: skip
+        return (f"{in_page}median ms: figures {med['figures']:.0f}, spec {med['spec']:.0f} "
                 f"({statistics.median(self.bytes) / 1024:.0f} KiB), wire {med['wire']:.0f}, "
                 f"draw {med['draw']:.0f}; {swaps} of {len(self.how)} swapped into the chart drawn, "
                 f"{len(self.how) - swaps} drawn anew")  # fmt: skip
@@ -406,6 +425,7 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
                                  f"it says {shown_viewer!r}")  # fmt: skip
         options, current = _options(page, spec)
         sequence = _sequence(options, current, spec, notebook.name)
+        page.evaluate(_NOTE_CHOICES)
         for i in range(changes):
             label = sequence[i % len(sequence)]
             before = chart_drawing(page, within=spec.chart)
@@ -426,7 +446,7 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
             chart_times.append(time.perf_counter() - started)
             drawn = page.evaluate(_TIMINGS, [chosen_at, spec.chart])
             if drawn:
-                split.add(chosen_at, drawn[0])
+                split.add(chosen_at, drawn[0], page.evaluate("window.__wbChangedAt ?? null"))
             shown = label.replace("\xa0", " ")  # ipywidgets shows option spaces as no-break spaces
             shown = shown.lower() if spec.all_between and label == options[0] else shown
             try:
