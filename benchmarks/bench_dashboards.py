@@ -69,7 +69,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +92,7 @@ from tests.browser.rig import (  # noqa: E402
     wait_for_chart_to_change,
     wait_for_preheated_page,
 )
+from widgets.offline import TIMING_ENV  # noqa: E402
 from workbench.access import (  # noqa: E402
     DEMO_IDENTITIES,
     DEMO_USER_ENV,
@@ -334,10 +335,81 @@ def _done_text(page: Page, spec: PageSpec) -> str:
     return page.evaluate(text, spec.done)
 
 
+#: Notes the page's clock when an option is chosen (a select's change, a button's click).
+_NOTE_CHOICES = """() => {
+    const note = () => { window.__wbChangedAt = performance.now(); };
+    document.addEventListener("change", note, true);
+    document.addEventListener("click", note, true);
+}"""
+
+#: The page's notes of the charts drawn since ``since`` (``performance.now()``), in the order drawn.
+_TIMINGS = """([since, selector]) => (window.__wbChartTimings ?? []).filter(
+    t => t.arrived >= since && (" " + t.classes + " ").includes(" " + selector.slice(1) + " "))"""
+
+
+@dataclass
+class Split:
+    """Where a filter change's time went, to the first chart drawn anew (ms, one entry per change).
+
+    From the kernel's probe (:data:`widgets.offline.TIMING_ENV`): ``figures``, the kernel from the
+    filter's message in to the chart set (the figures worked out, and for a chart set with
+    ``.chart`` the Altair chart built too); ``spec``, the spec made from there (Altair's
+    ``to_dict``, or a shape drawn before filled with the new rows: ``LiveChart.show``);
+    ``bytes``, its JSON size. From the page: ``wire``, the choice made to
+    the spec arrived, less the two above (the select's event, the widget messages both ways, the
+    kernel's queue; from the page's change or click event when it saw one); ``in_page``, that
+    event to the chart drawn (the benchmark's own "chart" time adds Playwright's steps to it);
+    ``draw``, the spec arrived to the chart drawn (``how``: "swap", the new data
+    swapped into the view drawn, or "embed", a new chart compiled and drawn).
+    """
+
+    in_page: list[float] = field(default_factory=list)
+    figures: list[float] = field(default_factory=list)
+    spec: list[float] = field(default_factory=list)
+    wire: list[float] = field(default_factory=list)
+    draw: list[float] = field(default_factory=list)
+    bytes: list[int] = field(default_factory=list)
+    how: list[str] = field(default_factory=list)
+
+    def add(self, chosen_at: float, timing: dict, changed_at: float | None) -> None:
+        """Add one change, by the page's clock: the chart's ``timing`` note, ``chosen_at``.
+
+        ``chosen_at`` is before the benchmark chose the option, ``changed_at`` when the page saw
+        it chosen (its change or click event; Playwright's own steps come between the two).
+        """
+        figures, spec = timing.get("figures_ms") or 0.0, timing["spec_ms"]
+        if changed_at is not None and changed_at >= chosen_at:
+            self.in_page.append(timing["drawn"] - changed_at)
+            chosen_at = changed_at
+        self.figures.append(figures)
+        self.spec.append(spec)
+        self.wire.append(timing["arrived"] - chosen_at - figures - spec)
+        self.draw.append(timing["drawn"] - timing["arrived"])
+        self.bytes.append(timing["spec_bytes"])
+        self.how.append(timing["how"])
+
+    def text(self) -> str:
+        """Medians of each part, as the run prints them."""
+        if not self.draw:
+            return "no chart widget timed (the chart is drawn in the kernel)"
+        med = {name: statistics.median(getattr(self, name)) for name in ("figures", "spec", "wire", "draw")}
+        swaps = self.how.count("swap")
+        in_page = (f"in the page, chosen to drawn: p50 {statistics.median(self.in_page):.0f} ms, "
+                   f"p95 {p95(self.in_page):.0f} ms; " if self.in_page else "")  # fmt: skip
+        return (f"{in_page}median ms: figures {med['figures']:.0f}, spec {med['spec']:.0f} "
+                f"({statistics.median(self.bytes) / 1024:.0f} KiB), wire {med['wire']:.0f}, "
+                f"draw {med['draw']:.0f}; {swaps} of {len(self.how)} swapped into the chart drawn, "
+                f"{len(self.how) - swaps} drawn anew")  # fmt: skip
+
+
 def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: dict, log_dir: Path,
-                   changes: int) -> tuple[list, list]:  # fmt: skip
-    """Seconds from a filter option chosen to the new first chart, and to the page saying it is done."""
-    chart_times, page_times = [], []
+                   changes: int) -> tuple[list, list, Split]:  # fmt: skip
+    """Seconds from a filter option chosen to the new first chart, and to the page saying it is done.
+
+    Also where the time to the chart went (:class:`Split`), from the kernel's timing probe.
+    """
+    chart_times, page_times, split = [], [], Split()
+    env = {**env, TIMING_ENV: "1"}
     with start_voila(notebook, log_dir, env=env, ready_timeout=120) as server:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(600_000)
@@ -353,10 +425,12 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
                                  f"it says {shown_viewer!r}")  # fmt: skip
         options, current = _options(page, spec)
         sequence = _sequence(options, current, spec, notebook.name)
+        page.evaluate(_NOTE_CHOICES)
         for i in range(changes):
             label = sequence[i % len(sequence)]
             before = chart_drawing(page, within=spec.chart)
             done_before = _done_text(page, spec)
+            chosen_at = page.evaluate("performance.now()")
             started = time.perf_counter()
             _choose(page, spec, label)
             try:
@@ -370,6 +444,9 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
                 raise BenchmarkError(f"{notebook.name}: {spec.chart} drew nothing new in 120 s after "
                                      f"choosing {label!r} in {spec.filter}") from error  # fmt: skip
             chart_times.append(time.perf_counter() - started)
+            drawn = page.evaluate(_TIMINGS, [chosen_at, spec.chart])
+            if drawn:
+                split.add(chosen_at, drawn[0], page.evaluate("window.__wbChangedAt ?? null"))
             shown = label.replace("\xa0", " ")  # ipywidgets shows option spaces as no-break spaces
             shown = shown.lower() if spec.all_between and label == options[0] else shown
             try:
@@ -381,7 +458,7 @@ def filter_changes(browser, notebook: Path, spec: PageSpec, viewer: str, env: di
                                    f"after choosing {label!r}") from error  # fmt: skip
             page_times.append(time.perf_counter() - started)
         context.close()
-    return chart_times, page_times
+    return chart_times, page_times, split
 
 
 def _p95_text(values: list[float]) -> str:
@@ -447,6 +524,8 @@ def main() -> None:
     parser.add_argument("--skip-preheat", action="store_true")
     parser.add_argument("--pages", help="comma-separated dashboards, such as team-lead,audit (default: all)")
     parser.add_argument("--skip-filters", action="store_true", help="time first charts only")
+    parser.add_argument("--skip-first-charts", action="store_true",
+                        help="time filter changes only (no cold or preheated first chart)")  # fmt: skip
     parser.add_argument("--copy-snapshot", action="store_true",
                         help="copy the snapshot beside --store rather than write the copy's own")  # fmt: skip
     args = parser.parse_args()
@@ -491,17 +570,21 @@ def main() -> None:
             env = {"WORKBENCH_STORE": url, **viewer.env}
             timed = {"chart": spec.chart, "opens": spec.opens}
             try:
-                cold, uss = first_chart(browser, notebook, env, work, **timed, preheat=False)
+                cold, uss = (
+                    (float("nan"), float("nan"))
+                    if args.skip_first_charts
+                    else first_chart(browser, notebook, env, work, **timed, preheat=False)
+                )
                 hot = (
                     None
-                    if args.skip_preheat
+                    if args.skip_preheat or args.skip_first_charts
                     else first_chart(browser, notebook, env, work, **timed, preheat=True)[0]
                 )
-                chart_times, page_times = [], []
+                chart_times, page_times, split = [], [], Split()
                 if not args.skip_filters:
                     who = viewer.identity.name
                     timed_changes = filter_changes(browser, notebook, spec, who, env, work, args.changes)
-                    chart_times, page_times = timed_changes
+                    chart_times, page_times, split = timed_changes
             except Exception as error:  # named in the table, and the run exits 1; the other pages go on
                 failed[notebook.name] = f"{type(error).__name__}: {str(error).splitlines()[0]}"
                 print(
@@ -514,6 +597,8 @@ def main() -> None:
             print(f"{notebook.name} as {viewer.identity.user}: cold {cold:.2f} s (kernel USS {uss:.0f} MiB), "
                   f"preheated {hot_text}, filter p95 chart {chart_p95:.0f} ms, page {page_p95:.0f} ms "
                   f"({len(chart_times)} changes of {spec.filter})", flush=True)  # fmt: skip
+            if chart_times:
+                print(f"  to the chart, {split.text()}", flush=True)
         browser.close()
     print()
     print("Time to first chart (s) beside the bare notebook in the same run; target 1.5x.")

@@ -28,7 +28,7 @@ from workbench.measures.distance import (
 from workbench.measures.filters import Filters, data_day
 from workbench.measures.headline import distance_travelled
 from workbench.measures.service_data import ServiceData
-from workbench.render.charts import distance_by_domain, distance_spread_chart
+from workbench.render.charts import distance_by_domain, distance_frame, distance_layers, distance_spread_chart
 
 _STAR_TABLE_STYLE = ".wb-star-table th, .wb-star-table td {text-align: left; padding: 2px 12px 2px 0;}"
 
@@ -77,6 +77,12 @@ class DistanceTravelledView(W.VBox):
         # The service ticks are always drawn (with no filter they sit at the bars' ends), so the
         # chart keeps its shape and a filter change only swaps the figures in the browser.
         return distance_by_domain(self.table, self._title(), service=self.service_table)
+
+    def _draw(self) -> None:
+        """Draw the chart anew, or swap the new figures into the one drawn (the same title)."""
+        frame = distance_frame(self.table, self.service_table)
+        title = self._title()
+        self.chart.show(("distance", title), [frame], lambda: distance_layers(frame, title, service=True))
 
     def _spread_chart(self):
         shown = self.spread.assign(shown=self.spread["outcomes"].map("{:,}".format))
@@ -201,7 +207,7 @@ class DistanceTravelledView(W.VBox):
         # The chart first, so its new figures are on their way to the browser while the figures
         # below it are worked out. Updated in place: re-displaying into an Output is slow in Voila.
         self._refresh_chart_table(filters)
-        self.chart.chart = self._chart()
+        self._draw()
         self._refresh_other_tables(filters)
         self.spread_chart.chart = self._spread_chart()
         self._show_caption()

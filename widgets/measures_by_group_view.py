@@ -14,7 +14,7 @@ from widgets.offline import offline_chart
 from workbench.measures.headline import MEASURES
 from workbench.measures.words import plain_definition
 from workbench.pages.service import DashboardView, ScopeError, measure_by
-from workbench.render.charts import breakdown_chart
+from workbench.render.charts import breakdown_frames, breakdown_has_intervals, breakdown_layers
 
 GROUPINGS = {"locality": "Locality", "team_id": "Team"}
 
@@ -82,14 +82,26 @@ class MeasuresByGroupView(W.VBox):
     def _title(self) -> str:
         return f"{MEASURES[self.measure].title} by {GROUPINGS[self.by].lower()}, at {self.view.at:%d %B %Y}"
 
-    def _chart(self):
+    def _frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         label = GROUPINGS[self.by]
         table = self.table.rename(columns={"group": label}) if not self.table.empty else pd.DataFrame(
             columns=[label, "value", "numerator", "denominator", "gap", "small", "ci_low", "ci_high",
                      "service_value"]
         )  # fmt: skip
-        chart = breakdown_chart(table, GROUPINGS[self.by], self._title(), MEASURES[self.measure].unit)
+        return breakdown_frames(table, label)
+
+    def _chart(self, frames: tuple[pd.DataFrame, pd.DataFrame] | None = None):
+        bars, service = frames or self._frames()
+        unit = MEASURES[self.measure].unit
+        chart = breakdown_layers(bars, service, GROUPINGS[self.by], self._title(), unit)
         return chart.properties(description=f"Bar chart: {self._title()}. The table below gives each figure.")
+
+    def _draw(self) -> None:
+        """Draw the chart anew, or swap the new figures into the one drawn when only they changed."""
+        frames = self._frames()
+        unit = MEASURES[self.measure].unit
+        shape = ("breakdown", self.by, self._title(), unit, breakdown_has_intervals(frames[0], unit))
+        self.chart.show(shape, frames, lambda: self._chart(frames))
 
     def _show_text(self) -> None:
         unit = MEASURES[self.measure].unit
@@ -123,5 +135,5 @@ class MeasuresByGroupView(W.VBox):
 
     def _refresh(self, _change: dict) -> None:
         self._compute()
-        self.chart.chart = self._chart()  # in place: re-displaying into an Output is slow in Voila
+        self._draw()  # in place: re-displaying into an Output is slow in Voila
         self._show_text()

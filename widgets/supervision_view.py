@@ -39,8 +39,9 @@ from workbench.publishing.supervision_pack import (
     outcome_labels,
     render_record,
     render_supervision_body,
-    scores_chart,
+    scores_chart_frame,
 )
+from workbench.render.charts import scores_layers
 from workbench.store.engine import Store
 from workbench.store.supervision_tables import OUTCOME_STANCES
 
@@ -259,9 +260,13 @@ class SupervisionView(W.VBox):
         # The same title for every worker (the page names them above): choosing another worker
         # then only swaps the figures in the chart already drawn.
         title = "Scores over time: each child's desired outcomes (the dot is the latest score)"
-        drawn = scores_chart(caseload, names, title)
-        # Updated in place: re-displaying into an Output is slow in Voila.
-        self.chart.chart = drawn if drawn is not None else _no_scores_chart(title)
+        frame = scores_chart_frame(caseload, names)
+        # Updated in place: re-displaying into an Output is slow in Voila; the spec of a chart
+        # drawn before is sent with the new rows before Altair builds the chart (LiveChart.show).
+        if frame is None:
+            self.chart.chart = _no_scores_chart(title)
+        else:
+            self.chart.show(("scores", title), [frame], lambda: scores_layers(frame, title))
         caseload.prompts = build_prompts(caseload.outcomes, caseload.scores, self.at)
         self.caseload = caseload
         self.caseload_html.value = render_supervision_body(

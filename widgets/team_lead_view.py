@@ -41,7 +41,12 @@ from workbench.pages.team_supervision import actions_in_words, discussed_table, 
 from workbench.practice.attention import attention_by_child, attention_for
 from workbench.practice.case_outcomes import case_outcomes
 from workbench.practice.supervision_actions import supervision_cases
-from workbench.render.charts import headline_against_service_chart, outcome_journey_chart
+from workbench.render.charts import (
+    headline_against_service_chart,
+    headline_frame,
+    headline_layers,
+    outcome_journey_chart,
+)
 
 #: Filter choices whose figures a page keeps (a reader going back and forth between workers).
 KEPT_CHOICES = 32
@@ -305,9 +310,16 @@ class TeamLeadView(W.VBox):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def _headline_title(self) -> str:
+        return f"{self._who()}: share measures at {_day(self.at)} (tick: whole service)"
+
     def _headline_chart(self):
-        title = f"{self._who()}: share measures at {_day(self.at)} (tick: whole service)"
-        return headline_against_service_chart(share_measures(self.headline), title)
+        return headline_against_service_chart(share_measures(self.headline), self._headline_title())
+
+    def _draw_headline(self) -> None:
+        """Draw the headline chart, from the spec of the one drawn when only figures and title changed."""
+        frame, title = headline_frame(share_measures(self.headline)), self._headline_title()
+        self.headline_chart.show("headline", [frame], lambda: headline_layers(frame, title), title=title)
 
     def _journey_chart(self):
         child = self.chosen_child or "no child chosen"
@@ -432,7 +444,7 @@ class TeamLeadView(W.VBox):
             if recompute:
                 # The headline chart first, so the viewer sees the new figures soonest.
                 self._compute()
-                self.headline_chart.chart = self._headline_chart()
+                self._draw_headline()
                 self._compute_children()
             else:
                 self._compute_journey()

@@ -184,3 +184,27 @@ def test_an_extract_without_the_star_columns_still_loads(tmp_path, store):
     service = ServiceData(store)
     assert service.outcomes["star"].isna().all()
     assert star_distance_travelled(service, D).empty
+
+
+def test_distribution_by_domain_is_each_domain_filtered_on_its_own(demo_store_url):
+    # distribution_by works the other filters out once for every domain: the counts must be
+    # those of each domain as its own filter (the definition), under every kind of filter.
+    from workbench.measures.distance import _counts
+    from workbench.measures.headline import counted_distances
+
+    data = ServiceData(Store(demo_store_url))
+    at = date(2026, 3, 31)
+    domains = sorted(data._outcome_units["domain"].dropna().unique())
+    localities = sorted(data.children["locality"].dropna().unique())
+    teams = sorted(data.teams["team_id"])[:3]
+    cases = [Filters(), *(Filters(locality=name) for name in localities), *(Filters(team_id=t) for t in teams),
+             Filters(plan_type="cp"), Filters(locality=localities[0], plan_type="cla"),
+             Filters(domain=domains[0]), Filters(sex="F", age_band="10-15")]  # fmt: skip
+    counted = 0
+    for filters in cases:
+        found = distribution_by(data, at, filters, "domain", domains).set_index("domain")
+        for domain in domains:
+            expected = _counts(counted_distances(data, at, Filters(**{**filters.active(), "domain": domain})))
+            assert found.loc[domain].tolist() == expected, (filters, domain)
+            counted += sum(expected)
+    assert counted > 0

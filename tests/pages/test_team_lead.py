@@ -14,6 +14,7 @@ import traitlets
 
 from tests.fixtures.handworked import write_extract
 from tests.fixtures.measures import ROWS
+from widgets.offline import stable_dataset_names
 from widgets.team_lead_view import TeamLeadView
 from workbench.access import Identity, scope_for
 from workbench.measures.filters import Filters
@@ -158,10 +159,13 @@ def test_a_choice_made_again_shows_its_own_figures_not_the_last_ones(service):
         fresh = headline_against_service(service, view.at, filters, service_filters)
         pd.testing.assert_frame_equal(view.headline, fresh)
         assert view.children_shown == children_in_view(service, view.at, view.filters.scope, filters)
-        # The chart drawn is the chart of these figures.
+        # The chart drawn is the chart of these figures, and so is the spec sent to the browser
+        # (after the first drawing, the kept spec with these rows and title: LiveChart.show).
         assert view.headline_chart.chart.to_dict() == view._headline_chart().to_dict()
+        assert view.headline_chart.spec == stable_dataset_names(view._headline_chart().to_dict())
         seen.add((view.at, filters))
     assert len(seen) < len(steps)  # some choices were made again (their kept figures were shown)
+    assert view.headline_chart._drawings  # the spec was reused with new rows, not built by Altair
     differs = {(at, f.team_id): view._kept_headline[(at, f, view.filters.service_filters())]["numerator"].sum()
                for at, f in seen if f.plan_type is None}  # fmt: skip
     assert len(set(differs.values())) > 1  # the choices' figures differ, so a stale one would show

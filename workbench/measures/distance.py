@@ -22,8 +22,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from workbench.measures.filters import Filters
-from workbench.measures.headline import counted_distances, outcome_distances
+from workbench.measures.filters import CHILD_COLUMNS, Filters
+from workbench.measures.headline import counted_distances, counted_distances_by, outcome_distances
 from workbench.measures.periods import period_ends
 from workbench.measures.service_data import ServiceData
 
@@ -75,10 +75,11 @@ def distribution_by(
     in the order given.
     """
     active = (filters or Filters()).active()
-    rows = [
-        [group, *_counts(counted_distances(data, at, Filters(**{**active, by: group})))]
-        for group in groups
-    ]
+    if by in CHILD_COLUMNS:
+        distances = [counted_distances(data, at, Filters(**{**active, by: group})) for group in groups]
+    else:  # an outcome's own column: the other filters worked out once for every group
+        distances = counted_distances_by(data, at, filters, by, groups)
+    rows = [[group, *_counts(found)] for group, found in zip(groups, distances, strict=True)]
     return pd.DataFrame(rows, columns=[by, *DIRECTIONS]).astype(dict.fromkeys(DIRECTIONS, "int64"))
 
 

@@ -20,7 +20,7 @@ group-by. ``ServiceData`` is a snapshot: read a new one after loading a new extr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Literal
@@ -394,6 +394,30 @@ def counted_distances(
     """
     rows, distance = _distance_rows(data, pd.Timestamp(at), filters or Filters(), scale)
     return distance[rows]
+
+
+def counted_distances_by(
+    data: ServiceData,
+    at: date,
+    filters: Filters | None,
+    by: str,
+    groups: Sequence[object],
+    scale: str = "scaling_0_10",
+) -> list[np.ndarray]:
+    """Return ``counted_distances`` for each group: ``filters`` with ``by`` set to the group.
+
+    ``by`` is a column of the outcomes themselves (plan type or domain, not the child's), so a
+    group's outcomes are those the other filters keep whose ``by`` is the group: the other
+    filters are worked out once, not once a group.
+    """
+    if by in CHILD_COLUMNS:
+        raise ValueError(f"{by} is the child's: use counted_distances for each group")
+    others = Filters(**{name: value for name, value in (filters or Filters()).active().items() if name != by})
+    rows, distance = _distance_rows(data, pd.Timestamp(at), others, scale)
+    column = pd.Series(data._outcome_units[by].array.take(rows))
+    for group in groups:  # each group as a filter would be checked
+        _check("distance travelled", "outcome", Filters(**{by: group}), None)
+    return [distance[rows[plan_type_kept(column, group)]] for group in groups]
 
 
 #: The columns of :func:`outcome_distances`, which distance travelled may also be grouped by.

@@ -107,6 +107,12 @@ def scores_chart(view: WorkerCaseload, names: dict[str, str], title: str):
     return None if scores.empty else scores_over_time(scores, title)
 
 
+def scores_chart_frame(view: WorkerCaseload, names: dict[str, str]) -> pd.DataFrame | None:
+    """Return the rows the scores chart of a view draws (``scores_frame``); None if no scores."""
+    scores = _scores(view, names)
+    return None if scores.empty else scores_frame(scores)
+
+
 # Compiled Vega specs of the scores chart, by (title, outcome labels): only the data differs
 # from page to page, so each shape is compiled from Vega-Lite once and then drawn with new data.
 _COMPILED_SCORES: dict[tuple, dict] = {}

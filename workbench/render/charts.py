@@ -32,6 +32,11 @@ def distance_by_domain(
     ``service`` (the same measure for the whole service) is given, a dark tick on each bar
     marks the service figure, so a locality or team reads against it.
     """
+    return distance_layers(distance_frame(table, service), title, service=service is not None)
+
+
+def distance_frame(table: pd.DataFrame, service: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the rows :func:`distance_by_domain` draws, one per domain counted."""
     names = labels("outcome_domains")
     frame = table.dropna(subset=["value"]).copy()
     frame["domain_label"] = frame["domain"].map(names).fillna(frame["domain"]).astype(str)
@@ -72,7 +77,11 @@ def distance_by_domain(
     frame = frame[columns]
     # Bars in data order, best first: sorting in pandas keeps labels out of the spec (they
     # travel only as data), and a field sort is dropped by Vega-Lite when layers are combined.
-    frame = frame.sort_values(["mean_distance", "domain_label"], ascending=[False, True])
+    return frame.sort_values(["mean_distance", "domain_label"], ascending=[False, True])
+
+
+def distance_layers(frame: pd.DataFrame, title: str, *, service: bool) -> alt.LayerChart:
+    """Return :func:`distance_by_domain` drawn from its :func:`distance_frame` (ticks with ``service``)."""
     y = alt.Y("domain_label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260))
     x_title = "Mean distance travelled (points on the 0-10 scale)"
     base = alt.Chart(frame).encode(y=y)
@@ -96,7 +105,7 @@ def distance_by_domain(
         text=alt.Text("n_label:N"),
     )
     layers = [bars, counts]
-    if service is not None:
+    if service:
         ticks = base.mark_tick(color=SERVICE_MARK, thickness=3, size=22).encode(
             x=alt.X("service_mean:Q", title=x_title),
             description=alt.Description("service_summary:N"),
@@ -194,9 +203,22 @@ def breakdown_chart(table: pd.DataFrame, by: str, title: str, unit: str = "share
     ``table`` comes from ``breakdowns.compare_to_service``. Tooltips carry numerator,
     denominator, the gap to the service and, for shares, the 95% interval.
     """
+    return breakdown_layers(*breakdown_frames(table, by), by, title, unit)
+
+
+def breakdown_frames(table: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the rows :func:`breakdown_chart` draws: each group's bar, and the service's line."""
     frame = table.dropna(subset=["value"]).copy()
     frame["group"] = frame[by].astype(str)
     frame["size"] = frame["small"].map({True: "small group: read with care", False: "group"})
+    service = frame[["service_value"]].head(1).assign(label="Whole service")
+    return frame, service
+
+
+def breakdown_layers(
+    frame: pd.DataFrame, service: pd.DataFrame, by: str, title: str, unit: str = "share"
+) -> alt.LayerChart:
+    """Return :func:`breakdown_chart` drawn from its :func:`breakdown_frames`."""
     fmt = _value_format(unit)
     x = alt.X("value:Q", title="Share" if unit == "share" else "Mean", axis=alt.Axis(format=fmt))
     y = alt.Y("group:N", sort=None, title=None)
@@ -223,13 +245,12 @@ def breakdown_chart(table: pd.DataFrame, by: str, title: str, unit: str = "share
         )
     )
     layers: list = [bars]
-    if unit == "share" and frame["ci_low"].notna().any():
+    if breakdown_has_intervals(frame, unit):
         layers.append(
             alt.Chart(frame)
             .mark_rule(color="#333333")
             .encode(x="ci_low:Q", x2="ci_high:Q", y=y, tooltip=tooltip)
         )
-    service = frame[["service_value"]].head(1).assign(label="Whole service")
     layers.append(
         alt.Chart(service)
         .mark_rule(color=PALETTE["forecast"], strokeWidth=2.5, strokeDash=[5, 3])
@@ -242,6 +263,11 @@ def breakdown_chart(table: pd.DataFrame, by: str, title: str, unit: str = "share
         )
     )
     return alt.layer(*layers).properties(title=title, width=520, height=alt.Step(24))
+
+
+def breakdown_has_intervals(frame: pd.DataFrame, unit: str) -> bool:
+    """Whether :func:`breakdown_layers` draws the 95% intervals (a part of the chart's shape)."""
+    return unit == "share" and bool(frame["ci_low"].notna().any())
 
 
 def sparkline(series: pd.DataFrame, unit: str = "share") -> alt.Chart:
@@ -375,6 +401,11 @@ def headline_against_service_chart(table: pd.DataFrame, title: str) -> alt.Layer
     service_value (from ``measures.headline_measures`` twice, side by side). Each bar's
     ``aria-label`` reads "Measure: ...; Team: 48%; Counted: 58 of 120; Service: 52%".
     """
+    return headline_layers(headline_frame(table), title)
+
+
+def headline_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows :func:`headline_against_service_chart` draws, one per share measure."""
     frame = table.dropna(subset=["value"]).copy()
     frame["team_pct"] = (frame["value"] * 100).round(0)
     frame["service_pct"] = (frame["service_value"] * 100).round(0)
@@ -388,6 +419,11 @@ def headline_against_service_chart(table: pd.DataFrame, title: str) -> alt.Layer
     frame["service_summary"] = [
         f"Service, {t}: {s:.0f}%" for t, s in zip(frame["title"], frame["service_pct"], strict=True)
     ]
+    return frame
+
+
+def headline_layers(frame: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Return :func:`headline_against_service_chart` drawn from its :func:`headline_frame`."""
     y = alt.Y("title:N", sort=None, title=None, axis=alt.Axis(labelLimit=320))
     base = alt.Chart(frame)
     bars = base.mark_bar(color=IMPROVED).encode(
@@ -498,7 +534,11 @@ def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.
     travel as data, and panels are sorted by a number, so no label text enters an expression.
     Lines and one dot per outcome keep the SVG quick to draw for a whole service.
     """
-    frame = scores_frame(scores)
+    return scores_layers(scores_frame(scores), title, columns)
+
+
+def scores_layers(frame: pd.DataFrame, title: str, columns: int = 3) -> alt.FacetChart:
+    """Return :func:`scores_over_time` drawn from its :func:`scores_frame`."""
     # The outcomes' order travels as data (a sort field), not as a domain in the spec: two
     # workers' charts then differ only in their rows, and Voila swaps the data in place.
     colour = alt.Color(
