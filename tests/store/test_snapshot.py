@@ -16,6 +16,8 @@ from workbench.store.snapshot import (
     SNAPSHOT_ENV,
     SNAPSHOT_TABLES,
     ChildScope,
+    code_fingerprint,
+    files_fingerprint,
     open_snapshot,
     snapshot_path,
     store_stamp,
@@ -77,12 +79,43 @@ def test_a_stale_snapshot_is_rebuilt_with_a_warning(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="workbench.snapshot"):
         snapshot = open_snapshot(store)
     assert "is stale" in caplog.text and "load 1" in caplog.text
-    assert snapshot.stamp == store_stamp(store) == "load 2, children 3000, plan versions 0"
+    assert (
+        snapshot.stamp
+        == store_stamp(store)
+        == (f"load 2, children 3000, plan versions 0, code {code_fingerprint()}")
+    )
     meta = snapshot.query("SELECT value FROM snapshot_meta WHERE key = 'load_id'")
     assert meta["value"].tolist() == ["2"]
 
 
-def test_a_missing_snapshot_is_rebuilt_and_an_unwritable_place_is_built_in_memory(tmp_path, caplog, monkeypatch):
+def test_a_snapshot_written_by_other_code_is_rebuilt(tmp_path, caplog):
+    """After an upgrade (a measure, the reader's lexicon, a rule changed) the kept figures are redone."""
+    import duckdb
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    load_extract(store, DEMO_EXTRACT)
+    path = snapshot_path(store.url)
+    old = store_stamp(store).replace(code_fingerprint(), "0123456789ab")
+    with duckdb.connect(str(path)) as con:  # as an older release wrote it, for the same data
+        con.execute("UPDATE snapshot_meta SET value = ? WHERE key = 'stamp'", [old])
+    with caplog.at_level(logging.WARNING, logger="workbench.snapshot"):
+        snapshot = open_snapshot(store)
+    assert "is stale" in caplog.text and "0123456789ab" in caplog.text
+    assert snapshot.stamp == store_stamp(store) != old
+
+
+def test_the_code_fingerprint_moves_with_a_files_content(tmp_path):
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("clear: [by]\n")
+    before = files_fingerprint([lexicon])
+    lexicon.write_text("clear: [by, within]\n")
+    assert files_fingerprint([lexicon]) != before
+    assert len(code_fingerprint()) == 12
+
+
+def test_a_missing_snapshot_is_rebuilt_and_an_unwritable_place_is_built_in_memory(
+    tmp_path, caplog, monkeypatch
+):
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     load_extract(store, DEMO_EXTRACT)
     snapshot_path(store.url).unlink()

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import hashlib
 import importlib
 import logging
 import multiprocessing
@@ -161,7 +163,33 @@ def store_stamp(store: Store) -> str:
             else 0
         )
     load = latest["load_id"] if latest else "none"
-    return f"load {load}, children {children}, plan versions {versions}"
+    return f"load {load}, children {children}, plan versions {versions}, code {code_fingerprint()}"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Return a short hash of the code and rule files that the snapshot's derived figures come from.
+
+    The whole service's figures are worked out when the snapshot is written. After an upgrade that
+    changes a measure, the statement reader's lexicon or a rule threshold, a snapshot written by
+    the old code would keep the old figures though the data has not changed: the hash in the stamp
+    makes it stale, so it is written again once.
+    """
+    package = Path(__file__).resolve().parents[1]
+    return files_fingerprint(
+        sorted(package.rglob("*.py"))
+        + sorted(DATA_DIR.glob("*.yaml"))
+        + sorted(DATA_DIR.glob("statements/*.yaml"))
+    )
+
+
+def files_fingerprint(files: list[Path]) -> str:
+    """Return a short hash of ``files``' names and contents, in the order given."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(f"{file.parent.name}/{file.name}\0".encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 # ---------------------------------------------------------------------------------------------
