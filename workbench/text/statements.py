@@ -282,18 +282,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
     )
     unobservable, outweighs = None, frozenset()
     if "unobservable" in raw:  # optional: an older lexicon without it reads as before
-        spec = _need(raw, "unobservable", dict, path, "top level")
-        unobservable = _Rule(
-            "unobservable",
-            _need(spec, "means", str, path, "unobservable"),
-            _patterns(spec.get("patterns"), words, path, "unobservable.patterns"),
-        )
-        outweighs = frozenset(_need(spec, "outweighs", list, path, "unobservable"))
-        unknown = outweighs - {rule.name for rule in clarity}
-        if unknown:
-            raise _fail(
-                path, "unobservable.outweighs", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'"
-            )
+        unobservable, spec = _optional_rule(raw, "unobservable", words, path)
+        outweighs = _signs(spec, "outweighs", {rule.name for rule in clarity}, path, "unobservable")
     bearer, bearer_asked, stands_alone, shorthand = _evidence(
         raw, words, path, {rule.name for rule in clarity}
     )
@@ -338,25 +328,35 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:  # noqa: C901
     )
 
 
+def _optional_rule(raw: dict, name: str, words: Mapping[str, str], path: Path) -> tuple[_Rule, dict]:
+    """Read the section ``name:`` (its meaning and patterns) as a rule; return it and the section."""
+    spec = _need(raw, name, dict, path, "top level")
+    rule = _Rule(
+        name,
+        _need(spec, "means", str, path, name),
+        _patterns(spec.get("patterns"), words, path, f"{name}.patterns"),
+    )
+    return rule, spec
+
+
+def _signs(spec: dict, key: str, signs: set[str], path: Path, section: str) -> frozenset[str]:
+    """Read the list ``key`` of a section: names of signs under ``clarity:``, each checked."""
+    named = frozenset(_need(spec, key, list, path, section))
+    unknown = named - signs
+    if unknown:
+        raise _fail(path, f"{section}.{key}", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'")
+    return named
+
+
 def _evidence(
     raw: dict, words: Mapping[str, str], path: Path, signs: set[str]
 ) -> tuple[_Rule | None, tuple[re.Pattern, ...], frozenset[str], tuple[tuple[re.Pattern, str], ...]]:
     """Read the optional sections ``bearer:`` and ``shorthand:`` (an older lexicon has neither)."""
     bearer, asked, stands_alone = None, (), frozenset()
     if "bearer" in raw:
-        spec = _need(raw, "bearer", dict, path, "top level")
-        bearer = _Rule(
-            "bearer",
-            _need(spec, "means", str, path, "bearer"),
-            _patterns(spec.get("patterns"), words, path, "bearer.patterns"),
-        )
-        stands_alone = frozenset(_need(spec, "stands_alone", list, path, "bearer"))
+        bearer, spec = _optional_rule(raw, "bearer", words, path)
+        stands_alone = _signs(spec, "stands_alone", signs, path, "bearer")
         asked = _patterns(spec.get("applies_when"), words, path, "bearer.applies_when")
-        unknown = stands_alone - signs
-        if unknown:
-            raise _fail(
-                path, "bearer.stands_alone", f"{', '.join(sorted(unknown))} is not a sign under 'clarity:'"
-            )
     shorthand = []
     for short, spelt in (raw.get("shorthand") or {}).items():
         if not isinstance(short, str) or not isinstance(spelt, str):
