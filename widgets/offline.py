@@ -20,9 +20,10 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import traitlets
+
+from workbench.render.altair_import import altair as alt
 
 _JS = Path(__file__).with_name("live_chart.js")
 #: Altair names inline datasets by a hash of their rows, so new figures mean new names.

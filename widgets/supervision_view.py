@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from datetime import date, timedelta
 
-import altair as alt
 import ipywidgets as W
 import pandas as pd
 import traitlets
@@ -41,6 +40,7 @@ from workbench.publishing.supervision_pack import (
     render_supervision_body,
     scores_chart_frame,
 )
+from workbench.render.altair_import import altair as alt
 from workbench.render.charts import scores_layers
 from workbench.store.engine import Store
 from workbench.store.supervision_tables import OUTCOME_STANCES

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import textwrap
 
-import altair as alt
 import pandas as pd
 
 from workbench.core.codes import labels
+from workbench.render.altair_import import altair as alt
 
 # One palette for every chart: Okabe-Ito, distinguishable with the common colour-vision
 # deficiencies, and dark enough against white for WCAG AA non-text contrast.
