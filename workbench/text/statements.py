@@ -17,8 +17,11 @@ when they are met ("Children to be safe"). :func:`analyse` reads one statement a
 - **voice**: ``family`` (first person, as the child or parent would say it) or ``professional``;
 - **jargon** found, and **flags**, each with a plain explanation and a coaching prompt.
 
-The method is transparent on purpose: no learnt model, only the lexicons and patterns in
-``data/statements/lexicon.yaml``, which an authority can read and edit. Every reading carries
+The method is transparent on purpose: the lexicons and patterns in
+``data/statements/lexicon.yaml``, which an authority can read and edit, decide; one learned second
+opinion follows them (:mod:`workbench.text.learned_kind`, a word model trained on the tune
+statements only) and may turn their "outcome" into a process when it is at least 80% sure, never
+the reverse and never "clear", quoting the words that weighed most. Every reading carries
 the rules and words that triggered it (:attr:`StatementReading.triggers`) and says so in
 plain English (:attr:`StatementReading.explanation`). The labelled statements that the rules
 are measured on are in ``data/statements/labelled/``.
