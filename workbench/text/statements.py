@@ -470,6 +470,12 @@ def _learned_task(model: LearnedKind | None, said: str) -> Trigger | None:
     return Trigger("kind", "professional_task", f"{LEARNED_MEANS} (a word model is {chance:.0%} sure)", words)
 
 
+def learned_words(reading: StatementReading) -> str | None:
+    """Return the words that made the learned kind call a statement a process, or None if it did not."""
+    found = [t for t in reading.triggers if t.decides == "kind" and t.means.startswith(LEARNED_MEANS)]
+    return found[0].matched if found else None
+
+
 def _learned_explanation(trigger: Trigger) -> str:
     return (
         f"Process: no rule found a task, but it is {trigger.means}; the words that weighed most:"
