@@ -60,18 +60,11 @@ def figures(heldback, scores, request) -> dict[str, float]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not met (issue 18): kind accuracy was 96.5% on heldback.csv and heldback-2.csv (318);"
-    " with heldback-3.csv (437) 92.2% before the change tuned on tune-7 and 93.4% after it; with"
-    " heldback-4.csv (532) 90.8% before the change tuned on tune-8 and 92.1% after it; with"
-    " heldback-5.csv (667) 90.0% before the structural change written against tune-9 and 93.4%"
-    " after it; with heldback-6.csv (764) 92.3% before the change written against tune-10 and 92.9%"
-    " after it; with heldback-7.csv (846) 92.3% before the change written against tune-11 and 92.4%"
-    " after it; with heldback-8.csv (906) 92.7% before and after the fourth change; with heldback-9.csv"
-    " (955) 92.3% before the fifth change and 92.8% after it, below 95%."
-    " The held-back part is not tuned on; strict, so this fails once it is met.",
-)
+# Met since the learned kind (issue 18): kind accuracy was 96.5% on heldback.csv and heldback-2.csv
+# (318), and below 95% with every held-back file added after (92.2% to 93.4%), the last 93.0% with
+# heldback-10.csv (1085) before the learned kind and 95.2% after it; with heldback-11.csv (1185)
+# 95.4% before the second change of that round (days written short, the model retrained with
+# tune-13) and 95.1% after it.
 def test_held_back_outcome_vs_process_meets_its_target(figures, record_property):
     record_property("kind_accuracy", round(figures["kind_accuracy"], 4))  # in --junitxml too
     assert figures["kind_accuracy"] >= KIND_TARGET
@@ -84,7 +77,9 @@ def test_held_back_outcome_vs_process_meets_its_target(figures, record_property)
     " tune-10 (clear only on positive evidence) and 88.9% after it; with heldback-7.csv (846) 88.8% before"
     " the change written against tune-11 and 89.5% after it; with heldback-8.csv (906) 89.7% before and"
     " after the fourth change; with heldback-9.csv (955) 89.6% before the fifth change and 89.4% after"
-    " it, below 90%. The held-back part is not"
+    " it; with heldback-10.csv (1085) 89.8% before the learned kind and 88.6% after it (a labelled"
+    " outcome it turns into a process counts as a clarity miss); with heldback-11.csv (1185) 89.3%"
+    " before the second change of that round and 89.4% after it, below 90%. The held-back part is not"
     " tuned on; strict, so this fails once it is met.",
 )
 def test_held_back_clear_vs_vague_meets_its_target(figures, record_property):
@@ -101,7 +96,9 @@ def test_held_back_clear_vs_vague_meets_its_target(figures, record_property):
     " written against tune-9 and 0.842 after it; with heldback-6.csv (764) 0.844 before the change"
     " written against tune-10 and 0.858 after it; with heldback-7.csv (846) 0.866 before the change"
     " written against tune-11 and 0.865 after it; with heldback-8.csv (906) 0.874 before and after the"
-    " fourth change; with heldback-9.csv (955) 0.873 before and after the fifth change, below 0.95."
+    " fourth change; with heldback-9.csv (955) 0.873 before and after the fifth change; with"
+    " heldback-10.csv (1085) 0.880 before the learned kind and 0.919 after it; with heldback-11.csv"
+    " (1185) 0.926 before the second change of that round and 0.918 after it, below 0.95."
     " The held-back part is not tuned on; strict, so"
     " this fails once it is met.",
 )

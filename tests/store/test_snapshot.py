@@ -18,6 +18,7 @@ from workbench.store.snapshot import (
     ChildScope,
     code_fingerprint,
     files_fingerprint,
+    fingerprinted_files,
     open_snapshot,
     snapshot_path,
     store_stamp,
@@ -111,6 +112,16 @@ def test_the_code_fingerprint_moves_with_a_files_content(tmp_path):
     lexicon.write_text("clear: [by, within]\n")
     assert files_fingerprint([lexicon]) != before
     assert len(code_fingerprint()) == 12
+
+
+def test_the_code_fingerprint_covers_the_readers_lexicon_and_its_learned_weights():
+    from workbench.text.learned_kind import LEARNED_KIND_PATH
+    from workbench.text.statements import LEXICON_PATH
+
+    files = fingerprinted_files()
+    assert LEXICON_PATH in files
+    assert LEARNED_KIND_PATH in files  # retrained weights rebuild the snapshot
+    assert any(f.name == "statements.py" and f.parent.name == "text" for f in files)
 
 
 def test_a_missing_snapshot_is_rebuilt_and_an_unwritable_place_is_built_in_memory(

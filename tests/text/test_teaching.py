@@ -27,6 +27,15 @@ def test_feedback_says_what_is_still_missing():
     assert rewrite_feedback("   ").verdict.startswith("Write the outcome")
 
 
+def test_a_task_only_the_learned_kind_finds_is_explained_by_its_words():
+    feedback = rewrite_feedback("Do a genogram with Nan")
+    assert not feedback.done and feedback.verdict.startswith("Still a process")
+    assert "worded like the tasks and services the reader learned from" in feedback.verdict
+    assert '"genogram"' in feedback.verdict or 'starting with "do' in feedback.verdict
+    # A task the rules find is explained by the rules, not by the words.
+    assert "learned from" not in rewrite_feedback("Refer to CAMHS").verdict
+
+
 def test_a_malformed_teaching_file_is_refused_naming_the_place(tmp_path):
     path = tmp_path / "teaching.yaml"
     path.write_text("examples:\n  schooling:\n    - {before: a, after: b}\n", encoding="utf-8")

@@ -11,7 +11,7 @@ import click
 
 from workbench.cli.audit import audit
 from workbench.cli.extracts import check, demo_data, dictionary, import_files, info, load
-from workbench.cli.figures import measures, statements_command
+from workbench.cli.figures import measures, statements_command, train_statement_kind
 from workbench.cli.packs import publish
 from workbench.cli.refresh import changes, refresh
 from workbench.cli.serving import serve, status
@@ -25,5 +25,6 @@ def main() -> None:
 
 
 for command in (demo_data, load, check, import_files, info, dictionary, serve, status, measures,
-                statements_command, audit, publish, refresh, changes, snapshot_command):  # fmt: skip
+                statements_command, train_statement_kind, audit, publish, refresh, changes,
+                snapshot_command):  # fmt: skip
     main.add_command(command)

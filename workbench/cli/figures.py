@@ -283,3 +283,41 @@ def _scope_of_user(user: str, data, day):
     if user not in identities:
         raise click.ClickException(f"the user {user!r} is not in the identity file {path}")
     return scope_for(identities[user], data, day)
+
+
+@click.command("train-statement-kind")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Where to write the weights (default: data/statements/learned_kind.json, the committed file).",
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing: exit 1 if training does not reproduce the weights file."
+)
+def train_statement_kind(out: Path | None, check: bool) -> None:
+    """Train the statement reader's learned kind on the tune statements, and write its weights.
+
+    A logistic regression over words and pairs of words, trained only on the labelled statements
+    whose split is "tune" (never the held-back ones). Training is deterministic, so the command
+    reproduces the committed data/statements/learned_kind.json from the same tune files.
+    """
+    from workbench.text import learned_kind
+    from workbench.text.statements import train_learned_kind
+
+    target = out or learned_kind.LEARNED_KIND_PATH
+    model = train_learned_kind()
+    about = model.about
+    summary = (
+        f"trained on {about['statements']:,} tune statements ({about['processes']:,} processes):"
+        f" {len(model.weights):,} weights"
+    )
+    if check:
+        committed = learned_kind.load.__wrapped__(target)
+        if committed is None or not learned_kind.same_weights(committed, model):
+            raise click.ClickException(f"{target}: does not match the weights trained now ({summary})")
+        click.echo(f"{target}: reproduced ({summary})")
+        return
+    learned_kind.write(model, target)
+    click.echo(f"{target}: written ({summary})")

@@ -171,15 +171,25 @@ def code_fingerprint() -> str:
     """Return a short hash of the code and rule files that the snapshot's derived figures come from.
 
     The whole service's figures are worked out when the snapshot is written. After an upgrade that
-    changes a measure, the statement reader's lexicon or a rule threshold, a snapshot written by
-    the old code would keep the old figures though the data has not changed: the hash in the stamp
-    makes it stale, so it is written again once.
+    changes a measure, the statement reader's lexicon or learned weights, or a rule threshold, a
+    snapshot written by the old code would keep the old figures though the data has not changed:
+    the hash in the stamp makes it stale, so it is written again once.
+    """
+    return files_fingerprint(fingerprinted_files())
+
+
+def fingerprinted_files() -> list[Path]:
+    """Return the files :func:`code_fingerprint` hashes: the code, the rule files, the learned kind.
+
+    The statement reader's learned kind (``data/statements/learned_kind.json``) is a rule file
+    too: retrained weights can move a statement between outcome and process, and so the figures.
     """
     package = Path(__file__).resolve().parents[1]
-    return files_fingerprint(
+    return (
         sorted(package.rglob("*.py"))
         + sorted(DATA_DIR.glob("*.yaml"))
         + sorted(DATA_DIR.glob("statements/*.yaml"))
+        + sorted(DATA_DIR.glob("statements/*.json"))
     )
 
 

@@ -17,8 +17,11 @@ when they are met ("Children to be safe"). :func:`analyse` reads one statement a
 - **voice**: ``family`` (first person, as the child or parent would say it) or ``professional``;
 - **jargon** found, and **flags**, each with a plain explanation and a coaching prompt.
 
-The method is transparent on purpose: no learnt model, only the lexicons and patterns in
-``data/statements/lexicon.yaml``, which an authority can read and edit. Every reading carries
+The method is transparent on purpose: the lexicons and patterns in
+``data/statements/lexicon.yaml``, which an authority can read and edit, decide; one learned second
+opinion follows them (:mod:`workbench.text.learned_kind`, a word model trained on the tune
+statements only) and may turn their "outcome" into a process when it is at least 80% sure, never
+the reverse and never "clear", quoting the words that weighed most. Every reading carries
 the rules and words that triggered it (:attr:`StatementReading.triggers`) and says so in
 plain English (:attr:`StatementReading.explanation`). The labelled statements that the rules
 are measured on are in ``data/statements/labelled/``.
@@ -42,6 +45,8 @@ import pandas as pd
 import yaml
 
 from workbench.core.codes import DATA_DIR
+from workbench.text import learned_kind
+from workbench.text.learned_kind import LearnedKind
 
 #: The lexicon an authority edits: patterns for kind, clarity, voice, jargon, and the flags.
 LEXICON_PATH = DATA_DIR / "statements" / "lexicon.yaml"
@@ -442,15 +447,55 @@ def _spelt_out(said: str, shorthand: tuple[tuple[re.Pattern, str], ...]) -> str:
     return said
 
 
-def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # noqa: C901
+def prepared(text: object, lexicon: Lexicon | None = None) -> str:
+    """Return a statement as the rules and the learned kind read it: lower case, shorthand spelt out."""
+    lex = lexicon or load_lexicon()
+    return _spelt_out(_normalise(as_text(text), lex.read_up_to), lex.shorthand)
+
+
+#: What a process found by the learned kind means, in the reading's triggers.
+LEARNED_MEANS = (
+    "worded like the tasks, services and compliance in the labelled statements the reader learned from"
+)
+
+
+def _learned_task(model: LearnedKind | None, said: str) -> Trigger | None:
+    """Return a process trigger when the learned kind is at least its threshold sure of a process."""
+    if model is None:
+        return None
+    chance = model.probability(said)
+    if chance < learned_kind.THRESHOLD:
+        return None
+    words = ", ".join(model.top_words(said)) or "its words as a whole"
+    return Trigger("kind", "professional_task", f"{LEARNED_MEANS} (a word model is {chance:.0%} sure)", words)
+
+
+def learned_words(reading: StatementReading) -> str | None:
+    """Return the words that made the learned kind call a statement a process, or None if it did not."""
+    found = [t for t in reading.triggers if t.decides == "kind" and t.means.startswith(LEARNED_MEANS)]
+    return found[0].matched if found else None
+
+
+def _learned_explanation(trigger: Trigger) -> str:
+    return (
+        f"Process: no rule found a task, but it is {trigger.means}; the words that weighed most:"
+        f" {trigger.matched}."
+    )
+
+
+def analyse(  # noqa: C901
+    text: str, lexicon: Lexicon | None = None, learned: LearnedKind | bool = True
+) -> StatementReading:
     """Read one desired-outcome statement: kind, clarity, voice, jargon, flags and why.
 
     ``text`` may be anything: None or NaN read as an empty statement, and only the first
     ``read_up_to`` characters (1,000 by default) are read. Never raises on odd input.
+    ``learned``: the learned kind that may turn the rules' "outcome" into a process when it is at
+    least :data:`workbench.text.learned_kind.THRESHOLD` sure (True: the committed one; False: none).
     """
     lex = lexicon or load_lexicon()
     original = as_text(text)
-    said = _spelt_out(_normalise(original, lex.read_up_to), lex.shorthand)
+    said = prepared(original, lex)
     flags = lex.flags
     if not re.search(r"\w", said):
         return StatementReading(
@@ -503,6 +548,12 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
         if matched is not None:
             vague_hit = Trigger("vague", "vague", lex.vague_words.means, matched)
             triggers.append(vague_hit)
+    model = (learned_kind.load() if learned is True else learned) or None
+    learned_hit = None if process else _learned_task(model, said)
+    if learned_hit is not None:
+        # Only ever outcome -> process: what the rules read as clear or vague no longer counts.
+        process, signs, vague_hit = [learned_hit], [], None
+        triggers = [t for t in triggers if t.decides not in ("clarity", "vague")] + [learned_hit]
 
     first_person = next((m.group(0) for p in lex.first_person if (m := p.search(said))), None)
     professional_we = next((m.group(0) for p in lex.not_family if (m := p.search(said))), None)
@@ -535,7 +586,9 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> StatementReading:  # n
     ordered = tuple(sorted(unique.values(), key=lambda f: f.rank))
 
     parts = []
-    if process:
+    if learned_hit is not None:
+        parts.append(_learned_explanation(learned_hit))
+    elif process:
         parts.append(f"Process: {_quoted(process)}.")
     else:
         parts.append("Outcome: no service, task, support or compliance wording was found.")
@@ -704,6 +757,18 @@ def labelled_statements() -> pd.DataFrame:
         pd.read_csv(path, dtype=str, keep_default_na=False) for path in sorted(LABELLED_DIR.glob("*.csv"))
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def train_learned_kind(labelled: pd.DataFrame | None = None) -> LearnedKind:
+    """Train the learned kind on the tune statements only (``split == tune``), as the reader reads them."""
+    labelled = labelled_statements() if labelled is None else labelled
+    tune = labelled[labelled["split"] == "tune"]
+    files = sorted(p.name for p in LABELLED_DIR.glob("*.csv") if p.name.startswith("tune"))
+    return learned_kind.train(
+        [prepared(t) for t in tune["statement"]],
+        (tune["kind"] == "process").tolist(),
+        about={"files": files},
+    )
 
 
 def _precision_recall(truth: pd.Series, guess: pd.Series, label: str) -> tuple[float, float]:

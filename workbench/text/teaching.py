@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from workbench.core.codes import DATA_DIR, codes
-from workbench.text.statements import StatementReading, analyse
+from workbench.text.statements import StatementReading, analyse, learned_words
 
 #: The teaching examples an authority may edit.
 TEACHING_PATH = DATA_DIR / "statements" / "teaching.yaml"
@@ -74,6 +74,8 @@ def rewrite_feedback(text: str) -> RewriteFeedback:
         verdict = "Write the outcome the child or family wants, in their words."
     elif reading.kind == "process":
         verdict = "Still a process: it says what someone will do, not what will be different for the child."
+        if words := learned_words(reading):
+            verdict += f" It is worded like the tasks and services the reader learned from: {words}."
     elif reading.clarity == "vague":
         verdict = "An outcome, but vague: nothing says how everyone will know it has happened."
     elif reading.voice != "family":
