@@ -53,9 +53,9 @@ PROMPTS = {
 }
 
 
-def _no_distance_chart(title: str) -> alt.Chart:
-    """Return the chart drawn for a worker with no outcome counted by distance travelled."""
-    frame = pd.DataFrame({"text": ["No desired outcome counted by distance travelled for this worker"]})
+def _no_distance_chart(title: str, name: str = "this worker") -> alt.Chart:
+    """Return the chart drawn for a worker (``name``) with no outcome counted by distance travelled."""
+    frame = pd.DataFrame({"text": [f"No desired outcome counted by distance travelled for {name}"]})
     return (
         alt.Chart(frame)
         .mark_text(size=14)
@@ -176,7 +176,7 @@ class AppraisalView(W.VBox):
         self.loading.value = (
             f"<p role='status'>Working out the rest of {html.escape(name)}'s appraisal...</p>"
         )
-        self._show_chart()
+        self._show_chart(name)
         self.appraisal = build_appraisal(self.data, self.worker_id, self.at, self.audits)
         parts = appraisal_body_parts(self.appraisal, "internal")
         self.head.value = parts.head
@@ -184,7 +184,7 @@ class AppraisalView(W.VBox):
         self._show_writing()
         self.loading.value = ""
 
-    def _show_chart(self) -> None:
+    def _show_chart(self, name: str) -> None:
         """Draw the worker's distance travelled by domain against the service's (the pack's chart)."""
         table = worker_distance_by_domain(self.data, self.worker_id, self.at)
         frame = distance_chart_frame(table, service_distance_by_domain(self.data, self.at))
@@ -192,7 +192,7 @@ class AppraisalView(W.VBox):
         if self.page.children != shown:
             self.page.children = shown
         if frame.empty:
-            self.chart.chart = _no_distance_chart(self.chart_title)
+            self.chart.chart = _no_distance_chart(self.chart_title, name)  # the name travels as data
             self.chart_note.layout.display = "none"
             return
         self.chart_note.layout.display = None
