@@ -35,8 +35,10 @@ title or marks different ("chart"), and to the page saying it is done ("page"):
   out the figures...") is empty again, which the view sets last. Viewed as the demo team lead
   (one team: the page is about one team).
 - ``supervision``: the worker chooser, each worker in turn; the chart is the scores chart,
-  the first the page draws; done when the caseload below the chart shows the new worker (the
-  supervision records list follows it in the same kernel call). Head of Practice Improvement.
+  the first the page draws; done when the loading line (``.wb-supervision-loading``) is empty
+  again, which the view sets last, after the caseload, the records and the chosen child's help
+  (timing to the caseload alone let the next change wait on the last one's tail in the kernel).
+  Head of Practice Improvement.
 - ``appraisal``: the worker chooser ("Appraisal of"), each worker in turn; the chart is the
   distance travelled by domain (``.wb-appraisal-chart``), sent before the rest of the appraisal
   (a worker with no outcome counted gets a chart saying so, naming them); done when the loading
@@ -157,7 +159,7 @@ PAGES: dict[str, PageSpec] = {
         done=".wb-loading", done_when="empty", user=TEAM_LEAD, viewer=".wb-viewer"),
     "supervision.ipynb": PageSpec(
         chart=".wb-supervision-chart", filter=".wb-supervision-worker select", options="select",
-        all_between=False, done=".wb-supervision-caseload", done_when="changed", user=HEAD_OF_PI,
+        all_between=False, done=".wb-supervision-loading", done_when="empty", user=HEAD_OF_PI,
         viewer=".wb-viewer"),
     "audit.ipynb": PageSpec(
         chart=".wb-findings-chart", filter=".wb-findings-by", options="buttons", all_between=False,
