@@ -192,7 +192,7 @@ class AppraisalView(W.VBox):
         if self.page.children != shown:
             self.page.children = shown
         if frame.empty:
-            self.chart.chart = _no_distance_chart(self.chart_title, name)  # the name travels as data
+            self.chart.chart = _no_distance_chart(self.chart_title, f"{name} ({self.worker_id})")  # as data
             self.chart_note.layout.display = "none"
             return
         self.chart_note.layout.display = None
