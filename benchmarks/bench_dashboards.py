@@ -35,13 +35,15 @@ title or marks different ("chart"), and to the page saying it is done ("page"):
   out the figures...") is empty again, which the view sets last. Viewed as the demo team lead
   (one team: the page is about one team).
 - ``supervision``: the worker chooser, each worker in turn; the chart is the scores chart,
-  the first the page draws; done when the caseload below the chart shows the new worker (the
-  supervision records list follows it in the same kernel call). Head of Practice Improvement.
-- ``appraisal``: the worker chooser ("Appraisal of"), each worker in turn; the chart (distance
-  travelled by domain, inline SVG drawn in the kernel) is in the appraisal body, which the page
-  sets in one go, so the page is done when that body has changed (the worker's name is in it).
-  A worker with no outcome counted has no chart: that change's "chart" time is the body changed.
-  Head of Practice Improvement (every appraisal, read only).
+  the first the page draws; done when the loading line (``.wb-supervision-loading``) is empty
+  again, which the view sets last, after the caseload, the records and the chosen child's help
+  (timing to the caseload alone let the next change wait on the last one's tail in the kernel).
+  Head of Practice Improvement.
+- ``appraisal``: the worker chooser ("Appraisal of"), each worker in turn; the chart is the
+  distance travelled by domain (``.wb-appraisal-chart``), sent before the rest of the appraisal
+  (a worker with no outcome counted gets a chart saying so, naming them); done when the loading
+  line (``.wb-appraisal-loading``, "Working out the rest of ...") is empty again, which the view
+  sets last. Head of Practice Improvement (every appraisal, read only).
 - ``outcome-plan``: not timed (:data:`NOT_TIMED`): a form for one child's plan, no chart.
 - ``audit``: the page is tabs, and its only chart (grades, ``.wb-findings-chart``) is on the
   Findings tab, not the tab shown first ("Audit a case", a form). Vega draws it while its tab
@@ -157,16 +159,16 @@ PAGES: dict[str, PageSpec] = {
         done=".wb-loading", done_when="empty", user=TEAM_LEAD, viewer=".wb-viewer"),
     "supervision.ipynb": PageSpec(
         chart=".wb-supervision-chart", filter=".wb-supervision-worker select", options="select",
-        all_between=False, done=".wb-supervision-caseload", done_when="changed", user=HEAD_OF_PI,
+        all_between=False, done=".wb-supervision-loading", done_when="empty", user=HEAD_OF_PI,
         viewer=".wb-viewer"),
     "audit.ipynb": PageSpec(
         chart=".wb-findings-chart", filter=".wb-findings-by", options="buttons", all_between=False,
         done=".wb-findings-grades caption", done_when="changed", user=HEAD_OF_PI, viewer=".wb-audit-user",
         opens="Findings"),
     "appraisal.ipynb": PageSpec(
-        chart=".wb-appraisal-page", filter=".wb-appraisal-worker select", options="select",
-        all_between=False, done=".wb-appraisal-page", done_when="changed", user=HEAD_OF_PI,
-        viewer=".wb-viewer", chartless=True),
+        chart=".wb-appraisal-chart", filter=".wb-appraisal-worker select", options="select",
+        all_between=False, done=".wb-appraisal-loading", done_when="empty", user=HEAD_OF_PI,
+        viewer=".wb-viewer"),
 }
 # fmt: on
 

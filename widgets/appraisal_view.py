@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 from datetime import date
 
+import altair as alt
 import ipywidgets as W
 import pandas as pd
 import traitlets
 
 from widgets.missing_note import MissingNote
+from widgets.offline import offline_chart
 from workbench.access import AccessRefusedError, Identity
 from workbench.core.dates import short_date
 from workbench.measures.filters import data_day
@@ -23,9 +25,18 @@ from workbench.practice.appraisal import (
     audit_frame,
     build_appraisal,
     save_entry,
+    service_distance_by_domain,
     voice_of,
+    worker_distance_by_domain,
+    worker_name,
 )
-from workbench.publishing.appraisal_pack import render_appraisal_body
+from workbench.publishing.appraisal_pack import (
+    CHART_NOTE,
+    appraisal_body_parts,
+    distance_chart,
+    distance_chart_frame,
+    distance_chart_title,
+)
 from workbench.store.engine import Store
 
 #: What each writer is asked.
@@ -42,6 +53,17 @@ PROMPTS = {
 }
 
 
+def _no_distance_chart(title: str, name: str = "this worker") -> alt.Chart:
+    """Return the chart drawn for a worker (``name``) with no outcome counted by distance travelled."""
+    frame = pd.DataFrame({"text": [f"No desired outcome counted by distance travelled for {name}"]})
+    return (
+        alt.Chart(frame)
+        .mark_text(size=14)
+        .encode(text="text:N", description=alt.Description("text:N"))  # what a screen reader says
+        .properties(title=title, width=520, height=40)
+    )
+
+
 def _case_label(row: pd.Series) -> str:
     held = f"{short_date(row['from'])} to {short_date(row['to']) if pd.notna(row['to']) else 'now'}"
     closed = f"{int(row['closed'])} outcome(s) closed, {int(row['achieved'])} achieved"
@@ -55,6 +77,11 @@ class AppraisalView(W.VBox):
     worker chooser offers only the appraisals the viewer may see (their own; a team lead's team),
     and the worker and their team lead write in it, each in their own voice
     (:func:`workbench.practice.appraisal.voice_of`). ``appraisal`` holds what is shown.
+
+    The page is the appraisal pack's body in its parts (``head``, the live ``chart`` of distance
+    travelled by domain, ``body``): on choosing a worker the chart is worked out from the
+    worker's distances alone and sent first, the rest of the appraisal after it, while the
+    loading line (``loading``) says the rest is on its way.
     """
 
     worker_id = traitlets.Unicode("")
@@ -84,8 +111,17 @@ class AppraisalView(W.VBox):
             f"appraisals your role allows, for the year to {short_date(self.at)}.</p>"
         )
         self.viewer.add_class("wb-viewer")
+        self.loading = W.HTML()
+        self.loading.add_class("wb-appraisal-loading")
+        self.head = W.HTML()
+        self.head.add_class("wb-appraisal-head")
+        self.chart_title = distance_chart_title(self.at)
+        self.chart = offline_chart(_no_distance_chart(self.chart_title), "wb-appraisal-chart")
+        self.chart_note = W.HTML(CHART_NOTE)
         self.body = W.HTML()
-        self.body.add_class("wb-appraisal-page")
+        self.body.add_class("wb-appraisal-body")
+        self.page = W.VBox([self.head, self.chart, self.chart_note, self.body])
+        self.page.add_class("wb-appraisal-page")
         self.write_heading = W.HTML()
         self.words = W.Textarea(layout=W.Layout(width="95%", height="140px"))
         self.words.add_class("wb-appraisal-words")
@@ -102,7 +138,9 @@ class AppraisalView(W.VBox):
             [self.write_heading, self.words, self.cases, W.HBox([self.save_button]), self.message]
         )
         self.writing.add_class("wb-appraisal-writing")
-        super().__init__([self.viewer, self.missing, self.worker_choice, self.writing, self.body])
+        super().__init__(
+            [self.viewer, self.missing, self.worker_choice, self.loading, self.writing, self.page]
+        )
         self.add_class("wb-appraisal")
         self.worker_choice.observe(
             lambda change: setattr(self, "worker_id", change["new"] or ""), names="value"
@@ -117,24 +155,60 @@ class AppraisalView(W.VBox):
         """Return the worker ids the chooser offers."""
         return [value for _label, value in self.worker_choice.options]
 
+    @property
+    def page_html(self) -> str:
+        """The page's appraisal as HTML, but for the live chart: the head, then the rest."""
+        return self.head.value + self.body.value
+
     def _refresh(self) -> None:
         if not self.worker_id or self.data is None:
-            self.appraisal = None
-            self.writing.layout.display = "none"
-            self.body.value = "<p>There is no appraisal you may see yet.</p>"
+            self._show_nothing("<p>There is no appraisal you may see yet.</p>")
             return
         try:
             if self._scope is None:  # the page's date and viewer are fixed: worked out once
                 self._scope = appraisal_scope(self.store, self.at, self.identity, data=self.data)
             self.voice = voice_of(self.identity, self.worker_id, self._scope)
         except AccessRefusedError as error:
-            self.appraisal = None
-            self.writing.layout.display = "none"
-            self.body.value = f"<p class='wb-error'>{html.escape(str(error))}.</p>"
+            self._show_nothing(f"<p class='wb-error'>{html.escape(str(error))}.</p>")
             return
+        # The chart first, from the worker's distances alone; then the rest of the appraisal.
+        name = worker_name(self.data, self.worker_id)
+        self.loading.value = (
+            f"<p role='status'>Working out the rest of {html.escape(name)}'s appraisal...</p>"
+        )
+        self._show_chart(name)
         self.appraisal = build_appraisal(self.data, self.worker_id, self.at, self.audits)
-        self.body.value = render_appraisal_body(self.appraisal, "internal")
+        parts = appraisal_body_parts(self.appraisal, "internal")
+        self.head.value = parts.head
+        self.body.value = parts.rest
         self._show_writing()
+        self.loading.value = ""
+
+    def _show_chart(self, name: str) -> None:
+        """Draw the worker's distance travelled by domain against the service's (the pack's chart)."""
+        table = worker_distance_by_domain(self.data, self.worker_id, self.at)
+        frame = distance_chart_frame(table, service_distance_by_domain(self.data, self.at))
+        shown = (self.head, self.chart, self.chart_note, self.body)
+        if self.page.children != shown:
+            self.page.children = shown
+        if frame.empty:
+            self.chart.chart = _no_distance_chart(self.chart_title, f"{name} ({self.worker_id})")  # as data
+            self.chart_note.layout.display = "none"
+            return
+        self.chart_note.layout.display = None
+        # The same title for every worker (the page names them): a new worker's rows are
+        # swapped into the chart drawn (LiveChart.show).
+        self.chart.show(
+            ("appraisal distance", self.chart_title), [frame], lambda: distance_chart(frame, self.at)
+        )
+
+    def _show_nothing(self, message: str) -> None:
+        self.appraisal = None
+        self.writing.layout.display = "none"
+        self.loading.value = ""
+        self.head.value = message
+        self.body.value = ""
+        self.page.children = (self.head,)
 
     def _show_writing(self) -> None:
         appraisal = self.appraisal

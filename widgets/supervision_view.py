@@ -111,6 +111,9 @@ class SupervisionView(W.VBox):
         # "Figures as at ...": the caseload date above is this page's date picker.
         self.data_date = DataDate(store, at, picker=False)
         self.caseload_html = W.HTML()
+        # Says the page is still working out the rest after the chart; emptied last.
+        self.loading = W.HTML()
+        self.loading.add_class("wb-supervision-loading")
         self.caseload_html.add_class("wb-supervision-caseload")
         self.chart = offline_chart(_no_scores_chart("Scores over time"), "wb-supervision-chart")
         # One child's outcomes with the help chosen for each: only this caseload's children.
@@ -179,6 +182,7 @@ class SupervisionView(W.VBox):
                 self.viewer,
                 self.missing,
                 W.HBox([self.worker_choice, self.date_choice]),
+                self.loading,
                 self.chart,
                 self.caseload_html,
                 W.HTML("<h2>Open actions from earlier supervisions</h2>"),
@@ -236,6 +240,14 @@ class SupervisionView(W.VBox):
     # -- showing --------------------------------------------------------------------------
 
     def _refresh(self, _change: dict | None = None) -> None:
+        if self.worker_id:
+            self.loading.value = "<p role='status'>Working out the caseload, prompts and records...</p>"
+        try:
+            self._show_worker()
+        finally:
+            self.loading.value = ""
+
+    def _show_worker(self) -> None:
         self.pending_outcomes, self.pending_actions = [], []
         if not self.worker_id:
             self.caseload = None

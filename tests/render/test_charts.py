@@ -93,3 +93,39 @@ def test_every_chart_colour_comes_from_one_colour_blind_safe_palette():
     used = {charts.IMPROVED, charts.WORSENED, charts.SERVICE_MARK, *charts.PALETTE.values(),
             *charts.EVIDENCE_COLOURS.values(), *charts.OUTCOME_COLOURS}
     assert used <= okabe_ito | greys
+
+
+def _scores(children: list[str]) -> pd.DataFrame:
+    rows = []
+    for c, child in enumerate(children):
+        for outcome in ("Outcome 1", "Outcome 10", "Outcome 2"):
+            for i, day in enumerate(pd.date_range("2025-01-01", periods=3, freq="90D")):
+                rows.append({"child_label": child, "outcome_label": outcome, "date": day, "score": (c + i) % 11})
+    return pd.DataFrame(rows)
+
+
+def test_the_scores_chart_is_one_view_with_a_row_per_child():
+    import vl_convert
+
+    from workbench.render.charts import scores_over_time
+
+    children = ["Child B", "Child AA", "Child A", "Child C"]
+    spec = scores_over_time(_scores(children), "Scores").to_dict()
+    assert "facet" not in spec and "layer" in spec  # one panel, not one per child
+    encodings = [layer["encoding"] for layer in spec["layer"]]
+    assert all(e["y"]["field"] == "child_label" and e["y"]["type"] == "nominal" for e in encodings)
+    assert all(e["y"]["sort"] == {"field": "child_order", "op": "min"} for e in encodings)
+    drawn = [e for e in encodings if "yOffset" in e]  # the lines and the latest dots
+    assert len(drawn) == 2
+    assert all(e["yOffset"]["field"] == "score" and e["yOffset"]["scale"]["domain"] == [0, 10] for e in drawn)
+    rows = spec["datasets"][spec["data"]["name"]]
+    order = {r["child_label"]: r["child_order"] for r in rows}
+    assert sorted(order, key=order.get) == ["Child A", "Child B", "Child C", "Child AA"]  # natural order
+    assert sum(r["latest"] for r in rows) == len(children) * 3  # a dot per outcome
+    # Compiled, it is one view: a group per layer's marks, no facet's cell groups per child.
+    vega = vl_convert.vegalite_to_vega(spec)
+    assert not any(mark.get("from", {}).get("facet", {}).get("groupby") == ["child_label"]
+                   for mark in vega["marks"])  # fmt: skip
+    assert {s["name"] for s in vega["scales"]} >= {"y", "yOffset", "x", "color"}
+    y = next(s for s in vega["scales"] if s["name"] == "y")
+    assert y["type"] == "band"

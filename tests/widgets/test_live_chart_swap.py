@@ -98,3 +98,40 @@ def test_supervision_scores_chart_for_each_worker_is_what_altair_builds(demo_sto
         seen.add(str(view.chart.spec.get("datasets")))
     assert len(seen) > 2  # each worker's own scores
     assert view.chart._drawings  # drawn from the kept spec with the worker's rows
+
+
+def test_supervision_scores_chart_is_one_view_with_a_row_per_child_of_the_caseload(demo_store_url):
+    from widgets import SupervisionView
+    from workbench.access import Identity
+    from workbench.store.engine import Store
+
+    view = SupervisionView(Store(demo_store_url), identity=Identity(user="hopi", role="head_of_practice_improvement"))
+    checked = 0
+    for worker in [worker for _, worker in view.worker_choice.options][:8]:
+        view.worker_choice.value = worker
+        spec = view.chart.spec
+        if "layer" not in spec:  # no scores: the chart says so
+            continue
+        assert "facet" not in spec and "layer" in spec  # one view, however many children
+        (rows,) = spec["datasets"].values()
+        charted = {row["child_label"] for row in rows}
+        assert charted <= set(view.caseload.children["child_id"])  # a row per child with scores
+        assert all(layer["encoding"]["y"]["field"] == "child_label" for layer in spec["layer"])
+        checked += 1
+    assert checked > 3
+
+
+def test_appraisal_chart_for_each_worker_is_what_altair_builds_and_is_swapped(demo_store_url):
+    from widgets.appraisal_view import AppraisalView
+    from workbench.access import Identity
+    from workbench.store.engine import Store
+
+    view = AppraisalView(Store(demo_store_url), Identity("hope.pi", "head_of_practice_improvement", name="Hope"))
+    workers = view.worker_choice_values()[::12]
+    seen = set()
+    for worker in [*workers, workers[0]]:
+        view.worker_choice.value = worker
+        assert view.chart.spec == _built(view.chart), worker
+        seen.add(str(view.chart.spec.get("datasets")))
+    assert len(seen) > 5  # each worker's own figures
+    assert view.chart._drawings  # drawn from the kept spec with the worker's rows

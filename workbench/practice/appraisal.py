@@ -313,12 +313,7 @@ def worker_figures(data: ServiceData, worker_id: str, at: date) -> dict[str, pd.
             "participation_family", titles["participation_family"], "share", int(family.sum()), len(meetings)
         ),
     ]
-    grouped = distances.groupby("domain", observed=True)["distance"]
-    by_domain = pd.DataFrame(
-        {"numerator": grouped.sum().astype("float64"), "denominator": grouped.count().astype("int64")}
-    ).reset_index()
-    by_domain["domain"] = by_domain["domain"].astype(str)
-    by_domain["value"] = by_domain["numerator"] / by_domain["denominator"]  # groups have 1 or more
+    by_domain = _by_domain(distances)
     types = meetings["meeting_type"].astype(str)
     by_type = pd.DataFrame(
         {
@@ -340,6 +335,49 @@ def worker_figures(data: ServiceData, worker_id: str, at: date) -> dict[str, pd.
     }
 
 
+def _by_domain(distances: pd.DataFrame) -> pd.DataFrame:
+    """Return the mean distance of ``distances`` by domain: domain, numerator, denominator, value."""
+    grouped = distances.groupby("domain", observed=True)["distance"]
+    by_domain = pd.DataFrame(
+        {"numerator": grouped.sum().astype("float64"), "denominator": grouped.count().astype("int64")}
+    ).reset_index()
+    by_domain["domain"] = by_domain["domain"].astype(str)
+    by_domain["value"] = by_domain["numerator"] / by_domain["denominator"]  # groups have 1 or more
+    return by_domain
+
+
+# ---------------------------------------------------------------------------------------------
+# The chart alone: what a page draws first, before the rest of the appraisal is worked out.
+
+
+def worker_distance_by_domain(data: ServiceData, worker_id: str, at: date | str) -> pd.DataFrame:
+    """Return the worker's distance travelled by domain at ``at``, as :func:`build_appraisal` counts it.
+
+    The same rows as ``build_appraisal(...).distance_by_domain`` (a test compares them), worked
+    out from the distances alone: a page draws its chart from this before the rest of the appraisal.
+    """
+    distances = attributed(data, pd.Timestamp(at).date(), ("distances",))["distances"]
+    return _by_domain(distances[distances["worker_id"] == worker_id])
+
+
+def service_distance_by_domain(data: ServiceData, at: date | str) -> pd.DataFrame:
+    """Return the whole service's distance travelled by domain at ``at`` (kept with ``data``, once a date)."""
+    at = pd.Timestamp(at).date()
+    cache = data.page_caches.setdefault(("appraisal service", at), {})
+    if "by_domain" not in cache:
+        cache["by_domain"] = distance_travelled(data, at, Filters(), by="domain")
+    return cache["by_domain"]
+
+
+def worker_name(data: ServiceData, worker_id: str) -> str:
+    """Return the worker's name as an appraisal shows it (their id when the store has no name)."""
+    found = data.workers.loc[data.workers["worker_id"] == worker_id, "name"]
+    if found.empty:
+        raise KeyError(f"no worker {worker_id!r} in the store")
+    name = found.iloc[0]
+    return str(name) if pd.notna(name) else worker_id
+
+
 def _agreed_by_worker(data: ServiceData, at: date) -> pd.DataFrame:
     """Return the outcomes agreed in the year to ``at``, each with the worker who held the case that day."""
     out = data.outcomes
@@ -350,21 +388,27 @@ def _agreed_by_worker(data: ServiceData, at: date) -> pd.DataFrame:
     return agreed
 
 
-def attributed(data: ServiceData, at: date) -> dict[str, pd.DataFrame]:
+#: The service's rows :func:`attributed` keeps, each worked out by its function.
+_ATTRIBUTED = {
+    "distances": _distances_by_worker,
+    "closed": outcomes_closed_in_year,
+    "meetings": _meetings_by_worker,
+    "agreed": _agreed_by_worker,
+    "reviews": lambda data, at: _reviews_by_worker(data, at)[["outcome_id", "worker_id"]],
+}
+
+
+def attributed(data: ServiceData, at: date, names: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
     """Return the whole service's counted rows at ``at``, each with its worker (worked out once per date).
 
-    Keys: distances, closed, meetings, agreed, reviews. Kept with ``data`` (its page caches), so a batch
-    of packs, one per worker, attributes the service once.
+    Keys: distances, closed, meetings, agreed, reviews (or only ``names``, when given: the chart
+    needs only the distances). Kept with ``data`` (its page caches), so a batch of packs, one per
+    worker, attributes the service once.
     """
     cache = data.page_caches.setdefault(("appraisal", pd.Timestamp(at).date()), {})
-    if not cache:
-        cache.update(
-            distances=_distances_by_worker(data, at),
-            closed=outcomes_closed_in_year(data, at),
-            meetings=_meetings_by_worker(data, at),
-            agreed=_agreed_by_worker(data, at),
-            reviews=_reviews_by_worker(data, at)[["outcome_id", "worker_id"]],
-        )
+    for name in names or tuple(_ATTRIBUTED):
+        if name not in cache:
+            cache[name] = _ATTRIBUTED[name](data, at)
     return cache
 
 
@@ -517,10 +561,8 @@ def build_appraisal(
     (:func:`latest_entries`) are used, as are the manager's words and the chosen cases.
     """
     at = pd.Timestamp(at).date()
-    found = data.workers[data.workers["worker_id"] == worker_id]
-    if found.empty:
-        raise KeyError(f"no worker {worker_id!r} in the store")
-    worker = found.iloc[0]
+    name = worker_name(data, worker_id)  # (no such worker: KeyError)
+    worker = data.workers[data.workers["worker_id"] == worker_id].iloc[0]
     team = data.teams.loc[data.teams["team_id"] == worker["team_id"], "name"]
     counted = worker_figures(data, worker_id, at)
     allocated = data.allocation_at(at)
@@ -531,13 +573,13 @@ def build_appraisal(
     chosen = entries.set_index("voice")["cases"] if len(entries) else pd.Series(dtype="string")
     return Appraisal(
         worker_id=worker_id,
-        worker_name=str(worker["name"]) if pd.notna(worker["name"]) else worker_id,
+        worker_name=name,
         team_name=str(team.iloc[0]) if len(team) else "",
         at=at,
         children=len(cases),
         figures=counted["figures"],
         distance_by_domain=counted["distance_by_domain"],
-        service_by_domain=distance_travelled(data, at, Filters(), by="domain"),
+        service_by_domain=service_distance_by_domain(data, at),
         meetings_by_type=counted["meetings_by_type"],
         audits=worker_audits(audits, data.allocations, worker_id, at),
         narrative=narrative or str(saved.get(APPRAISEE) or ""),

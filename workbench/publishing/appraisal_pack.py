@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
+import altair as alt
 import pandas as pd
 
 from workbench.core.codes import labels
@@ -13,7 +15,7 @@ from workbench.measures.definitions import GOOD_GRADES, GRADED_AUDIT_GRADES
 from workbench.practice.appraisal import Appraisal
 from workbench.publishing.audience import AUDIENCES, PublishError, audience_note
 from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, add_table, published, published_table
-from workbench.render.charts import distance_by_domain, distance_spread_chart
+from workbench.render.charts import distance_frame, distance_layers, distance_spread_chart
 from workbench.render.html import count, counts_table, marked, page, paragraphs, svg
 
 #: Where each figure's numerator and denominator are kept in the page check: measures over the
@@ -138,8 +140,51 @@ def _internal_text(row: pd.Series) -> tuple[str, str]:
     return f"{row['value']:.0%}", detail
 
 
+#: Under the distance chart: what its ticks are.
+CHART_NOTE = "<p class='wb-meta'>The dark tick on each bar marks the whole service.</p>"
+
+
+@dataclass(frozen=True)
+class AppraisalBody:
+    """An appraisal's body in parts: the HTML above the distance chart, the chart's rows, the HTML below.
+
+    ``chart`` is what the distance-by-domain chart draws (:func:`distance_chart_frame`): on a
+    shared pack only the domains whose counts may be shown; empty when it draws nothing. A
+    page draws the chart live between the two; a pack draws it as inline SVG there.
+    """
+
+    head: str
+    chart: pd.DataFrame
+    rest: str
+
+
+def distance_chart_title(at) -> str:
+    """Return the distance chart's title: the same for every worker (the page names the worker)."""
+    return f"Distance travelled by domain at {short_date(at)}"
+
+
+def distance_chart_frame(table: pd.DataFrame, service: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows the appraisal's distance chart draws: ``table`` (by domain) against ``service``."""
+    return distance_frame(table, service)
+
+
+def distance_chart(frame: pd.DataFrame, at) -> alt.LayerChart:
+    """Return the appraisal's distance-by-domain chart from its :func:`distance_chart_frame`."""
+    return distance_layers(frame, distance_chart_title(at), service=True)
+
+
 def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> str:
     """Return the appraisal pack as an HTML fragment (escaped text, inline SVG chart).
+
+    A shared pack's counts are checked as a whole first (:func:`appraisal_figures`).
+    """
+    parts = appraisal_body_parts(appraisal, audience)
+    chart = "" if parts.chart.empty else svg(distance_chart(parts.chart, appraisal.at)) + CHART_NOTE
+    return parts.head + chart + parts.rest
+
+
+def appraisal_body_parts(appraisal: Appraisal, audience: str = "internal") -> AppraisalBody:
+    """Return the appraisal pack's body in its parts (:class:`AppraisalBody`), checked as a whole.
 
     A shared pack's counts are checked as a whole first (:func:`appraisal_figures`).
     """
@@ -175,7 +220,8 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
     out.append("</tbody></table>")
     reviews = marked(published(figures, "reviews")) if figures else count(appraisal.reviews, audience)
     out.append(f"<p class='wb-reviews'>Scored reviews of desired outcomes in the year: {reviews}.</p>")
-    out.append(_distance_chart(appraisal, figures))
+    head, out = "".join(out), []
+    chart = _distance_chart_rows(appraisal, figures)
     out.append(_spread_section(appraisal, figures))
     out.append("</section>")
     out.append(_quality_section(appraisal, audience, figures))
@@ -185,7 +231,7 @@ def render_appraisal_body(appraisal: Appraisal, audience: str = "internal") -> s
     out.append(_supervision_section(appraisal, audience))
     out.append(_cases_section(appraisal, audience))
     out.append(_narrative_section(appraisal, audience))
-    return "".join(out)
+    return AppraisalBody(head, chart, "".join(out))
 
 
 def _quality_section(appraisal: Appraisal, audience: str, figures: PageFigures | None) -> str:
@@ -296,21 +342,14 @@ def _cases_section(appraisal: Appraisal, audience: str) -> str:
     return "".join(out)
 
 
-def _distance_chart(appraisal: Appraisal, figures: PageFigures | None) -> str:
-    """Return the distance-travelled-by-domain chart; a shared pack draws only the domains it may show."""
+def _distance_chart_rows(appraisal: Appraisal, figures: PageFigures | None) -> pd.DataFrame:
+    """Return the distance-by-domain chart's rows; a shared pack draws only the domains it may show."""
     table = appraisal.distance_by_domain.dropna(subset=["value"])
     if figures is not None and not table.empty:
         # The chart labels each bar with its count, so a bar is drawn only where its count may be shown.
         keep = [figures.shown(f"distance:{d}") for d in table["domain"].astype(str)]
         table = table[keep] if figures.shown("distance") else table.iloc[:0]
-    if table.empty:
-        return ""
-    chart = distance_by_domain(
-        table,
-        f"Distance travelled by domain: {appraisal.worker_name}",
-        service=appraisal.service_by_domain,
-    )
-    return f"{svg(chart)}<p class='wb-meta'>The dark tick on each bar marks the whole service.</p>"
+    return distance_chart_frame(table, appraisal.service_by_domain)
 
 
 def _add_spread(figures: PageFigures, distance: Population, spread: pd.DataFrame) -> None:

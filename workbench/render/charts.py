@@ -525,19 +525,29 @@ def score_outcomes(frame: pd.DataFrame) -> list[str]:
     return sorted(frame["outcome_label"].unique(), key=lambda s: (len(s), s))
 
 
-def scores_over_time(scores: pd.DataFrame, title: str, columns: int = 3) -> alt.FacetChart:
-    """Small multiples of each child's outcome scores over time, one panel per child.
+#: Height of one child's row in the scores chart (pixels), and the gap kept between two rows.
+SCORES_ROW_HEIGHT = 52
+SCORES_ROW_PADDING = 0.25
+#: The shade of a child's row (0 at its foot, 10 at its top), and what the chart says of it.
+SCORES_ROW_SHADE = "#F2F2F2"
+SCORES_SUBTITLE = "A row per child, shaded from 0 (its foot) to 10 (its top); a line per desired outcome."
+
+
+def scores_over_time(scores: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Each child's outcome scores over time: one panel, a row per child, sharing one time axis.
 
     ``scores`` has child_label, outcome_label (Outcome 1, Outcome 2, ... within the child),
     date and score, in date order within each outcome (the baseline first). A line joins an
-    outcome's scores; a dot marks its latest score. Scores are on a 0 to 10 footing. Labels
-    travel as data, and panels are sorted by a number, so no label text enters an expression.
-    Lines and one dot per outcome keep the SVG quick to draw for a whole service.
+    outcome's scores; a dot marks its latest score. Scores are on a 0 to 10 footing, drawn
+    within the child's row (0 at its foot, 10 at its top). Labels travel as data, and rows are
+    sorted by a number, so no label text enters an expression. One view (not a panel per child:
+    Vega lays out a facet of many panels slowly), lines and one dot per outcome keep the chart
+    quick to draw and to redraw with another worker's rows.
     """
-    return scores_layers(scores_frame(scores), title, columns)
+    return scores_layers(scores_frame(scores), title)
 
 
-def scores_layers(frame: pd.DataFrame, title: str, columns: int = 3) -> alt.FacetChart:
+def scores_layers(frame: pd.DataFrame, title: str) -> alt.LayerChart:
     """Return :func:`scores_over_time` drawn from its :func:`scores_frame`."""
     # The outcomes' order travels as data (a sort field), not as a domain in the spec: two
     # workers' charts then differ only in their rows, and Voila swaps the data in place.
@@ -548,22 +558,37 @@ def scores_layers(frame: pd.DataFrame, title: str, columns: int = 3) -> alt.Face
         scale=alt.Scale(range=list(OUTCOME_COLOURS)),
         legend=alt.Legend(orient="top"),
     )
-    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4, grid=False))
-    y = alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 10]), axis=alt.Axis(tickCount=3))
-    base = alt.Chart().encode(x=x, y=y, color=colour)
-    lines = base.mark_line(strokeWidth=1.5)
-    latest = base.mark_point(size=30, filled=True, opacity=1).transform_filter(alt.datum.latest)
-    panel = alt.Facet(
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=6))
+    y = alt.Y(
         "child_label:N",
         title=None,
         sort=alt.EncodingSortField("child_order", op="min"),
-        header=alt.Header(labelFontWeight="bold"),
+        scale=alt.Scale(paddingInner=SCORES_ROW_PADDING, paddingOuter=SCORES_ROW_PADDING / 2),
+        axis=alt.Axis(labelFontWeight="bold", ticks=False, domain=False, labelPadding=6),
     )
-    return (
-        alt.layer(lines, latest, data=frame)
-        .properties(width=200, height=90)
-        .facet(facet=panel, columns=columns)
-        .properties(title=title)
+    # Within a row, 10 at the top: the offset scale runs downwards, so its range is reversed.
+    offset = alt.YOffset("score:Q", scale=alt.Scale(domain=[0, 10], reverse=True))
+    base = alt.Chart().encode(x=x, y=y, yOffset=offset, color=colour, detail="child_label:N")
+    lines = base.mark_line(strokeWidth=1.5)
+    tooltip = [
+        alt.Tooltip("child_label:N", title="Child"),
+        alt.Tooltip("outcome_label:N", title="Outcome"),
+        alt.Tooltip("date:T", title="Latest score on", format="%d %b %Y"),
+        alt.Tooltip("score:Q", title="Score (0 to 10)"),
+    ]
+    latest = base.mark_point(size=30, filled=True, opacity=1).encode(tooltip=tooltip).transform_filter(
+        alt.datum.latest
+    )
+    # Each row's 0 to 10 band, shaded (one per child): a bar with only y fills its band.
+    rows = (
+        alt.Chart()
+        .mark_bar(color=SCORES_ROW_SHADE, height=alt.ExprRef("bandwidth('y')"), aria=False)
+        .encode(y=y)
+        .transform_aggregate(groupby=["child_label", "child_order"], scores="count()")
+    )
+    heading = alt.TitleParams(title, subtitle=SCORES_SUBTITLE, anchor="start")
+    return alt.layer(rows, lines, latest, data=frame).properties(
+        title=heading, width=560, height=alt.Step(SCORES_ROW_HEIGHT)
     )
 
 
