@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from datetime import date
 
-import altair as alt
 import ipywidgets as W
 import pandas as pd
 import traitlets
@@ -37,6 +36,7 @@ from workbench.publishing.appraisal_pack import (
     distance_chart_frame,
     distance_chart_title,
 )
+from workbench.render.altair_import import altair as alt
 from workbench.store.engine import Store
 
 #: What each writer is asked.

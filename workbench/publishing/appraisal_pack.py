@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import altair as alt
 import pandas as pd
 
 from workbench.core.codes import labels
@@ -15,6 +14,7 @@ from workbench.measures.definitions import GOOD_GRADES, GRADED_AUDIT_GRADES
 from workbench.practice.appraisal import Appraisal
 from workbench.publishing.audience import AUDIENCES, PublishError, audience_note
 from workbench.publishing.page_figures import HIDDEN_FOR_OTHERS, add_table, published, published_table
+from workbench.render.altair_import import altair as alt
 from workbench.render.charts import distance_frame, distance_layers, distance_spread_chart
 from workbench.render.html import count, counts_table, marked, page, paragraphs, svg
 
