@@ -84,20 +84,24 @@ def test_service_page_charts_after_each_filter_change_are_what_altair_builds(dem
     assert charts[0]._drawings  # and the first chart took the swap path
 
 
+def _each_worker_swaps_in_own_rows(view, workers: list[str], at_least: int) -> None:
+    """Choose each worker (then the first again): the chart is what Altair builds, with their own rows."""
+    seen = set()
+    for worker in [*workers, workers[0]]:
+        view.worker_choice.value = worker
+        assert view.chart.spec == _built(view.chart), worker
+        seen.add(str(view.chart.spec.get("datasets")))
+    assert len(seen) > at_least  # each worker's own figures
+    assert view.chart._drawings  # drawn from the kept spec with the worker's rows
+
+
 def test_supervision_scores_chart_for_each_worker_is_what_altair_builds(demo_store_url):
     from widgets import SupervisionView
     from workbench.access import Identity
     from workbench.store.engine import Store
 
     view = SupervisionView(Store(demo_store_url), identity=Identity(user="hopi", role="head_of_practice_improvement"))
-    workers = [worker for _, worker in view.worker_choice.options][:6]
-    seen = set()
-    for worker in [*workers, workers[0]]:
-        view.worker_choice.value = worker
-        assert view.chart.spec == _built(view.chart), worker
-        seen.add(str(view.chart.spec.get("datasets")))
-    assert len(seen) > 2  # each worker's own scores
-    assert view.chart._drawings  # drawn from the kept spec with the worker's rows
+    _each_worker_swaps_in_own_rows(view, [worker for _, worker in view.worker_choice.options][:6], 2)
 
 
 def test_supervision_scores_chart_is_one_view_with_a_row_per_child_of_the_caseload(demo_store_url):
@@ -127,11 +131,4 @@ def test_appraisal_chart_for_each_worker_is_what_altair_builds_and_is_swapped(de
     from workbench.store.engine import Store
 
     view = AppraisalView(Store(demo_store_url), Identity("hope.pi", "head_of_practice_improvement", name="Hope"))
-    workers = view.worker_choice_values()[::12]
-    seen = set()
-    for worker in [*workers, workers[0]]:
-        view.worker_choice.value = worker
-        assert view.chart.spec == _built(view.chart), worker
-        seen.add(str(view.chart.spec.get("datasets")))
-    assert len(seen) > 5  # each worker's own figures
-    assert view.chart._drawings  # drawn from the kept spec with the worker's rows
+    _each_worker_swaps_in_own_rows(view, view.worker_choice_values()[::12], 5)
