@@ -28,7 +28,6 @@ from workbench.practice.appraisal import (
     voice_of,
     worker_distance_by_domain,
     worker_name,
-    workers_who_held_cases,
 )
 from workbench.publishing.appraisal_pack import (
     CHART_NOTE,
@@ -147,17 +146,10 @@ class AppraisalView(W.VBox):
             lambda change: setattr(self, "worker_id", change["new"] or ""), names="value"
         )
         self.observe(lambda _change: self._refresh(), names="worker_id")
-        self.worker_choice.value = self._first_worker(identity)
+        own = identity.worker_id if identity.worker_id in self.worker_choice_values() else None
+        self.worker_choice.value = own or next(iter(self.worker_choice_values()), None)
         self.worker_id = self.worker_choice.value or ""
         self._refresh()
-
-    def _first_worker(self, identity: Identity) -> str | None:
-        """Return the viewer's own appraisal if offered, else the first worker with cases in the year."""
-        offered = self.worker_choice_values()
-        if identity.worker_id in offered:
-            return identity.worker_id
-        held = workers_who_held_cases(self.data.allocations, self.at) if self.data is not None else set()
-        return next((w for w in offered if w in held), next(iter(offered), None))
 
     def worker_choice_values(self) -> list[str]:
         """Return the worker ids the chooser offers."""

@@ -25,7 +25,6 @@ from workbench.practice.appraisal import (
     entry_history,
     save_entry,
     worker_on_day,
-    workers_who_held_cases,
 )
 from workbench.practice.supervision import caseload_sizes
 from workbench.publishing.appraisal_pack import render_appraisal_page
@@ -288,18 +287,3 @@ def test_the_appraisal_has_the_workers_outcome_quality_and_supervision_history(t
     clear_row = "Clear: a success measure and a baseline</th><td class='wb-figure'>50%</td>"
     assert clear_row + "<td><span class='wb-count'>3</span> of <span class='wb-count'>6</span>" in page
     assert "1 supervision(s) in the year." in page
-
-
-def test_the_workers_who_held_cases_in_the_year_by_hand():
-    """Year to 31 March 2026: an allocation counts if it started by then and did not end a year before."""
-    allocations = pd.DataFrame(
-        {
-            "worker_id": ["W1", "W2", "W3", "W4", "W5"],
-            "child_id": ["C1", "C2", "C3", "C4", "C5"],
-            "start_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2026-04-01", "2025-06-01", "2020-01-01"]),
-            # W1 still open; W2 ended before the year; W3 starts after it; W4 closed mid-year; W5 ended
-            # on the year's first day (31 March 2025 is 365 days before: not in the year).
-            "end_date": pd.to_datetime([None, "2025-01-31", None, "2025-09-30", "2025-03-31"]),
-        }
-    )
-    assert workers_who_held_cases(allocations, date(2026, 3, 31)) == {"W1", "W4"}

@@ -128,15 +128,3 @@ def test_the_pack_draws_the_pages_chart_between_the_same_parts(demo_store_url):
     # The shared pack keeps its disclosure rule: a bar only where its count may be shown.
     assert set(shared["domain"]) <= set(internal["domain"])
     assert set(internal["domain"]) == set(appraisal.distance_by_domain.dropna(subset=["value"])["domain"])
-
-
-def test_the_head_of_practice_improvement_opens_on_a_worker_with_cases_in_the_year(demo_store_url):
-    """The list is by name, and its first workers held no case in the year: the page skips them."""
-    view = AppraisalView(Store(demo_store_url), HOPE)
-    offered = view.worker_choice_values()
-    assert view.worker_choice.value != offered[0]  # the demo's first by name held no case in the year
-    assert view.appraisal.children > 0
-    skipped = offered[: offered.index(view.worker_choice.value)]
-    for worker in skipped:
-        view.worker_choice.value = worker
-        assert view.appraisal.children == 0, worker

@@ -247,23 +247,6 @@ def _share(name: str, title: str, unit: str, numerator: float, denominator: int)
     }
 
 
-def _allocations_in_year(allocations: pd.DataFrame, at: date) -> pd.DataFrame:
-    """Return the allocations that overlap the year to ``at`` (started by it, not ended a year before)."""
-    when = pd.Timestamp(at)
-    overlaps = (allocations["start_date"] <= when) & (
-        allocations["end_date"].isna() | (allocations["end_date"] > when - pd.Timedelta(days=365))
-    )
-    return allocations[overlaps.fillna(False).astype(bool)]
-
-
-def workers_who_held_cases(allocations: pd.DataFrame, at: date | str) -> set[str]:
-    """Return the workers who held any child's case at some time in the year to ``at``.
-
-    The appraisal page opens on one of them, not on a worker with no work in the year to show.
-    """
-    return set(_allocations_in_year(allocations, pd.Timestamp(at).date())["worker_id"].dropna())
-
-
 def worked_with(allocations: pd.DataFrame, worker_id: str, at: date) -> pd.DataFrame:
     """Return the children allocated to ``worker_id`` at any time in the year to ``at``.
 
@@ -271,7 +254,11 @@ def worked_with(allocations: pd.DataFrame, worker_id: str, at: date) -> pd.DataF
     last allocation's end, empty when still open at D).
     """
     when = pd.Timestamp(at)
-    mine = _allocations_in_year(allocations[allocations["worker_id"] == worker_id], at)
+    mine = allocations[allocations["worker_id"] == worker_id]
+    overlaps = (mine["start_date"] <= when) & (
+        mine["end_date"].isna() | (mine["end_date"] > when - pd.Timedelta(days=365))
+    )
+    mine = mine[overlaps.fillna(False).astype(bool)]
     if mine.empty:
         return pd.DataFrame({"child_id": [], "from": [], "to": []})
     grouped = mine.groupby("child_id", sort=True)
